@@ -1,0 +1,3 @@
+export * from "./load.js";
+export * from "./registers.js";
+export * from "./schema.js";

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { profileJsonSchema } from "./json-schema.js";
+import { bundledProfilesDir, loadProfiles, parseProfile } from "./load.js";
+
+describe("bundled profiles", () => {
+  const profiles = loadProfiles();
+  it("all load and validate", () => {
+    expect([...profiles.keys()].sort()).toEqual(["eastron/sdm120", "sonbest/xy-md02"]);
+  });
+  it("each names its public source and carries testdata", () => {
+    for (const p of profiles.values()) {
+      expect(p.source.url).toMatch(/^https:\/\//);
+      expect(p.testdata.length).toBeGreaterThan(0);
+    }
+  });
+  it("the committed JSON Schema matches the zod schema", () => {
+    const committed = JSON.parse(readFileSync(join(bundledProfilesDir, "profile.schema.json"), "utf8"));
+    expect(committed).toEqual(profileJsonSchema());
+  });
+});
+
+describe("profile validation", () => {
+  it("names the file and the path of a wrong field", () => {
+    const bad = `
+id: acme/x
+vendor: Acme
+model: X
+protocols: [modbus-tcp]
+source: { title: t, url: "https://example.com/x.pdf" }
+points:
+  - id: p
+    name: P
+    register: { table: coil, address: 3, type: float32 }
+`;
+    expect(() => parseProfile(bad, "acme/x.yaml")).toThrow(/acme\/x\.yaml: invalid device profile\n\s+at points\.0\.register\.type: a coil holds one bit/);
+  });
+  it("rejects testdata for an unknown point", () => {
+    const bad = `
+id: acme/x
+vendor: Acme
+model: X
+protocols: [modbus-tcp]
+source: { title: t, url: "https://example.com/x.pdf" }
+points:
+  - { id: p, name: P, register: { table: holding, address: 0, type: uint16 } }
+testdata:
+  - { point: q, raw: [1], value: 1 }
+`;
+    expect(() => parseProfile(bad, "x.yaml")).toThrow(/testdata\.0\.point: no point 'q'/);
+  });
+});

@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+export const registerTables = ["holding", "input", "coil", "discrete"] as const;
+export const registerTypes = ["int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64", "bool", "string"] as const;
+/** Byte order of a multi-register value, as letters of the big-endian bytes A (most significant) .. D. */
+export const wordOrders = ["ABCD", "DCBA", "BADC", "CDAB"] as const;
+
+export const registerTableSchema = z.enum(registerTables);
+export const registerTypeSchema = z.enum(registerTypes);
+export const wordOrderSchema = z.enum(wordOrders);
+export type RegisterTable = z.infer<typeof registerTableSchema>;
+export type RegisterType = z.infer<typeof registerTypeSchema>;
+export type WordOrder = z.infer<typeof wordOrderSchema>;
+
+export const registerSchema = z
+  .object({
+    table: registerTableSchema,
+    address: z.number().int().min(0).max(65535).describe("0-based protocol address (manual's 30001 is input address 0)"),
+    type: registerTypeSchema,
+    order: wordOrderSchema.default("ABCD"),
+    bit: z.number().int().min(0).max(15).optional().describe("for type bool in a holding/input register"),
+    length: z.number().int().min(1).max(125).optional().describe("registers, for type string"),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const bitTable = r.table === "coil" || r.table === "discrete";
+    if (bitTable && r.type !== "bool") ctx.addIssue({ code: "custom", path: ["type"], message: `a ${r.table} holds one bit: type must be bool` });
+    if (!bitTable && r.type === "bool" && r.bit === undefined) ctx.addIssue({ code: "custom", path: ["bit"], message: "a bool in a register needs bit: 0..15" });
+    if (r.type === "string" && r.length === undefined) ctx.addIssue({ code: "custom", path: ["length"], message: "a string needs length (registers)" });
+  });
+export type RegisterSpec = z.infer<typeof registerSchema>;
+
+/** How the simulator animates a point; ignored by the agent. */
+export const simulationSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("sine"), min: z.number(), max: z.number(), periodS: z.number().positive().default(60), noise: z.number().nonnegative().default(0) }).strict(),
+  z.object({ kind: z.literal("walk"), start: z.number(), step: z.number().positive(), min: z.number(), max: z.number() }).strict(),
+  z.object({ kind: z.literal("counter"), start: z.number().default(0), ratePerS: z.number() }).strict(),
+  z.object({ kind: z.literal("constant"), value: z.union([z.number(), z.boolean(), z.string()]) }).strict(),
+]);
+export type Simulation = z.infer<typeof simulationSchema>;
+
+export const pointSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
+    name: z.string(),
+    unit: z.string().optional(),
+    description: z.string().optional(),
+    register: registerSchema,
+    scale: z.number().default(1).describe("value = raw * scale + offset"),
+    offset: z.number().default(0),
+    access: z.enum(["read", "readwrite"]).default("read"),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    simulate: simulationSchema.optional(),
+  })
+  .strict();
+export type PointSpec = z.infer<typeof pointSchema>;
+
+/** Raw registers (or bits) taken from the manual and the values they must decode to. */
+export const testdataSchema = z
+  .object({
+    point: z.string(),
+    raw: z.array(z.number().int().min(0).max(65535)),
+    value: z.union([z.number(), z.boolean(), z.string()]),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "expected <vendor>/<model>, lowercase"),
+    vendor: z.string(),
+    model: z.string(),
+    firmware: z.string().optional().describe("firmware range the map applies to"),
+    protocols: z.array(z.enum(["modbus-tcp", "modbus-rtu"])).min(1),
+    source: z.object({ title: z.string(), url: z.string().url() }).strict().describe("the public register map this profile was written from"),
+    defaults: z.object({ unitId: z.number().int().min(0).max(255).default(1), baudRate: z.number().int().optional() }).strict().default({ unitId: 1 }),
+    points: z.array(pointSchema).min(1),
+    testdata: z.array(testdataSchema).default([]),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.points.forEach((pt, i) => {
+      if (seen.has(pt.id)) ctx.addIssue({ code: "custom", path: ["points", i, "id"], message: `duplicate point id '${pt.id}'` });
+      seen.add(pt.id);
+    });
+    p.testdata.forEach((t, i) => {
+      if (!seen.has(t.point)) ctx.addIssue({ code: "custom", path: ["testdata", i, "point"], message: `no point '${t.point}' in this profile` });
+    });
+  });
+export type Profile = z.infer<typeof profileSchema>;
+export type ProfileInput = z.input<typeof profileSchema>;

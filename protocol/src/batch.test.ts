@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { decodeBatch, encodeBatch } from "./batch.js";
+import type { SequencedReading } from "./reading.js";
+import { batchMsgId, subjects } from "./subjects.js";
+
+const readings: SequencedReading[] = [
+  { seq: 41, ts: 1_700_000_000_000, device: "meter-1", point: "voltage", value: 230.5, quality: "good" },
+  { seq: 42, ts: 1_700_000_000_000, device: "meter-1", point: "breaker", value: true, quality: "good" },
+  { seq: 43, ts: 1_700_000_000_500, device: "th-2", point: "serial", value: "AB-12", quality: "good" },
+  { seq: 44, ts: 1_700_000_001_000, device: "meter-1", point: "voltage", value: null, quality: "bad", reason: "timeout after 1000 ms" },
+  { seq: 45, ts: 1_700_000_001_000, device: "meter-1", point: "voltage", value: 229.9, quality: "uncertain" },
+];
+
+describe("batch encoding", () => {
+  it("round-trips every value kind, quality and reason", () => {
+    const decoded = decodeBatch(encodeBatch("plant-7", readings));
+    expect(decoded).toEqual({ gateway: "plant-7", firstSeq: 41, lastSeq: 45, readings });
+  });
+
+  it("lists each series once", () => {
+    const wire = JSON.parse(new TextDecoder().decode(encodeBatch("plant-7", readings)));
+    expect(wire.series).toEqual([["meter-1", "voltage"], ["meter-1", "breaker"], ["th-2", "serial"]]);
+    expect(wire.v).toBe(1);
+  });
+
+  it("refuses readings with a gap in seq", () => {
+    const gap = [readings[0], { ...readings[1], seq: 50 }] as SequencedReading[];
+    expect(() => encodeBatch("plant-7", gap)).toThrow(/not contiguous: expected seq 42, got 50/);
+  });
+
+  it("refuses an empty batch", () => {
+    expect(() => encodeBatch("plant-7", [])).toThrow(/empty batch/);
+  });
+});
+
+describe("batch decoding rejects malformed input with a clear error", () => {
+  const good = () => JSON.parse(new TextDecoder().decode(encodeBatch("plant-7", readings)));
+
+  it("not JSON", () => {
+    expect(() => decodeBatch("{nope")).toThrow(/batch is not valid JSON/);
+  });
+  it("column length does not match the seq range", () => {
+    const b = good();
+    b.t.pop();
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/t: expected 5 entries for seq 41..45, got 4/);
+  });
+  it("series index out of range", () => {
+    const b = good();
+    b.s[2] = 9;
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/s\.2: series index 9 out of range/);
+  });
+  it("bad gateway id", () => {
+    const b = good();
+    b.gw = "Plant 7";
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/gw: use lowercase letters/);
+  });
+  it("quality code out of range", () => {
+    const b = good();
+    b.q[0] = 7;
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/invalid batch: q\.0/);
+  });
+  it("newer wire version names the fix", () => {
+    const b = good();
+    b.v = 2;
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/wire version 2; this build reads version 1/);
+  });
+});
+
+describe("subjects", () => {
+  it("name the gateway", () => {
+    expect(subjects.telemetry("plant-7")).toBe("tidegate.telemetry.plant-7");
+    expect(subjects.status("plant-7")).toBe("tidegate.status.plant-7");
+    expect(batchMsgId("plant-7", 41, 45)).toBe("plant-7:41-45");
+  });
+});

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { gatewayIdSchema } from "./reading.js";
+import { parseWire } from "./wire-error.js";
+
+export const HEARTBEAT_VERSION = 1;
+
+export const sourceHealthSchema = z.object({
+  device: z.string(),
+  status: z.enum(["ok", "degraded", "failing", "starting"]),
+  lastError: z.string().optional(),
+  lastLatencyMs: z.number().optional(),
+  successRate: z.number().min(0).max(1),
+});
+export type SourceHealth = z.infer<typeof sourceHealthSchema>;
+
+/** Published every few seconds on tidegate.status.<gateway>; the collector keeps the latest per gateway. */
+export const heartbeatSchema = z.object({
+  v: z.literal(HEARTBEAT_VERSION),
+  gateway: gatewayIdSchema,
+  version: z.string(),
+  ts: z.number().int(),
+  uptimeS: z.number().nonnegative(),
+  backlog: z.number().int().nonnegative(),
+  oldestUnsentAgeMs: z.number().nonnegative().nullable(),
+  lastSeq: z.number().int().nonnegative(),
+  dropped: z.record(z.string(), z.number().int().nonnegative()),
+  uplinkConnected: z.boolean(),
+  sources: z.array(sourceHealthSchema),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export function encodeHeartbeat(hb: Heartbeat): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(hb));
+}
+
+export function decodeHeartbeat(data: Uint8Array | string): Heartbeat {
+  return parseWire(heartbeatSchema, data, "heartbeat");
+}

@@ -1,0 +1,5 @@
+export * from "./batch.js";
+export * from "./heartbeat.js";
+export * from "./reading.js";
+export * from "./subjects.js";
+export { WireError } from "./wire-error.js";

@@ -1,0 +1,16 @@
+export const TELEMETRY_STREAM = "TIDEGATE_TELEMETRY";
+export const TELEMETRY_SUBJECTS = "tidegate.telemetry.>";
+export const COLLECTOR_DURABLE = "tidegate-collector";
+
+export const subjects = {
+  telemetry: (gateway: string) => `tidegate.telemetry.${gateway}`,
+  status: (gateway: string) => `tidegate.status.${gateway}`,
+  statusAll: "tidegate.status.*",
+  alerts: (gateway: string) => `tidegate.alerts.${gateway}`,
+  command: (gateway: string, verb: string) => `tidegate.cmd.${gateway}.${verb}`,
+} as const;
+
+/** JetStream drops a repeat of the same id inside its duplicate window; the range makes retries idempotent. */
+export function batchMsgId(gateway: string, firstSeq: number, lastSeq: number): string {
+  return `${gateway}:${firstSeq}-${lastSeq}`;
+}
