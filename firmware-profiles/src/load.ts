@@ -1,15 +1,32 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { type Profile, profileSchema } from "./schema.js";
 
-/** The folder of profiles shipped with Tidegate (firmware-profiles/ at the repository root). */
-export const bundledProfilesDir = fileURLToPath(new URL("..", import.meta.url));
-
 export class ProfileError extends Error {
   override name = "ProfileError";
 }
+
+/**
+ * The folder of profiles shipped with Tidegate. Built programs carry a copy in `profiles/` beside
+ * their bundle; from a checkout it is `firmware-profiles/` at the repository root. The search starts
+ * where this code runs from, because bundling moves this file.
+ */
+export function findBundledProfilesDir(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from);
+  for (;;) {
+    for (const candidate of [join(dir, "profiles"), join(dir, "firmware-profiles")]) {
+      if (existsSync(join(candidate, "profile.schema.json"))) return candidate;
+    }
+    if (existsSync(join(dir, "profile.schema.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new ProfileError(`cannot find the bundled device profiles above ${from}; pass a profiles folder`);
+    dir = parent;
+  }
+}
+
+export const bundledProfilesDir = findBundledProfilesDir();
 
 export function parseProfile(text: string, file: string): Profile {
   let data: unknown;

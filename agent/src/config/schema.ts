@@ -1,0 +1,76 @@
+import { hostname } from "node:os";
+import { gatewayIdSchema } from "@tidegate/protocol";
+import { z } from "zod";
+
+/** Default gateway id: the host name, lowered and reduced to the subject-safe alphabet. */
+export function defaultGatewayId(): string {
+  return hostname().toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "gateway";
+}
+
+const modbusTcpTransportSchema = z
+  .object({
+    type: z.literal("tcp"),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(502),
+  })
+  .strict();
+
+export const deviceSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
+    profile: z.string().describe("profile id, e.g. eastron/sdm120 (see firmware-profiles/)"),
+    transport: modbusTcpTransportSchema,
+    unitId: z.number().int().min(0).max(255).optional().describe("Modbus unit/slave id; default from the profile"),
+    pollIntervalMs: z.number().int().min(100).default(1000),
+    timeoutMs: z.number().int().min(50).default(1000),
+    maxGap: z.number().int().min(0).max(124).default(10).describe("unused registers allowed inside one coalesced read"),
+    points: z.array(z.string()).optional().describe("poll only these point ids; default all"),
+  })
+  .strict();
+export type DeviceConfig = z.infer<typeof deviceSchema>;
+
+export const configSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    gateway: gatewayIdSchema.default(defaultGatewayId),
+    http: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(8090),
+        host: z.string().default("0.0.0.0"),
+      })
+      .strict()
+      .default({ port: 8090, host: "0.0.0.0" }),
+    nats: z
+      .object({
+        servers: z.array(z.string()).min(1).default(["nats://127.0.0.1:4222"]),
+        heartbeatIntervalMs: z.number().int().min(500).default(5000),
+      })
+      .strict()
+      .default({ servers: ["nats://127.0.0.1:4222"], heartbeatIntervalMs: 5000 }),
+    buffer: z
+      .object({
+        path: z.string().default("tidegate-buffer.db").describe("SQLite file, relative to the config file"),
+        commitIntervalMs: z.number().int().min(0).max(10_000).default(200).describe("a crash loses at most this window of readings"),
+        synchronous: z.enum(["FULL", "NORMAL"]).default("NORMAL"),
+      })
+      .strict()
+      .default({ path: "tidegate-buffer.db", commitIntervalMs: 200, synchronous: "NORMAL" }),
+    uplink: z
+      .object({
+        batchSize: z.number().int().min(1).max(10_000).default(500),
+        lingerMs: z.number().int().min(0).default(100).describe("wait this long for a batch to fill"),
+      })
+      .strict()
+      .default({ batchSize: 500, lingerMs: 100 }),
+    profilesDirs: z.array(z.string()).default([]).describe("extra folders of device profiles, relative to the config file"),
+    devices: z.array(deviceSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.devices.forEach((d, i) => {
+      if (seen.has(d.id)) ctx.addIssue({ code: "custom", path: ["devices", i, "id"], message: `duplicate device id '${d.id}'` });
+      seen.add(d.id);
+    });
+  });
+export type AgentConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,50 @@
+import { encodeHeartbeat, HEARTBEAT_VERSION, type Heartbeat, type SourceHealth, subjects } from "@tidegate/protocol";
+import type { ReadingBuffer } from "../buffer/buffer.js";
+import type { Uplink } from "./uplink.js";
+
+export interface HeartbeatOptions {
+  gateway: string;
+  version: string;
+  startedAt: number;
+  buffer: ReadingBuffer;
+  uplink: Uplink;
+  sources: () => SourceHealth[];
+  dropped: () => Record<string, number>;
+  intervalMs: number;
+}
+
+export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Date.now()): Heartbeat {
+  const stats = o.buffer.stats();
+  return {
+    v: HEARTBEAT_VERSION,
+    gateway: o.gateway,
+    version: o.version,
+    ts: now,
+    uptimeS: Math.round((now - o.startedAt) / 1000),
+    backlog: stats.backlog + stats.pending,
+    oldestUnsentAgeMs: stats.oldestUnsentTs === null ? null : Math.max(0, now - stats.oldestUnsentTs),
+    lastSeq: stats.lastSeq,
+    dropped: o.dropped(),
+    uplinkConnected: o.uplink.status().connected,
+    sources: o.sources(),
+  };
+}
+
+/** Publishes the heartbeat on core NATS while connected; a missed beat is fine, the next one replaces it. */
+export function startHeartbeat(o: HeartbeatOptions): () => void {
+  const beat = () => {
+    const nc = o.uplink.connection();
+    if (!nc) return;
+    try {
+      nc.publish(subjects.status(o.gateway), encodeHeartbeat(buildHeartbeat(o)));
+    } catch {
+      // Connection closing under us: the next beat goes out after the reconnect.
+    }
+  };
+  const timer = setInterval(beat, o.intervalMs);
+  const first = setTimeout(beat, 500);
+  return () => {
+    clearInterval(timer);
+    clearTimeout(first);
+  };
+}

@@ -1,0 +1,54 @@
+import { parseArgs } from "node:util";
+import { createCollector } from "./collector.js";
+import { OptionsError, parseCollectorOptions } from "./config/options.js";
+import { createLogger } from "./log.js";
+import { findStaticDir, listen } from "./server.js";
+import { VERSION } from "./version.js";
+
+const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <addr>] [--data-dir <dir>]
+
+  --nats      NATS server URL(s), comma-separated (env TIDEGATE_NATS_URL; default nats://127.0.0.1:4222)
+  --port      HTTP port for the API and fleet dashboard (env TIDEGATE_HTTP_PORT; default 8080)
+  --data-dir  where collector.db lives (env TIDEGATE_DATA_DIR; default ./tidegate-data)`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      nats: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "data-dir": { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  if (values.version) return void console.log(VERSION);
+  const options = parseCollectorOptions(values);
+  const log = createLogger("tidegate-collector");
+  const collector = createCollector(options, log, { staticDir: findStaticDir() });
+  const http = await listen(collector.app, options.port, options.host);
+  log.info({ port: http.port, version: VERSION }, `fleet dashboard on http://localhost:${http.port}/`);
+  void collector.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    await http.close();
+    await collector.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  if (err instanceof OptionsError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import type { CollectorOptions } from "./config/options.js";
+import { startIngest } from "./consumer/consumer.js";
+import { createCollectorApp } from "./http/app.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+import { createBackoff } from "./backoff.js";
+import { VERSION } from "./version.js";
+
+/** Wires NATS ingest → store → HTTP API. */
+export function createCollector(options: CollectorOptions, log: Logger, extra: { staticDir?: string } = {}) {
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = openSqliteStore(join(options.dataDir, "collector.db"));
+  const app = createCollectorApp({ store, version: VERSION, staticDir: extra.staticDir });
+  let nc: NatsConnection | undefined;
+  let ingest: ReturnType<typeof startIngest> | undefined;
+  let stopped = false;
+
+  async function connectWithBackoff() {
+    const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
+    while (!stopped) {
+      try {
+        return await connect({ servers: options.nats.split(","), name: "tidegate-collector", maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+      } catch (err) {
+        const delay = backoff.next();
+        log.warn({ delayMs: delay }, `cannot connect to NATS at ${options.nats}: ${(err as Error).message}; retrying`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    return undefined;
+  }
+
+  return {
+    app,
+    store,
+    async start() {
+      nc = await connectWithBackoff();
+      if (!nc) return;
+      log.info({ server: nc.getServer() }, "collector connected to NATS");
+      ingest = startIngest(nc, store, log);
+      ingest.done.catch((err) => log.error({ err }, "ingest stopped"));
+    },
+    async stop() {
+      stopped = true;
+      await ingest?.stop();
+      await nc?.drain().catch(() => nc?.close());
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { COLLECTOR_DURABLE, decodeBatch, decodeHeartbeat, subjects, TELEMETRY_STREAM } from "@tidegate/protocol";
+import type { Logger } from "pino";
+import type { SqliteStore } from "../store/sqlite-store.js";
+import { ensureTelemetryStream } from "./stream.js";
+
+export interface IngestStats {
+  batches: number;
+  readings: number;
+  duplicates: number;
+  /** Messages that could not be read, by reason; they are terminated, never stored. */
+  rejected: Record<string, number>;
+  storeErrors: number;
+}
+
+/**
+ * Pulls telemetry from the shared durable consumer and commits each batch before acking it.
+ * A store failure naks with a delay so JetStream redelivers; a malformed batch is terminated
+ * and counted, because redelivering it would fail the same way forever.
+ */
+export function startIngest(nc: NatsConnection, store: SqliteStore, log: Logger) {
+  const stats: IngestStats = { batches: 0, readings: 0, duplicates: 0, rejected: {}, storeErrors: 0 };
+  let stopped = false;
+  let stopConsume: (() => void) | undefined;
+
+  const heartbeats = nc.subscribe(subjects.statusAll, {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        store.saveHeartbeat(decodeHeartbeat(msg.data));
+      } catch (e) {
+        log.warn({ subject: msg.subject, reason: (e as Error).message }, "heartbeat dropped");
+      }
+    },
+  });
+
+  const done = (async () => {
+    const jsm = await jetstreamManager(nc);
+    await ensureTelemetryStream(jsm);
+    const consumer = await jetstream(nc).consumers.get(TELEMETRY_STREAM, COLLECTOR_DURABLE);
+    while (!stopped) {
+      const messages = await consumer.consume({ max_messages: 200 });
+      stopConsume = () => void messages.stop();
+      for await (const m of messages) {
+        let batch: ReturnType<typeof decodeBatch>;
+        try {
+          batch = decodeBatch(m.data);
+          if (m.subject !== subjects.telemetry(batch.gateway)) {
+            throw new Error(`batch for gateway ${batch.gateway} arrived on ${m.subject}`);
+          }
+        } catch (err) {
+          const reason = (err as Error).message.split(":")[0] ?? "unreadable";
+          stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
+          log.warn({ subject: m.subject, seq: m.seq, reason: (err as Error).message }, "batch rejected");
+          m.term(reason);
+          continue;
+        }
+        try {
+          const { inserted, duplicates } = store.insertBatch(batch);
+          stats.batches += 1;
+          stats.readings += inserted;
+          stats.duplicates += duplicates;
+          m.ack();
+        } catch (err) {
+          stats.storeErrors += 1;
+          log.error({ err, gateway: batch.gateway }, "store failed; batch will be redelivered");
+          m.nak(5000);
+        }
+      }
+    }
+  })();
+
+  return {
+    stats: () => stats,
+    done,
+    async stop() {
+      stopped = true;
+      heartbeats.unsubscribe();
+      stopConsume?.();
+      await done.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { AckPolicy, DeliverPolicy, type JetStreamManager, StorageType } from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
+import { COLLECTOR_DURABLE, TELEMETRY_STREAM, TELEMETRY_SUBJECTS } from "@tidegate/protocol";
+
+/** Creates the telemetry stream and the shared durable consumer, or brings their config up to date. */
+export async function ensureTelemetryStream(jsm: JetStreamManager, options: { maxAgeHours?: number } = {}) {
+  const config = {
+    name: TELEMETRY_STREAM,
+    subjects: [TELEMETRY_SUBJECTS],
+    storage: StorageType.File,
+    duplicate_window: nanos(2 * 60 * 1000),
+    max_age: nanos((options.maxAgeHours ?? 24 * 7) * 3600 * 1000),
+  };
+  try {
+    await jsm.streams.info(TELEMETRY_STREAM);
+    await jsm.streams.update(TELEMETRY_STREAM, config);
+  } catch (err) {
+    if (!/stream not found/i.test((err as Error).message)) throw err;
+    await jsm.streams.add(config);
+  }
+  const consumer = {
+    durable_name: COLLECTOR_DURABLE,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(30_000),
+    max_ack_pending: 1000,
+  };
+  try {
+    await jsm.consumers.info(TELEMETRY_STREAM, COLLECTOR_DURABLE);
+  } catch (err) {
+    if (!/consumer not found/i.test((err as Error).message)) throw err;
+    await jsm.consumers.add(TELEMETRY_STREAM, consumer);
+  }
+}

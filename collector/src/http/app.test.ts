@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteStore, type SqliteStore } from "../store/sqlite-store.js";
+import { createCollectorApp } from "./app.js";
+
+let dir: string;
+let store: SqliteStore;
+let app: ReturnType<typeof createCollectorApp>;
+const NOW = 1_700_000_100_000;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "tidegate-app-"));
+  store = openSqliteStore(join(dir, "c.db"));
+  app = createCollectorApp({ store, version: "9.9.9", now: () => NOW, offlineAfterMs: 30_000 });
+  store.insertBatch(
+    {
+      gateway: "plant-1",
+      firstSeq: 1,
+      lastSeq: 2,
+      readings: [
+        { seq: 1, ts: NOW - 2000, device: "m1", point: "voltage", value: 230.5, quality: "good" },
+        { seq: 2, ts: NOW - 1000, device: "m1", point: "voltage", value: 231, quality: "good" },
+      ],
+    },
+    NOW - 1000,
+  );
+  store.insertBatch({ gateway: "plant-2", firstSeq: 1, lastSeq: 1, readings: [{ seq: 1, ts: 1, device: "d", point: "p", value: 1, quality: "good" }] }, NOW - 60_000);
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("collector API", () => {
+  it("GET /api/v1/info says it is the collector", async () => {
+    const res = await app.request("/api/v1/info");
+    expect(await res.json()).toEqual({ role: "collector", version: "9.9.9" });
+  });
+
+  it("GET /api/v1/gateways lists gateways with online state from last seen", async () => {
+    const body = await (await app.request("/api/v1/gateways")).json();
+    expect(body.gateways.map((g: { id: string; online: boolean }) => [g.id, g.online])).toEqual([
+      ["plant-1", true],
+      ["plant-2", false],
+    ]);
+  });
+
+  it("GET /api/v1/series returns timestamps and values as arrays", async () => {
+    const res = await app.request(`/api/v1/series?gateway=plant-1&device=m1&point=voltage&from=${NOW - 5000}&to=${NOW}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ts: [NOW - 2000, NOW - 1000], values: [230.5, 231] });
+  });
+
+  it("GET /api/v1/series defaults to the last hour", async () => {
+    const body = await (await app.request("/api/v1/series?gateway=plant-1&device=m1&point=voltage")).json();
+    expect(body).toMatchObject({ from: NOW - 3600_000, to: NOW, values: [230.5, 231] });
+  });
+
+  it("answers 400 with a message for a bad query", async () => {
+    const missing = await app.request("/api/v1/series?gateway=plant-1");
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error).toMatch(/device: .*expected string/);
+    const reversed = await app.request("/api/v1/series?gateway=g&device=d&point=p&from=10&to=5");
+    expect(reversed.status).toBe(400);
+    expect((await reversed.json()).error).toBe("from: from must not be after to");
+    const notNumber = await app.request("/api/v1/series?gateway=g&device=d&point=p&from=yesterday");
+    expect(notNumber.status).toBe(400);
+  });
+
+  it("GET /api/v1/points lists the catalog of a gateway", async () => {
+    const body = await (await app.request("/api/v1/points?gateway=plant-1")).json();
+    expect(body.points).toEqual([{ gateway: "plant-1", device: "m1", point: "voltage", lastTs: NOW - 1000, lastValue: 231 }]);
+    expect((await app.request("/api/v1/points")).status).toBe(400);
+  });
+
+  it("unknown API paths answer 404 with JSON", async () => {
+    const res = await app.request("/api/v1/nope");
+    expect(res.status).toBe(404);
+    expect((await res.json()).error).toMatch(/no such endpoint/);
+  });
+});

@@ -1,0 +1,75 @@
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { SqliteStore } from "../store/sqlite-store.js";
+
+export interface CollectorAppOptions {
+  store: SqliteStore;
+  version: string;
+  staticDir?: string;
+  /** A gateway is offline when no heartbeat or batch arrived for this long. */
+  offlineAfterMs?: number;
+  now?: () => number;
+}
+
+const id = z.string().min(1).max(200);
+const seriesQuerySchema = z
+  .object({
+    gateway: id,
+    device: id,
+    point: id,
+    from: z.coerce.number().int().nonnegative().optional(),
+    to: z.coerce.number().int().nonnegative().optional(),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: "from must not be after to", path: ["from"] });
+
+function badRequest(error: z.ZodError) {
+  return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
+}
+
+/** The collector's HTTP API and fleet dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
+export function createCollectorApp(o: CollectorAppOptions) {
+  const now = o.now ?? Date.now;
+  const offlineAfterMs = o.offlineAfterMs ?? 30_000;
+  const app = new Hono();
+
+  app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version }));
+
+  app.get("/api/v1/gateways", (c) => {
+    const t = now();
+    const gateways = o.store.gateways().map((g) => ({
+      id: g.id,
+      lastSeen: g.lastSeen,
+      online: g.lastSeen !== null && t - g.lastSeen < offlineAfterMs,
+      version: g.heartbeat?.version,
+      backlog: g.heartbeat?.backlog,
+      oldestUnsentAgeMs: g.heartbeat?.oldestUnsentAgeMs,
+      uplinkConnected: g.heartbeat?.uplinkConnected,
+      sources: g.heartbeat?.sources,
+    }));
+    return c.json({ gateways });
+  });
+
+  app.get("/api/v1/points", (c) => {
+    const parsed = z.object({ gateway: id }).safeParse(c.req.query());
+    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
+    return c.json({ points: o.store.points(parsed.data.gateway) });
+  });
+
+  app.get("/api/v1/series", (c) => {
+    const parsed = seriesQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
+    const q = parsed.data;
+    const to = q.to ?? now();
+    const from = q.from ?? to - 3600_000;
+    return c.json({ gateway: q.gateway, device: q.device, point: q.point, from, to, ...o.store.series({ ...q, from, to }) });
+  });
+
+  app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+
+  if (o.staticDir) {
+    app.use("/*", serveStatic({ root: o.staticDir }));
+    app.get("/*", serveStatic({ root: o.staticDir, path: "index.html" }));
+  }
+  return app;
+}

@@ -1,0 +1,143 @@
+import Database from "better-sqlite3";
+import type { Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
+
+export interface SeriesQuery {
+  gateway: string;
+  device: string;
+  point: string;
+  from: number;
+  to: number;
+  limit?: number;
+}
+
+export interface SeriesResult {
+  ts: number[];
+  values: (number | null)[];
+}
+
+export interface GatewayRow {
+  id: string;
+  lastSeen: number | null;
+  heartbeat: Heartbeat | null;
+}
+
+export interface PointRow {
+  gateway: string;
+  device: string;
+  point: string;
+  lastTs: number;
+  lastValue: ReadingValue | null;
+}
+
+export interface InsertResult {
+  inserted: number;
+  duplicates: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS readings (
+  gateway TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  point TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  num REAL,
+  text TEXT,
+  quality INTEGER NOT NULL,
+  reason TEXT,
+  PRIMARY KEY (gateway, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS readings_by_series ON readings (gateway, device, point, ts);
+CREATE TABLE IF NOT EXISTS series (
+  gateway TEXT NOT NULL,
+  device TEXT NOT NULL,
+  point TEXT NOT NULL,
+  last_ts INTEGER NOT NULL,
+  last_value TEXT,
+  PRIMARY KEY (gateway, device, point)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gateways (
+  id TEXT PRIMARY KEY,
+  last_seen INTEGER,
+  heartbeat TEXT
+);
+`;
+
+const QUALITY = { good: 0, bad: 1, uncertain: 2 } as const;
+
+/**
+ * The collector's embedded time-series store. Idempotent on (gateway, seq): a batch that arrives
+ * twice (redelivery, an agent retry outside JetStream's duplicate window) inserts nothing the
+ * second time. Booleans are stored as 1/0 in `num` so they chart; strings go to `text`.
+ */
+export function openSqliteStore(path: string) {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec(SCHEMA);
+
+  const insert = db.prepare(
+    "INSERT OR IGNORE INTO readings (gateway, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  const upsertSeries = db.prepare(`
+    INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
+    WHERE excluded.last_ts >= series.last_ts`);
+  const touchGateway = db.prepare(`
+    INSERT INTO gateways (id, last_seen) VALUES (?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`);
+  const saveHeartbeat = db.prepare(`
+    INSERT INTO gateways (id, last_seen, heartbeat) VALUES (?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen), heartbeat = excluded.heartbeat`);
+  const selectSeries = db.prepare<[string, string, string, number, number, number], { ts: number; num: number | null; quality: number }>(
+    "SELECT ts, num, quality FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
+  );
+  const selectGateways = db.prepare<[], { id: string; last_seen: number | null; heartbeat: string | null }>(
+    "SELECT id, last_seen, heartbeat FROM gateways ORDER BY id",
+  );
+  const selectPoints = db.prepare<[string], { gateway: string; device: string; point: string; last_ts: number; last_value: string | null }>(
+    "SELECT * FROM series WHERE gateway = ? ORDER BY device, point",
+  );
+
+  const insertBatch = db.transaction((batch: Batch, receivedAt: number): InsertResult => {
+    let inserted = 0;
+    const newest = new Map<string, { device: string; point: string; ts: number; value: ReadingValue | null }>();
+    for (const r of batch.readings) {
+      const num = typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
+      const text = typeof r.value === "string" ? r.value : null;
+      inserted += insert.run(batch.gateway, r.seq, r.device, r.point, r.ts, num, text, QUALITY[r.quality], r.reason ?? null).changes;
+      const key = `${r.device}/${r.point}`;
+      const prev = newest.get(key);
+      if (r.quality !== "bad" && (!prev || r.ts >= prev.ts)) newest.set(key, { device: r.device, point: r.point, ts: r.ts, value: r.value });
+    }
+    for (const s of newest.values()) upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
+    touchGateway.run(batch.gateway, receivedAt);
+    return { inserted, duplicates: batch.readings.length - inserted };
+  });
+
+  return {
+    insertBatch: (batch: Batch, receivedAt = Date.now()): InsertResult => insertBatch(batch, receivedAt),
+    saveHeartbeat(hb: Heartbeat, receivedAt = Date.now()) {
+      saveHeartbeat.run(hb.gateway, receivedAt, JSON.stringify(hb));
+    },
+    /** Bad readings are gaps (null), never values. */
+    series(q: SeriesQuery): SeriesResult {
+      const rows = selectSeries.all(q.gateway, q.device, q.point, q.from, q.to, q.limit ?? 100_000);
+      return { ts: rows.map((r) => r.ts), values: rows.map((r) => (r.quality === QUALITY.bad ? null : r.num)) };
+    },
+    gateways: (): GatewayRow[] =>
+      selectGateways.all().map((g) => ({ id: g.id, lastSeen: g.last_seen, heartbeat: g.heartbeat ? (JSON.parse(g.heartbeat) as Heartbeat) : null })),
+    points: (gateway: string): PointRow[] =>
+      selectPoints.all(gateway).map((p) => ({
+        gateway: p.gateway,
+        device: p.device,
+        point: p.point,
+        lastTs: p.last_ts,
+        lastValue: p.last_value === null ? null : (JSON.parse(p.last_value) as ReadingValue),
+      })),
+    countReadings: (gateway: string): number =>
+      (db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE gateway = ?").get(gateway)?.n ?? 0),
+    close: () => db.close(),
+  };
+}
+export type SqliteStore = ReturnType<typeof openSqliteStore>;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Makes a fresh Debian machine ready to run and test Tidegate. Safe to run again: it only does
+# what is missing. Run first by `npm run demo`, `npm test` and `npm run bench`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages: binary -> Debian package.
+declare -A needed=(
+  [nats-server]=nats-server # the JetStream broker between agent and collector (tests and demo)
+  [socat]=socat             # PTY pairs for serial tests
+)
+missing=()
+for bin in "${!needed[@]}"; do
+  command -v "$bin" >/dev/null 2>&1 || missing+=("${needed[$bin]}")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${missing[*]} from Debian packages" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing system packages: ${missing[*]}" >&2
+    echo "setup: install them with:  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# Node: engines says >= 20.19.
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup: Node >= 20.19 is required, found "+process.version); process.exit(1) }'
+
+# npm ci when node_modules is missing or older than the lockfile.
+stamp=node_modules/.tidegate-setup-stamp
+if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
+  echo "setup: npm ci (first run builds better-sqlite3 from source, about a minute)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { freePort } from "./ports.js";
+import { type RunningProcess, startProcess } from "./process.js";
+import { waitFor } from "./wait.js";
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  /** Stops the server but keeps its JetStream store, so start() brings the same streams back. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops the server and deletes its store. */
+  dispose(): Promise<void>;
+}
+
+/** A real nats-server with JetStream on a free port and a temporary store directory. */
+export async function startNatsServer(): Promise<NatsServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "tidegate-nats-"));
+  const url = `nats://127.0.0.1:${port}`;
+  let proc: RunningProcess | undefined;
+
+  async function start() {
+    proc = startProcess("nats-server", ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port)]);
+    await waitFor(`nats-server on ${url}\n${proc.output()}`, async () => {
+      const nc = await connect({ servers: url, reconnect: false });
+      await nc.close();
+      return true;
+    });
+  }
+  await start();
+  return {
+    url,
+    port,
+    start,
+    async stop() {
+      await proc?.stop();
+    },
+    async dispose() {
+      await proc?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
