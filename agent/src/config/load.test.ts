@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./load.js";
+import { fileURLToPath } from "node:url";
+import { loadConfigFile, parseConfig } from "./load.js";
 
 const valid = `
 gateway: plant-7
@@ -10,6 +11,15 @@ devices:
 `;
 
 describe("agent config", () => {
+  it("the shipped example is valid", () => {
+    const { config } = loadConfigFile(fileURLToPath(new URL("../../config.example.yaml", import.meta.url)));
+    expect(config.devices.map((d) => d.profile)).toEqual(["eastron/sdm120"]);
+  });
+
+  it("names the file when it cannot be read", () => {
+    expect(() => loadConfigFile("/nonexistent/agent.yaml")).toThrow(/\/nonexistent\/agent\.yaml: cannot read config: ENOENT/);
+  });
+
   it("fills defaults for everything not given", () => {
     const { config, profiles } = parseConfig(valid, "/etc/tidegate/agent.yaml");
     expect(config.gateway).toBe("plant-7");

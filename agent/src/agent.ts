@@ -1,0 +1,82 @@
+import type { Logger } from "pino";
+import { openBuffer } from "./buffer/buffer.js";
+import type { LoadedConfig } from "./config/load.js";
+import { createAgentApp } from "./http/app.js";
+import { createLatest } from "./latest.js";
+import { createDevicePoller } from "./sources/modbus/device-poller.js";
+import { startHeartbeat } from "./uplink/heartbeat.js";
+import { createUplink } from "./uplink/uplink.js";
+import { VERSION } from "./version.js";
+
+/** Wires sources → buffer → uplink and the HTTP view; knows nothing about sockets it does not own. */
+export function createAgent(loaded: LoadedConfig, log: Logger, options: { staticDir?: string } = {}) {
+  const { config, profiles } = loaded;
+  const startedAt = Date.now();
+  const buffer = openBuffer(config.buffer);
+  const latest = createLatest();
+  const dropped: Record<string, number> = {};
+
+  const pollers = config.devices.map((device) => {
+    const profile = profiles.get(device.profile);
+    if (!profile) throw new Error(`device ${device.id}: profile ${device.profile} not loaded`); // parseConfig checked this
+    return createDevicePoller({
+      device,
+      profile,
+      log,
+      emit: (readings) => {
+        latest.update(readings);
+        buffer.append(readings);
+      },
+    });
+  });
+
+  const uplink = createUplink({
+    gateway: config.gateway,
+    servers: config.nats.servers,
+    buffer,
+    batchSize: config.uplink.batchSize,
+    lingerMs: config.uplink.lingerMs,
+    log,
+  });
+
+  const sources = () => pollers.map((p) => p.health());
+  const app = createAgentApp(
+    {
+      gateway: config.gateway,
+      version: VERSION,
+      startedAt,
+      devices: () => pollers.map((p) => ({ id: p.id, profile: p.profile, health: p.health() })),
+      latest: latest.all,
+      buffer: buffer.stats,
+      uplink: uplink.status,
+      dropped: () => ({ ...dropped }),
+    },
+    options,
+  );
+
+  let stopHeartbeat: (() => void) | undefined;
+  return {
+    app,
+    start() {
+      for (const p of pollers) p.start();
+      uplink.start();
+      stopHeartbeat = startHeartbeat({
+        gateway: config.gateway,
+        version: VERSION,
+        startedAt,
+        buffer,
+        uplink,
+        sources,
+        dropped: () => ({ ...dropped }),
+        intervalMs: config.nats.heartbeatIntervalMs,
+      });
+    },
+    async stop() {
+      stopHeartbeat?.();
+      await Promise.all(pollers.map((p) => p.stop()));
+      buffer.flush();
+      await uplink.stop();
+      buffer.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfigFile } from "./config/load.js";
+import { createAgent } from "./agent.js";
+import { createLogger } from "./log.js";
+import { findStaticDir, listen } from "./server.js";
+import { VERSION } from "./version.js";
+
+const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
+       tidegate-agent check --config <file>     validate a config and exit
+
+  --config   YAML config (default: ./tidegate-agent.yaml); see agent/config.example.yaml
+  --port     overrides http.port from the config
+  --version  prints the version`;
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      config: { type: "string", short: "c", default: "tidegate-agent.yaml" },
+      port: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  if (values.version) return void console.log(VERSION);
+
+  const loaded = loadConfigFile(values.config);
+  if (positionals[0] === "check") {
+    console.log(`${values.config}: ok (${loaded.config.devices.length} devices, gateway ${loaded.config.gateway})`);
+    return;
+  }
+  if (values.port !== undefined) loaded.config.http.port = Number(values.port);
+
+  const log = createLogger("tidegate-agent");
+  const agent = createAgent(loaded, log, { staticDir: findStaticDir() });
+  agent.start();
+  const http = await listen(agent.app, loaded.config.http.port, loaded.config.http.host);
+  log.info({ port: http.port, gateway: loaded.config.gateway, version: VERSION }, `local dashboard on http://localhost:${http.port}/`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping: flushing the buffer");
+    await http.close();
+    await agent.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { Profile } from "@tidegate/profiles";
+import type { Reading, SourceHealth } from "@tidegate/protocol";
+import { Hono } from "hono";
+import type { BufferStats } from "../buffer/buffer.js";
+import type { UplinkStatus } from "../uplink/uplink.js";
+
+export interface AgentView {
+  gateway: string;
+  version: string;
+  startedAt: number;
+  devices: () => { id: string; profile: Profile; health: SourceHealth & { lastPollTs?: number } }[];
+  latest: () => Reading[];
+  buffer: () => BufferStats;
+  uplink: () => UplinkStatus;
+  dropped: () => Record<string, number>;
+}
+
+/** The agent's HTTP API and local dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
+export function createAgentApp(view: AgentView, options: { staticDir?: string } = {}) {
+  const app = new Hono();
+
+  app.get("/api/v1/info", (c) => c.json({ role: "agent", gateway: view.gateway, version: view.version }));
+
+  app.get("/api/v1/status", (c) => {
+    const stats = view.buffer();
+    const now = Date.now();
+    return c.json({
+      gateway: view.gateway,
+      version: view.version,
+      uptimeS: Math.round((now - view.startedAt) / 1000),
+      uplink: view.uplink(),
+      buffer: {
+        backlog: stats.backlog + stats.pending,
+        oldestUnsentAgeMs: stats.oldestUnsentTs === null ? null : Math.max(0, now - stats.oldestUnsentTs),
+        lastSeq: stats.lastSeq,
+        dropped: view.dropped(),
+      },
+      devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
+    });
+  });
+
+  app.get("/api/v1/latest", (c) => {
+    const names = new Map<string, { name: string; unit?: string }>();
+    for (const d of view.devices()) {
+      for (const p of d.profile.points) names.set(`${d.id}/${p.id}`, p.unit ? { name: p.name, unit: p.unit } : { name: p.name });
+    }
+    const readings = view
+      .latest()
+      .map((r) => ({ ...r, ...(names.get(`${r.device}/${r.point}`) ?? { name: r.point }) }))
+      .sort((a, b) => a.device.localeCompare(b.device) || a.point.localeCompare(b.point));
+    return c.json({ readings });
+  });
+
+  app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+
+  if (options.staticDir) {
+    app.use("/*", serveStatic({ root: options.staticDir }));
+    app.get("/*", serveStatic({ root: options.staticDir, path: "index.html" }));
+  }
+  return app;
+}

@@ -1,0 +1,3 @@
+export { createAgent } from "./agent.js";
+export { ConfigError, loadConfigFile, parseConfig } from "./config/load.js";
+export { type AgentConfig, configSchema } from "./config/schema.js";

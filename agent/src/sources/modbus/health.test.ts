@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { createHealth } from "./health.js";
+
+describe("device health", () => {
+  it("moves from starting to ok, degraded and failing", () => {
+    const h = createHealth("m1", 4);
+    expect(h.snapshot().status).toBe("starting");
+    h.record(true, 5);
+    expect(h.snapshot()).toMatchObject({ status: "ok", successRate: 1, lastLatencyMs: 5 });
+    h.record(false, 1000, "timeout after 1000 ms");
+    expect(h.snapshot()).toMatchObject({
+      status: "degraded",
+      successRate: 0.5,
+      lastError: "timeout after 1000 ms",
+    });
+    for (let i = 0; i < 4; i++) h.record(false, 1000, "timeout after 1000 ms");
+    expect(h.snapshot()).toMatchObject({ status: "failing", successRate: 0 });
+  });
+  it("forgets the last error after three good reads in a row", () => {
+    const h = createHealth("m1");
+    h.record(false, 1, "boom");
+    h.record(true, 1);
+    h.record(true, 1);
+    expect(h.snapshot().lastError).toBe("boom");
+    h.record(true, 1);
+    expect(h.snapshot().lastError).toBeUndefined();
+  });
+});

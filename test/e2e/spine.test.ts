@@ -1,0 +1,138 @@
+import { loadProfiles, type Profile } from "@tidegate/profiles";
+import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NatsServer, startNatsServer } from "./helpers/nats.js";
+import { type Started, startAgent, startCollector } from "./helpers/tidegate.js";
+import { getJson, waitFor } from "./helpers/wait.js";
+
+// The spine on real parts: Modbus TCP simulators → agent process (SQLite buffer) → nats-server
+// with JetStream → collector process (SQLite store) → HTTP API.
+
+interface Series {
+  ts: number[];
+  values: (number | null)[];
+}
+
+const profiles = loadProfiles();
+const meterProfile = profiles.get("eastron/sdm120") as Profile;
+const climateProfile = profiles.get("sonbest/xy-md02") as Profile;
+
+let nats: NatsServer;
+let collector: Started;
+let agent: Started;
+let meter: ModbusTcpSimulator;
+let climate: ModbusTcpSimulator;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  meter = await startModbusTcpSimulator({ profile: meterProfile, port: 0, tickMs: 200, seed: 1 });
+  climate = await startModbusTcpSimulator({ profile: climateProfile, port: 0, tickMs: 200, seed: 2 });
+  collector = await startCollector(nats.url);
+  agent = await startAgent(`
+gateway: e2e-plant
+http: { host: 127.0.0.1 }
+nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+uplink: { lingerMs: 50 }
+devices:
+  - id: meter-1
+    profile: eastron/sdm120
+    transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
+    pollIntervalMs: 200
+  - id: climate-1
+    profile: sonbest/xy-md02
+    transport: { type: tcp, host: 127.0.0.1, port: ${climate.port} }
+    pollIntervalMs: 200
+`);
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await collector?.stop();
+  await meter?.close();
+  await climate?.close().catch(() => {}); // already closed by the last test
+  await nats?.dispose();
+});
+
+async function series(device: string, point: string): Promise<Series> {
+  return getJson<Series>(`${collector.url}/api/v1/series?gateway=e2e-plant&device=${device}&point=${point}&from=0&to=${Date.now() + 60_000}`);
+}
+
+function expectServed(sim: ModbusTcpSimulator, device: string, point: string, values: (number | null)[]) {
+  const served = sim.served(point) as number[];
+  for (const v of values) {
+    expect(v, `${device}/${point} value ${v} was never served; served: ${served.slice(-10).join(", ")}`).not.toBeNull();
+    const match = served.some((s) => Math.abs(s - (v as number)) <= 1e-9 * Math.max(1, Math.abs(s)));
+    expect(match, `${device}/${point} value ${v} was never served; served: ${served.slice(-10).join(", ")}`).toBe(true);
+  }
+}
+
+describe("spine: a Modbus reading travels from a device to the collector API", () => {
+  it("every value the collector returns is one the simulator served, decoded per the profile", async () => {
+    for (const [sim, device, profile] of [
+      [meter, "meter-1", meterProfile],
+      [climate, "climate-1", climateProfile],
+    ] as const) {
+      for (const point of profile.points) {
+        const s = await waitFor(
+          `3 values of ${device}/${point.id} at the collector\n${agent.process.output().slice(-2000)}`,
+          async () => {
+            const r = await series(device, point.id);
+            return r.values.length >= 3 ? r : undefined;
+          },
+        );
+        expect(s.ts).toEqual([...s.ts].sort((a, b) => a - b));
+        expectServed(sim, device, point.id, s.values);
+      }
+    }
+  });
+
+  it("a value pinned on the device arrives exactly", async () => {
+    meter.set("voltage", 241.25);
+    climate.set("temperature", -7.3);
+    await waitFor("pinned voltage at the collector", async () => (await series("meter-1", "voltage")).values.includes(241.25));
+    await waitFor("pinned temperature at the collector", async () => (await series("climate-1", "temperature")).values.includes(-7.3));
+  });
+
+  it("the collector lists the gateway as online with its heartbeat", async () => {
+    const body = await waitFor("gateway heartbeat", async () => {
+      const r = await getJson<{ gateways: { id: string; online: boolean; version?: string; backlog?: number }[] }>(`${collector.url}/api/v1/gateways`);
+      const g = r.gateways.find((x) => x.id === "e2e-plant");
+      return g?.version ? g : undefined;
+    });
+    expect(body).toMatchObject({ id: "e2e-plant", online: true, version: "0.1.0" });
+    expect(typeof body.backlog).toBe("number");
+  });
+
+  it("the agent reports healthy devices and the latest value of every point", async () => {
+    const status = await getJson<{ uplink: { connected: boolean }; devices: { id: string; status: string }[] }>(`${agent.url}/api/v1/status`);
+    expect(status.uplink.connected).toBe(true);
+    expect(status.devices.map((d) => [d.id, d.status]).sort()).toEqual([
+      ["climate-1", "ok"],
+      ["meter-1", "ok"],
+    ]);
+    const latest = await getJson<{ readings: { device: string; point: string; quality: string; unit?: string }[] }>(`${agent.url}/api/v1/latest`);
+    const keys = latest.readings.map((r) => `${r.device}/${r.point}`).sort();
+    expect(keys).toEqual(
+      [...meterProfile.points.map((p) => `meter-1/${p.id}`), ...climateProfile.points.map((p) => `climate-1/${p.id}`)].sort(),
+    );
+    expect(latest.readings.every((r) => r.quality === "good")).toBe(true);
+    expect(latest.readings.find((r) => r.point === "voltage")?.unit).toBe("V");
+  });
+
+  it("a device that stops answering yields bad readings with a reason, not values", async () => {
+    await climate.close();
+    const status = await waitFor("climate-1 failing", async () => {
+      const s = await getJson<{ devices: { id: string; status: string; lastError?: string }[] }>(`${agent.url}/api/v1/status`);
+      const d = s.devices.find((x) => x.id === "climate-1");
+      return d && d.status !== "ok" && d.lastError ? d : undefined;
+    });
+    expect(status.lastError).toMatch(/connection|timeout|connect/i);
+    const bad = await waitFor("bad climate readings", async () => {
+      const l = await getJson<{ readings: { device: string; quality: string; value: unknown; reason?: string }[] }>(`${agent.url}/api/v1/latest`);
+      const rs = l.readings.filter((r) => r.device === "climate-1");
+      return rs.every((r) => r.quality === "bad" && r.value === null && r.reason) ? rs : undefined;
+    });
+    expect(bad.length).toBe(climateProfile.points.length);
+  });
+});
