@@ -43,7 +43,8 @@ function run(name, command, args) {
     for (const line of chunk.toString().split("\n")) {
       if (!line.trim()) continue;
       // Show warnings and errors; info lines are in the logs under .tidegate/.
-      if (!line.startsWith("{") || /"level":(40|50|60)/.test(line)) process.stderr.write(`${prefix}${line}\n`);
+      if (!line.startsWith("{") || /"level":(40|50|60)/.test(line))
+        process.stderr.write(`${prefix}${line}\n`);
     }
   };
   child.stdout.on("data", show);
@@ -66,7 +67,11 @@ async function stop(code = 0) {
   for (const c of [...children].reverse()) {
     if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
   }
-  await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once("exit", r)))));
+  await Promise.all(
+    children.map((c) =>
+      c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once("exit", r)),
+    ),
+  );
   process.exit(code);
 }
 process.on("SIGINT", () => void stop(0));
@@ -83,7 +88,9 @@ async function waitUntil(what, check, timeoutMs = 20_000) {
 
 for (const [name, p] of Object.entries(ports)) {
   if (!(await isFree(p))) {
-    console.error(`demo: port ${p} (${name}) is in use. Stop what uses it or set TIDEGATE_${name.toUpperCase()}_PORT.`);
+    console.error(
+      `demo: port ${p} (${name}) is in use. Stop what uses it or set TIDEGATE_${name.toUpperCase()}_PORT.`,
+    );
     process.exit(1);
   }
 }
@@ -114,9 +121,24 @@ run("nats", "nats-server", ["-js", "-sd", join(state, "nats"), "-a", "127.0.0.1"
 await waitUntil("nats-server", () => reachable(ports.nats));
 const sim = join(root, "simulators/dist/cli.js");
 run("sim meter", "node", [sim, "modbus-tcp", "--profile", "eastron/sdm120", "--port", String(ports.meter)]);
-run("sim climate", "node", [sim, "modbus-tcp", "--profile", "sonbest/xy-md02", "--port", String(ports.climate)]);
+run("sim climate", "node", [
+  sim,
+  "modbus-tcp",
+  "--profile",
+  "sonbest/xy-md02",
+  "--port",
+  String(ports.climate),
+]);
 await waitUntil("simulators", async () => (await reachable(ports.meter)) && (await reachable(ports.climate)));
-run("collector", "node", [join(root, "collector/dist/cli.js"), "--port", String(ports.collector), "--nats", `nats://127.0.0.1:${ports.nats}`, "--data-dir", join(state, "collector")]);
+run("collector", "node", [
+  join(root, "collector/dist/cli.js"),
+  "--port",
+  String(ports.collector),
+  "--nats",
+  `nats://127.0.0.1:${ports.nats}`,
+  "--data-dir",
+  join(state, "collector"),
+]);
 run("agent", "node", [join(root, "agent/dist/cli.js"), "--config", agentConfig]);
 const ok = (url) => fetch(url).then((r) => r.ok);
 await waitUntil("collector", () => ok(`http://127.0.0.1:${ports.collector}/api/v1/info`));

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfigFile } from "./config/load.js";
+import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { createAgent } from "./agent.js";
+import { ConfigError, loadConfigFile } from "./config/load.js";
 import { createLogger } from "./log.js";
-import { findStaticDir, listen } from "./server.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
@@ -27,16 +27,21 @@ async function main() {
 
   const loaded = loadConfigFile(values.config);
   if (positionals[0] === "check") {
-    console.log(`${values.config}: ok (${loaded.config.devices.length} devices, gateway ${loaded.config.gateway})`);
+    console.log(
+      `${values.config}: ok (${loaded.config.devices.length} devices, gateway ${loaded.config.gateway})`,
+    );
     return;
   }
   if (values.port !== undefined) loaded.config.http.port = Number(values.port);
 
   const log = createLogger("tidegate-agent");
-  const agent = createAgent(loaded, log, { staticDir: findStaticDir() });
+  const agent = createAgent(loaded, log, { staticDir: findDashboardDir() });
   agent.start();
   const http = await listen(agent.app, loaded.config.http.port, loaded.config.http.host);
-  log.info({ port: http.port, gateway: loaded.config.gateway, version: VERSION }, `local dashboard on http://localhost:${http.port}/`);
+  log.info(
+    { port: http.port, gateway: loaded.config.gateway, version: VERSION },
+    `local dashboard on http://localhost:${http.port}/`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
+import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { createCollector } from "./collector.js";
 import { OptionsError, parseCollectorOptions } from "./config/options.js";
 import { createLogger } from "./log.js";
-import { findStaticDir, listen } from "./server.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <addr>] [--data-dir <dir>]
@@ -26,7 +26,7 @@ async function main() {
   if (values.version) return void console.log(VERSION);
   const options = parseCollectorOptions(values);
   const log = createLogger("tidegate-collector");
-  const collector = createCollector(options, log, { staticDir: findStaticDir() });
+  const collector = createCollector(options, log, { staticDir: findDashboardDir() });
   const http = await listen(collector.app, options.port, options.host);
   log.info({ port: http.port, version: VERSION }, `fleet dashboard on http://localhost:${http.port}/`);
   void collector.start();

@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { createBackoff } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { CollectorOptions } from "./config/options.js";
 import { startIngest } from "./consumer/consumer.js";
 import { createCollectorApp } from "./http/app.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
-import { createBackoff } from "./backoff.js";
 import { VERSION } from "./version.js";
 
 /** Wires NATS ingest → store → HTTP API. */
@@ -22,10 +22,18 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
     const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
     while (!stopped) {
       try {
-        return await connect({ servers: options.nats.split(","), name: "tidegate-collector", maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+        return await connect({
+          servers: options.nats.split(","),
+          name: "tidegate-collector",
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 1000,
+        });
       } catch (err) {
         const delay = backoff.next();
-        log.warn({ delayMs: delay }, `cannot connect to NATS at ${options.nats}: ${(err as Error).message}; retrying`);
+        log.warn(
+          { delayMs: delay },
+          `cannot connect to NATS at ${options.nats}: ${(err as Error).message}; retrying`,
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -21,7 +21,8 @@ export function findBundledProfilesDir(from: string = fileURLToPath(import.meta.
     }
     if (existsSync(join(dir, "profile.schema.json"))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new ProfileError(`cannot find the bundled device profiles above ${from}; pass a profiles folder`);
+    if (parent === dir)
+      throw new ProfileError(`cannot find the bundled device profiles above ${from}; pass a profiles folder`);
     dir = parent;
   }
 }
@@ -55,7 +56,7 @@ function yamlFiles(dir: string): string[] {
 }
 
 /** Loads every profile under the given folders; later folders override earlier ones by id. */
-export function loadProfiles(dirs: readonly string[] = [bundledProfilesDir]): Map<string, Profile> {
+export function loadProfiles(dirs: readonly string[] = [findBundledProfilesDir()]): Map<string, Profile> {
   const profiles = new Map<string, Profile>();
   for (const dir of dirs) {
     for (const file of yamlFiles(dir)) {

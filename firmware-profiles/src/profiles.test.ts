@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { profileJsonSchema } from "./json-schema.js";
-import { bundledProfilesDir, loadProfiles, parseProfile } from "./load.js";
+import { findBundledProfilesDir, loadProfiles, parseProfile } from "./load.js";
 
 describe("bundled profiles", () => {
   const profiles = loadProfiles();
@@ -16,7 +16,7 @@ describe("bundled profiles", () => {
     }
   });
   it("the committed JSON Schema matches the zod schema", () => {
-    const committed = JSON.parse(readFileSync(join(bundledProfilesDir, "profile.schema.json"), "utf8"));
+    const committed = JSON.parse(readFileSync(join(findBundledProfilesDir(), "profile.schema.json"), "utf8"));
     expect(committed).toEqual(profileJsonSchema());
   });
 });
@@ -34,7 +34,9 @@ points:
     name: P
     register: { table: coil, address: 3, type: float32 }
 `;
-    expect(() => parseProfile(bad, "acme/x.yaml")).toThrow(/acme\/x\.yaml: invalid device profile\n\s+at points\.0\.register\.type: a coil holds one bit/);
+    expect(() => parseProfile(bad, "acme/x.yaml")).toThrow(
+      /acme\/x\.yaml: invalid device profile\n\s+at points\.0\.register\.type: a coil holds one bit/,
+    );
   });
   it("rejects testdata for an unknown point", () => {
     const bad = `

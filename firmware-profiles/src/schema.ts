@@ -1,7 +1,18 @@
 import { z } from "zod";
 
 export const registerTables = ["holding", "input", "coil", "discrete"] as const;
-export const registerTypes = ["int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64", "bool", "string"] as const;
+export const registerTypes = [
+  "int16",
+  "uint16",
+  "int32",
+  "uint32",
+  "int64",
+  "uint64",
+  "float32",
+  "float64",
+  "bool",
+  "string",
+] as const;
 /** Byte order of a multi-register value, as letters of the big-endian bytes A (most significant) .. D. */
 export const wordOrders = ["ABCD", "DCBA", "BADC", "CDAB"] as const;
 
@@ -15,7 +26,12 @@ export type WordOrder = z.infer<typeof wordOrderSchema>;
 export const registerSchema = z
   .object({
     table: registerTableSchema,
-    address: z.number().int().min(0).max(65535).describe("0-based protocol address (manual's 30001 is input address 0)"),
+    address: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .describe("0-based protocol address (manual's 30001 is input address 0)"),
     type: registerTypeSchema,
     order: wordOrderSchema.default("ABCD"),
     bit: z.number().int().min(0).max(15).optional().describe("for type bool in a holding/input register"),
@@ -24,16 +40,39 @@ export const registerSchema = z
   .strict()
   .superRefine((r, ctx) => {
     const bitTable = r.table === "coil" || r.table === "discrete";
-    if (bitTable && r.type !== "bool") ctx.addIssue({ code: "custom", path: ["type"], message: `a ${r.table} holds one bit: type must be bool` });
-    if (!bitTable && r.type === "bool" && r.bit === undefined) ctx.addIssue({ code: "custom", path: ["bit"], message: "a bool in a register needs bit: 0..15" });
-    if (r.type === "string" && r.length === undefined) ctx.addIssue({ code: "custom", path: ["length"], message: "a string needs length (registers)" });
+    if (bitTable && r.type !== "bool")
+      ctx.addIssue({
+        code: "custom",
+        path: ["type"],
+        message: `a ${r.table} holds one bit: type must be bool`,
+      });
+    if (!bitTable && r.type === "bool" && r.bit === undefined)
+      ctx.addIssue({ code: "custom", path: ["bit"], message: "a bool in a register needs bit: 0..15" });
+    if (r.type === "string" && r.length === undefined)
+      ctx.addIssue({ code: "custom", path: ["length"], message: "a string needs length (registers)" });
   });
 export type RegisterSpec = z.infer<typeof registerSchema>;
 
 /** How the simulator animates a point; ignored by the agent. */
 export const simulationSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("sine"), min: z.number(), max: z.number(), periodS: z.number().positive().default(60), noise: z.number().nonnegative().default(0) }).strict(),
-  z.object({ kind: z.literal("walk"), start: z.number(), step: z.number().positive(), min: z.number(), max: z.number() }).strict(),
+  z
+    .object({
+      kind: z.literal("sine"),
+      min: z.number(),
+      max: z.number(),
+      periodS: z.number().positive().default(60),
+      noise: z.number().nonnegative().default(0),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("walk"),
+      start: z.number(),
+      step: z.number().positive(),
+      min: z.number(),
+      max: z.number(),
+    })
+    .strict(),
   z.object({ kind: z.literal("counter"), start: z.number().default(0), ratePerS: z.number() }).strict(),
   z.object({ kind: z.literal("constant"), value: z.union([z.number(), z.boolean(), z.string()]) }).strict(),
 ]);
@@ -72,8 +111,14 @@ export const profileSchema = z
     model: z.string(),
     firmware: z.string().optional().describe("firmware range the map applies to"),
     protocols: z.array(z.enum(["modbus-tcp", "modbus-rtu"])).min(1),
-    source: z.object({ title: z.string(), url: z.string().url() }).strict().describe("the public register map this profile was written from"),
-    defaults: z.object({ unitId: z.number().int().min(0).max(255).default(1), baudRate: z.number().int().optional() }).strict().default({ unitId: 1 }),
+    source: z
+      .object({ title: z.string(), url: z.string().url() })
+      .strict()
+      .describe("the public register map this profile was written from"),
+    defaults: z
+      .object({ unitId: z.number().int().min(0).max(255).default(1), baudRate: z.number().int().optional() })
+      .strict()
+      .default({ unitId: 1 }),
     points: z.array(pointSchema).min(1),
     testdata: z.array(testdataSchema).default([]),
   })
@@ -81,11 +126,17 @@ export const profileSchema = z
   .superRefine((p, ctx) => {
     const seen = new Set<string>();
     p.points.forEach((pt, i) => {
-      if (seen.has(pt.id)) ctx.addIssue({ code: "custom", path: ["points", i, "id"], message: `duplicate point id '${pt.id}'` });
+      if (seen.has(pt.id))
+        ctx.addIssue({ code: "custom", path: ["points", i, "id"], message: `duplicate point id '${pt.id}'` });
       seen.add(pt.id);
     });
     p.testdata.forEach((t, i) => {
-      if (!seen.has(t.point)) ctx.addIssue({ code: "custom", path: ["testdata", i, "point"], message: `no point '${t.point}' in this profile` });
+      if (!seen.has(t.point))
+        ctx.addIssue({
+          code: "custom",
+          path: ["testdata", i, "point"],
+          message: `no point '${t.point}' in this profile`,
+        });
     });
   });
 export type Profile = z.infer<typeof profileSchema>;

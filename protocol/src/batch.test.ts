@@ -7,7 +7,15 @@ const readings: SequencedReading[] = [
   { seq: 41, ts: 1_700_000_000_000, device: "meter-1", point: "voltage", value: 230.5, quality: "good" },
   { seq: 42, ts: 1_700_000_000_000, device: "meter-1", point: "breaker", value: true, quality: "good" },
   { seq: 43, ts: 1_700_000_000_500, device: "th-2", point: "serial", value: "AB-12", quality: "good" },
-  { seq: 44, ts: 1_700_000_001_000, device: "meter-1", point: "voltage", value: null, quality: "bad", reason: "timeout after 1000 ms" },
+  {
+    seq: 44,
+    ts: 1_700_000_001_000,
+    device: "meter-1",
+    point: "voltage",
+    value: null,
+    quality: "bad",
+    reason: "timeout after 1000 ms",
+  },
   { seq: 45, ts: 1_700_000_001_000, device: "meter-1", point: "voltage", value: 229.9, quality: "uncertain" },
 ];
 
@@ -19,7 +27,11 @@ describe("batch encoding", () => {
 
   it("lists each series once", () => {
     const wire = JSON.parse(new TextDecoder().decode(encodeBatch("plant-7", readings)));
-    expect(wire.series).toEqual([["meter-1", "voltage"], ["meter-1", "breaker"], ["th-2", "serial"]]);
+    expect(wire.series).toEqual([
+      ["meter-1", "voltage"],
+      ["meter-1", "breaker"],
+      ["th-2", "serial"],
+    ]);
     expect(wire.v).toBe(1);
   });
 

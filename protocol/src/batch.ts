@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { gatewayIdSchema, readingValueSchema, type Quality, type SequencedReading } from "./reading.js";
-import { WireError, parseWire } from "./wire-error.js";
+import { gatewayIdSchema, type Quality, readingValueSchema, type SequencedReading } from "./reading.js";
+import { parseWire, WireError } from "./wire-error.js";
 
 export const BATCH_VERSION = 1;
 
@@ -27,14 +27,28 @@ export const batchWireSchema = z
   })
   .superRefine((b, ctx) => {
     const n = b.last - b.first + 1;
-    if (n < 1) ctx.addIssue({ code: "custom", path: ["last"], message: `last (${b.last}) is before first (${b.first})` });
+    if (n < 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["last"],
+        message: `last (${b.last}) is before first (${b.first})`,
+      });
     for (const key of ["s", "t", "val", "q"] as const) {
       if (b[key].length !== n) {
-        ctx.addIssue({ code: "custom", path: [key], message: `expected ${n} entries for seq ${b.first}..${b.last}, got ${b[key].length}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `expected ${n} entries for seq ${b.first}..${b.last}, got ${b[key].length}`,
+        });
       }
     }
     b.s.forEach((idx, i) => {
-      if (idx >= b.series.length) ctx.addIssue({ code: "custom", path: ["s", i], message: `series index ${idx} out of range (${b.series.length} series)` });
+      if (idx >= b.series.length)
+        ctx.addIssue({
+          code: "custom",
+          path: ["s", i],
+          message: `series index ${idx} out of range (${b.series.length} series)`,
+        });
     });
   });
 export type BatchWire = z.infer<typeof batchWireSchema>;
@@ -52,10 +66,21 @@ export function encodeBatch(gateway: string, readings: readonly SequencedReading
   if (!first) throw new WireError("cannot encode an empty batch");
   const seriesIndex = new Map<string, number>();
   const series: [string, string][] = [];
-  const wire: BatchWire = { v: BATCH_VERSION, gw: gateway, first: first.seq, last: first.seq + readings.length - 1, series, s: [], t: [], val: [], q: [] };
+  const wire: BatchWire = {
+    v: BATCH_VERSION,
+    gw: gateway,
+    first: first.seq,
+    last: first.seq + readings.length - 1,
+    series,
+    s: [],
+    t: [],
+    val: [],
+    q: [],
+  };
   const reasons: Record<string, string> = {};
   readings.forEach((r, i) => {
-    if (r.seq !== first.seq + i) throw new WireError(`readings are not contiguous: expected seq ${first.seq + i}, got ${r.seq}`);
+    if (r.seq !== first.seq + i)
+      throw new WireError(`readings are not contiguous: expected seq ${first.seq + i}, got ${r.seq}`);
     const key = `${r.device}\u0000${r.point}`;
     let idx = seriesIndex.get(key);
     if (idx === undefined) {

@@ -1,3 +1,4 @@
+export * from "./backoff.js";
 export * from "./batch.js";
 export * from "./heartbeat.js";
 export * from "./reading.js";

@@ -4,9 +4,7 @@ import { z } from "zod";
 export const gatewayIdSchema = z
   .string()
   .regex(/^[a-z0-9-]+$/, "use lowercase letters, digits and '-' only (it becomes part of NATS subjects)");
-export const deviceIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only");
+export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only");
 export const pointIdSchema = deviceIdSchema;
 
 export const qualitySchema = z.enum(["good", "bad", "uncertain"]);

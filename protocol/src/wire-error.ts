@@ -5,7 +5,11 @@ export class WireError extends Error {
   override name = "WireError";
 }
 
-export function parseWire<T extends z.ZodType>(schema: T, data: Uint8Array | string, what: string): z.infer<T> {
+export function parseWire<T extends z.ZodType>(
+  schema: T,
+  data: Uint8Array | string,
+  what: string,
+): z.infer<T> {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data);
   let json: unknown;
   try {

@@ -55,15 +55,23 @@ afterAll(async () => {
 });
 
 async function series(device: string, point: string): Promise<Series> {
-  return getJson<Series>(`${collector.url}/api/v1/series?gateway=e2e-plant&device=${device}&point=${point}&from=0&to=${Date.now() + 60_000}`);
+  return getJson<Series>(
+    `${collector.url}/api/v1/series?gateway=e2e-plant&device=${device}&point=${point}&from=0&to=${Date.now() + 60_000}`,
+  );
 }
 
 function expectServed(sim: ModbusTcpSimulator, device: string, point: string, values: (number | null)[]) {
   const served = sim.served(point) as number[];
   for (const v of values) {
-    expect(v, `${device}/${point} value ${v} was never served; served: ${served.slice(-10).join(", ")}`).not.toBeNull();
+    expect(
+      v,
+      `${device}/${point} value ${v} was never served; served: ${served.slice(-10).join(", ")}`,
+    ).not.toBeNull();
     const match = served.some((s) => Math.abs(s - (v as number)) <= 1e-9 * Math.max(1, Math.abs(s)));
-    expect(match, `${device}/${point} value ${v} was never served; served: ${served.slice(-10).join(", ")}`).toBe(true);
+    expect(
+      match,
+      `${device}/${point} value ${v} was never served; served: ${served.slice(-10).join(", ")}`,
+    ).toBe(true);
   }
 }
 
@@ -90,13 +98,19 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
   it("a value pinned on the device arrives exactly", async () => {
     meter.set("voltage", 241.25);
     climate.set("temperature", -7.3);
-    await waitFor("pinned voltage at the collector", async () => (await series("meter-1", "voltage")).values.includes(241.25));
-    await waitFor("pinned temperature at the collector", async () => (await series("climate-1", "temperature")).values.includes(-7.3));
+    await waitFor("pinned voltage at the collector", async () =>
+      (await series("meter-1", "voltage")).values.includes(241.25),
+    );
+    await waitFor("pinned temperature at the collector", async () =>
+      (await series("climate-1", "temperature")).values.includes(-7.3),
+    );
   });
 
   it("the collector lists the gateway as online with its heartbeat", async () => {
     const body = await waitFor("gateway heartbeat", async () => {
-      const r = await getJson<{ gateways: { id: string; online: boolean; version?: string; backlog?: number }[] }>(`${collector.url}/api/v1/gateways`);
+      const r = await getJson<{
+        gateways: { id: string; online: boolean; version?: string; backlog?: number }[];
+      }>(`${collector.url}/api/v1/gateways`);
       const g = r.gateways.find((x) => x.id === "e2e-plant");
       return g?.version ? g : undefined;
     });
@@ -105,16 +119,24 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
   });
 
   it("the agent reports healthy devices and the latest value of every point", async () => {
-    const status = await getJson<{ uplink: { connected: boolean }; devices: { id: string; status: string }[] }>(`${agent.url}/api/v1/status`);
+    const status = await getJson<{
+      uplink: { connected: boolean };
+      devices: { id: string; status: string }[];
+    }>(`${agent.url}/api/v1/status`);
     expect(status.uplink.connected).toBe(true);
     expect(status.devices.map((d) => [d.id, d.status]).sort()).toEqual([
       ["climate-1", "ok"],
       ["meter-1", "ok"],
     ]);
-    const latest = await getJson<{ readings: { device: string; point: string; quality: string; unit?: string }[] }>(`${agent.url}/api/v1/latest`);
+    const latest = await getJson<{
+      readings: { device: string; point: string; quality: string; unit?: string }[];
+    }>(`${agent.url}/api/v1/latest`);
     const keys = latest.readings.map((r) => `${r.device}/${r.point}`).sort();
     expect(keys).toEqual(
-      [...meterProfile.points.map((p) => `meter-1/${p.id}`), ...climateProfile.points.map((p) => `climate-1/${p.id}`)].sort(),
+      [
+        ...meterProfile.points.map((p) => `meter-1/${p.id}`),
+        ...climateProfile.points.map((p) => `climate-1/${p.id}`),
+      ].sort(),
     );
     expect(latest.readings.every((r) => r.quality === "good")).toBe(true);
     expect(latest.readings.find((r) => r.point === "voltage")?.unit).toBe("V");
@@ -123,13 +145,17 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
   it("a device that stops answering yields bad readings with a reason, not values", async () => {
     await climate.close();
     const status = await waitFor("climate-1 failing", async () => {
-      const s = await getJson<{ devices: { id: string; status: string; lastError?: string }[] }>(`${agent.url}/api/v1/status`);
+      const s = await getJson<{ devices: { id: string; status: string; lastError?: string }[] }>(
+        `${agent.url}/api/v1/status`,
+      );
       const d = s.devices.find((x) => x.id === "climate-1");
       return d && d.status !== "ok" && d.lastError ? d : undefined;
     });
     expect(status.lastError).toMatch(/connection|timeout|connect/i);
     const bad = await waitFor("bad climate readings", async () => {
-      const l = await getJson<{ readings: { device: string; quality: string; value: unknown; reason?: string }[] }>(`${agent.url}/api/v1/latest`);
+      const l = await getJson<{
+        readings: { device: string; quality: string; value: unknown; reason?: string }[];
+      }>(`${agent.url}/api/v1/latest`);
       const rs = l.readings.filter((r) => r.device === "climate-1");
       return rs.every((r) => r.quality === "bad" && r.value === null && r.reason) ? rs : undefined;
     });

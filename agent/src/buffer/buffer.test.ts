@@ -23,7 +23,11 @@ const reading = (i: number, extra: Partial<Reading> = {}): Reading => ({
 describe("reading buffer (SQLite on disk)", () => {
   it("assigns gap-free seqs and returns readings as they went in", () => {
     const buf = openBuffer({ path: join(dir, "b.db"), commitIntervalMs: 0 });
-    buf.append([reading(1), reading(2, { value: true }), reading(3, { value: "x", quality: "bad", reason: "why" })]);
+    buf.append([
+      reading(1),
+      reading(2, { value: true }),
+      reading(3, { value: "x", quality: "bad", reason: "why" }),
+    ]);
     buf.append([reading(4, { value: null, quality: "bad", reason: "timeout" })]);
     const rows = buf.readUnsent(0, 10);
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4]);

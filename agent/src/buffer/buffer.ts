@@ -1,5 +1,5 @@
-import Database from "better-sqlite3";
 import type { Reading, ReadingValue, SequencedReading } from "@tidegate/protocol";
+import Database from "better-sqlite3";
 
 export interface BufferOptions {
   path: string;
@@ -75,9 +75,13 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
   const insert = db.prepare(
     "INSERT INTO readings (seq, ts, device, point, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
-  const selectUnsent = db.prepare<[number, number], Row>("SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?");
+  const selectUnsent = db.prepare<[number, number], Row>(
+    "SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
+  );
   const deleteUpTo = db.prepare("DELETE FROM readings WHERE seq <= ?");
-  const countRows = db.prepare<[], { n: number; oldest: number | null }>("SELECT count(*) AS n, min(ts) AS oldest FROM readings");
+  const countRows = db.prepare<[], { n: number; oldest: number | null }>(
+    "SELECT count(*) AS n, min(ts) AS oldest FROM readings",
+  );
 
   let lastSeq = getMeta.get("last_seq")?.value ?? 0;
   let ackedSeq = getMeta.get("acked_seq")?.value ?? 0;
@@ -89,7 +93,15 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     let seq = lastSeq;
     for (const r of batch) {
       seq += 1;
-      insert.run(seq, r.ts, r.device, r.point, r.value === null ? null : JSON.stringify(r.value), QUALITY.indexOf(r.quality), r.reason ?? null);
+      insert.run(
+        seq,
+        r.ts,
+        r.device,
+        r.point,
+        r.value === null ? null : JSON.stringify(r.value),
+        QUALITY.indexOf(r.quality),
+        r.reason ?? null,
+      );
     }
     setMeta.run(seq, "last_seq");
     return seq;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
 import { loadConfigFile, parseConfig } from "./load.js";
 
 const valid = `
@@ -17,15 +17,25 @@ describe("agent config", () => {
   });
 
   it("names the file when it cannot be read", () => {
-    expect(() => loadConfigFile("/nonexistent/agent.yaml")).toThrow(/\/nonexistent\/agent\.yaml: cannot read config: ENOENT/);
+    expect(() => loadConfigFile("/nonexistent/agent.yaml")).toThrow(
+      /\/nonexistent\/agent\.yaml: cannot read config: ENOENT/,
+    );
   });
 
   it("fills defaults for everything not given", () => {
     const { config, profiles } = parseConfig(valid, "/etc/tidegate/agent.yaml");
     expect(config.gateway).toBe("plant-7");
     expect(config.http.port).toBe(8090);
-    expect(config.buffer).toMatchObject({ commitIntervalMs: 200, synchronous: "NORMAL", path: "/etc/tidegate/tidegate-buffer.db" });
-    expect(config.devices[0]).toMatchObject({ pollIntervalMs: 1000, timeoutMs: 1000, transport: { port: 5020 } });
+    expect(config.buffer).toMatchObject({
+      commitIntervalMs: 200,
+      synchronous: "NORMAL",
+      path: "/etc/tidegate/tidegate-buffer.db",
+    });
+    expect(config.devices[0]).toMatchObject({
+      pollIntervalMs: 1000,
+      timeoutMs: 1000,
+      transport: { port: 5020 },
+    });
     expect(profiles.has("eastron/sdm120")).toBe(true);
   });
 
@@ -38,7 +48,9 @@ describe("agent config", () => {
 
   it("names the path of an unknown device profile and lists the known ones", () => {
     const bad = valid.replace("eastron/sdm120", "eastron/sdm999");
-    expect(() => parseConfig(bad, "agent.yaml")).toThrow(/agent\.yaml: invalid config\n\s+at devices\.0\.profile: unknown profile 'eastron\/sdm999'; known: .*eastron\/sdm120/);
+    expect(() => parseConfig(bad, "agent.yaml")).toThrow(
+      /agent\.yaml: invalid config\n\s+at devices\.0\.profile: unknown profile 'eastron\/sdm999'; known: .*eastron\/sdm120/,
+    );
   });
 
   it("rejects unknown keys, which are usually typos", () => {
@@ -47,7 +59,9 @@ describe("agent config", () => {
   });
 
   it("rejects a gateway id that cannot be a NATS subject token", () => {
-    expect(() => parseConfig(valid.replace("plant-7", "Plant 7"), "agent.yaml")).toThrow(/at gateway: use lowercase letters/);
+    expect(() => parseConfig(valid.replace("plant-7", "Plant 7"), "agent.yaml")).toThrow(
+      /at gateway: use lowercase letters/,
+    );
   });
 
   it("reports YAML syntax errors with the file name", () => {
@@ -61,6 +75,8 @@ describe("agent config", () => {
 
   it("rejects a point id the profile does not have", () => {
     const bad = `${valid}    points: [voltage, volts]\n`;
-    expect(() => parseConfig(bad, "agent.yaml")).toThrow(/devices\.0\.points\.1: profile eastron\/sdm120 has no point 'volts'/);
+    expect(() => parseConfig(bad, "agent.yaml")).toThrow(
+      /devices\.0\.points\.1: profile eastron\/sdm120 has no point 'volts'/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { bundledProfilesDir, loadProfiles, type Profile } from "@tidegate/profiles";
+import { findBundledProfilesDir, loadProfiles, type Profile } from "@tidegate/profiles";
 import { parseDocument } from "yaml";
 import { type AgentConfig, configSchema } from "./schema.js";
 
@@ -32,7 +32,11 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
  * Parses and validates a config text. Errors name the file, the path (devices.1.transport.port)
  * and what was expected, with the value found, so a technician can fix it without reading code.
  */
-export function parseConfig(text: string, file: string, options: { profilesDirs?: string[] } = {}): LoadedConfig {
+export function parseConfig(
+  text: string,
+  file: string,
+  options: { profilesDirs?: string[] } = {},
+): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join("\n")}`);
@@ -41,7 +45,8 @@ export function parseConfig(text: string, file: string, options: { profilesDirs?
   const result = configSchema.safeParse(data);
   if (!result.success) {
     const lines = result.error.issues.map(
-      (i) => `  at ${i.path.join(".") || "(root)"}: ${i.message} (found ${describeValue(valueAt(data, i.path))})`,
+      (i) =>
+        `  at ${i.path.join(".") || "(root)"}: ${i.message} (found ${describeValue(valueAt(data, i.path))})`,
     );
     throw new ConfigError(`${file}: invalid config\n${lines.join("\n")}`);
   }
@@ -49,18 +54,26 @@ export function parseConfig(text: string, file: string, options: { profilesDirs?
   const base = dirname(resolve(file));
   const rel = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.buffer.path = config.buffer.path === ":memory:" ? ":memory:" : rel(config.buffer.path);
-  const profiles = loadProfiles([...(options.profilesDirs ?? [bundledProfilesDir]), ...config.profilesDirs.map(rel)]);
+  const profiles = loadProfiles([
+    ...(options.profilesDirs ?? [findBundledProfilesDir()]),
+    ...config.profilesDirs.map(rel),
+  ]);
 
   const problems: string[] = [];
   config.devices.forEach((d, i) => {
     const profile = profiles.get(d.profile);
     if (!profile) {
-      problems.push(`  at devices.${i}.profile: unknown profile '${d.profile}'; known: ${[...profiles.keys()].sort().join(", ")}`);
+      problems.push(
+        `  at devices.${i}.profile: unknown profile '${d.profile}'; known: ${[...profiles.keys()].sort().join(", ")}`,
+      );
       return;
     }
     const ids = new Set(profile.points.map((p) => p.id));
     d.points?.forEach((p, j) => {
-      if (!ids.has(p)) problems.push(`  at devices.${i}.points.${j}: profile ${d.profile} has no point '${p}'; it has: ${[...ids].join(", ")}`);
+      if (!ids.has(p))
+        problems.push(
+          `  at devices.${i}.points.${j}: profile ${d.profile} has no point '${p}'; it has: ${[...ids].join(", ")}`,
+        );
     });
   });
   if (problems.length > 0) throw new ConfigError(`${file}: invalid config\n${problems.join("\n")}`);
@@ -72,7 +85,9 @@ export function loadConfigFile(file: string, options: { profilesDirs?: string[] 
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Start from agent/config.example.yaml.`);
+    throw new ConfigError(
+      `${file}: cannot read config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Start from agent/config.example.yaml.`,
+    );
   }
   return parseConfig(text, file, options);
 }

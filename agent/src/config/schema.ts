@@ -4,7 +4,12 @@ import { z } from "zod";
 
 /** Default gateway id: the host name, lowered and reduced to the subject-safe alphabet. */
 export function defaultGatewayId(): string {
-  return hostname().toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "gateway";
+  return (
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "gateway"
+  );
 }
 
 const modbusTcpTransportSchema = z
@@ -20,10 +25,22 @@ export const deviceSchema = z
     id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
     profile: z.string().describe("profile id, e.g. eastron/sdm120 (see firmware-profiles/)"),
     transport: modbusTcpTransportSchema,
-    unitId: z.number().int().min(0).max(255).optional().describe("Modbus unit/slave id; default from the profile"),
+    unitId: z
+      .number()
+      .int()
+      .min(0)
+      .max(255)
+      .optional()
+      .describe("Modbus unit/slave id; default from the profile"),
     pollIntervalMs: z.number().int().min(100).default(1000),
     timeoutMs: z.number().int().min(50).default(1000),
-    maxGap: z.number().int().min(0).max(124).default(10).describe("unused registers allowed inside one coalesced read"),
+    maxGap: z
+      .number()
+      .int()
+      .min(0)
+      .max(124)
+      .default(10)
+      .describe("unused registers allowed inside one coalesced read"),
     points: z.array(z.string()).optional().describe("poll only these point ids; default all"),
   })
   .strict();
@@ -50,7 +67,13 @@ export const configSchema = z
     buffer: z
       .object({
         path: z.string().default("tidegate-buffer.db").describe("SQLite file, relative to the config file"),
-        commitIntervalMs: z.number().int().min(0).max(10_000).default(200).describe("a crash loses at most this window of readings"),
+        commitIntervalMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000)
+          .default(200)
+          .describe("a crash loses at most this window of readings"),
         synchronous: z.enum(["FULL", "NORMAL"]).default("NORMAL"),
       })
       .strict()
@@ -62,14 +85,22 @@ export const configSchema = z
       })
       .strict()
       .default({ batchSize: 500, lingerMs: 100 }),
-    profilesDirs: z.array(z.string()).default([]).describe("extra folders of device profiles, relative to the config file"),
+    profilesDirs: z
+      .array(z.string())
+      .default([])
+      .describe("extra folders of device profiles, relative to the config file"),
     devices: z.array(deviceSchema).default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
     cfg.devices.forEach((d, i) => {
-      if (seen.has(d.id)) ctx.addIssue({ code: "custom", path: ["devices", i, "id"], message: `duplicate device id '${d.id}'` });
+      if (seen.has(d.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["devices", i, "id"],
+          message: `duplicate device id '${d.id}'`,
+        });
       seen.add(d.id);
     });
   });

@@ -1,4 +1,4 @@
-import { serveStatic } from "@hono/node-server/serve-static";
+import { mountDashboard } from "@tidegate/dashboard/server";
 import type { Profile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
@@ -43,7 +43,8 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
   app.get("/api/v1/latest", (c) => {
     const names = new Map<string, { name: string; unit?: string }>();
     for (const d of view.devices()) {
-      for (const p of d.profile.points) names.set(`${d.id}/${p.id}`, p.unit ? { name: p.name, unit: p.unit } : { name: p.name });
+      for (const p of d.profile.points)
+        names.set(`${d.id}/${p.id}`, p.unit ? { name: p.name, unit: p.unit } : { name: p.name });
     }
     const readings = view
       .latest()
@@ -54,9 +55,6 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
 
   app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
-  if (options.staticDir) {
-    app.use("/*", serveStatic({ root: options.staticDir }));
-    app.get("/*", serveStatic({ root: options.staticDir, path: "index.html" }));
-  }
+  mountDashboard(app, options.staticDir);
   return app;
 }

@@ -1,4 +1,10 @@
-import { encodeHeartbeat, HEARTBEAT_VERSION, type Heartbeat, type SourceHealth, subjects } from "@tidegate/protocol";
+import {
+  encodeHeartbeat,
+  HEARTBEAT_VERSION,
+  type Heartbeat,
+  type SourceHealth,
+  subjects,
+} from "@tidegate/protocol";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import type { Uplink } from "./uplink.js";
 

@@ -1,10 +1,9 @@
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { batchMsgId, encodeBatch, type SequencedReading, subjects } from "@tidegate/protocol";
+import { batchMsgId, createBackoff, encodeBatch, type SequencedReading, subjects } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import { createWaker } from "../wake.js";
-import { createBackoff } from "./backoff.js";
 
 export interface UplinkOptions {
   gateway: string;

@@ -13,7 +13,10 @@ export class OptionsError extends Error {
   override name = "OptionsError";
 }
 
-export function parseCollectorOptions(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): CollectorOptions {
+export function parseCollectorOptions(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): CollectorOptions {
   const merged = {
     nats: flags.nats ?? env.TIDEGATE_NATS_URL,
     port: flags.port ?? env.TIDEGATE_HTTP_PORT,
@@ -22,7 +25,9 @@ export function parseCollectorOptions(flags: Record<string, unknown>, env: NodeJ
   };
   const parsed = collectorOptionsSchema.safeParse(merged);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  --${String(i.path[0]).replace("dataDir", "data-dir")}: ${i.message}`);
+    const lines = parsed.error.issues.map(
+      (i) => `  --${String(i.path[0]).replace("dataDir", "data-dir")}: ${i.message}`,
+    );
     throw new OptionsError(`invalid collector options\n${lines.join("\n")}`);
   }
   return parsed.data;

@@ -1,6 +1,12 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { COLLECTOR_DURABLE, decodeBatch, decodeHeartbeat, subjects, TELEMETRY_STREAM } from "@tidegate/protocol";
+import {
+  COLLECTOR_DURABLE,
+  decodeBatch,
+  decodeHeartbeat,
+  subjects,
+  TELEMETRY_STREAM,
+} from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { ensureTelemetryStream } from "./stream.js";

@@ -26,7 +26,15 @@ beforeEach(() => {
     },
     NOW - 1000,
   );
-  store.insertBatch({ gateway: "plant-2", firstSeq: 1, lastSeq: 1, readings: [{ seq: 1, ts: 1, device: "d", point: "p", value: 1, quality: "good" }] }, NOW - 60_000);
+  store.insertBatch(
+    {
+      gateway: "plant-2",
+      firstSeq: 1,
+      lastSeq: 1,
+      readings: [{ seq: 1, ts: 1, device: "d", point: "p", value: 1, quality: "good" }],
+    },
+    NOW - 60_000,
+  );
 });
 afterEach(() => {
   store.close();
@@ -48,7 +56,9 @@ describe("collector API", () => {
   });
 
   it("GET /api/v1/series returns timestamps and values as arrays", async () => {
-    const res = await app.request(`/api/v1/series?gateway=plant-1&device=m1&point=voltage&from=${NOW - 5000}&to=${NOW}`);
+    const res = await app.request(
+      `/api/v1/series?gateway=plant-1&device=m1&point=voltage&from=${NOW - 5000}&to=${NOW}`,
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ts: [NOW - 2000, NOW - 1000], values: [230.5, 231] });
   });
@@ -71,7 +81,9 @@ describe("collector API", () => {
 
   it("GET /api/v1/points lists the catalog of a gateway", async () => {
     const body = await (await app.request("/api/v1/points?gateway=plant-1")).json();
-    expect(body.points).toEqual([{ gateway: "plant-1", device: "m1", point: "voltage", lastTs: NOW - 1000, lastValue: 231 }]);
+    expect(body.points).toEqual([
+      { gateway: "plant-1", device: "m1", point: "voltage", lastTs: NOW - 1000, lastValue: 231 },
+    ]);
     expect((await app.request("/api/v1/points")).status).toBe(400);
   });
 

@@ -1,4 +1,4 @@
-import { serveStatic } from "@hono/node-server/serve-static";
+import { mountDashboard } from "@tidegate/dashboard/server";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { SqliteStore } from "../store/sqlite-store.js";
@@ -21,7 +21,10 @@ const seriesQuerySchema = z
     from: z.coerce.number().int().nonnegative().optional(),
     to: z.coerce.number().int().nonnegative().optional(),
   })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: "from must not be after to", path: ["from"] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 
 function badRequest(error: z.ZodError) {
   return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
@@ -62,14 +65,18 @@ export function createCollectorApp(o: CollectorAppOptions) {
     const q = parsed.data;
     const to = q.to ?? now();
     const from = q.from ?? to - 3600_000;
-    return c.json({ gateway: q.gateway, device: q.device, point: q.point, from, to, ...o.store.series({ ...q, from, to }) });
+    return c.json({
+      gateway: q.gateway,
+      device: q.device,
+      point: q.point,
+      from,
+      to,
+      ...o.store.series({ ...q, from, to }),
+    });
   });
 
   app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
-  if (o.staticDir) {
-    app.use("/*", serveStatic({ root: o.staticDir }));
-    app.get("/*", serveStatic({ root: o.staticDir, path: "index.html" }));
-  }
+  mountDashboard(app, o.staticDir);
   return app;
 }

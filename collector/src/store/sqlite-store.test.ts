@@ -34,10 +34,12 @@ const batch = (first: number, values: (number | null)[], gateway = "plant-1"): B
 describe("collector SQLite store", () => {
   it("stores a batch and answers a series query in time order, bad readings as gaps", () => {
     expect(store.insertBatch(batch(1, [230, null, 231]))).toEqual({ inserted: 3, duplicates: 0 });
-    expect(store.series({ gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 10_000 })).toEqual({
-      ts: [1000, 2000, 3000],
-      values: [230, null, 231],
-    });
+    expect(store.series({ gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 10_000 })).toEqual(
+      {
+        ts: [1000, 2000, 3000],
+        values: [230, null, 231],
+      },
+    );
   });
 
   it("is idempotent on (gateway, seq): a redelivered or overlapping batch adds nothing twice", () => {
@@ -52,14 +54,30 @@ describe("collector SQLite store", () => {
   it("accepts batches out of order and keeps the newest value in the catalog", () => {
     store.insertBatch(batch(5, [50]));
     store.insertBatch(batch(1, [10]));
-    expect(store.points("plant-1")).toEqual([{ gateway: "plant-1", device: "m1", point: "voltage", lastTs: 5000, lastValue: 50 }]);
-    expect(store.series({ gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 10_000 }).values).toEqual([10, 50]);
+    expect(store.points("plant-1")).toEqual([
+      { gateway: "plant-1", device: "m1", point: "voltage", lastTs: 5000, lastValue: 50 },
+    ]);
+    expect(
+      store.series({ gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 10_000 }).values,
+    ).toEqual([10, 50]);
   });
 
   it("records gateways from batches and heartbeats", () => {
     store.insertBatch(batch(1, [1]), 111);
     store.saveHeartbeat(
-      { v: 1, gateway: "plant-1", version: "0.1.0", ts: 1, uptimeS: 5, backlog: 7, oldestUnsentAgeMs: 300, lastSeq: 8, dropped: {}, uplinkConnected: true, sources: [] },
+      {
+        v: 1,
+        gateway: "plant-1",
+        version: "0.1.0",
+        ts: 1,
+        uptimeS: 5,
+        backlog: 7,
+        oldestUnsentAgeMs: 300,
+        lastSeq: 8,
+        dropped: {},
+        uplinkConnected: true,
+        sources: [],
+      },
       222,
     );
     const [g] = store.gateways();

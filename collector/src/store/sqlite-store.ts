@@ -1,5 +1,5 @@
-import Database from "better-sqlite3";
 import type { Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
+import Database from "better-sqlite3";
 
 export interface SeriesQuery {
   gateway: string;
@@ -89,28 +89,48 @@ export function openSqliteStore(path: string) {
   const saveHeartbeat = db.prepare(`
     INSERT INTO gateways (id, last_seen, heartbeat) VALUES (?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen), heartbeat = excluded.heartbeat`);
-  const selectSeries = db.prepare<[string, string, string, number, number, number], { ts: number; num: number | null; quality: number }>(
+  const selectSeries = db.prepare<
+    [string, string, string, number, number, number],
+    { ts: number; num: number | null; quality: number }
+  >(
     "SELECT ts, num, quality FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
   );
   const selectGateways = db.prepare<[], { id: string; last_seen: number | null; heartbeat: string | null }>(
     "SELECT id, last_seen, heartbeat FROM gateways ORDER BY id",
   );
-  const selectPoints = db.prepare<[string], { gateway: string; device: string; point: string; last_ts: number; last_value: string | null }>(
-    "SELECT * FROM series WHERE gateway = ? ORDER BY device, point",
-  );
+  const selectPoints = db.prepare<
+    [string],
+    { gateway: string; device: string; point: string; last_ts: number; last_value: string | null }
+  >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
   const insertBatch = db.transaction((batch: Batch, receivedAt: number): InsertResult => {
     let inserted = 0;
-    const newest = new Map<string, { device: string; point: string; ts: number; value: ReadingValue | null }>();
+    const newest = new Map<
+      string,
+      { device: string; point: string; ts: number; value: ReadingValue | null }
+    >();
     for (const r of batch.readings) {
-      const num = typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
+      const num =
+        typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
       const text = typeof r.value === "string" ? r.value : null;
-      inserted += insert.run(batch.gateway, r.seq, r.device, r.point, r.ts, num, text, QUALITY[r.quality], r.reason ?? null).changes;
+      inserted += insert.run(
+        batch.gateway,
+        r.seq,
+        r.device,
+        r.point,
+        r.ts,
+        num,
+        text,
+        QUALITY[r.quality],
+        r.reason ?? null,
+      ).changes;
       const key = `${r.device}/${r.point}`;
       const prev = newest.get(key);
-      if (r.quality !== "bad" && (!prev || r.ts >= prev.ts)) newest.set(key, { device: r.device, point: r.point, ts: r.ts, value: r.value });
+      if (r.quality !== "bad" && (!prev || r.ts >= prev.ts))
+        newest.set(key, { device: r.device, point: r.point, ts: r.ts, value: r.value });
     }
-    for (const s of newest.values()) upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
+    for (const s of newest.values())
+      upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
     touchGateway.run(batch.gateway, receivedAt);
     return { inserted, duplicates: batch.readings.length - inserted };
   });
@@ -123,10 +143,17 @@ export function openSqliteStore(path: string) {
     /** Bad readings are gaps (null), never values. */
     series(q: SeriesQuery): SeriesResult {
       const rows = selectSeries.all(q.gateway, q.device, q.point, q.from, q.to, q.limit ?? 100_000);
-      return { ts: rows.map((r) => r.ts), values: rows.map((r) => (r.quality === QUALITY.bad ? null : r.num)) };
+      return {
+        ts: rows.map((r) => r.ts),
+        values: rows.map((r) => (r.quality === QUALITY.bad ? null : r.num)),
+      };
     },
     gateways: (): GatewayRow[] =>
-      selectGateways.all().map((g) => ({ id: g.id, lastSeen: g.last_seen, heartbeat: g.heartbeat ? (JSON.parse(g.heartbeat) as Heartbeat) : null })),
+      selectGateways.all().map((g) => ({
+        id: g.id,
+        lastSeen: g.last_seen,
+        heartbeat: g.heartbeat ? (JSON.parse(g.heartbeat) as Heartbeat) : null,
+      })),
     points: (gateway: string): PointRow[] =>
       selectPoints.all(gateway).map((p) => ({
         gateway: p.gateway,
@@ -136,7 +163,8 @@ export function openSqliteStore(path: string) {
         lastValue: p.last_value === null ? null : (JSON.parse(p.last_value) as ReadingValue),
       })),
     countReadings: (gateway: string): number =>
-      (db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE gateway = ?").get(gateway)?.n ?? 0),
+      db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE gateway = ?").get(gateway)
+        ?.n ?? 0,
     close: () => db.close(),
   };
 }

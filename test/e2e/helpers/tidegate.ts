@@ -21,7 +21,17 @@ export interface Started {
 export async function startCollector(natsUrl: string): Promise<Started> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "tidegate-collector-"));
-  const proc = startProcess("node", [collectorCli, "--nats", natsUrl, "--port", String(port), "--host", "127.0.0.1", "--data-dir", dir]);
+  const proc = startProcess("node", [
+    collectorCli,
+    "--nats",
+    natsUrl,
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+    "--data-dir",
+    dir,
+  ]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`collector at ${url}`, () => getJson(`${url}/api/v1/info`).then(() => true));
   return {

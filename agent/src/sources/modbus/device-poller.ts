@@ -1,9 +1,9 @@
 import type { PointSpec, Profile, RegisterTable } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
+import { createBackoff } from "@tidegate/protocol";
 import ModbusRTU from "modbus-serial";
 import type { Logger } from "pino";
 import type { DeviceConfig } from "../../config/schema.js";
-import { createBackoff } from "../../uplink/backoff.js";
 import { createWaker } from "../../wake.js";
 import { planReads, type ReadBlock } from "./coalesce.js";
 import { createHealth } from "./health.js";

@@ -1,0 +1,35 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { Hono } from "hono";
+
+/**
+ * Where the built dashboard is: programs carry a copy in `public/` beside their bundle (copied by
+ * their tsup config); a checkout falls back to dashboard/dist. The search starts from the bundle,
+ * because bundling moves this file.
+ */
+export function findDashboardDir(): string | undefined {
+  for (const rel of ["./public", "../../dashboard/dist", "../dist"]) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(`${dir}/index.html`)) return dir;
+  }
+  return undefined;
+}
+
+/** Serves the dashboard's files, and index.html for any other non-API path (client-side routes). */
+export function mountDashboard(app: Hono, staticDir: string | undefined): void {
+  if (!staticDir) return;
+  app.use("/*", serveStatic({ root: staticDir }));
+  app.get("/*", serveStatic({ root: staticDir, path: "index.html" }));
+}
+
+/** Binds a Hono app to a port; the only place either program touches an HTTP socket. */
+export function listen(app: Hono, port: number, host: string): Promise<{ port: number; close: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+      resolve({ port: info.port, close: () => new Promise<void>((done) => server.close(() => done())) });
+    });
+    server.once("error", reject);
+  });
+}

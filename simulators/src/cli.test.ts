@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import ModbusRTU from "modbus-serial";
+import { describe, expect, it } from "vitest";
+import { parseCliArgs } from "./cli-options.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, "cli.ts");
+
+function spawnCli(args: string[]): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function finish(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr?.on("data", (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, stdout, stderr })));
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout?.on("data", (d) => {
+      buf += d;
+      if (buf.includes("\n")) resolve(buf.slice(0, buf.indexOf("\n")));
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code} before printing a line`)));
+  });
+}
+
+describe("argument parsing", () => {
+  it("fills defaults and converts numbers", () => {
+    expect(parseCliArgs(["modbus-tcp", "--profile", "eastron/sdm120"])).toMatchObject({
+      profile: "eastron/sdm120",
+      port: 5020,
+      host: "127.0.0.1",
+      tickMs: 1000,
+      unitId: undefined,
+      profilesDirs: [],
+    });
+    expect(parseCliArgs(["modbus-tcp", "--profile", "x/y", "--port", "0", "--unit-id", "7"])).toMatchObject({
+      port: 0,
+      unitId: 7,
+    });
+  });
+  it("rejects what it cannot use", () => {
+    expect(() => parseCliArgs(["--profile", "x/y"])).toThrow(/missing protocol/);
+    expect(() => parseCliArgs(["modbus-rtu", "--profile", "x/y"])).toThrow(/unknown protocol 'modbus-rtu'/);
+    expect(() => parseCliArgs(["modbus-tcp"])).toThrow(/--profile is required/);
+    expect(() => parseCliArgs(["modbus-tcp", "--profile", "x/y", "--port", "70000"])).toThrow(
+      /--port must be/,
+    );
+    expect(() => parseCliArgs(["modbus-tcp", "--profile", "x/y", "--bogus"])).toThrow(/bogus/);
+  });
+});
+
+describe("tidegate-sim process", () => {
+  it("lists the available profiles and exits 2 for an unknown id", async () => {
+    const { code, stderr } = await finish(spawnCli(["modbus-tcp", "--profile", "acme/nope", "--port", "0"]));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown profile 'acme\/nope'; available: eastron\/sdm120, sonbest\/xy-md02/);
+  });
+
+  it("serves a profile from --profiles-dir, then stops cleanly on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-sim-"));
+    const sdm = readFileSync(join(here, "..", "..", "firmware-profiles", "eastron", "sdm120.yaml"), "utf8");
+    writeFileSync(
+      join(dir, "meter.yaml"),
+      sdm.replace("id: eastron/sdm120", "id: acme/meter").replace("unitId: 1", "unitId: 9"),
+    );
+    const child = spawnCli(["modbus-tcp", "--profile", "acme/meter", "--port", "0", "--profiles-dir", dir]);
+    const done = finish(child);
+    const line = await firstLine(child);
+    const match = /^tidegate-sim: modbus-tcp acme\/meter listening on 127\.0\.0\.1:(\d+) \(unit 9\)$/.exec(
+      line,
+    );
+    expect(match, line).not.toBeNull();
+
+    const client = new ModbusRTU();
+    await client.connectTCP("127.0.0.1", { port: Number(match?.[1]) });
+    client.setID(9);
+    const { buffer } = await client.readInputRegisters(72, 2); // import_energy counter, starts at 1520.5
+    expect(buffer.readFloatBE(0)).toBeGreaterThanOrEqual(1520.5);
+
+    child.kill("SIGTERM");
+    const { code } = await done;
+    expect(code).toBe(0);
+    await new Promise<void>((resolve) => (client.isOpen ? client.close(() => resolve()) : resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

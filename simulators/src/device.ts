@@ -1,0 +1,155 @@
+import { type PointSpec, type Profile, type RegisterTable, registerCount } from "@tidegate/profiles";
+import { decodePointWords, encodePointValue, type PointValue, quantize } from "./encode/index.js";
+import { createGenerator, type ValueGenerator } from "./generators.js";
+
+/** How many distinct values `served()` remembers per point. */
+export const SERVED_LIMIT = 10_000;
+
+/** A Modbus exception; modbus-serial's server turns `modbusErrorCode` into the exception response. */
+export class ModbusException extends Error {
+  override name = "ModbusException";
+  constructor(
+    readonly modbusErrorCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+export const ILLEGAL_DATA_ADDRESS = 0x02;
+export const ILLEGAL_DATA_VALUE = 0x03;
+
+/**
+ * One simulated device: the register image a profile describes, refreshed from the generators on
+ * every tick, independent of the transport that serves it.
+ */
+export class SimulatedDevice {
+  private readonly image = new Map<RegisterTable, Map<number, number>>();
+  private readonly byAddress = new Map<RegisterTable, Map<number, PointSpec[]>>();
+  private readonly generators = new Map<string, ValueGenerator>();
+  private readonly values = new Map<string, PointValue>();
+  private readonly pinned = new Set<string>();
+  private readonly history = new Map<string, Set<PointValue>>();
+
+  constructor(
+    readonly profile: Profile,
+    options: { seed?: number } = {},
+  ) {
+    for (const table of ["holding", "input", "coil", "discrete"] as const) {
+      this.image.set(table, new Map());
+      this.byAddress.set(table, new Map());
+    }
+    for (const point of profile.points) {
+      this.generators.set(point.id, createGenerator(point, { seed: options.seed }));
+      this.history.set(point.id, new Set());
+      const index = this.byAddress.get(point.register.table) as Map<number, PointSpec[]>;
+      for (let a = point.register.address; a < point.register.address + registerCount(point.register); a++) {
+        index.set(a, [...(index.get(a) ?? []), point]);
+      }
+    }
+  }
+
+  /** Draws a new value for every point not pinned; `tS` is seconds since start. */
+  tick(tS: number): void {
+    for (const point of this.profile.points) {
+      if (this.pinned.has(point.id)) continue;
+      const value = quantize(point, (this.generators.get(point.id) as ValueGenerator).next(tS));
+      this.place(point, value, encodePointValue(point, value));
+    }
+  }
+
+  /** Pins a point to `value` (its generator stops) and serves it at once. */
+  set(pointId: string, value: PointValue): void {
+    const point = this.point(pointId);
+    const q = quantize(point, value);
+    this.pinned.add(pointId);
+    this.place(point, q, encodePointValue(point, q));
+  }
+
+  current(): Record<string, PointValue> {
+    return Object.fromEntries(this.values);
+  }
+
+  served(pointId: string): PointValue[] {
+    this.point(pointId);
+    return [...(this.history.get(pointId) ?? [])];
+  }
+
+  /**
+   * A register word, or 0/1 for coil/discrete. Unmapped addresses read as 0 instead of raising
+   * ILLEGAL DATA ADDRESS: real meters differ here, and answering lets a reader coalesce one request
+   * across gaps between points, which is what the agent is expected to do against most devices.
+   */
+  read(table: RegisterTable, address: number): number {
+    return this.image.get(table)?.get(address) ?? 0;
+  }
+
+  /**
+   * A client's write of consecutive words (holding) or bits (coil). Every address must belong to a
+   * readwrite point, and each value must decode within the point's min/max, else the whole write is
+   * refused with the exception a real device would send; on success the points are pinned.
+   */
+  write(table: "holding" | "coil", address: number, words: readonly number[]): void {
+    const index = this.byAddress.get(table) as Map<number, PointSpec[]>;
+    const touched = new Map<string, PointSpec>();
+    words.forEach((_, i) => {
+      const points = index.get(address + i) ?? [];
+      if (points.length === 0) {
+        throw new ModbusException(ILLEGAL_DATA_ADDRESS, `${table} ${address + i} is not mapped`);
+      }
+      for (const p of points) {
+        if (p.access !== "readwrite") {
+          throw new ModbusException(ILLEGAL_DATA_ADDRESS, `point '${p.id}' is read-only`);
+        }
+        touched.set(p.id, p);
+      }
+    });
+    const updates = [...touched.values()].map((point) => {
+      const { address: start } = point.register;
+      const pointWords = Array.from({ length: registerCount(point.register) }, (_, i) => {
+        const offset = start + i - address;
+        return offset >= 0 && offset < words.length ? (words[offset] as number) : this.read(table, start + i);
+      });
+      const value = decodePointWords(point, pointWords);
+      if (
+        typeof value === "number" &&
+        (value < (point.min ?? -Infinity) || value > (point.max ?? Infinity))
+      ) {
+        throw new ModbusException(ILLEGAL_DATA_VALUE, `point '${point.id}': ${value} is outside its min/max`);
+      }
+      return { point, value, pointWords };
+    });
+    for (const { point, value, pointWords } of updates) {
+      this.pinned.add(point.id);
+      // Keep the words exactly as written: re-encoding the decoded value could differ in the last bit.
+      this.place(point, value, pointWords);
+    }
+  }
+
+  private point(pointId: string): PointSpec {
+    const point = this.profile.points.find((p) => p.id === pointId);
+    if (!point) {
+      const ids = this.profile.points.map((p) => p.id).join(", ");
+      throw new Error(`${this.profile.id} has no point '${pointId}' (points: ${ids})`);
+    }
+    return point;
+  }
+
+  private place(point: PointSpec, value: PointValue, words: readonly number[]): void {
+    const { table, type, address, bit } = point.register;
+    const cells = this.image.get(table) as Map<number, number>;
+    if (type === "bool" && table !== "coil" && table !== "discrete") {
+      // Several bool points may share one register; touch only this point's bit.
+      const mask = 1 << (bit ?? 0);
+      cells.set(address, ((cells.get(address) ?? 0) & ~mask) | ((words[0] ?? 0) & mask));
+    } else {
+      words.forEach((w, i) => {
+        cells.set(address + i, w);
+      });
+    }
+    this.values.set(point.id, value);
+    const seen = this.history.get(point.id) as Set<PointValue>;
+    seen.delete(value); // re-insert so the set keeps the most recently served values
+    seen.add(value);
+    if (seen.size > SERVED_LIMIT) seen.delete(seen.values().next().value as PointValue);
+  }
+}

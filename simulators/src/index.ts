@@ -1,0 +1,15 @@
+export { ModbusException, SERVED_LIMIT, SimulatedDevice } from "./device.js";
+export { decodePointWords, encodePointValue, type PointValue, quantize } from "./encode/index.js";
+export {
+  createGenerator,
+  defaultSimulation,
+  type GeneratorOptions,
+  type Random,
+  seededRandom,
+  type ValueGenerator,
+} from "./generators.js";
+export {
+  type ModbusTcpSimulator,
+  type ModbusTcpSimulatorOptions,
+  startModbusTcpSimulator,
+} from "./modbus-tcp.js";
