@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 declare -A needed=(
   [nats-server]=nats-server # the JetStream broker between agent and collector (tests and demo)
   [socat]=socat             # PTY pairs for serial tests
+  [chromium]=chromium       # dashboard tests drive it through playwright-core
 )
 missing=()
 for bin in "${!needed[@]}"; do

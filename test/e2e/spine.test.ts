@@ -1,8 +1,8 @@
-import { loadProfiles, type Profile } from "@tidegate/profiles";
-import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
+import type { Profile } from "@tidegate/profiles";
+import type { ModbusTcpSimulator } from "@tidegate/simulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type NatsServer, startNatsServer } from "./helpers/nats.js";
-import { type Started, startAgent, startCollector } from "./helpers/tidegate.js";
+import { type System, startSystem } from "./helpers/system.js";
+import type { Started } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 // The spine on real parts: Modbus TCP simulators → agent process (SQLite buffer) → nats-server
@@ -13,45 +13,22 @@ interface Series {
   values: (number | null)[];
 }
 
-const profiles = loadProfiles();
-const meterProfile = profiles.get("eastron/sdm120") as Profile;
-const climateProfile = profiles.get("sonbest/xy-md02") as Profile;
-
-let nats: NatsServer;
+let sys: System;
 let collector: Started;
 let agent: Started;
 let meter: ModbusTcpSimulator;
 let climate: ModbusTcpSimulator;
+let meterProfile: Profile;
+let climateProfile: Profile;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  meter = await startModbusTcpSimulator({ profile: meterProfile, port: 0, tickMs: 200, seed: 1 });
-  climate = await startModbusTcpSimulator({ profile: climateProfile, port: 0, tickMs: 200, seed: 2 });
-  collector = await startCollector(nats.url);
-  agent = await startAgent(`
-gateway: e2e-plant
-http: { host: 127.0.0.1 }
-nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-uplink: { lingerMs: 50 }
-devices:
-  - id: meter-1
-    profile: eastron/sdm120
-    transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
-    pollIntervalMs: 200
-  - id: climate-1
-    profile: sonbest/xy-md02
-    transport: { type: tcp, host: 127.0.0.1, port: ${climate.port} }
-    pollIntervalMs: 200
-`);
+  sys = await startSystem("e2e-plant");
+  ({ collector, agent, meter, climate } = sys);
+  ({ meter: meterProfile, climate: climateProfile } = sys.profiles);
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  await collector?.stop();
-  await meter?.close();
-  await climate?.close().catch(() => {}); // already closed by the last test
-  await nats?.dispose();
+  await sys?.stop();
 });
 
 async function series(device: string, point: string): Promise<Series> {

@@ -1,0 +1,83 @@
+import type { Browser, Locator } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./helpers/browser.js";
+import { type System, startSystem } from "./helpers/system.js";
+
+// Both dashboards in a real Chromium against the real agent and collector processes.
+
+let sys: System;
+let browser: Browser;
+
+beforeAll(async () => {
+  sys = await startSystem("browser-plant");
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+describe("dashboards in Chromium", () => {
+  it("the agent's local view lists devices with their latest values and units", async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(sys.agent.url);
+    await page.locator('[data-testid="device-card"][data-device="meter-1"]').waitFor();
+    await page.locator('[data-testid="device-card"][data-device="climate-1"]').waitFor();
+    const voltage = page.locator(
+      '[data-testid="point-row"][data-device="meter-1"][data-point="voltage"] [data-testid="point-value"]',
+    );
+    await expect
+      .poll(async () => voltage.textContent(), { timeout: 10_000 })
+      .toMatch(/^\s*2\d\d(\.\d+)?\s*V\s*$/);
+    const humidity = page.locator(
+      '[data-testid="point-row"][data-device="climate-1"][data-point="humidity"] [data-testid="point-value"]',
+    );
+    await expect.poll(async () => humidity.textContent(), { timeout: 10_000 }).toMatch(/%RH/);
+    await expect
+      .poll(async () => page.getByTestId("uplink-status").getAttribute("data-connected"), { timeout: 10_000 })
+      .toBe("true");
+    expect(await page.getByTestId("gateway-id").textContent()).toBe("browser-plant");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the collector's fleet view lists the gateway and draws a chart of a point", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(sys.collector.url);
+    const row = page.locator('[data-testid="gateway-row"][data-gateway="browser-plant"]');
+    await row.waitFor({ timeout: 15_000 });
+    await expect
+      .poll(async () => row.getByTestId("gateway-status").textContent(), { timeout: 10_000 })
+      .toMatch(/online/i);
+    expect(await page.getByTestId("offline-count").getAttribute("data-count")).toBe("0");
+
+    await row.click();
+    const select = page.getByTestId("series-select");
+    await expect.poll(async () => select.locator("option").count(), { timeout: 15_000 }).toBeGreaterThan(5);
+    await select.selectOption({ label: await pickLabel(select, "voltage") });
+    const chart = page.getByTestId("chart");
+    // uPlot draws on a canvas; the chart has data once its series path covers some width.
+    await expect.poll(async () => chart.locator("canvas").count(), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          page.evaluate(() => document.querySelector('[data-testid="chart"]')?.getAttribute("data-points")),
+        { timeout: 15_000 },
+      )
+      .toMatch(/^[1-9]\d*$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+async function pickLabel(select: Locator, point: string): Promise<string> {
+  const labels = await select.locator("option").allTextContents();
+  const label = labels.find((l) => l.includes(point));
+  if (!label) throw new Error(`no option for ${point} among ${labels.join(", ")}`);
+  return label;
+}

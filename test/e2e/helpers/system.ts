@@ -1,0 +1,63 @@
+import { loadProfiles, type Profile } from "@tidegate/profiles";
+import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
+import { type NatsServer, startNatsServer } from "./nats.js";
+import { type Started, startAgent, startCollector } from "./tidegate.js";
+
+export interface System {
+  gateway: string;
+  nats: NatsServer;
+  collector: Started;
+  agent: Started;
+  meter: ModbusTcpSimulator;
+  climate: ModbusTcpSimulator;
+  profiles: { meter: Profile; climate: Profile };
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole spine on real parts: two Modbus TCP simulators (an SDM120 meter and an XY-MD02
+ * climate sensor), nats-server with JetStream, the built collector and agent processes.
+ */
+export async function startSystem(gateway = "e2e-plant"): Promise<System> {
+  const all = loadProfiles();
+  const profiles = {
+    meter: all.get("eastron/sdm120") as Profile,
+    climate: all.get("sonbest/xy-md02") as Profile,
+  };
+  const nats = await startNatsServer();
+  const meter = await startModbusTcpSimulator({ profile: profiles.meter, port: 0, tickMs: 200, seed: 1 });
+  const climate = await startModbusTcpSimulator({ profile: profiles.climate, port: 0, tickMs: 200, seed: 2 });
+  const collector = await startCollector(nats.url);
+  const agent = await startAgent(`
+gateway: ${gateway}
+http: { host: 127.0.0.1 }
+nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+uplink: { lingerMs: 50 }
+devices:
+  - id: meter-1
+    profile: eastron/sdm120
+    transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
+    pollIntervalMs: 200
+  - id: climate-1
+    profile: sonbest/xy-md02
+    transport: { type: tcp, host: 127.0.0.1, port: ${climate.port} }
+    pollIntervalMs: 200
+`);
+  return {
+    gateway,
+    nats,
+    collector,
+    agent,
+    meter,
+    climate,
+    profiles,
+    async stop() {
+      await agent.stop();
+      await collector.stop();
+      await meter.close().catch(() => {}); // a test may have closed it already
+      await climate.close().catch(() => {});
+      await nats.dispose();
+    },
+  };
+}
