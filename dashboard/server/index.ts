@@ -25,7 +25,11 @@ export function mountDashboard(app: Hono, staticDir: string | undefined): void {
 }
 
 /** Binds a Hono app to a port; the only place either program touches an HTTP socket. */
-export function listen(app: Hono, port: number, host: string): Promise<{ port: number; close: () => Promise<void> }> {
+export function listen(
+  app: Hono,
+  port: number,
+  host: string,
+): Promise<{ port: number; close: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
       resolve({ port: info.port, close: () => new Promise<void>((done) => server.close(() => done())) });

@@ -1,0 +1,46 @@
+import type { LatestReading } from "../api.js";
+import { formatAge, formatValue } from "../format.js";
+import { t } from "../i18n.js";
+
+/** Older than this, a reading's age is highlighted: the device has probably stopped answering. */
+const STALE_MS = 60_000;
+
+/** The latest reading of each point of one device. */
+export function PointTable({ readings, now }: { readings: LatestReading[]; now: number }) {
+  if (readings.length === 0) return <p class="muted">{t.noReadings}</p>;
+  return (
+    <table class="points">
+      <thead>
+        <tr>
+          <th scope="col">{t.colPoint}</th>
+          <th scope="col" class="num">
+            {t.colValue}
+          </th>
+          <th scope="col">{t.colQuality}</th>
+          <th scope="col" class="num">
+            {t.colAge}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {readings.map((r) => (
+          <tr key={r.point} data-testid="point-row" data-device={r.device} data-point={r.point}>
+            <th scope="row" title={r.point}>
+              {r.name}
+            </th>
+            <td class="num value" data-testid="point-value">
+              {formatValue(r.value, r.unit)}
+            </td>
+            <td class="quality-cell">
+              <span class={`quality quality-${r.quality}`} data-testid="point-quality">
+                {t.quality[r.quality] ?? r.quality}
+              </span>
+              {r.quality !== "good" && r.reason && <span class="reason">{r.reason}</span>}
+            </td>
+            <td class={`num age${now - r.ts > STALE_MS ? " stale" : ""}`}>{formatAge(r.ts, now)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,58 @@
+import { useNow } from "../clock.js";
+import { ErrorBanner } from "../ErrorBanner.js";
+import { t } from "../i18n.js";
+import { GatewayDetail } from "./GatewayDetail.js";
+import { GatewayTable } from "./GatewayTable.js";
+import { useFleet } from "./useFleet.js";
+
+/** The collector's fleet view for central staff: every gateway, and a chart for the selected one. */
+export function FleetView() {
+  const fleet = useFleet();
+  const now = useNow();
+  const gateways = fleet.gateways;
+  const offline = gateways?.filter((g) => !g.online).length ?? 0;
+
+  return (
+    <>
+      <header class="topbar">
+        <div class="topbar-title">
+          <span class="brand">{t.appTitle}</span>
+          <h1>{t.fleetTitle}</h1>
+        </div>
+        {gateways && (
+          <p class={`summary ${offline > 0 ? "summary-bad" : "summary-ok"}`}>
+            <span class="summary-num" data-testid="offline-count" data-count={offline}>
+              {offline}
+            </span>{" "}
+            {t.offlineOf(gateways.length)}
+          </p>
+        )}
+      </header>
+      <main class="page">
+        {fleet.error && <ErrorBanner message={t.unreachable.collector} detail={fleet.error} />}
+        {!gateways && !fleet.error && <p class="notice">{t.loading}</p>}
+        {gateways && (
+          <div class="fleet">
+            <section class="panel">
+              <GatewayTable
+                gateways={gateways}
+                selected={fleet.gateway}
+                onSelect={fleet.selectGateway}
+                now={now}
+              />
+            </section>
+            {fleet.gateway && (
+              <GatewayDetail
+                gateway={fleet.gateway}
+                points={fleet.points}
+                series={fleet.series}
+                onSelectSeries={fleet.selectSeries}
+                chart={fleet.chart}
+              />
+            )}
+          </div>
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,71 @@
+import type { GatewaySummary } from "../api.js";
+import { formatAge, formatDuration, formatNumber } from "../format.js";
+import { t } from "../i18n.js";
+
+interface Props {
+  gateways: GatewaySummary[];
+  selected: string | undefined;
+  onSelect: (id: string) => void;
+  now: number;
+}
+
+/** Every gateway the collector knows; a row is selected by click, Enter or Space. */
+export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
+  if (gateways.length === 0) return <p class="notice">{t.noGateways}</p>;
+  return (
+    <table class="gateways">
+      <thead>
+        <tr>
+          <th scope="col">{t.colGateway}</th>
+          <th scope="col">{t.colStatus}</th>
+          <th scope="col" class="num">
+            {t.colLastSeen}
+          </th>
+          <th scope="col" class="hide-narrow">
+            {t.colVersion}
+          </th>
+          <th scope="col" class="num">
+            {t.colBacklog}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {gateways.map((g) => (
+          <tr
+            key={g.id}
+            class={g.id === selected ? "selected" : undefined}
+            data-testid="gateway-row"
+            data-gateway={g.id}
+            data-online={String(g.online)}
+            tabIndex={0}
+            aria-selected={g.id === selected}
+            onClick={() => onSelect(g.id)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" || e.key === " ") {
+                e.preventDefault();
+                onSelect(g.id);
+              }
+            }}
+          >
+            <th scope="row">{g.id}</th>
+            <td>
+              <span class={`badge ${g.online ? "badge-ok" : "badge-bad"}`} data-testid="gateway-status">
+                {g.online ? t.online : t.offline}
+              </span>
+            </td>
+            <td class="num" title={g.lastSeen === null ? undefined : new Date(g.lastSeen).toLocaleString()}>
+              {formatAge(g.lastSeen, now)}
+            </td>
+            <td class="hide-narrow">{g.version ?? t.noValue}</td>
+            <td
+              class={`num${g.backlog ? " stat-warn" : ""}`}
+              title={g.oldestUnsentAgeMs ? t.backlogOldest(formatDuration(g.oldestUnsentAgeMs)) : undefined}
+            >
+              {g.backlog === undefined ? t.noValue : formatNumber(g.backlog)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * Every string the operator can see. To add a language: copy `en`, translate it (the `Messages`
+ * type makes the compiler list anything missing), and register it in `catalogs`.
+ */
+export interface Messages {
+  /** BCP 47 tag used for number formatting. */
+  numberLocale: string;
+  appTitle: string;
+  loading: string;
+  unknownRole: (role: string) => string;
+  unreachable: { agent: string; collector: string; any: string };
+  errorDetail: (detail: string) => string;
+  httpError: (status: number) => string;
+  timeoutError: string;
+  networkError: string;
+  badResponse: string;
+
+  // Values and ages
+  noValue: string;
+  boolTrue: string;
+  boolFalse: string;
+  never: string;
+  justNow: string;
+  secondsAgo: (n: number) => string;
+  minutesAgo: (n: number) => string;
+  hoursAgo: (n: number) => string;
+  daysAgo: (n: number) => string;
+  durationSeconds: (n: number) => string;
+  durationMinutes: (n: number) => string;
+  durationHours: (h: number, m: number) => string;
+  durationDays: (d: number, h: number) => string;
+  bytes: (n: string, unit: "B" | "KB" | "MB" | "GB") => string;
+
+  // Error explanations (raw agent error in, operator words out)
+  errTimeout: (ms: string) => string;
+  errRefused: string;
+  errUnreachable: string;
+  errReset: string;
+  errHostNotFound: string;
+  errConnection: (code: string) => string;
+  errException: (code: string, name: string) => string;
+
+  // Agent view
+  gateway: string;
+  version: (v: string) => string;
+  uptime: (d: string) => string;
+  uplinkConnected: string;
+  uplinkDisconnected: string;
+  uplinkError: (e: string) => string;
+  backlog: (n: number) => string;
+  backlogOldest: (age: string) => string;
+  dropped: (n: number, detail: string) => string;
+  noDevices: string;
+  deviceStatus: Record<"ok" | "degraded" | "failing" | "starting", string>;
+  profile: (p: string) => string;
+  latency: (ms: string) => string;
+  successRate: (pct: string) => string;
+  lastPoll: (age: string) => string;
+  lastError: (e: string) => string;
+  noReadings: string;
+  colPoint: string;
+  colValue: string;
+  colQuality: string;
+  colAge: string;
+  quality: Record<"good" | "bad" | "uncertain", string>;
+
+  // Fleet view
+  fleetTitle: string;
+  /** Follows the offline count, which is shown as a big number: "2 | of 5 gateways offline". */
+  offlineOf: (total: number) => string;
+  noGateways: string;
+  colGateway: string;
+  colStatus: string;
+  colLastSeen: string;
+  colVersion: string;
+  colBacklog: string;
+  online: string;
+  offline: string;
+  pointLabel: string;
+  noPoints: string;
+  chartTitle: (gateway: string, device: string, point: string) => string;
+  chartWindow: string;
+  chartEmpty: string;
+}
+
+const en: Messages = {
+  numberLocale: "en",
+  appTitle: "Tidegate",
+  loading: "Loading…",
+  unknownRole: (role) => `This server reports an unknown role "${role}".`,
+  unreachable: {
+    agent: "Cannot reach the agent API — retrying",
+    collector: "Cannot reach the collector API — retrying",
+    any: "Cannot reach the API — retrying",
+  },
+  errorDetail: (detail) => `(${detail})`,
+  httpError: (status) => `HTTP ${status}`,
+  timeoutError: "request timed out",
+  networkError: "network error",
+  badResponse: "unexpected response",
+
+  noValue: "—",
+  boolTrue: "on",
+  boolFalse: "off",
+  never: "never",
+  justNow: "just now",
+  secondsAgo: (n) => `${n} s ago`,
+  minutesAgo: (n) => `${n} min ago`,
+  hoursAgo: (n) => `${n} h ago`,
+  daysAgo: (n) => `${n} d ago`,
+  durationSeconds: (n) => `${n} s`,
+  durationMinutes: (n) => `${n} min`,
+  durationHours: (h, m) => (m ? `${h} h ${m} min` : `${h} h`),
+  durationDays: (d, h) => (h ? `${d} d ${h} h` : `${d} d`),
+  bytes: (n, unit) => `${n} ${unit}`,
+
+  errTimeout: (ms) =>
+    `No answer within ${ms} ms — is the device powered, and are the address and cable right?`,
+  errRefused: "Connection refused — nothing is listening at the device's address and port.",
+  errUnreachable: "Device unreachable on the network — check cabling, switch and IP address.",
+  errReset: "The device dropped the connection.",
+  errHostNotFound: "Device host name not found — check the configured address.",
+  errConnection: (code) => `Connection problem (${code}).`,
+  errException: (code, name) => `The device rejected the request: ${name} (Modbus exception ${code}).`,
+
+  gateway: "Gateway",
+  version: (v) => `v${v}`,
+  uptime: (d) => `up ${d}`,
+  uplinkConnected: "Uplink connected",
+  uplinkDisconnected: "Uplink disconnected",
+  uplinkError: (e) => `Uplink: ${e}`,
+  backlog: (n) => `Backlog: ${n}`,
+  backlogOldest: (age) => `oldest unsent ${age}`,
+  dropped: (n, detail) => `Dropped: ${n} (${detail})`,
+  noDevices: "No devices configured.",
+  deviceStatus: { ok: "OK", degraded: "Degraded", failing: "Failing", starting: "Starting" },
+  profile: (p) => `Profile ${p}`,
+  latency: (ms) => `Latency ${ms} ms`,
+  successRate: (pct) => `${pct}% reads OK`,
+  lastPoll: (age) => `polled ${age}`,
+  lastError: (e) => `Last error: ${e}`,
+  noReadings: "No readings yet.",
+  colPoint: "Point",
+  colValue: "Value",
+  colQuality: "Quality",
+  colAge: "Age",
+  quality: { good: "good", bad: "bad", uncertain: "uncertain" },
+
+  fleetTitle: "Fleet",
+  offlineOf: (total) => `of ${total} ${total === 1 ? "gateway" : "gateways"} offline`,
+  noGateways: "No gateways have reported yet.",
+  colGateway: "Gateway",
+  colStatus: "Status",
+  colLastSeen: "Last seen",
+  colVersion: "Version",
+  colBacklog: "Backlog",
+  online: "online",
+  offline: "offline",
+  pointLabel: "Point",
+  noPoints: "This gateway has not sent any readings yet.",
+  chartTitle: (gateway, device, point) => `${gateway} · ${device} / ${point}`,
+  chartWindow: "last 15 minutes",
+  chartEmpty: "No data in the last 15 minutes.",
+};
+
+const catalogs: Record<string, Messages> = { en };
+
+/** First catalog matching the browser's preferred languages (exact tag, then base language). */
+export function pickLanguage(preferred: readonly string[]): string {
+  for (const tag of preferred) {
+    const lower = tag.toLowerCase();
+    if (catalogs[lower]) return lower;
+    const base = lower.split("-")[0] ?? "";
+    if (catalogs[base]) return base;
+  }
+  return "en";
+}
+
+export const lang = pickLanguage(typeof navigator === "undefined" ? [] : navigator.languages);
+export const t: Messages = catalogs[lang] ?? en;
