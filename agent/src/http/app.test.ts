@@ -9,20 +9,35 @@ const view: AgentView = {
   gateway: "plant-7",
   version: "1.2.3",
   startedAt: now - 10_000,
-  devices: () => [{ id: "m1", profile: meter, health: { device: "m1", status: "degraded", successRate: 0.5, lastError: "timeout after 1000 ms" } }],
+  devices: () => [
+    {
+      id: "m1",
+      profile: meter,
+      health: { device: "m1", status: "degraded", successRate: 0.5, lastError: "timeout after 1000 ms" },
+    },
+  ],
   latest: () => [
     { ts: now, device: "m1", point: "voltage", value: 230.1, quality: "good" },
     { ts: now, device: "m1", point: "current", value: null, quality: "bad", reason: "timeout after 1000 ms" },
   ],
   buffer: () => ({ backlog: 40, pending: 2, oldestUnsentTs: now - 5000, lastSeq: 99, lastAckedSeq: 57 }),
-  uplink: () => ({ connected: false, lastError: "disconnected from NATS; reconnecting", lastAckSeq: 57, batchesSent: 3 }),
+  uplink: () => ({
+    connected: false,
+    lastError: "disconnected from NATS; reconnecting",
+    lastAckSeq: 57,
+    batchesSent: 3,
+  }),
   dropped: () => ({}),
 };
 const app = createAgentApp(view);
 
 describe("agent API", () => {
   it("GET /api/v1/info names the gateway", async () => {
-    expect(await (await app.request("/api/v1/info")).json()).toEqual({ role: "agent", gateway: "plant-7", version: "1.2.3" });
+    expect(await (await app.request("/api/v1/info")).json()).toEqual({
+      role: "agent",
+      gateway: "plant-7",
+      version: "1.2.3",
+    });
   });
 
   it("GET /api/v1/status reports uplink, buffer and device health", async () => {
@@ -31,7 +46,9 @@ describe("agent API", () => {
       gateway: "plant-7",
       uplink: { connected: false, lastError: "disconnected from NATS; reconnecting" },
       buffer: { backlog: 42, lastSeq: 99 },
-      devices: [{ id: "m1", profile: "eastron/sdm120", status: "degraded", lastError: "timeout after 1000 ms" }],
+      devices: [
+        { id: "m1", profile: "eastron/sdm120", status: "degraded", lastError: "timeout after 1000 ms" },
+      ],
     });
     expect(body.buffer.oldestUnsentAgeMs).toBeGreaterThanOrEqual(5000);
     expect(body.uptimeS).toBeGreaterThanOrEqual(10);
@@ -40,7 +57,16 @@ describe("agent API", () => {
   it("GET /api/v1/latest adds names and units from the profile and keeps bad readings' reasons", async () => {
     const body = await (await app.request("/api/v1/latest")).json();
     expect(body.readings).toEqual([
-      { ts: now, device: "m1", point: "current", value: null, quality: "bad", reason: "timeout after 1000 ms", name: "Current", unit: "A" },
+      {
+        ts: now,
+        device: "m1",
+        point: "current",
+        value: null,
+        quality: "bad",
+        reason: "timeout after 1000 ms",
+        name: "Current",
+        unit: "A",
+      },
       { ts: now, device: "m1", point: "voltage", value: 230.1, quality: "good", name: "Voltage", unit: "V" },
     ]);
   });
