@@ -34,6 +34,12 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a=
 stamp=node_modules/.tidegate-setup-stamp
 if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
   echo "setup: npm ci (first run builds better-sqlite3 from source, about a minute)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # Some npm 11 releases record only this platform's optional packages (biome, esbuild, rollup
+  # binaries) in the lockfile and then refuse `npm ci` for the others; `npm install` with the same
+  # lockfile installs the same versions.
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/dev/null; then
+    echo "setup: npm ci refused the lockfile; installing the locked versions with npm install" >&2
+    npm install --no-audit --no-fund --loglevel=error
+  fi
   touch "$stamp"
 fi
