@@ -79,9 +79,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     "SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
   );
   const deleteUpTo = db.prepare("DELETE FROM readings WHERE seq <= ?");
-  const countRows = db.prepare<[], { n: number; oldest: number | null }>(
-    "SELECT count(*) AS n, min(ts) AS oldest FROM readings",
-  );
+  const tsOf = db.prepare<[number], { ts: number }>("SELECT ts FROM readings WHERE seq = ?");
 
   let lastSeq = getMeta.get("last_seq")?.value ?? 0;
   let ackedSeq = getMeta.get("acked_seq")?.value ?? 0;
@@ -149,9 +147,12 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
       })();
       ackedSeq = seq;
     },
+    // Seqs are gap-free and rows are deleted only up to the acked seq, so the backlog is a
+    // subtraction and the oldest unsent reading is one primary-key lookup: no table scans.
     stats() {
-      const { n, oldest } = countRows.get() ?? { n: 0, oldest: null };
-      return { backlog: n, oldestUnsentTs: oldest, lastSeq, lastAckedSeq: ackedSeq, pending: pending.length };
+      const backlog = lastSeq - ackedSeq;
+      const oldestUnsentTs = backlog > 0 ? (tsOf.get(ackedSeq + 1)?.ts ?? null) : null;
+      return { backlog, oldestUnsentTs, lastSeq, lastAckedSeq: ackedSeq, pending: pending.length };
     },
     onCommit(listener) {
       listeners.add(listener);

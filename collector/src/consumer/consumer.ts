@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   COLLECTOR_DURABLE,
+  createBackoff,
   decodeBatch,
   decodeHeartbeat,
   subjects,
@@ -29,6 +30,7 @@ export function startIngest(nc: NatsConnection, store: SqliteStore, log: Logger)
   const stats: IngestStats = { batches: 0, readings: 0, duplicates: 0, rejected: {}, storeErrors: 0 };
   let stopped = false;
   let stopConsume: (() => void) | undefined;
+  const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
 
   const heartbeats = nc.subscribe(subjects.statusAll, {
     callback: (err, msg) => {
@@ -41,38 +43,52 @@ export function startIngest(nc: NatsConnection, store: SqliteStore, log: Logger)
     },
   });
 
-  const done = (async () => {
+  async function consumeUntilError() {
     const jsm = await jetstreamManager(nc);
     await ensureTelemetryStream(jsm);
     const consumer = await jetstream(nc).consumers.get(TELEMETRY_STREAM, COLLECTOR_DURABLE);
+    const messages = await consumer.consume({ max_messages: 200 });
+    stopConsume = () => void messages.stop();
+    log.info({ stream: TELEMETRY_STREAM, consumer: COLLECTOR_DURABLE }, "consuming telemetry");
+    backoff.reset();
+    for await (const m of messages) {
+      let batch: ReturnType<typeof decodeBatch>;
+      try {
+        batch = decodeBatch(m.data);
+        if (m.subject !== subjects.telemetry(batch.gateway)) {
+          throw new Error(`batch for gateway ${batch.gateway} arrived on ${m.subject}`);
+        }
+      } catch (err) {
+        const reason = (err as Error).message.split(":")[0] ?? "unreadable";
+        stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
+        log.warn({ subject: m.subject, seq: m.seq, reason: (err as Error).message }, "batch rejected");
+        m.term(reason);
+        continue;
+      }
+      try {
+        const { inserted, duplicates } = store.insertBatch(batch);
+        stats.batches += 1;
+        stats.readings += inserted;
+        stats.duplicates += duplicates;
+        m.ack();
+      } catch (err) {
+        stats.storeErrors += 1;
+        log.error({ err, gateway: batch.gateway }, "store failed; batch will be redelivered");
+        m.nak(5000);
+      }
+    }
+  }
+
+  // JetStream may not be ready yet (server just started, stream being restored): keep trying.
+  const done = (async () => {
     while (!stopped) {
-      const messages = await consumer.consume({ max_messages: 200 });
-      stopConsume = () => void messages.stop();
-      for await (const m of messages) {
-        let batch: ReturnType<typeof decodeBatch>;
-        try {
-          batch = decodeBatch(m.data);
-          if (m.subject !== subjects.telemetry(batch.gateway)) {
-            throw new Error(`batch for gateway ${batch.gateway} arrived on ${m.subject}`);
-          }
-        } catch (err) {
-          const reason = (err as Error).message.split(":")[0] ?? "unreadable";
-          stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
-          log.warn({ subject: m.subject, seq: m.seq, reason: (err as Error).message }, "batch rejected");
-          m.term(reason);
-          continue;
-        }
-        try {
-          const { inserted, duplicates } = store.insertBatch(batch);
-          stats.batches += 1;
-          stats.readings += inserted;
-          stats.duplicates += duplicates;
-          m.ack();
-        } catch (err) {
-          stats.storeErrors += 1;
-          log.error({ err, gateway: batch.gateway }, "store failed; batch will be redelivered");
-          m.nak(5000);
-        }
+      try {
+        await consumeUntilError();
+      } catch (err) {
+        if (stopped) break;
+        const delayMs = backoff.next();
+        log.warn({ delayMs, reason: (err as Error).message }, "telemetry consumer failed; retrying");
+        await new Promise((r) => setTimeout(r, delayMs));
       }
     }
   })();
