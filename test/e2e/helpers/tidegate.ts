@@ -17,44 +17,12 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-/** Runs the built collector (npm test builds first) against a NATS URL, on a free HTTP port. */
-export async function startCollector(natsUrl: string): Promise<Started> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "tidegate-collector-"));
-  const proc = startProcess("node", [
-    collectorCli,
-    "--nats",
-    natsUrl,
-    "--port",
-    String(port),
-    "--host",
-    "127.0.0.1",
-    "--data-dir",
-    dir,
-  ]);
+/** Runs a built program that serves HTTP on `port`, and waits until its API answers. */
+async function startServing(name: string, args: string[], port: number, dir: string): Promise<Started> {
+  const proc = startProcess("node", args);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`collector at ${url}`, () => getJson(`${url}/api/v1/info`).then(() => true));
-  return {
-    url,
-    dir,
-    process: proc,
-    async stop() {
-      await proc.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Writes `configYaml` to a temp dir and runs the built agent with it, on a free HTTP port. */
-export async function startAgent(configYaml: string): Promise<Started> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "tidegate-agent-"));
-  const configFile = join(dir, "agent.yaml");
-  writeFileSync(configFile, configYaml);
-  const proc = startProcess("node", [agentCli, "--config", configFile, "--port", String(port)]);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`agent at ${url}`, () => {
-    if (proc.child.exitCode !== null) throw new Error(`agent exited: ${proc.output()}`);
+  await waitFor(`${name} at ${url}`, () => {
+    if (proc.child.exitCode !== null) throw new Error(`${name} exited: ${proc.output()}`);
     return getJson(`${url}/api/v1/info`).then(() => true);
   });
   return {
@@ -66,4 +34,31 @@ export async function startAgent(configYaml: string): Promise<Started> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs the built collector (npm test builds first) against a NATS URL, on a free HTTP port. */
+export async function startCollector(natsUrl: string): Promise<Started> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "tidegate-collector-"));
+  const args = [
+    collectorCli,
+    "--nats",
+    natsUrl,
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+    "--data-dir",
+    dir,
+  ];
+  return startServing("collector", args, port, dir);
+}
+
+/** Writes `configYaml` to a temp dir and runs the built agent with it, on a free HTTP port. */
+export async function startAgent(configYaml: string): Promise<Started> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "tidegate-agent-"));
+  const configFile = join(dir, "agent.yaml");
+  writeFileSync(configFile, configYaml);
+  return startServing("agent", [agentCli, "--config", configFile, "--port", String(port)], port, dir);
 }
