@@ -12,9 +12,15 @@ import { VERSION } from "./version.js";
 export function createAgent(loaded: LoadedConfig, log: Logger, options: { staticDir?: string } = {}) {
   const { config, profiles } = loaded;
   const startedAt = Date.now();
-  const buffer = openBuffer(config.buffer);
+  const buffer = openBuffer({
+    path: config.buffer.path,
+    commitIntervalMs: config.buffer.commitIntervalMs,
+    synchronous: config.buffer.synchronous,
+    maxBytes: config.buffer.maxSize,
+    maxAgeMs: config.buffer.maxAgeHours * 3600_000,
+    whenFull: config.buffer.whenFull,
+  });
   const latest = createLatest();
-  const dropped: Record<string, number> = {};
 
   const pollers = config.devices.map((device) => {
     const profile = profiles.get(device.profile);
@@ -36,6 +42,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     buffer,
     batchSize: config.uplink.batchSize,
     lingerMs: config.uplink.lingerMs,
+    maxInFlight: config.uplink.maxInFlight,
     log,
   });
 
@@ -49,7 +56,6 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       latest: latest.all,
       buffer: buffer.stats,
       uplink: uplink.status,
-      dropped: () => ({ ...dropped }),
     },
     options,
   );
@@ -67,7 +73,6 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
         buffer,
         uplink,
         sources,
-        dropped: () => ({ ...dropped }),
         intervalMs: config.nats.heartbeatIntervalMs,
       });
     },

@@ -36,8 +36,8 @@ async function drain(url: string, buffer: ReadingBuffer, lastSeq: number): Promi
   // Observe markSent (called after each PubAck) instead of polling stats(), which would steal the thread.
   const observed: ReadingBuffer = {
     ...buffer,
-    markSent(seq) {
-      buffer.markSent(seq);
+    markSent(first, seq) {
+      buffer.markSent(first, seq);
       if (seq >= lastSeq) drainedAt(performance.now());
     },
   };

@@ -13,9 +13,14 @@ import { VERSION } from "./version.js";
 export function createCollector(options: CollectorOptions, log: Logger, extra: { staticDir?: string } = {}) {
   mkdirSync(options.dataDir, { recursive: true });
   const store = openSqliteStore(join(options.dataDir, "collector.db"));
-  const app = createCollectorApp({ store, version: VERSION, staticDir: extra.staticDir });
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;
+  const app = createCollectorApp({
+    store,
+    version: VERSION,
+    staticDir: extra.staticDir,
+    ingestStats: () => ingest?.stats(),
+  });
   let stopped = false;
 
   async function connectWithBackoff() {

@@ -23,7 +23,11 @@ export const heartbeatSchema = z.object({
   backlog: z.number().int().nonnegative(),
   oldestUnsentAgeMs: z.number().nonnegative().nullable(),
   lastSeq: z.number().int().nonnegative(),
+  /** Every seq up to this one was acknowledged by JetStream or dropped. */
+  ackedSeq: z.number().int().nonnegative().default(0),
   dropped: z.record(z.string(), z.number().int().nonnegative()),
+  /** Seq ranges the agent dropped (buffer bounds), newest last; the collector tells them from missing ones. */
+  droppedRanges: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).default([]),
   uplinkConnected: z.boolean(),
   sources: z.array(sourceHealthSchema),
 });

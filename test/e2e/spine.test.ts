@@ -95,6 +95,20 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
     expect(typeof body.backlog).toBe("number");
   });
 
+  it("completeness can be checked from outside: what the agent committed is stored, nothing missing", async () => {
+    const status = await getJson<{ seq: { committed: number; acked: number } }>(`${agent.url}/api/v1/status`);
+    expect(status.seq.committed).toBeGreaterThan(0);
+    const seq = await waitFor("the collector to store everything committed so far", async () => {
+      const r = await getJson<{
+        gateways: { id: string; seq: { max: number; stored: number; missing: number; dropped: number } }[];
+      }>(`${collector.url}/api/v1/gateways`);
+      const s = r.gateways.find((g) => g.id === "e2e-plant")?.seq;
+      return s && s.max >= status.seq.committed && s.missing === 0 ? s : undefined;
+    });
+    expect(seq.stored + seq.dropped).toBe(seq.max);
+    expect(seq.dropped).toBe(0);
+  });
+
   it("the agent reports healthy devices and the latest value of every point", async () => {
     const status = await getJson<{
       uplink: { connected: boolean };

@@ -1,19 +1,34 @@
 import type { Reading, ReadingValue, SequencedReading } from "@tidegate/protocol";
 import Database from "better-sqlite3";
+import { addRange, advanceWatermark, type SeqRange } from "./ranges.js";
+import { BUFFER_SCHEMA, QUALITY, type ReadingRow } from "./schema.js";
+
+export type WhenFull = "drop-oldest" | "reject-new";
 
 export interface BufferOptions {
   path: string;
   /** Readings wait in memory at most this long before one transaction commits them all. */
   commitIntervalMs?: number;
   synchronous?: "FULL" | "NORMAL";
+  /** Bytes of unsent readings kept on disk before `whenFull` applies. */
+  maxBytes?: number;
+  /** Unsent readings older than this are dropped (counted as "max-age"). */
+  maxAgeMs?: number;
+  whenFull?: WhenFull;
+  now?: () => number;
 }
 
 export interface BufferStats {
+  /** Committed readings not yet acknowledged (nor dropped). */
   backlog: number;
   oldestUnsentTs: number | null;
   lastSeq: number;
+  /** Every seq up to this one is acknowledged by JetStream or dropped. */
   lastAckedSeq: number;
   pending: number;
+  bytes: number;
+  dropped: Record<string, number>;
+  droppedRanges: SeqRange[];
 }
 
 export interface ReadingBuffer {
@@ -21,87 +36,157 @@ export interface ReadingBuffer {
   append(readings: readonly Reading[]): void;
   /** Commits queued readings now; returns the last seq committed. */
   flush(): number;
-  /** Unsent readings in seq order starting after `afterSeq` (contiguous by construction). */
+  /** Unsent readings after `afterSeq`: the first contiguous run, at most `limit` long. */
   readUnsent(afterSeq: number, limit: number): SequencedReading[];
-  /** Deletes everything up to and including `lastSeq`, after the PubAck. */
-  markSent(lastSeq: number): void;
+  /** Deletes the range after its PubAck. */
+  markSent(firstSeq: number, lastSeq: number): void;
+  /** Readings up to this seq are in flight: drop-oldest must not drop them. */
+  protect(seq: number): void;
   stats(): BufferStats;
   /** Called after each commit with the new last seq. */
   onCommit(listener: (lastSeq: number) => void): () => void;
   close(): void;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS readings (
-  seq INTEGER PRIMARY KEY,
-  ts INTEGER NOT NULL,
-  device TEXT NOT NULL,
-  point TEXT NOT NULL,
-  value TEXT,
-  quality INTEGER NOT NULL,
-  reason TEXT
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('acked_seq', 0);
-`;
-
-const QUALITY = ["good", "bad", "uncertain"] as const;
-
-interface Row {
-  seq: number;
-  ts: number;
-  device: string;
-  point: string;
-  value: string | null;
-  quality: number;
-  reason: string | null;
-}
+const MAX_REPORTED_RANGES = 100;
 
 /**
  * The agent's store-and-forward buffer: every reading is committed to SQLite (WAL) with a
  * gap-free seq before the uplink may send it. last_seq lives in a meta row updated in the same
  * transaction as the inserts, so seqs never repeat even after every row has been pruned.
- * Values are stored as JSON so numbers, booleans and strings come back as they went in.
+ * Rows leave only by acknowledgement or by a counted drop, never silently.
  */
 export function openBuffer(options: BufferOptions): ReadingBuffer {
   const commitIntervalMs = options.commitIntervalMs ?? 200;
+  const maxBytes = options.maxBytes ?? 1024 ** 3;
+  const maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3600_000;
+  const whenFull = options.whenFull ?? "drop-oldest";
+  const now = options.now ?? Date.now;
   const db = new Database(options.path);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
-  db.exec(SCHEMA);
+  db.exec(BUFFER_SCHEMA);
+  const pageSize = db.pragma("page_size", { simple: true }) as number;
 
-  const getMeta = db.prepare<[string], { value: number }>("SELECT value FROM meta WHERE key = ?");
-  const setMeta = db.prepare("UPDATE meta SET value = ? WHERE key = ?");
-  const insert = db.prepare(
-    "INSERT INTO readings (seq, ts, device, point, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-  );
-  const selectUnsent = db.prepare<[number, number], Row>(
-    "SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
-  );
-  const deleteUpTo = db.prepare("DELETE FROM readings WHERE seq <= ?");
-  const tsOf = db.prepare<[number], { ts: number }>("SELECT ts FROM readings WHERE seq = ?");
+  const q = {
+    meta: db.prepare<[string], { value: number }>("SELECT value FROM meta WHERE key = ?"),
+    setMeta: db.prepare("UPDATE meta SET value = ? WHERE key = ?"),
+    insert: db.prepare(
+      "INSERT INTO readings (seq, ts, device, point, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    after: db.prepare<[number, number], ReadingRow>(
+      "SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
+    ),
+    oldest: db.prepare<[number], { seq: number; ts: number }>(
+      "SELECT seq, ts FROM readings WHERE seq > ? ORDER BY seq LIMIT 1",
+    ),
+    seqsAfter: db.prepare<[number, number], { seq: number }>(
+      "SELECT seq FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
+    ),
+    deleteRange: db.prepare("DELETE FROM readings WHERE seq BETWEEN ? AND ?"),
+    count: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM readings"),
+    addDropped: db.prepare("INSERT INTO dropped (first, last, reason, at) VALUES (?, ?, ?, ?)"),
+    droppedRanges: db.prepare<[], { first: number; last: number }>(
+      "SELECT first, last FROM dropped ORDER BY first",
+    ),
+    countDrop: db.prepare(
+      "INSERT INTO drop_counts (reason, count) VALUES (?, ?) ON CONFLICT (reason) DO UPDATE SET count = count + excluded.count",
+    ),
+    dropCounts: db.prepare<[], { reason: string; count: number }>("SELECT reason, count FROM drop_counts"),
+    addCommit: db.prepare("INSERT INTO commits (seq, at) VALUES (?, ?)"),
+    // Commits are in seq order with non-decreasing times, so the first young commit bounds the old ones.
+    firstYoungCommit: db.prepare<[number], { seq: number }>(
+      "SELECT seq FROM commits WHERE at >= ? ORDER BY seq LIMIT 1",
+    ),
+    pruneCommits: db.prepare("DELETE FROM commits WHERE seq < (SELECT max(seq) FROM commits WHERE seq <= ?)"),
+  };
 
-  let lastSeq = getMeta.get("last_seq")?.value ?? 0;
-  let ackedSeq = getMeta.get("acked_seq")?.value ?? 0;
+  let lastSeq = q.meta.get("last_seq")?.value ?? 0;
+  // Rows not in the table are settled (acked or dropped); the first present row bounds the watermark.
+  let watermark = Math.max(q.meta.get("acked_seq")?.value ?? 0, (q.oldest.get(0)?.seq ?? lastSeq + 1) - 1);
+  let settledAbove: SeqRange[] = [];
+  let unsent = q.count.get()?.n ?? 0;
+  let protectedSeq = 0;
   let pending: Reading[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let lastAgeCheck = 0;
   const listeners = new Set<(lastSeq: number) => void>();
+  const dropped: Record<string, number> = Object.fromEntries(
+    q.dropCounts.all().map((r) => [r.reason, r.count]),
+  );
+  let droppedRanges: SeqRange[] = q.droppedRanges
+    .all()
+    .reduce<SeqRange[]>((acc, r) => addRange(acc, r.first, r.last), []);
+
+  const bytesInUse = () => {
+    const pages = db.pragma("page_count", { simple: true }) as number;
+    const free = db.pragma("freelist_count", { simple: true }) as number;
+    return (pages - free) * pageSize;
+  };
+
+  function settle(first: number, last: number) {
+    const moved = advanceWatermark(watermark, addRange(settledAbove, first, last));
+    settledAbove = moved.rest;
+    if (moved.watermark !== watermark) {
+      watermark = moved.watermark;
+      q.setMeta.run(watermark, "acked_seq");
+    }
+  }
+
+  function countDrop(reason: string, n: number) {
+    dropped[reason] = (dropped[reason] ?? 0) + n;
+    q.countDrop.run(reason, n);
+  }
+
+  /** Drops the oldest unsent rows that are not in flight, up to `limit` rows or up to `throughSeq`. */
+  const dropOldest = db.transaction(
+    (reason: string, limit: number, throughSeq = Number.POSITIVE_INFINITY) => {
+      const rows = q.seqsAfter.all(Math.max(watermark, protectedSeq), limit);
+      let first: number | undefined;
+      let last: number | undefined;
+      for (const r of rows) {
+        if (r.seq > throughSeq) break;
+        if (last !== undefined && r.seq !== last + 1) break; // one contiguous range per call
+        first ??= r.seq;
+        last = r.seq;
+      }
+      if (first === undefined || last === undefined) return 0;
+      const n = q.deleteRange.run(first, last).changes;
+      unsent -= n;
+      q.addDropped.run(first, last, reason, now());
+      droppedRanges = addRange(droppedRanges, first, last);
+      countDrop(reason, n);
+      settle(first, last);
+      return n;
+    },
+  );
+
+  function enforceBounds() {
+    if (now() - lastAgeCheck > 10_000) {
+      lastAgeCheck = now();
+      const young = q.firstYoungCommit.get(now() - maxAgeMs)?.seq;
+      const oldThrough = young === undefined ? lastSeq : young - 1;
+      for (let guard = 0; guard < 1000 && dropOldest("max-age", 10_000, oldThrough) > 0; guard++);
+      q.pruneCommits.run(watermark);
+    }
+    if (whenFull !== "drop-oldest") return;
+    for (let guard = 0; guard < 100 && bytesInUse() > maxBytes && unsent > 0; guard++) {
+      // Drop about a tenth of what is over, so a burst does not trigger a drop per commit.
+      const perRow = bytesInUse() / Math.max(1, unsent);
+      const over = bytesInUse() - maxBytes * 0.9;
+      if (dropOldest("buffer-full", Math.max(1, Math.ceil(over / perRow))) === 0) break;
+    }
+  }
 
   const commit = db.transaction((batch: readonly Reading[]) => {
+    q.addCommit.run(lastSeq + 1, now());
     let seq = lastSeq;
     for (const r of batch) {
       seq += 1;
-      insert.run(
-        seq,
-        r.ts,
-        r.device,
-        r.point,
-        r.value === null ? null : JSON.stringify(r.value),
-        QUALITY.indexOf(r.quality),
-        r.reason ?? null,
-      );
+      const value = r.value === null ? null : JSON.stringify(r.value);
+      q.insert.run(seq, r.ts, r.device, r.point, value, QUALITY.indexOf(r.quality), r.reason ?? null);
     }
-    setMeta.run(seq, "last_seq");
+    q.setMeta.run(seq, "last_seq");
     return seq;
   });
 
@@ -113,9 +198,29 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     if (pending.length === 0) return lastSeq;
     const batch = pending;
     pending = [];
+    if (whenFull === "reject-new" && bytesInUse() >= maxBytes) {
+      // Rejected readings never get a seq, so completeness (stored + dropped = committed) still holds.
+      countDrop("buffer-full-rejected", batch.length);
+      return lastSeq;
+    }
     lastSeq = commit(batch);
+    unsent += batch.length;
+    enforceBounds();
     for (const l of listeners) l(lastSeq);
     return lastSeq;
+  }
+
+  function toReading(row: ReadingRow): SequencedReading {
+    const reading: SequencedReading = {
+      seq: row.seq,
+      ts: row.ts,
+      device: row.device,
+      point: row.point,
+      value: row.value === null ? null : (JSON.parse(row.value) as ReadingValue),
+      quality: QUALITY[row.quality] ?? "uncertain",
+    };
+    if (row.reason !== null) reading.reason = row.reason;
+    return reading;
   }
 
   return {
@@ -126,33 +231,34 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     },
     flush,
     readUnsent(afterSeq, limit) {
-      return selectUnsent.all(afterSeq, limit).map((row) => {
-        const reading: SequencedReading = {
-          seq: row.seq,
-          ts: row.ts,
-          device: row.device,
-          point: row.point,
-          value: row.value === null ? null : (JSON.parse(row.value) as ReadingValue),
-          quality: QUALITY[row.quality] ?? "uncertain",
-        };
-        if (row.reason !== null) reading.reason = row.reason;
-        return reading;
-      });
+      const rows = q.after.all(afterSeq, limit);
+      const run: SequencedReading[] = [];
+      for (const row of rows) {
+        if (run.length > 0 && row.seq !== (run[run.length - 1] as SequencedReading).seq + 1) break;
+        run.push(toReading(row));
+      }
+      return run;
     },
-    markSent(seq) {
-      if (seq <= ackedSeq) return;
+    markSent(first, last) {
       db.transaction(() => {
-        deleteUpTo.run(seq);
-        setMeta.run(seq, "acked_seq");
+        unsent -= q.deleteRange.run(first, last).changes;
+        settle(first, last);
       })();
-      ackedSeq = seq;
     },
-    // Seqs are gap-free and rows are deleted only up to the acked seq, so the backlog is a
-    // subtraction and the oldest unsent reading is one primary-key lookup: no table scans.
+    protect(seq) {
+      protectedSeq = seq;
+    },
     stats() {
-      const backlog = lastSeq - ackedSeq;
-      const oldestUnsentTs = backlog > 0 ? (tsOf.get(ackedSeq + 1)?.ts ?? null) : null;
-      return { backlog, oldestUnsentTs, lastSeq, lastAckedSeq: ackedSeq, pending: pending.length };
+      return {
+        backlog: unsent,
+        oldestUnsentTs: unsent > 0 ? (q.oldest.get(watermark)?.ts ?? null) : null,
+        lastSeq,
+        lastAckedSeq: watermark,
+        pending: pending.length,
+        bytes: bytesInUse(),
+        dropped: { ...dropped },
+        droppedRanges: droppedRanges.slice(-MAX_REPORTED_RANGES),
+      };
     },
     onCommit(listener) {
       listeners.add(listener);

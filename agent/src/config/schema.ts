@@ -12,6 +12,28 @@ export function defaultGatewayId(): string {
   );
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KIB: 1024,
+  MIB: 1024 ** 2,
+  GIB: 1024 ** 3,
+};
+
+/** A size in bytes, or with a unit: "500MB", "2 GiB". */
+export const sizeSchema = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i, 'expected a size like "500MB" or "2GiB"')
+    .transform((s) => {
+      const [, n, unit] = /^(\d+(?:\.\d+)?)\s*(\w+)$/.exec(s) as RegExpExecArray;
+      return Math.round(Number(n) * (SIZE_UNITS[(unit as string).toUpperCase()] ?? 1));
+    }),
+]);
+
 const modbusTcpTransportSchema = z
   .object({
     type: z.literal("tcp"),
@@ -75,16 +97,39 @@ export const configSchema = z
           .default(200)
           .describe("a crash loses at most this window of readings"),
         synchronous: z.enum(["FULL", "NORMAL"]).default("NORMAL"),
+        maxSize: sizeSchema
+          .default(1024 ** 3)
+          .describe("unsent readings kept on disk before whenFull applies"),
+        maxAgeHours: z
+          .number()
+          .positive()
+          .default(24 * 7)
+          .describe("unsent readings older than this are dropped and counted"),
+        whenFull: z.enum(["drop-oldest", "reject-new"]).default("drop-oldest"),
       })
       .strict()
-      .default({ path: "tidegate-buffer.db", commitIntervalMs: 200, synchronous: "NORMAL" }),
+      .default({
+        path: "tidegate-buffer.db",
+        commitIntervalMs: 200,
+        synchronous: "NORMAL",
+        maxSize: 1024 ** 3,
+        maxAgeHours: 24 * 7,
+        whenFull: "drop-oldest",
+      }),
     uplink: z
       .object({
         batchSize: z.number().int().min(1).max(10_000).default(500),
         lingerMs: z.number().int().min(0).default(100).describe("wait this long for a batch to fill"),
+        maxInFlight: z
+          .number()
+          .int()
+          .min(1)
+          .max(256)
+          .default(8)
+          .describe("publishes awaiting their PubAck at once"),
       })
       .strict()
-      .default({ batchSize: 500, lingerMs: 100 }),
+      .default({ batchSize: 500, lingerMs: 100, maxInFlight: 8 }),
     profilesDirs: z
       .array(z.string())
       .default([])

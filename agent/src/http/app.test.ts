@@ -20,14 +20,22 @@ const view: AgentView = {
     { ts: now, device: "m1", point: "voltage", value: 230.1, quality: "good" },
     { ts: now, device: "m1", point: "current", value: null, quality: "bad", reason: "timeout after 1000 ms" },
   ],
-  buffer: () => ({ backlog: 40, pending: 2, oldestUnsentTs: now - 5000, lastSeq: 99, lastAckedSeq: 57 }),
+  buffer: () => ({
+    backlog: 40,
+    pending: 2,
+    oldestUnsentTs: now - 5000,
+    lastSeq: 99,
+    lastAckedSeq: 57,
+    bytes: 4096,
+    dropped: { "buffer-full": 2 },
+    droppedRanges: [[10, 11]],
+  }),
   uplink: () => ({
     connected: false,
     lastError: "disconnected from NATS; reconnecting",
     lastAckSeq: 57,
     batchesSent: 3,
   }),
-  dropped: () => ({}),
 };
 const app = createAgentApp(view);
 
@@ -45,7 +53,8 @@ describe("agent API", () => {
     expect(body).toMatchObject({
       gateway: "plant-7",
       uplink: { connected: false, lastError: "disconnected from NATS; reconnecting" },
-      buffer: { backlog: 42, lastSeq: 99 },
+      seq: { committed: 99, acked: 57 },
+      buffer: { backlog: 42, lastSeq: 99, dropped: { "buffer-full": 2 }, droppedRanges: [[10, 11]] },
       devices: [
         { id: "m1", profile: "eastron/sdm120", status: "degraded", lastError: "timeout after 1000 ms" },
       ],

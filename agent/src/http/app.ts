@@ -13,7 +13,6 @@ export interface AgentView {
   latest: () => Reading[];
   buffer: () => BufferStats;
   uplink: () => UplinkStatus;
-  dropped: () => Record<string, number>;
 }
 
 /** The agent's HTTP API and local dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
@@ -30,11 +29,15 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
       version: view.version,
       uptimeS: Math.round((now - view.startedAt) / 1000),
       uplink: view.uplink(),
+      // committed = stored at the collector + dropped, once the backlog has drained.
+      seq: { committed: stats.lastSeq, acked: stats.lastAckedSeq },
       buffer: {
         backlog: stats.backlog + stats.pending,
         oldestUnsentAgeMs: stats.oldestUnsentTs === null ? null : Math.max(0, now - stats.oldestUnsentTs),
         lastSeq: stats.lastSeq,
-        dropped: view.dropped(),
+        bytes: stats.bytes,
+        dropped: stats.dropped,
+        droppedRanges: stats.droppedRanges,
       },
       devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
     });

@@ -15,7 +15,6 @@ export interface HeartbeatOptions {
   buffer: ReadingBuffer;
   uplink: Uplink;
   sources: () => SourceHealth[];
-  dropped: () => Record<string, number>;
   intervalMs: number;
 }
 
@@ -30,7 +29,9 @@ export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Da
     backlog: stats.backlog + stats.pending,
     oldestUnsentAgeMs: stats.oldestUnsentTs === null ? null : Math.max(0, now - stats.oldestUnsentTs),
     lastSeq: stats.lastSeq,
-    dropped: o.dropped(),
+    ackedSeq: stats.lastAckedSeq,
+    dropped: stats.dropped,
+    droppedRanges: stats.droppedRanges,
     uplinkConnected: o.uplink.status().connected,
     sources: o.sources(),
   };

@@ -13,6 +13,8 @@ export interface UplinkOptions {
   /** Wait this long for a partly filled batch to fill before sending it. */
   lingerMs?: number;
   publishTimeoutMs?: number;
+  /** Publishes awaiting their PubAck at once; acks are still applied in order. */
+  maxInFlight?: number;
   log: Logger;
 }
 
@@ -41,6 +43,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
   const batchSize = opts.batchSize ?? 500;
   const lingerMs = opts.lingerMs ?? 100;
   const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
+  const maxInFlight = opts.maxInFlight ?? 8;
   const waker = createWaker();
   const backoff = createBackoff();
   let nc: NatsConnection | undefined;
@@ -49,7 +52,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
   let loop: Promise<void> | undefined;
   let lastError: string | undefined;
   let batchesSent = 0;
-  let retry: SequencedReading[] | undefined;
+  let cursor = buffer.stats().lastAckedSeq;
   const unsubscribe = buffer.onCommit(() => waker.wake());
 
   async function connectWithBackoff(): Promise<NatsConnection | undefined> {
@@ -95,47 +98,81 @@ export function createUplink(opts: UplinkOptions): Uplink {
     })();
   }
 
-  async function nextBatch(): Promise<SequencedReading[] | undefined> {
-    if (retry) return retry;
-    const rows = buffer.readUnsent(buffer.stats().lastAckedSeq, batchSize);
+  /** The next fresh range after the cursor; lingers briefly for a partly filled batch when idle. */
+  async function nextFresh(idle: boolean): Promise<SequencedReading[] | undefined> {
+    let rows = buffer.readUnsent(cursor, batchSize);
     if (rows.length === 0) return undefined;
-    const oldest = rows[0]?.ts ?? Date.now();
     // A small linger turns many tiny messages into fewer large ones; never wait on a full batch.
-    if (rows.length < batchSize && Date.now() - oldest < lingerMs) {
+    if (idle && rows.length < batchSize && Date.now() - (rows[0]?.ts ?? 0) < lingerMs) {
       await waker.sleep(lingerMs);
-      return buffer.readUnsent(buffer.stats().lastAckedSeq, batchSize);
+      rows = buffer.readUnsent(cursor, batchSize);
     }
-    return rows;
+    return rows.length > 0 ? rows : undefined;
   }
 
   async function run() {
     nc = await connectWithBackoff();
     if (!nc) return;
     const js = jetstream(nc, { timeout: publishTimeoutMs });
+    const publish = (batch: SequencedReading[]) => {
+      const first = (batch[0] as SequencedReading).seq;
+      const last = (batch[batch.length - 1] as SequencedReading).seq;
+      return js
+        .publish(subjects.telemetry(gateway), encodeBatch(gateway, batch), {
+          msgID: batchMsgId(gateway, first, last),
+        })
+        .then(
+          () => undefined,
+          (err: Error) => err,
+        );
+    };
+    const inflight: { batch: SequencedReading[]; result: Promise<Error | undefined> }[] = [];
+    // Failed ranges, oldest first, resent with exactly their first boundaries.
+    const retries: SequencedReading[][] = [];
+    let failing = false;
+
     while (running) {
-      const batch = connected ? await nextBatch() : undefined;
-      if (!batch || batch.length === 0) {
-        await waker.sleep(connected ? 1000 : 500);
+      if (!connected && inflight.length === 0) {
+        await waker.sleep(500);
         continue;
       }
-      const first = batch[0] as SequencedReading;
-      const last = batch[batch.length - 1] as SequencedReading;
-      try {
-        const ack = await js.publish(subjects.telemetry(gateway), encodeBatch(gateway, batch), {
-          msgID: batchMsgId(gateway, first.seq, last.seq),
-        });
-        buffer.markSent(last.seq);
-        retry = undefined;
+      while (connected && !failing && inflight.length < maxInFlight) {
+        const batch = retries.shift() ?? (await nextFresh(inflight.length === 0));
+        if (!batch) break;
+        const last = (batch[batch.length - 1] as SequencedReading).seq;
+        if (last > cursor) {
+          cursor = last;
+          buffer.protect(cursor);
+        }
+        inflight.push({ batch, result: publish(batch) });
+      }
+      const next = inflight.shift();
+      if (!next) {
+        await waker.sleep(1000);
+        continue;
+      }
+      // Acks are taken in publish order, so the buffer is pruned oldest first.
+      const err = await next.result;
+      const first = (next.batch[0] as SequencedReading).seq;
+      const last = (next.batch[next.batch.length - 1] as SequencedReading).seq;
+      if (!err) {
+        buffer.markSent(first, last);
         batchesSent += 1;
-        backoff.reset();
-        lastError = undefined;
-        log.debug({ first: first.seq, last: last.seq, duplicate: ack.duplicate }, "batch acknowledged");
-      } catch (err) {
-        retry = batch;
-        lastError = describePublishError(err as Error);
+        if (!failing) {
+          backoff.reset();
+          lastError = undefined;
+        }
+        continue;
+      }
+      failing = true;
+      retries.push(next.batch);
+      retries.sort((a, b) => (a[0] as SequencedReading).seq - (b[0] as SequencedReading).seq);
+      lastError = describePublishError(err);
+      if (inflight.length === 0) {
         const delay = backoff.next();
-        log.warn({ first: first.seq, last: last.seq, delayMs: delay }, lastError);
+        log.warn({ first, last, retrying: retries.length, delayMs: delay }, lastError);
         await waker.sleep(delay);
+        failing = false;
       }
     }
   }

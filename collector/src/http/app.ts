@@ -1,12 +1,15 @@
 import { mountDashboard } from "@tidegate/dashboard/server";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { IngestStats } from "../consumer/consumer.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
+import { completeness } from "./completeness.js";
 
 export interface CollectorAppOptions {
   store: SqliteStore;
   version: string;
   staticDir?: string;
+  ingestStats?: () => IngestStats | undefined;
   /** A gateway is offline when no heartbeat or batch arrived for this long. */
   offlineAfterMs?: number;
   now?: () => number;
@@ -49,9 +52,13 @@ export function createCollectorApp(o: CollectorAppOptions) {
       oldestUnsentAgeMs: g.heartbeat?.oldestUnsentAgeMs,
       uplinkConnected: g.heartbeat?.uplinkConnected,
       sources: g.heartbeat?.sources,
+      dropped: g.heartbeat?.dropped,
+      seq: completeness(g),
     }));
     return c.json({ gateways });
   });
+
+  app.get("/api/v1/ingest", (c) => c.json(o.ingestStats?.() ?? null));
 
   app.get("/api/v1/points", (c) => {
     const parsed = z.object({ gateway: id }).safeParse(c.req.query());

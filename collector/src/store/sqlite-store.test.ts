@@ -47,6 +47,7 @@ describe("collector SQLite store", () => {
     expect(store.insertBatch(batch(1, [1, 2, 3]))).toEqual({ inserted: 0, duplicates: 3 });
     expect(store.insertBatch(batch(3, [3, 4]))).toEqual({ inserted: 1, duplicates: 1 });
     expect(store.countReadings("plant-1")).toBe(4);
+    expect(store.gateways().find((g) => g.id === "plant-1")).toMatchObject({ maxSeq: 4, stored: 4 });
     // Same seqs from another gateway are different readings.
     expect(store.insertBatch(batch(1, [9], "plant-2")).inserted).toBe(1);
   });
@@ -74,6 +75,8 @@ describe("collector SQLite store", () => {
         backlog: 7,
         oldestUnsentAgeMs: 300,
         lastSeq: 8,
+        ackedSeq: 1,
+        droppedRanges: [],
         dropped: {},
         uplinkConnected: true,
         sources: [],
@@ -81,6 +84,6 @@ describe("collector SQLite store", () => {
       222,
     );
     const [g] = store.gateways();
-    expect(g).toMatchObject({ id: "plant-1", lastSeen: 222, heartbeat: { backlog: 7, version: "0.1.0" } });
+    expect(g).toMatchObject({ id: "plant-1", lastSeen: 222, heartbeat: { backlog: 7, version: "0.1.0" }, maxSeq: 1, stored: 1 });
   });
 });

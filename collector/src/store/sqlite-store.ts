@@ -19,6 +19,9 @@ export interface GatewayRow {
   id: string;
   lastSeen: number | null;
   heartbeat: Heartbeat | null;
+  /** Highest seq stored and how many readings are stored for this gateway. */
+  maxSeq: number;
+  stored: number;
 }
 
 export interface PointRow {
@@ -59,7 +62,9 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE TABLE IF NOT EXISTS gateways (
   id TEXT PRIMARY KEY,
   last_seen INTEGER,
-  heartbeat TEXT
+  heartbeat TEXT,
+  max_seq INTEGER NOT NULL DEFAULT 0,
+  stored INTEGER NOT NULL DEFAULT 0
 );
 `;
 
@@ -83,9 +88,11 @@ export function openSqliteStore(path: string) {
     INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
     WHERE excluded.last_ts >= series.last_ts`);
+  // Counters kept on ingest so completeness (stored, highest seq) is answered without scanning readings.
   const touchGateway = db.prepare(`
-    INSERT INTO gateways (id, last_seen) VALUES (?, ?)
-    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`);
+    INSERT INTO gateways (id, last_seen, max_seq, stored) VALUES (?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
+      max_seq = max(max_seq, excluded.max_seq), stored = stored + excluded.stored`);
   const saveHeartbeat = db.prepare(`
     INSERT INTO gateways (id, last_seen, heartbeat) VALUES (?, ?, ?)
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen), heartbeat = excluded.heartbeat`);
@@ -95,9 +102,10 @@ export function openSqliteStore(path: string) {
   >(
     "SELECT ts, num, quality FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
   );
-  const selectGateways = db.prepare<[], { id: string; last_seen: number | null; heartbeat: string | null }>(
-    "SELECT id, last_seen, heartbeat FROM gateways ORDER BY id",
-  );
+  const selectGateways = db.prepare<
+    [],
+    { id: string; last_seen: number | null; heartbeat: string | null; max_seq: number; stored: number }
+  >("SELECT id, last_seen, heartbeat, max_seq, stored FROM gateways ORDER BY id");
   const selectPoints = db.prepare<
     [string],
     { gateway: string; device: string; point: string; last_ts: number; last_value: string | null }
@@ -131,7 +139,7 @@ export function openSqliteStore(path: string) {
     }
     for (const s of newest.values())
       upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
-    touchGateway.run(batch.gateway, receivedAt);
+    touchGateway.run(batch.gateway, receivedAt, batch.lastSeq, inserted);
     return { inserted, duplicates: batch.readings.length - inserted };
   });
 
@@ -153,6 +161,8 @@ export function openSqliteStore(path: string) {
         id: g.id,
         lastSeen: g.last_seen,
         heartbeat: g.heartbeat ? (JSON.parse(g.heartbeat) as Heartbeat) : null,
+        maxSeq: g.max_seq,
+        stored: g.stored,
       })),
     points: (gateway: string): PointRow[] =>
       selectPoints.all(gateway).map((p) => ({
