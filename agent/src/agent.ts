@@ -43,6 +43,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     batchSize: config.uplink.batchSize,
     lingerMs: config.uplink.lingerMs,
     maxInFlight: config.uplink.maxInFlight,
+    backfillRatePerS: config.uplink.backfillRatePerS,
     log,
   });
 

@@ -40,8 +40,8 @@ export interface ReadingBuffer {
   readUnsent(afterSeq: number, limit: number): SequencedReading[];
   /** Deletes the range after its PubAck. */
   markSent(firstSeq: number, lastSeq: number): void;
-  /** Readings up to this seq are in flight: drop-oldest must not drop them. */
-  protect(seq: number): void;
+  /** Readings up to `low`, and from `high` on, are in flight: drop-oldest must not drop them. */
+  protect(low: number, high?: number): void;
   stats(): BufferStats;
   /** Called after each commit with the new last seq. */
   onCommit(listener: (lastSeq: number) => void): () => void;
@@ -107,6 +107,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
   let settledAbove: SeqRange[] = [];
   let unsent = q.count.get()?.n ?? 0;
   let protectedSeq = 0;
+  let protectedFrom = Number.POSITIVE_INFINITY;
   let pending: Reading[] = [];
   let timer: NodeJS.Timeout | undefined;
   let lastAgeCheck = 0;
@@ -145,7 +146,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
       let first: number | undefined;
       let last: number | undefined;
       for (const r of rows) {
-        if (r.seq > throughSeq) break;
+        if (r.seq > throughSeq || r.seq >= protectedFrom) break;
         if (last !== undefined && r.seq !== last + 1) break; // one contiguous range per call
         first ??= r.seq;
         last = r.seq;
@@ -245,8 +246,9 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
         settle(first, last);
       })();
     },
-    protect(seq) {
-      protectedSeq = seq;
+    protect(low, high) {
+      protectedSeq = low;
+      protectedFrom = high ?? Number.POSITIVE_INFINITY;
     },
     stats() {
       return {

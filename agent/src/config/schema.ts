@@ -127,9 +127,17 @@ export const configSchema = z
           .max(256)
           .default(8)
           .describe("publishes awaiting their PubAck at once"),
+        backfillRatePerS: z
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe(
+            "after an outage the backlog drains at most this fast (readings/s; 0 = no limit); fresh readings always go first",
+          ),
       })
       .strict()
-      .default({ batchSize: 500, lingerMs: 100, maxInFlight: 8 }),
+      .default({ batchSize: 500, lingerMs: 100, maxInFlight: 8, backfillRatePerS: 0 }),
     profilesDirs: z
       .array(z.string())
       .default([])

@@ -35,6 +35,7 @@ const view: AgentView = {
     lastError: "disconnected from NATS; reconnecting",
     lastAckSeq: 57,
     batchesSent: 3,
+    backfilling: false,
   }),
 };
 const app = createAgentApp(view);

@@ -4,6 +4,7 @@ import { batchMsgId, createBackoff, encodeBatch, type SequencedReading, subjects
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import { createWaker } from "../wake.js";
+import { createLanes } from "./lanes.js";
 
 export interface UplinkOptions {
   gateway: string;
@@ -15,6 +16,10 @@ export interface UplinkOptions {
   publishTimeoutMs?: number;
   /** Publishes awaiting their PubAck at once; acks are still applied in order. */
   maxInFlight?: number;
+  /** Backlog (readings) beyond which fresh readings go first on a live lane. */
+  backfillThreshold?: number;
+  /** Rate limit of the backfill lane in readings/s; 0 = none. */
+  backfillRatePerS?: number;
   log: Logger;
 }
 
@@ -23,6 +28,8 @@ export interface UplinkStatus {
   lastError?: string;
   lastAckSeq: number;
   batchesSent: number;
+  /** True while an outage backlog drains behind the live lane. */
+  backfilling: boolean;
 }
 
 export interface Uplink {
@@ -35,8 +42,9 @@ export interface Uplink {
 
 /**
  * Forwards the buffer to JetStream: contiguous seq ranges, one Nats-Msg-Id per range, rows
- * deleted only after the PubAck. A failed range is retried with exactly the same boundaries
- * so JetStream's duplicate window can drop a repeat whose first PubAck was lost.
+ * deleted only after the PubAck. Several publishes are in flight; their acks are applied in
+ * publish order. A failed range is retried with exactly the same boundaries so JetStream's
+ * duplicate window can drop a repeat whose first PubAck was lost. Lanes decide what goes next.
  */
 export function createUplink(opts: UplinkOptions): Uplink {
   const { gateway, buffer, log } = opts;
@@ -52,7 +60,12 @@ export function createUplink(opts: UplinkOptions): Uplink {
   let loop: Promise<void> | undefined;
   let lastError: string | undefined;
   let batchesSent = 0;
-  let cursor = buffer.stats().lastAckedSeq;
+  const lanes = createLanes({
+    buffer,
+    batchSize,
+    backfillThreshold: opts.backfillThreshold,
+    backfillRatePerS: opts.backfillRatePerS,
+  });
   const unsubscribe = buffer.onCommit(() => waker.wake());
 
   async function connectWithBackoff(): Promise<NatsConnection | undefined> {
@@ -98,18 +111,6 @@ export function createUplink(opts: UplinkOptions): Uplink {
     })();
   }
 
-  /** The next fresh range after the cursor; lingers briefly for a partly filled batch when idle. */
-  async function nextFresh(idle: boolean): Promise<SequencedReading[] | undefined> {
-    let rows = buffer.readUnsent(cursor, batchSize);
-    if (rows.length === 0) return undefined;
-    // A small linger turns many tiny messages into fewer large ones; never wait on a full batch.
-    if (idle && rows.length < batchSize && Date.now() - (rows[0]?.ts ?? 0) < lingerMs) {
-      await waker.sleep(lingerMs);
-      rows = buffer.readUnsent(cursor, batchSize);
-    }
-    return rows.length > 0 ? rows : undefined;
-  }
-
   async function run() {
     nc = await connectWithBackoff();
     if (!nc) return;
@@ -136,19 +137,19 @@ export function createUplink(opts: UplinkOptions): Uplink {
         await waker.sleep(500);
         continue;
       }
+      // A small linger turns many tiny messages into fewer large ones; never when a batch is full.
+      if (inflight.length === 0 && retries.length === 0) {
+        const waiting = lanes.waiting();
+        if (waiting > 0 && waiting < batchSize) await waker.sleep(lingerMs);
+      }
       while (connected && !failing && inflight.length < maxInFlight) {
-        const batch = retries.shift() ?? (await nextFresh(inflight.length === 0));
+        const batch = retries.shift() ?? lanes.next();
         if (!batch) break;
-        const last = (batch[batch.length - 1] as SequencedReading).seq;
-        if (last > cursor) {
-          cursor = last;
-          buffer.protect(cursor);
-        }
         inflight.push({ batch, result: publish(batch) });
       }
       const next = inflight.shift();
       if (!next) {
-        await waker.sleep(1000);
+        await waker.sleep(lanes.retryInMs() || 1000);
         continue;
       }
       // Acks are taken in publish order, so the buffer is pruned oldest first.
@@ -192,7 +193,12 @@ export function createUplink(opts: UplinkOptions): Uplink {
       await nc?.drain().catch(() => nc?.close());
     },
     status: () => {
-      const s: UplinkStatus = { connected, lastAckSeq: buffer.stats().lastAckedSeq, batchesSent };
+      const s: UplinkStatus = {
+        connected,
+        lastAckSeq: buffer.stats().lastAckedSeq,
+        batchesSent,
+        backfilling: lanes.backfilling(),
+      };
       if (lastError) s.lastError = lastError;
       return s;
     },
