@@ -29,6 +29,8 @@ export const heartbeatSchema = z.object({
   /** Seq ranges the agent dropped (buffer bounds), newest last; the collector tells them from missing ones. */
   droppedRanges: z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).default([]),
   uplinkConnected: z.boolean(),
+  /** Conditions an operator must look at (disk full, corrupt buffer moved aside). */
+  alarms: z.array(z.object({ code: z.string(), message: z.string(), since: z.number() })).default([]),
   sources: z.array(sourceHealthSchema),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;

@@ -1,7 +1,7 @@
 import type { Reading, ReadingValue, SequencedReading } from "@tidegate/protocol";
-import Database from "better-sqlite3";
+import { openBufferFile } from "./open-file.js";
 import { addRange, advanceWatermark, type SeqRange } from "./ranges.js";
-import { BUFFER_SCHEMA, QUALITY, type ReadingRow } from "./schema.js";
+import { QUALITY, type ReadingRow } from "./schema.js";
 
 export type WhenFull = "drop-oldest" | "reject-new";
 
@@ -16,6 +16,16 @@ export interface BufferOptions {
   maxAgeMs?: number;
   whenFull?: WhenFull;
   now?: () => number;
+  /** Readings held in memory while the file cannot be written (disk full); beyond, the oldest are dropped. */
+  maxPendingInMemory?: number;
+  /** Hard cap on the file's pages (SQLite max_page_count): tests use it to make a disk "full". */
+  maxPageCount?: number;
+}
+
+export interface BufferAlarm {
+  code: "buffer-write-failed" | "buffer-corrupt";
+  message: string;
+  since: number;
 }
 
 export interface BufferStats {
@@ -29,6 +39,7 @@ export interface BufferStats {
   bytes: number;
   dropped: Record<string, number>;
   droppedRanges: SeqRange[];
+  alarms: BufferAlarm[];
 }
 
 export interface ReadingBuffer {
@@ -62,10 +73,8 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
   const maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3600_000;
   const whenFull = options.whenFull ?? "drop-oldest";
   const now = options.now ?? Date.now;
-  const db = new Database(options.path);
-  db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
-  db.exec(BUFFER_SCHEMA);
+  const { db, recovery } = openBufferFile(options.path, options.synchronous ?? "NORMAL", now);
+  if (options.maxPageCount) db.pragma(`max_page_count = ${options.maxPageCount}`);
   const pageSize = db.pragma("page_size", { simple: true }) as number;
 
   const q = {
@@ -101,6 +110,25 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     pruneCommits: db.prepare("DELETE FROM commits WHERE seq < (SELECT max(seq) FROM commits WHERE seq <= ?)"),
   };
 
+  const alarms = new Map<BufferAlarm["code"], BufferAlarm>();
+  const maxPendingInMemory = options.maxPendingInMemory ?? 100_000;
+  if (recovery) {
+    // Continue the seq from the corrupt file when its meta is readable, so no seq is ever reused;
+    // its unsent readings are gone and are reported as a dropped range.
+    const last = recovery.lastSeq ?? 0;
+    const acked = Math.min(recovery.ackedSeq ?? last, last);
+    q.setMeta.run(last, "last_seq");
+    q.setMeta.run(last, "acked_seq");
+    if (last > acked) {
+      q.addDropped.run(acked + 1, last, "buffer-corrupt", now());
+      q.countDrop.run("buffer-corrupt", last - acked);
+    }
+    alarms.set("buffer-corrupt", {
+      code: "buffer-corrupt",
+      message: `buffer file failed its integrity check (${recovery.reason}); moved to ${recovery.movedTo} and started a new one${recovery.lastSeq === undefined ? "; its last seq was unreadable, so seqs restart at 1" : ""}`,
+      since: now(),
+    });
+  }
   let lastSeq = q.meta.get("last_seq")?.value ?? 0;
   // Rows not in the table are settled (acked or dropped); the first present row bounds the watermark.
   let watermark = Math.max(q.meta.get("acked_seq")?.value ?? 0, (q.oldest.get(0)?.seq ?? lastSeq + 1) - 1);
@@ -199,16 +227,51 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     if (pending.length === 0) return lastSeq;
     const batch = pending;
     pending = [];
-    if (whenFull === "reject-new" && bytesInUse() >= maxBytes) {
-      // Rejected readings never get a seq, so completeness (stored + dropped = committed) still holds.
-      countDrop("buffer-full-rejected", batch.length);
+    try {
+      if (whenFull === "reject-new" && bytesInUse() >= maxBytes) {
+        // Rejected readings never get a seq, so completeness (stored + dropped = committed) still holds.
+        countDrop("buffer-full-rejected", batch.length);
+        return lastSeq;
+      }
+      lastSeq = commit(batch);
+      unsent += batch.length;
+      alarms.delete("buffer-write-failed");
+    } catch (err) {
+      holdAfterFailedCommit(batch, err as Error);
       return lastSeq;
     }
-    lastSeq = commit(batch);
-    unsent += batch.length;
-    enforceBounds();
+    try {
+      enforceBounds();
+    } catch (err) {
+      raise("buffer-write-failed", `could not apply buffer bounds: ${(err as Error).message}`);
+    }
     for (const l of listeners) l(lastSeq);
     return lastSeq;
+  }
+
+  function raise(code: BufferAlarm["code"], message: string) {
+    const existing = alarms.get(code);
+    alarms.set(code, { code, message, since: existing?.since ?? now() });
+  }
+
+  /**
+   * Disk full or an I/O error: keep the readings in memory (bounded) and try again shortly, so
+   * the agent stays up and recovers by itself when space returns (e.g. the uplink drains).
+   */
+  function holdAfterFailedCommit(batch: Reading[], err: Error) {
+    const code = (err as { code?: string }).code;
+    const what = code === "SQLITE_FULL" ? "disk full" : (code ?? "error");
+    raise(
+      "buffer-write-failed",
+      `cannot write the buffer (${what}: ${err.message}); holding readings in memory`,
+    );
+    pending = [...batch, ...pending];
+    const over = pending.length - maxPendingInMemory;
+    if (over > 0) {
+      pending = pending.slice(over);
+      dropped["buffer-unwritable"] = (dropped["buffer-unwritable"] ?? 0) + over;
+    }
+    timer ??= setTimeout(flush, 1000);
   }
 
   function toReading(row: ReadingRow): SequencedReading {
@@ -241,10 +304,15 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
       return run;
     },
     markSent(first, last) {
-      db.transaction(() => {
-        unsent -= q.deleteRange.run(first, last).changes;
-        settle(first, last);
-      })();
+      try {
+        db.transaction(() => {
+          unsent -= q.deleteRange.run(first, last).changes;
+          settle(first, last);
+        })();
+      } catch (err) {
+        // The rows stay and are sent again after a restart; the collector ignores the repeat.
+        raise("buffer-write-failed", `cannot prune sent readings: ${(err as Error).message}`);
+      }
     },
     protect(low, high) {
       protectedSeq = low;
@@ -260,6 +328,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
         bytes: bytesInUse(),
         dropped: { ...dropped },
         droppedRanges: droppedRanges.slice(-MAX_REPORTED_RANGES),
+        alarms: [...alarms.values()],
       };
     },
     onCommit(listener) {
@@ -268,6 +337,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     },
     close() {
       flush();
+      if (timer) clearTimeout(timer);
       db.close();
     },
   };

@@ -29,6 +29,7 @@ const view: AgentView = {
     bytes: 4096,
     dropped: { "buffer-full": 2 },
     droppedRanges: [[10, 11]],
+    alarms: [{ code: "buffer-write-failed", message: "cannot write the buffer (disk full)", since: now }],
   }),
   uplink: () => ({
     connected: false,
@@ -56,6 +57,7 @@ describe("agent API", () => {
       uplink: { connected: false, lastError: "disconnected from NATS; reconnecting" },
       seq: { committed: 99, acked: 57 },
       buffer: { backlog: 42, lastSeq: 99, dropped: { "buffer-full": 2 }, droppedRanges: [[10, 11]] },
+      alarms: [{ code: "buffer-write-failed", message: "cannot write the buffer (disk full)" }],
       devices: [
         { id: "m1", profile: "eastron/sdm120", status: "degraded", lastError: "timeout after 1000 ms" },
       ],

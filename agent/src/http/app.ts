@@ -39,6 +39,7 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
         dropped: stats.dropped,
         droppedRanges: stats.droppedRanges,
       },
+      alarms: stats.alarms,
       devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
     });
   });

@@ -32,6 +32,7 @@ export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Da
     ackedSeq: stats.lastAckedSeq,
     dropped: stats.dropped,
     droppedRanges: stats.droppedRanges,
+    alarms: stats.alarms.map((a) => ({ code: a.code, message: a.message, since: a.since })),
     uplinkConnected: o.uplink.status().connected,
     sources: o.sources(),
   };

@@ -20,6 +20,7 @@ const row = (maxSeq: number, stored: number, droppedRanges: [number, number][] =
     dropped: {},
     droppedRanges,
     uplinkConnected: true,
+    alarms: [],
     sources: [],
   },
 });

@@ -79,11 +79,18 @@ describe("collector SQLite store", () => {
         droppedRanges: [],
         dropped: {},
         uplinkConnected: true,
+        alarms: [],
         sources: [],
       },
       222,
     );
     const [g] = store.gateways();
-    expect(g).toMatchObject({ id: "plant-1", lastSeen: 222, heartbeat: { backlog: 7, version: "0.1.0" }, maxSeq: 1, stored: 1 });
+    expect(g).toMatchObject({
+      id: "plant-1",
+      lastSeen: 222,
+      heartbeat: { backlog: 7, version: "0.1.0" },
+      maxSeq: 1,
+      stored: 1,
+    });
   });
 });

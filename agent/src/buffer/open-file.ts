@@ -1,0 +1,71 @@
+import { existsSync, renameSync } from "node:fs";
+import Database from "better-sqlite3";
+import { BUFFER_SCHEMA } from "./schema.js";
+
+export interface CorruptFileRecovery {
+  movedTo: string;
+  /** What could still be read from the corrupt file's meta rows, so seqs continue without reuse. */
+  lastSeq: number | undefined;
+  ackedSeq: number | undefined;
+  reason: string;
+}
+
+function readMeta(path: string): { lastSeq?: number; ackedSeq?: number } {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const get = (key: string) =>
+        (db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: number } | undefined)?.value;
+      return { lastSeq: get("last_seq"), ackedSeq: get("acked_seq") };
+    } finally {
+      db.close();
+    }
+  } catch {
+    return {};
+  }
+}
+
+function check(path: string, synchronous: string): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${synchronous}`);
+    const result = db.pragma("quick_check", { simple: true });
+    if (result !== "ok") throw new Error(`integrity check failed: ${String(result)}`);
+    db.exec(BUFFER_SCHEMA);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Opens the buffer file after an integrity check. A corrupt file is moved aside, never deleted
+ * (someone may want to salvage it), and a new file is started; the caller raises the alarm.
+ */
+export function openBufferFile(
+  path: string,
+  synchronous: "FULL" | "NORMAL",
+  now: () => number,
+): { db: Database.Database; recovery?: CorruptFileRecovery } {
+  if (path === ":memory:") return { db: check(path, synchronous) };
+  try {
+    return { db: check(path, synchronous) };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "";
+    const corrupt =
+      /CORRUPT|NOTADB/.test(code) ||
+      /integrity check failed|malformed|not a database/i.test((err as Error).message);
+    if (!corrupt) throw err;
+    const movedTo = `${path}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, "-")}`;
+    const meta = readMeta(path);
+    renameSync(path, movedTo);
+    for (const suffix of ["-wal", "-shm"])
+      if (existsSync(path + suffix)) renameSync(path + suffix, movedTo + suffix);
+    return {
+      db: check(path, synchronous),
+      recovery: { movedTo, lastSeq: meta.lastSeq, ackedSeq: meta.ackedSeq, reason: (err as Error).message },
+    };
+  }
+}
