@@ -60,12 +60,14 @@ export function createUplink(opts: UplinkOptions): Uplink {
   let loop: Promise<void> | undefined;
   let lastError: string | undefined;
   let batchesSent = 0;
-  const lanes = createLanes({
-    buffer,
-    batchSize,
-    backfillThreshold: opts.backfillThreshold,
-    backfillRatePerS: opts.backfillRatePerS,
-  });
+  const newLanes = () =>
+    createLanes({
+      buffer,
+      batchSize,
+      backfillThreshold: opts.backfillThreshold,
+      backfillRatePerS: opts.backfillRatePerS,
+    });
+  let lanes = newLanes();
   const unsubscribe = buffer.onCommit(() => waker.wake());
 
   async function connectWithBackoff(): Promise<NatsConnection | undefined> {
@@ -112,8 +114,10 @@ export function createUplink(opts: UplinkOptions): Uplink {
   }
 
   async function run() {
-    nc = await connectWithBackoff();
+    nc ??= await connectWithBackoff();
     if (!nc) return;
+    // Start from the buffer's watermark: after a restart of this loop, anything unacked goes again.
+    lanes = newLanes();
     const js = jetstream(nc, { timeout: publishTimeoutMs });
     const publish = (batch: SequencedReading[]) => {
       const first = (batch[0] as SequencedReading).seq;
@@ -182,7 +186,18 @@ export function createUplink(opts: UplinkOptions): Uplink {
     start() {
       if (running) return;
       running = true;
-      loop = run().catch((err) => log.error({ err }, "uplink loop stopped unexpectedly"));
+      // A bug in the loop must not leave readings stranded in the buffer: log it and start over.
+      loop = (async () => {
+        while (running) {
+          try {
+            await run();
+          } catch (err) {
+            lastError = `uplink loop failed: ${(err as Error).message}; restarting`;
+            log.error({ err }, lastError);
+            await waker.sleep(backoff.next());
+          }
+        }
+      })();
     },
     async stop() {
       running = false;
