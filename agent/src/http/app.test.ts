@@ -83,6 +83,19 @@ describe("agent API", () => {
     ]);
   });
 
+  it("GET /metrics exposes backlog, completeness, drops and alarms for Prometheus", async () => {
+    const res = await app.request("/metrics");
+    expect(res.headers.get("content-type")).toMatch(/text\/plain/);
+    const text = await res.text();
+    expect(text).toContain('tidegate_buffer_backlog_readings{gateway="plant-7"} 42');
+    expect(text).toContain('tidegate_seq_committed{gateway="plant-7"} 99');
+    expect(text).toContain('tidegate_seq_acked{gateway="plant-7"} 57');
+    expect(text).toContain('tidegate_dropped_readings{reason="buffer-full",gateway="plant-7"} 2');
+    expect(text).toContain('tidegate_alarm{code="buffer-write-failed",gateway="plant-7"} 1');
+    expect(text).toContain('tidegate_uplink_connected{gateway="plant-7"} 0');
+    expect(text).toContain('tidegate_device_success_ratio{device="m1",gateway="plant-7"} 0.5');
+  });
+
   it("unknown API paths answer 404 with JSON", async () => {
     const res = await app.request("/api/v1/nothing");
     expect(res.status).toBe(404);

@@ -4,6 +4,7 @@ import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
 import type { BufferStats } from "../buffer/buffer.js";
 import type { UplinkStatus } from "../uplink/uplink.js";
+import { createAgentMetrics } from "./metrics.js";
 
 export interface AgentView {
   gateway: string;
@@ -56,6 +57,11 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
       .sort((a, b) => a.device.localeCompare(b.device) || a.point.localeCompare(b.point));
     return c.json({ readings });
   });
+
+  const metrics = createAgentMetrics(view);
+  app.get("/metrics", async (c) =>
+    c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
+  );
 
   app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 

@@ -87,6 +87,12 @@ describe("collector API", () => {
     expect((await app.request("/api/v1/points")).status).toBe(400);
   });
 
+  it("GET /metrics exposes completeness and last seen per gateway", async () => {
+    const text = await (await app.request("/metrics")).text();
+    expect(text).toContain('tidegate_gateway_missing_readings{gateway="plant-1"} 0');
+    expect(text).toContain(`tidegate_gateway_last_seen_seconds{gateway="plant-2"} ${(NOW - 60_000) / 1000}`);
+  });
+
   it("unknown API paths answer 404 with JSON", async () => {
     const res = await app.request("/api/v1/nope");
     expect(res.status).toBe(404);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { completeness } from "./completeness.js";
+import { createCollectorMetrics } from "./metrics.js";
 
 export interface CollectorAppOptions {
   store: SqliteStore;
@@ -81,6 +82,11 @@ export function createCollectorApp(o: CollectorAppOptions) {
       ...o.store.series({ ...q, from, to }),
     });
   });
+
+  const metrics = createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined));
+  app.get("/metrics", async (c) =>
+    c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
+  );
 
   app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 

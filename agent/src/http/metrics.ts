@@ -1,0 +1,70 @@
+import { Gauge, Registry } from "prom-client";
+import type { AgentView } from "./app.js";
+
+/**
+ * Prometheus metrics, read from the same view as the status API at scrape time, so the two never
+ * disagree. Counters that only grow (seq, drops) are exposed as gauges of their current totals.
+ */
+export function createAgentMetrics(view: AgentView): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ gateway: view.gateway });
+  const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        collect(this);
+      },
+    });
+
+  gauge(
+    "tidegate_buffer_backlog_readings",
+    "Readings committed or queued but not yet acknowledged",
+    [],
+    (g) => g.set(view.buffer().backlog + view.buffer().pending),
+  );
+  gauge(
+    "tidegate_buffer_oldest_unsent_age_seconds",
+    "Age of the oldest unsent reading (0 when none)",
+    [],
+    (g) => {
+      const ts = view.buffer().oldestUnsentTs;
+      g.set(ts === null ? 0 : Math.max(0, (Date.now() - ts) / 1000));
+    },
+  );
+  gauge("tidegate_buffer_bytes", "Bytes in use in the buffer file", [], (g) => g.set(view.buffer().bytes));
+  gauge("tidegate_seq_committed", "Highest seq committed to the buffer", [], (g) =>
+    g.set(view.buffer().lastSeq),
+  );
+  gauge("tidegate_seq_acked", "Every seq up to this one is acknowledged or dropped", [], (g) =>
+    g.set(view.buffer().lastAckedSeq),
+  );
+  gauge(
+    "tidegate_dropped_readings",
+    "Readings dropped, by reason (total since the buffer was created)",
+    ["reason"],
+    (g) => {
+      for (const [reason, n] of Object.entries(view.buffer().dropped)) g.set({ reason }, n);
+    },
+  );
+  gauge("tidegate_alarm", "1 while an alarm is active", ["code"], (g) => {
+    for (const a of view.buffer().alarms) g.set({ code: a.code }, 1);
+  });
+  gauge("tidegate_uplink_connected", "1 when connected to NATS", [], (g) =>
+    g.set(view.uplink().connected ? 1 : 0),
+  );
+  gauge("tidegate_uplink_backfilling", "1 while an outage backlog drains behind the live lane", [], (g) =>
+    g.set(view.uplink().backfilling ? 1 : 0),
+  );
+  gauge("tidegate_device_success_ratio", "Share of recent reads that succeeded", ["device"], (g) => {
+    for (const d of view.devices()) g.set({ device: d.id }, d.health.successRate);
+  });
+  gauge("tidegate_device_last_latency_seconds", "Latency of the last read", ["device"], (g) => {
+    for (const d of view.devices())
+      if (d.health.lastLatencyMs !== undefined) g.set({ device: d.id }, d.health.lastLatencyMs / 1000);
+  });
+  return registry;
+}
