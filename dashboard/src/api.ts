@@ -18,16 +18,30 @@ export interface DeviceStatus {
   successRate: number;
   lastPollTs?: number;
 }
+/** Readings dropped by the agent's buffer, by reason ("buffer-full", "max-age", "buffer-full-rejected"). */
+export type DropCounts = Record<string, number>;
 export interface AgentStatus {
   gateway: string;
   version: string;
   uptimeS: number;
-  uplink: { connected: boolean; lastError?: string; lastAckSeq: number };
+  uplink: {
+    connected: boolean;
+    lastError?: string;
+    lastAckSeq: number;
+    batchesSent: number;
+    /** Draining an outage's backlog (oldest first) while fresh readings go out live. */
+    backfilling: boolean;
+  };
+  /** Last seq committed to the buffer; every seq up to `acked` is acknowledged or dropped. */
+  seq: { committed: number; acked: number };
   buffer: {
     backlog: number;
     oldestUnsentAgeMs: number | null;
     lastSeq: number;
-    dropped: Record<string, number>;
+    /** Size of the buffer file in use, in bytes. */
+    bytes: number;
+    dropped: DropCounts;
+    droppedRanges: [number, number][];
   };
   devices: DeviceStatus[];
 }
@@ -51,6 +65,19 @@ export interface GatewaySummary {
   version?: string;
   backlog?: number;
   oldestUnsentAgeMs?: number | null;
+  uplinkConnected?: boolean;
+  dropped?: DropCounts;
+  seq: SeqAccounting;
+}
+/** The collector's completeness accounting of one gateway's seqs. */
+export interface SeqAccounting {
+  /** Highest seq received. */
+  max: number;
+  stored: number;
+  /** Seqs at or below `max` the agent reported dropped. */
+  dropped: number;
+  /** Seqs at or below `max` neither stored nor reported dropped: in flight during a backfill, or lost. */
+  missing: number;
 }
 export interface PointSummary {
   gateway: string;

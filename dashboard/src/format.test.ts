@@ -3,9 +3,11 @@ import {
   describeError,
   formatAge,
   formatBytes,
+  formatCount,
   formatDuration,
   formatNumber,
   formatPercent,
+  formatRate,
   formatValue,
 } from "./format.js";
 
@@ -111,5 +113,22 @@ describe("describeError", () => {
     expect(describeError("disconnected from NATS; reconnecting")).toBe(
       "disconnected from NATS; reconnecting",
     );
+  });
+});
+
+describe("formatCount / formatRate", () => {
+  it("groups counts and drops fractions", () => {
+    expect(formatCount(0)).toBe("0");
+    expect(formatCount(12345)).toBe("12,345");
+    expect(formatCount(2.6)).toBe("3");
+    expect(formatCount(Number.NaN)).toBe("—");
+  });
+
+  it("keeps one decimal for slow rates only", () => {
+    expect(formatRate(2.46)).toBe("2.5");
+    expect(formatRate(0.04)).toBe("0");
+    expect(formatRate(9.94)).toBe("9.9");
+    expect(formatRate(1250.4)).toBe("1,250");
+    expect(formatRate(Number.POSITIVE_INFINITY)).toBe("—");
   });
 });

@@ -46,6 +46,20 @@ export function formatDuration(ms: number): string {
   return t.durationDays(Math.floor(s / 86400), Math.floor((s % 86400) / 3600));
 }
 
+const counts = new Intl.NumberFormat(t.numberLocale, { maximumFractionDigits: 0 });
+const fine = new Intl.NumberFormat(t.numberLocale, { maximumFractionDigits: 1 });
+
+/** A count of things, grouped for reading at a glance: "12,345". */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? counts.format(n) : t.noValue;
+}
+
+/** A rate per second: one decimal below 10 ("2.5"), whole numbers above ("1,250"). */
+export function formatRate(perS: number): string {
+  if (!Number.isFinite(perS)) return t.noValue;
+  return (Math.abs(perS) < 10 ? fine : counts).format(perS);
+}
+
 const BYTE_UNITS = ["B", "KB", "MB", "GB"] as const;
 
 /** Binary (1024) byte sizes: "512 B", "1.5 KB", "20 MB". */

@@ -47,9 +47,24 @@ export interface Messages {
   uplinkConnected: string;
   uplinkDisconnected: string;
   uplinkError: (e: string) => string;
-  backlog: (n: number) => string;
   backlogOldest: (age: string) => string;
-  dropped: (n: number, detail: string) => string;
+  uplinkPanel: string;
+  backfilling: string;
+  backfillingHint: string;
+  factBacklog: string;
+  readings: (n: string) => string;
+  factOldest: string;
+  factBytes: string;
+  factRate: string;
+  rate: (n: string) => string;
+  factEta: string;
+  etaUnderSecond: string;
+  factDropped: string;
+  droppedNone: string;
+  /** Counts are shown as "12 dropped, buffer full". */
+  dropReason: Record<"buffer-full" | "max-age" | "buffer-full-rejected", string>;
+  dropUnknown: (reason: string) => string;
+  dropCount: (n: string, what: string) => string;
   noDevices: string;
   deviceStatus: Record<"ok" | "degraded" | "failing" | "starting", string>;
   profile: (p: string) => string;
@@ -74,6 +89,14 @@ export interface Messages {
   colLastSeen: string;
   colVersion: string;
   colBacklog: string;
+  colCompleteness: string;
+  factUplink: string;
+  connected: string;
+  disconnected: string;
+  complete: string;
+  missing: (n: string) => string;
+  droppedN: (n: string) => string;
+  storedOf: (stored: string, max: string) => string;
   online: string;
   offline: string;
   pointLabel: string;
@@ -129,9 +152,27 @@ const en: Messages = {
   uplinkConnected: "Uplink connected",
   uplinkDisconnected: "Uplink disconnected",
   uplinkError: (e) => `Uplink: ${e}`,
-  backlog: (n) => `Backlog: ${n}`,
   backlogOldest: (age) => `oldest unsent ${age}`,
-  dropped: (n, detail) => `Dropped: ${n} (${detail})`,
+  uplinkPanel: "Uplink & buffer",
+  backfilling: "Backfilling",
+  backfillingHint: "Sending the backlog, oldest first, while new readings go out live",
+  factBacklog: "Backlog",
+  readings: (n) => `${n} ${n === "1" ? "reading" : "readings"}`,
+  factOldest: "Oldest unsent",
+  factBytes: "Buffer on disk",
+  factRate: "Drain rate",
+  rate: (n) => `${n} readings/s`,
+  factEta: "Time to drain",
+  etaUnderSecond: "< 1 s",
+  factDropped: "Dropped",
+  droppedNone: "none",
+  dropReason: {
+    "buffer-full": "dropped, buffer full",
+    "max-age": "dropped, too old",
+    "buffer-full-rejected": "rejected, buffer full",
+  },
+  dropUnknown: (reason) => `dropped (${reason})`,
+  dropCount: (n, what) => `${n} ${what}`,
   noDevices: "No devices configured.",
   deviceStatus: { ok: "OK", degraded: "Degraded", failing: "Failing", starting: "Starting" },
   profile: (p) => `Profile ${p}`,
@@ -154,6 +195,14 @@ const en: Messages = {
   colLastSeen: "Last seen",
   colVersion: "Version",
   colBacklog: "Backlog",
+  colCompleteness: "Completeness",
+  factUplink: "Uplink",
+  connected: "connected",
+  disconnected: "disconnected",
+  complete: "complete",
+  missing: (n) => `${n} missing`,
+  droppedN: (n) => `${n} dropped`,
+  storedOf: (stored, max) => `${stored} of ${max} stored`,
   online: "online",
   offline: "offline",
   pointLabel: "Point",

@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { AgentHeader } from "./AgentHeader.js";
 import { DeviceCard } from "./DeviceCard.js";
 import { groupByDevice } from "./group.js";
+import { UplinkPanel } from "./UplinkPanel.js";
 
 const POLL_MS = 2000;
 
@@ -28,6 +29,7 @@ export function AgentView({ gateway }: { gateway: string }) {
       <AgentHeader gateway={id} status={status.data} />
       <main class="page">
         {error && <ErrorBanner message={t.unreachable.agent} detail={error} />}
+        <UplinkPanel status={status.data} />
         {!loaded && !error && <p class="notice">{t.loading}</p>}
         {loaded && groups.length === 0 && <p class="notice">{t.noDevices}</p>}
         <div class="cards">

@@ -44,6 +44,7 @@ export function FleetView() {
             {fleet.gateway && (
               <GatewayDetail
                 gateway={fleet.gateway}
+                summary={gateways.find((g) => g.id === fleet.gateway)}
                 points={fleet.points}
                 series={fleet.series}
                 onSelectSeries={fleet.selectSeries}

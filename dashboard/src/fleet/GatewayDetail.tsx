@@ -1,20 +1,23 @@
-import type { PointSummary } from "../api.js";
+import type { GatewaySummary, PointSummary } from "../api.js";
 import { SeriesChart } from "../chart/SeriesChart.js";
 import { t } from "../i18n.js";
+import { GatewayFacts } from "./GatewayFacts.js";
 import { PointPicker } from "./PointPicker.js";
 import { seriesKey } from "./selection.js";
 import type { ChartData } from "./useFleet.js";
 
 interface Props {
   gateway: string;
+  /** The gateway's entry in the fleet list, for its store-and-forward accounting. */
+  summary: GatewaySummary | undefined;
   points: PointSummary[] | undefined;
   series: { device: string; point: string } | undefined;
   onSelectSeries: (device: string, point: string) => void;
   chart: ChartData | undefined;
 }
 
-/** The selected gateway: pick one of its points and see the last 15 minutes of it. */
-export function GatewayDetail({ gateway, points, series, onSelectSeries, chart }: Props) {
+/** The selected gateway: its completeness and backlog, then a chart of the last 15 minutes of one point. */
+export function GatewayDetail({ gateway, summary, points, series, onSelectSeries, chart }: Props) {
   return (
     <section class="panel detail" data-testid="gateway-detail" data-gateway={gateway}>
       <header class="panel-head">
@@ -27,6 +30,7 @@ export function GatewayDetail({ gateway, points, series, onSelectSeries, chart }
           />
         )}
       </header>
+      {summary && <GatewayFacts g={summary} />}
       {points === undefined && <p class="notice">{t.loading}</p>}
       {points?.length === 0 && <p class="notice">{t.noPoints}</p>}
       {series && points && points.length > 0 && (

@@ -1,6 +1,7 @@
 import type { GatewaySummary } from "../api.js";
-import { formatAge, formatDuration, formatNumber } from "../format.js";
+import { formatAge, formatCount, formatDuration } from "../format.js";
 import { t } from "../i18n.js";
+import { CompletenessBadges } from "./CompletenessBadges.js";
 
 interface Props {
   gateways: GatewaySummary[];
@@ -9,7 +10,10 @@ interface Props {
   now: number;
 }
 
-/** Every gateway the collector knows; a row is selected by click, Enter or Space. */
+/**
+ * Every gateway the collector knows; a row is selected by click, Enter or Space. On narrow screens
+ * each row becomes two lines, "id · status" over "last seen · completeness"; backlog is in the detail.
+ */
 export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
   if (gateways.length === 0) return <p class="notice">{t.noGateways}</p>;
   return (
@@ -24,9 +28,10 @@ export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
           <th scope="col" class="hide-narrow">
             {t.colVersion}
           </th>
-          <th scope="col" class="num">
+          <th scope="col" class="num hide-narrow">
             {t.colBacklog}
           </th>
+          <th scope="col">{t.colCompleteness}</th>
         </tr>
       </thead>
       <tbody>
@@ -48,20 +53,26 @@ export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
             }}
           >
             <th scope="row">{g.id}</th>
-            <td>
+            <td class="status-cell">
               <span class={`badge ${g.online ? "badge-ok" : "badge-bad"}`} data-testid="gateway-status">
                 {g.online ? t.online : t.offline}
               </span>
             </td>
-            <td class="num" title={g.lastSeen === null ? undefined : new Date(g.lastSeen).toLocaleString()}>
+            <td
+              class="num seen-cell"
+              title={g.lastSeen === null ? undefined : new Date(g.lastSeen).toLocaleString()}
+            >
               {formatAge(g.lastSeen, now)}
             </td>
             <td class="hide-narrow">{g.version ?? t.noValue}</td>
             <td
-              class={`num${g.backlog ? " stat-warn" : ""}`}
+              class={`num hide-narrow${g.backlog ? " stat-warn" : ""}`}
               title={g.oldestUnsentAgeMs ? t.backlogOldest(formatDuration(g.oldestUnsentAgeMs)) : undefined}
             >
-              {g.backlog === undefined ? t.noValue : formatNumber(g.backlog)}
+              {g.backlog === undefined ? t.noValue : formatCount(g.backlog)}
+            </td>
+            <td class="completeness-cell">
+              <CompletenessBadges seq={g.seq} />
             </td>
           </tr>
         ))}
