@@ -19,6 +19,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     maxBytes: config.buffer.maxSize,
     maxAgeMs: config.buffer.maxAgeHours * 3600_000,
     whenFull: config.buffer.whenFull,
+    maxPageCount: config.buffer.maxPageCount,
   });
   const latest = createLatest();
 
