@@ -12,6 +12,8 @@ export interface NatsServer {
   /** Stops the server but keeps its JetStream store, so start() brings the same streams back. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** What the current (or last) run printed, for failure messages. */
+  output(): string;
   /** Stops the server and deletes its store. */
   dispose(): Promise<void>;
 }
@@ -25,17 +27,21 @@ export async function startNatsServer(): Promise<NatsServer> {
 
   async function start() {
     proc = startProcess("nats-server", ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port)]);
-    await waitFor(`nats-server on ${url}\n${proc.output()}`, async () => {
-      const nc = await connect({ servers: url, reconnect: false });
-      await nc.close();
-      return true;
-    });
+    await waitFor(
+      () => `nats-server on ${url}\n${proc?.output()}`,
+      async () => {
+        const nc = await connect({ servers: url, reconnect: false });
+        await nc.close();
+        return true;
+      },
+    );
   }
   await start();
   return {
     url,
     port,
     start,
+    output: () => proc?.output() ?? "",
     async stop() {
       await proc?.stop();
     },

@@ -17,29 +17,90 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-/** Runs a built program that serves HTTP on `port`, and waits until its API answers. */
-async function startServing(name: string, args: string[], port: number, dir: string): Promise<Started> {
-  const proc = startProcess("node", args);
+/**
+ * A program that can die and come back: fault tests kill it (SIGKILL runs no shutdown code) and
+ * start it again on the same directory and port, as a supervisor (systemd) would after a crash.
+ */
+export interface Restartable extends Started {
+  port: number;
+  /** Ends the current process with `signal` and waits for it to exit; the directory stays. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts the program again on the same dir and port; `process` then points at the new run. */
+  start(): Promise<void>;
+  /** Whether the current process is still running. */
+  alive(): boolean;
+  /** How many times the program was started. */
+  runs(): number;
+  /** The output of every run so far (each headed by its run number), for failure messages. */
+  output(): string;
+}
+
+export interface StartedAgent extends Restartable {
+  /** The agent's config file; rewrite it between kill() and start() to change the next run. */
+  configFile: string;
+}
+
+export interface ServeOptions {
+  /** Serve on this port instead of a free one. */
+  port?: number;
+  /** Use this directory instead of a new temp dir; it is then the caller's to delete. */
+  dir?: string;
+}
+
+/** Runs a built program that serves HTTP on `port`, waits until its API answers, and can restart it. */
+async function startServing(
+  name: string,
+  args: string[],
+  port: number,
+  dir: string,
+  ownsDir: boolean,
+): Promise<Restartable> {
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${name} at ${url}`, () => {
-    if (proc.child.exitCode !== null) throw new Error(`${name} exited: ${proc.output()}`);
-    return getJson(`${url}/api/v1/info`).then(() => true);
-  });
+  let proc: RunningProcess | undefined;
+  let runs = 0;
+  let earlier = ""; // output of finished runs, so a crash loop stays debuggable
+
+  async function start() {
+    if (proc) earlier = `${earlier}--- ${name} run ${runs} ---\n${proc.output()}`.slice(-100_000);
+    const current = startProcess("node", args);
+    proc = current;
+    runs += 1;
+    await waitFor(
+      () => `${name} at ${url}\n${current.output()}`,
+      () => {
+        if (current.child.exitCode !== null) throw new Error(`${name} exited: ${current.output()}`);
+        return getJson(`${url}/api/v1/info`).then(() => true);
+      },
+    );
+  }
+  const alive = () => proc !== undefined && proc.child.exitCode === null && proc.child.signalCode === null;
+
+  await start();
   return {
     url,
     dir,
-    process: proc,
+    port,
+    get process() {
+      return proc as RunningProcess;
+    },
+    start,
+    alive,
+    runs: () => runs,
+    async kill(signal: NodeJS.Signals = "SIGKILL") {
+      return (await proc?.stop(signal)) ?? null;
+    },
+    output: () => `${earlier}--- ${name} run ${runs} ---\n${proc?.output() ?? ""}`,
     async stop() {
-      await proc.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await proc?.stop();
+      if (ownsDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 /** Runs the built collector (npm test builds first) against a NATS URL, on a free HTTP port. */
-export async function startCollector(natsUrl: string): Promise<Started> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "tidegate-collector-"));
+export async function startCollector(natsUrl: string, options: ServeOptions = {}): Promise<Restartable> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-collector-"));
   const args = [
     collectorCli,
     "--nats",
@@ -51,14 +112,16 @@ export async function startCollector(natsUrl: string): Promise<Started> {
     "--data-dir",
     dir,
   ];
-  return startServing("collector", args, port, dir);
+  return startServing("collector", args, port, dir, options.dir === undefined);
 }
 
 /** Writes `configYaml` to a temp dir and runs the built agent with it, on a free HTTP port. */
-export async function startAgent(configYaml: string): Promise<Started> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "tidegate-agent-"));
+export async function startAgent(configYaml: string, options: ServeOptions = {}): Promise<StartedAgent> {
+  const port = options.port ?? (await freePort());
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-agent-"));
   const configFile = join(dir, "agent.yaml");
   writeFileSync(configFile, configYaml);
-  return startServing("agent", [agentCli, "--config", configFile, "--port", String(port)], port, dir);
+  const args = [agentCli, "--config", configFile, "--port", String(port)];
+  const started = await startServing("agent", args, port, dir, options.dir === undefined);
+  return Object.assign(started, { configFile });
 }

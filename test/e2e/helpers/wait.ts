@@ -1,6 +1,10 @@
-/** Polls `check` until it returns a value other than undefined/false, or fails with `what` after the timeout. */
+/**
+ * Polls `check` until it returns a value other than undefined/false, or fails with `what` after the
+ * timeout. `what` may be a function, evaluated only on timeout, so the message can carry process
+ * output as it was when the wait gave up rather than when it began.
+ */
 export async function waitFor<T>(
-  what: string,
+  what: string | (() => string),
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 20_000,
   everyMs = 100,
@@ -17,7 +21,7 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`,
+    `timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`,
   );
 }
 
