@@ -140,7 +140,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
   let timer: NodeJS.Timeout | undefined;
   let lastAgeCheck = 0;
   const listeners = new Set<(lastSeq: number) => void>();
-  const dropped: Record<string, number> = Object.fromEntries(
+  let dropped: Record<string, number> = Object.fromEntries(
     q.dropCounts.all().map((r) => [r.reason, r.count]),
   );
   let droppedRanges: SeqRange[] = q.droppedRanges
@@ -153,6 +153,21 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     return (pages - free) * pageSize;
   };
 
+  /**
+   * Runs `fn` in one SQLite transaction; if the commit fails (disk full), the in-memory books
+   * are put back as they were, so memory never claims what the file does not hold.
+   */
+  function atomically<T>(fn: () => T): T {
+    const saved = { unsent, watermark, settledAbove, droppedRanges, dropped: { ...dropped } };
+    try {
+      return db.transaction(fn)();
+    } catch (err) {
+      ({ unsent, watermark, settledAbove, droppedRanges } = saved);
+      dropped = saved.dropped;
+      throw err;
+    }
+  }
+
   function settle(first: number, last: number) {
     const moved = advanceWatermark(watermark, addRange(settledAbove, first, last));
     settledAbove = moved.rest;
@@ -163,13 +178,13 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
   }
 
   function countDrop(reason: string, n: number) {
-    dropped[reason] = (dropped[reason] ?? 0) + n;
     q.countDrop.run(reason, n);
+    dropped[reason] = (dropped[reason] ?? 0) + n;
   }
 
   /** Drops the oldest unsent rows that are not in flight, up to `limit` rows or up to `throughSeq`. */
-  const dropOldest = db.transaction(
-    (reason: string, limit: number, throughSeq = Number.POSITIVE_INFINITY) => {
+  const dropOldest = (reason: string, limit: number, throughSeq = Number.POSITIVE_INFINITY) =>
+    atomically(() => {
       const rows = q.seqsAfter.all(Math.max(watermark, protectedSeq), limit);
       let first: number | undefined;
       let last: number | undefined;
@@ -187,8 +202,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
       countDrop(reason, n);
       settle(first, last);
       return n;
-    },
-  );
+    });
 
   function enforceBounds() {
     if (now() - lastAgeCheck > 10_000) {
@@ -305,10 +319,10 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     },
     markSent(first, last) {
       try {
-        db.transaction(() => {
+        atomically(() => {
           unsent -= q.deleteRange.run(first, last).changes;
           settle(first, last);
-        })();
+        });
       } catch (err) {
         // The rows stay and are sent again after a restart; the collector ignores the repeat.
         raise("buffer-write-failed", `cannot prune sent readings: ${(err as Error).message}`);

@@ -21,6 +21,10 @@ export interface RigOptions {
   commitIntervalMs?: number;
   /** Small batches mean many publish → PubAck → delete cycles for a kill to land in. */
   batchSize?: number;
+  /** Extra keys for the agent's `buffer:` mapping, as YAML flow entries ("maxSize: 64KB"). */
+  buffer?: string;
+  /** The agent's buffer file (default buffer.db in the agent's temp dir). */
+  bufferPath?: string;
 }
 
 export interface Rig {
@@ -151,7 +155,7 @@ function agentConfig(
 gateway: ${o.gateway}
 http: { host: 127.0.0.1 }
 nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
-buffer: { path: buffer.db, commitIntervalMs: ${o.commitIntervalMs} }
+buffer: { path: ${o.bufferPath ?? "buffer.db"}, commitIntervalMs: ${o.commitIntervalMs}${o.buffer ? `, ${o.buffer}` : ""} }
 uplink: { lingerMs: 50, batchSize: ${o.batchSize ?? 200} }
 devices:${devices}
 `;
