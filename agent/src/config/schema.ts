@@ -111,7 +111,9 @@ export const configSchema = z
           .int()
           .positive()
           .optional()
-          .describe("hard cap on the SQLite file in pages; writes past it fail like a full disk (tests use it)"),
+          .describe(
+            "hard cap on the SQLite file in pages; writes past it fail like a full disk (tests use it)",
+          ),
       })
       .strict()
       .default({

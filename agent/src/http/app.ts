@@ -2,6 +2,7 @@ import { mountDashboard } from "@tidegate/dashboard/server";
 import type { Profile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
+import { backlogSummary } from "../buffer/backlog.js";
 import type { BufferStats } from "../buffer/buffer.js";
 import type { UplinkStatus } from "../uplink/uplink.js";
 import { createAgentMetrics } from "./metrics.js";
@@ -32,14 +33,7 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
       uplink: view.uplink(),
       // committed = stored at the collector + dropped, once the backlog has drained.
       seq: { committed: stats.lastSeq, acked: stats.lastAckedSeq },
-      buffer: {
-        backlog: stats.backlog + stats.pending,
-        oldestUnsentAgeMs: stats.oldestUnsentTs === null ? null : Math.max(0, now - stats.oldestUnsentTs),
-        lastSeq: stats.lastSeq,
-        bytes: stats.bytes,
-        dropped: stats.dropped,
-        droppedRanges: stats.droppedRanges,
-      },
+      buffer: { ...backlogSummary(stats, now), bytes: stats.bytes },
       alarms: stats.alarms,
       devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
     });

@@ -5,6 +5,7 @@ import {
   type SourceHealth,
   subjects,
 } from "@tidegate/protocol";
+import { backlogSummary } from "../buffer/backlog.js";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import type { Uplink } from "./uplink.js";
 
@@ -26,12 +27,8 @@ export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Da
     version: o.version,
     ts: now,
     uptimeS: Math.round((now - o.startedAt) / 1000),
-    backlog: stats.backlog + stats.pending,
-    oldestUnsentAgeMs: stats.oldestUnsentTs === null ? null : Math.max(0, now - stats.oldestUnsentTs),
-    lastSeq: stats.lastSeq,
+    ...backlogSummary(stats, now),
     ackedSeq: stats.lastAckedSeq,
-    dropped: stats.dropped,
-    droppedRanges: stats.droppedRanges,
     alarms: stats.alarms.map((a) => ({ code: a.code, message: a.message, since: a.since })),
     uplinkConnected: o.uplink.status().connected,
     sources: o.sources(),
