@@ -19,8 +19,14 @@ export async function runPendingCleanups(): Promise<void> {
   }
 }
 
+/** Registers `dispose` for a signal arriving mid-run until the returned function is called. */
+export function track(dispose: Cleanup): () => void {
+  pending.add(dispose);
+  return () => void pending.delete(dispose);
+}
+
 /** Registers `dispose` while `fn` runs and always runs it afterwards, even when `fn` throws. */
-async function scoped<R, T>(resource: R, dispose: Cleanup, fn: (r: R) => Promise<T>): Promise<T> {
+export async function scoped<R, T>(resource: R, dispose: Cleanup, fn: (r: R) => Promise<T>): Promise<T> {
   pending.add(dispose);
   try {
     return await fn(resource);

@@ -15,6 +15,9 @@ export interface Measured extends Figure {
 
 export type Emit = (figure: Measured) => void;
 
+/** A finding of this run in a sentence or two (where the time goes, what limits a figure), for the docs. */
+export type Remark = (text: string) => void;
+
 /** The JSON line for a figure: exactly name, value, unit, baseline?, budget?. */
 export function toJsonLine(f: Figure): string {
   const out: Figure = { name: f.name, value: f.value, unit: f.unit };

@@ -18,11 +18,15 @@ export interface Payload {
   data: Uint8Array;
 }
 
-export function encodePayloads(readings: readonly SequencedReading[]): Payload[] {
-  return chunks(readings, BATCH_SIZE).map((batch) => ({
+export function encodePayloads(
+  readings: readonly SequencedReading[],
+  batchSize = BATCH_SIZE,
+  gateway = GATEWAY,
+): Payload[] {
+  return chunks(readings, batchSize).map((batch) => ({
     first: (batch[0] as SequencedReading).seq,
     last: (batch[batch.length - 1] as SequencedReading).seq,
-    data: encodeBatch(GATEWAY, batch),
+    data: encodeBatch(gateway, batch),
   }));
 }
 
@@ -44,19 +48,30 @@ export async function purgeTelemetry(nc: NatsConnection): Promise<void> {
 }
 
 /**
- * The raw JetStream limit: the payloads published one after another, each PubAck awaited, each
- * with its own Nats-Msg-Id (prefixed so it never collides with what the real code sent).
+ * The raw JetStream limit: the payloads published in order, each PubAck awaited, each with its own
+ * Nats-Msg-Id (prefixed so it never collides with what the real code sent). `inFlight` > 1 keeps
+ * that many publishes awaiting their PubAck at once, as the uplink's maxInFlight does.
  * Returns the elapsed milliseconds.
  */
-export async function rawPublish(nc: NatsConnection, payloads: readonly Payload[], idPrefix: string) {
+export async function rawPublish(
+  nc: NatsConnection,
+  payloads: readonly Payload[],
+  idPrefix: string,
+  options: { gateway?: string; inFlight?: number } = {},
+) {
+  const gateway = options.gateway ?? GATEWAY;
+  const inFlight = options.inFlight ?? 1;
   const js = jetstream(nc, { timeout: 10_000 });
-  const subject = subjects.telemetry(GATEWAY);
+  const subject = subjects.telemetry(gateway);
   const limit = deadline("raw JetStream publish", 60_000);
+  const window: Promise<unknown>[] = [];
   const start = performance.now();
   for (const p of payloads) {
-    await js.publish(subject, p.data, { msgID: `${idPrefix}${batchMsgId(GATEWAY, p.first, p.last)}` });
+    window.push(js.publish(subject, p.data, { msgID: `${idPrefix}${batchMsgId(gateway, p.first, p.last)}` }));
+    if (window.length >= inFlight) await window.shift();
     limit.check();
   }
+  await Promise.all(window);
   return performance.now() - start;
 }
 

@@ -12,24 +12,25 @@ const START_TS = Date.UTC(2025, 0, 1);
 /**
  * Deterministic readings shaped like a Modbus poll: 8 devices x 12 points, one poll of every
  * point per 100 ms, mostly numbers, one point a boolean, one a string, and 1 in 200 a failed
- * read (quality bad, value null, reason).
+ * read (quality bad, value null, reason). `start` continues the same sequence (reading `start` first).
  */
-export function makeReadings(count: number): Reading[] {
+export function makeReadings(count: number, start = 0): Reading[] {
   const out: Reading[] = new Array(count);
-  for (let i = 0; i < count; i++) {
+  for (let k = 0; k < count; k++) {
+    const i = start + k;
     const series = i % (DEVICES * POINTS);
     const device = `plc-${Math.floor(series / POINTS) + 1}`;
     const p = series % POINTS;
     const ts = START_TS + Math.floor(i / (DEVICES * POINTS)) * 100;
     if (i % 200 === 199) {
-      out[i] = { ts, device, point: `p${p}`, value: null, quality: "bad", reason: "modbus timeout" };
+      out[k] = { ts, device, point: `p${p}`, value: null, quality: "bad", reason: "modbus timeout" };
     } else if (p === 0) {
-      out[i] = { ts, device, point: "running", value: i % 7 !== 0, quality: "good" };
+      out[k] = { ts, device, point: "running", value: i % 7 !== 0, quality: "good" };
     } else if (p === 1) {
-      out[i] = { ts, device, point: "mode", value: i % 3 === 0 ? "auto" : "manual", quality: "good" };
+      out[k] = { ts, device, point: "mode", value: i % 3 === 0 ? "auto" : "manual", quality: "good" };
     } else {
       const value = Math.round((20 + 5 * Math.sin(i / 1000) + p) * 1000) / 1000;
-      out[i] = { ts, device, point: `p${p}`, value, quality: i % 97 === 0 ? "uncertain" : "good" };
+      out[k] = { ts, device, point: `p${p}`, value, quality: i % 97 === 0 ? "uncertain" : "good" };
     }
   }
   return out;
