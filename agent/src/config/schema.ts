@@ -127,7 +127,12 @@ export const configSchema = z
     uplink: z
       .object({
         batchSize: z.number().int().min(1).max(10_000).default(500),
-        lingerMs: z.number().int().min(0).default(100).describe("wait this long for a batch to fill"),
+        lingerMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe("extra wait for a batch to fill; the commit interval already groups readings"),
         maxInFlight: z
           .number()
           .int()
@@ -145,7 +150,7 @@ export const configSchema = z
           ),
       })
       .strict()
-      .default({ batchSize: 500, lingerMs: 100, maxInFlight: 8, backfillRatePerS: 0 }),
+      .default({ batchSize: 500, lingerMs: 0, maxInFlight: 8, backfillRatePerS: 0 }),
     profilesDirs: z
       .array(z.string())
       .default([])

@@ -49,7 +49,7 @@ export interface Uplink {
 export function createUplink(opts: UplinkOptions): Uplink {
   const { gateway, buffer, log } = opts;
   const batchSize = opts.batchSize ?? 500;
-  const lingerMs = opts.lingerMs ?? 100;
+  const lingerMs = opts.lingerMs ?? 0;
   const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
   const maxInFlight = opts.maxInFlight ?? 8;
   const waker = createWaker();
@@ -144,7 +144,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
       // A small linger turns many tiny messages into fewer large ones; never when a batch is full.
       if (inflight.length === 0 && retries.length === 0) {
         const waiting = lanes.waiting();
-        if (waiting > 0 && waiting < batchSize) await waker.sleep(lingerMs);
+        if (lingerMs > 0 && waiting > 0 && waiting < batchSize) await waker.sleep(lingerMs);
       }
       while (connected && !failing && inflight.length < maxInFlight) {
         const batch = retries.shift() ?? lanes.next();
