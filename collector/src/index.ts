@@ -1,3 +1,4 @@
 export { createCollector } from "./collector.js";
+export { type IngestOptions, type IngestStats, startIngest } from "./consumer/consumer.js";
 export { createCollectorApp } from "./http/app.js";
 export { openSqliteStore, type SqliteStore } from "./store/sqlite-store.js";

@@ -26,7 +26,18 @@ export interface IngestStats {
  * A store failure naks with a delay so JetStream redelivers; a malformed batch is terminated
  * and counted, because redelivering it would fail the same way forever.
  */
-export function startIngest(nc: NatsConnection, store: SqliteStore, log: Logger) {
+export interface IngestOptions {
+  /** How long JetStream waits before redelivering a batch the store could not commit. */
+  nakDelayMs?: number;
+}
+
+export function startIngest(
+  nc: NatsConnection,
+  store: Pick<SqliteStore, "insertBatch" | "saveHeartbeat">,
+  log: Logger,
+  options: IngestOptions = {},
+) {
+  const nakDelayMs = options.nakDelayMs ?? 5000;
   const stats: IngestStats = { batches: 0, readings: 0, duplicates: 0, rejected: {}, storeErrors: 0 };
   let stopped = false;
   let stopConsume: (() => void) | undefined;
@@ -74,7 +85,7 @@ export function startIngest(nc: NatsConnection, store: SqliteStore, log: Logger)
       } catch (err) {
         stats.storeErrors += 1;
         log.error({ err, gateway: batch.gateway }, "store failed; batch will be redelivered");
-        m.nak(5000);
+        m.nak(nakDelayMs);
       }
     }
   }
