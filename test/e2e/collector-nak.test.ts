@@ -27,13 +27,13 @@ describe("collector store failure", () => {
     const stored: Batch[] = [];
     let failuresLeft = 2;
     const store = {
-      insertBatch(batch: Batch) {
+      insertBatches(batches: readonly Batch[]) {
         if (failuresLeft > 0) {
           failuresLeft -= 1;
           throw new Error("SQLITE_IOERR: disk I/O error (injected)");
         }
-        stored.push(batch);
-        return { inserted: batch.readings.length, duplicates: 0 };
+        stored.push(...batches);
+        return batches.map((b) => ({ inserted: b.readings.length, duplicates: 0 }));
       },
       saveHeartbeat() {},
     };

@@ -1,6 +1,7 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
+  type Batch,
   COLLECTOR_DURABLE,
   createBackoff,
   decodeBatch,
@@ -26,6 +27,8 @@ export interface IngestStats {
  * A store failure naks with a delay so JetStream redelivers; a malformed batch is terminated
  * and counted, because redelivering it would fail the same way forever.
  */
+const MAX_GROUP = 50;
+
 export interface IngestOptions {
   /** How long JetStream waits before redelivering a batch the store could not commit. */
   nakDelayMs?: number;
@@ -33,7 +36,7 @@ export interface IngestOptions {
 
 export function startIngest(
   nc: NatsConnection,
-  store: Pick<SqliteStore, "insertBatch" | "saveHeartbeat">,
+  store: Pick<SqliteStore, "insertBatches" | "saveHeartbeat">,
   log: Logger,
   options: IngestOptions = {},
 ) {
@@ -42,6 +45,8 @@ export function startIngest(
   let stopped = false;
   let stopConsume: (() => void) | undefined;
   const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
+  const group: { m: JsMsg; batch: Batch }[] = [];
+  let groupScheduled = false;
 
   const heartbeats = nc.subscribe(subjects.statusAll, {
     callback: (err, msg) => {
@@ -63,7 +68,7 @@ export function startIngest(
     log.info({ stream: TELEMETRY_STREAM, consumer: COLLECTOR_DURABLE }, "consuming telemetry");
     backoff.reset();
     for await (const m of messages) {
-      let batch: ReturnType<typeof decodeBatch>;
+      let batch: Batch;
       try {
         batch = decodeBatch(m.data);
         if (m.subject !== subjects.telemetry(batch.gateway)) {
@@ -76,17 +81,35 @@ export function startIngest(
         m.term(reason);
         continue;
       }
-      try {
-        const { inserted, duplicates } = store.insertBatch(batch);
-        stats.batches += 1;
-        stats.readings += inserted;
-        stats.duplicates += duplicates;
-        m.ack();
-      } catch (err) {
-        stats.storeErrors += 1;
-        log.error({ err, gateway: batch.gateway }, "store failed; batch will be redelivered");
-        m.nak(nakDelayMs);
+      group.push({ m, batch });
+      if (group.length >= MAX_GROUP) commitGroup();
+      else if (!groupScheduled) {
+        groupScheduled = true;
+        setImmediate(commitGroup);
       }
+    }
+  }
+
+  /**
+   * Commits every batch that arrived in the same turn of the event loop in one transaction, then
+   * acks them all; more rows per transaction means fewer index pages rewritten per reading.
+   */
+  function commitGroup() {
+    groupScheduled = false;
+    const items = group.splice(0);
+    if (items.length === 0) return;
+    try {
+      const results = store.insertBatches(items.map((i) => i.batch));
+      for (const r of results) {
+        stats.batches += 1;
+        stats.readings += r.inserted;
+        stats.duplicates += r.duplicates;
+      }
+      for (const i of items) i.m.ack();
+    } catch (err) {
+      stats.storeErrors += items.length;
+      log.error({ err, batches: items.length }, "store failed; the batches will be redelivered");
+      for (const i of items) i.m.nak(nakDelayMs);
     }
   }
 

@@ -52,6 +52,18 @@ describe("collector SQLite store", () => {
     expect(store.insertBatch(batch(1, [9], "plant-2")).inserted).toBe(1);
   });
 
+  it("stores several batches in one transaction and reports each", () => {
+    expect(store.insertBatches([batch(1, [1, 2]), batch(2, [2, 3]), batch(1, [9], "plant-2")])).toEqual([
+      { inserted: 2, duplicates: 0 },
+      { inserted: 1, duplicates: 1 },
+      { inserted: 1, duplicates: 0 },
+    ]);
+    expect(store.gateways().map((g) => [g.id, g.maxSeq, g.stored])).toEqual([
+      ["plant-1", 3, 3],
+      ["plant-2", 1, 1],
+    ]);
+  });
+
   it("accepts batches out of order and keeps the newest value in the catalog", () => {
     store.insertBatch(batch(5, [50]));
     store.insertBatch(batch(1, [10]));

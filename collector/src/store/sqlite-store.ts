@@ -143,8 +143,15 @@ export function openSqliteStore(path: string) {
     return { inserted, duplicates: batch.readings.length - inserted };
   });
 
+  const insertMany = db.transaction((batches: readonly Batch[], receivedAt: number) =>
+    batches.map((b) => insertBatch(b, receivedAt)),
+  );
+
   return {
     insertBatch: (batch: Batch, receivedAt = Date.now()): InsertResult => insertBatch(batch, receivedAt),
+    /** Several batches in one transaction: all are stored, or none. */
+    insertBatches: (batches: readonly Batch[], receivedAt = Date.now()): InsertResult[] =>
+      insertMany(batches, receivedAt),
     saveHeartbeat(hb: Heartbeat, receivedAt = Date.now()) {
       saveHeartbeat.run(hb.gateway, receivedAt, JSON.stringify(hb));
     },
