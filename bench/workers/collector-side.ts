@@ -42,17 +42,19 @@ async function start(a: { path: string; url: string; record?: boolean }) {
   // The store handed to startIngest: the real one, timed, noting when each batch is committed.
   const observed: SqliteStore = {
     ...store,
-    insertBatch(batch, receivedAt) {
+    insertBatches(batches, receivedAt) {
       const t = performance.now();
-      const result = store.insertBatch(batch, receivedAt);
+      const results = store.insertBatches(batches, receivedAt);
       const at = wallNow();
       const s = r as Running;
       s.insertMs += performance.now() - t;
-      s.inserted += result.inserted;
-      s.batches += 1;
-      s.log?.push([batch.firstSeq, batch.lastSeq, at]);
+      batches.forEach((batch, i) => {
+        s.inserted += results[i]?.inserted ?? 0;
+        s.batches += 1;
+        s.log?.push([batch.firstSeq, batch.lastSeq, at]);
+      });
       if (s.reached && s.inserted >= s.reached.n) s.reached.resolve(at);
-      return result;
+      return results;
     },
   };
   r.ingest = startIngest(nc, observed, pino({ level: "silent" }));
