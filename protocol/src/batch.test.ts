@@ -22,7 +22,11 @@ const readings: SequencedReading[] = [
 describe("batch encoding", () => {
   it("round-trips every value kind, quality and reason", () => {
     const decoded = decodeBatch(encodeBatch("plant-7", readings));
-    expect(decoded).toEqual({ gateway: "plant-7", firstSeq: 41, lastSeq: 45, readings });
+    expect(decoded).toEqual({ gateway: "plant-7", epoch: 0, firstSeq: 41, lastSeq: 45, readings });
+  });
+
+  it("carries the buffer epoch when there is one", () => {
+    expect(decodeBatch(encodeBatch("plant-7", readings, 123456789)).epoch).toBe(123456789);
   });
 
   it("lists each series once", () => {
@@ -83,5 +87,6 @@ describe("subjects", () => {
     expect(subjects.telemetry("plant-7")).toBe("tidegate.telemetry.plant-7");
     expect(subjects.status("plant-7")).toBe("tidegate.status.plant-7");
     expect(batchMsgId("plant-7", 41, 45)).toBe("plant-7:41-45");
+    expect(batchMsgId("plant-7", 41, 45, 99)).toBe("plant-7:41-45@99");
   });
 });

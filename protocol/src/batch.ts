@@ -16,6 +16,8 @@ export const batchWireSchema = z
   .object({
     v: z.literal(BATCH_VERSION),
     gw: gatewayIdSchema,
+    /** The buffer file's epoch: a new buffer (reinstall) starts seq at 1 again under a new epoch. */
+    ep: z.number().int().nonnegative().optional(),
     first: z.number().int().positive(),
     last: z.number().int().positive(),
     series: z.array(z.tuple([z.string().min(1), z.string().min(1)])),
@@ -55,13 +57,15 @@ export type BatchWire = z.infer<typeof batchWireSchema>;
 
 export interface Batch {
   gateway: string;
+  /** 0 for agents that predate epochs. */
+  epoch: number;
   firstSeq: number;
   lastSeq: number;
   readings: SequencedReading[];
 }
 
 /** Encodes readings whose seqs must be contiguous and ascending. */
-export function encodeBatch(gateway: string, readings: readonly SequencedReading[]): Uint8Array {
+export function encodeBatch(gateway: string, readings: readonly SequencedReading[], epoch = 0): Uint8Array {
   const first = readings[0];
   if (!first) throw new WireError("cannot encode an empty batch");
   const seriesIndex = new Map<string, number>();
@@ -69,6 +73,7 @@ export function encodeBatch(gateway: string, readings: readonly SequencedReading
   const wire: BatchWire = {
     v: BATCH_VERSION,
     gw: gateway,
+    ...(epoch > 0 ? { ep: epoch } : {}),
     first: first.seq,
     last: first.seq + readings.length - 1,
     series,
@@ -115,5 +120,5 @@ export function decodeBatch(data: Uint8Array | string): Batch {
     if (reason) reading.reason = reason;
     return reading;
   });
-  return { gateway: wire.gw, firstSeq: wire.first, lastSeq: wire.last, readings };
+  return { gateway: wire.gw, epoch: wire.ep ?? 0, firstSeq: wire.first, lastSeq: wire.last, readings };
 }

@@ -23,6 +23,8 @@ export const heartbeatSchema = z.object({
   backlog: z.number().int().nonnegative(),
   oldestUnsentAgeMs: z.number().nonnegative().nullable(),
   lastSeq: z.number().int().nonnegative(),
+  /** The buffer's epoch; seqs are unique per (gateway, epoch). */
+  epoch: z.number().int().nonnegative().default(0),
   /** Every seq up to this one was acknowledged by JetStream or dropped. */
   ackedSeq: z.number().int().nonnegative().default(0),
   dropped: z.record(z.string(), z.number().int().nonnegative()),

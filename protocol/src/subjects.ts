@@ -10,7 +10,11 @@ export const subjects = {
   command: (gateway: string, verb: string) => `tidegate.cmd.${gateway}.${verb}`,
 } as const;
 
-/** JetStream drops a repeat of the same id inside its duplicate window; the range makes retries idempotent. */
-export function batchMsgId(gateway: string, firstSeq: number, lastSeq: number): string {
-  return `${gateway}:${firstSeq}-${lastSeq}`;
+/**
+ * JetStream drops a repeat of the same id inside its duplicate window; the range makes retries
+ * idempotent. The epoch suffix keeps a reinstalled gateway's seqs 1.. from being taken for
+ * repeats of its previous buffer's.
+ */
+export function batchMsgId(gateway: string, firstSeq: number, lastSeq: number, epoch = 0): string {
+  return epoch > 0 ? `${gateway}:${firstSeq}-${lastSeq}@${epoch}` : `${gateway}:${firstSeq}-${lastSeq}`;
 }

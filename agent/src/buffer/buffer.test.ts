@@ -61,6 +61,19 @@ describe("reading buffer (SQLite on disk)", () => {
     buf.close();
   });
 
+  it("gives each new buffer file its own epoch and keeps it across reopens", () => {
+    const a = openBuffer({ path: join(dir, "a.db") });
+    const epoch = a.stats().epoch;
+    a.close();
+    expect(epoch).toBeGreaterThan(0);
+    const again = openBuffer({ path: join(dir, "a.db") });
+    expect(again.stats().epoch).toBe(epoch);
+    again.close();
+    const other = openBuffer({ path: join(dir, "b.db") });
+    expect(other.stats().epoch).not.toBe(epoch);
+    other.close();
+  });
+
   it("keeps unsent readings across a close and reopen", () => {
     const path = join(dir, "b.db");
     const buf = openBuffer({ path, commitIntervalMs: 10_000 });

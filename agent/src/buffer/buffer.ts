@@ -40,6 +40,8 @@ export interface BufferStats {
   dropped: Record<string, number>;
   droppedRanges: SeqRange[];
   alarms: BufferAlarm[];
+  /** This buffer file's epoch: seqs are unique per (gateway, epoch). */
+  epoch: number;
 }
 
 export interface ReadingBuffer {
@@ -119,17 +121,21 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     const acked = Math.min(recovery.ackedSeq ?? last, last);
     q.setMeta.run(last, "last_seq");
     q.setMeta.run(last, "acked_seq");
+    // Keep the old epoch only when the seq continues; a restart at 1 must be a new epoch.
+    if (recovery.epoch !== undefined && recovery.lastSeq !== undefined)
+      q.setMeta.run(recovery.epoch, "epoch");
     if (last > acked) {
       q.addDropped.run(acked + 1, last, "buffer-corrupt", now());
       q.countDrop.run("buffer-corrupt", last - acked);
     }
     alarms.set("buffer-corrupt", {
       code: "buffer-corrupt",
-      message: `buffer file failed its integrity check (${recovery.reason}); moved to ${recovery.movedTo} and started a new one${recovery.lastSeq === undefined ? "; its last seq was unreadable, so seqs restart at 1" : ""}`,
+      message: `buffer file failed its integrity check (${recovery.reason}); moved to ${recovery.movedTo} and started a new one${recovery.lastSeq === undefined ? "; its last seq was unreadable, so seqs restart at 1 under a new epoch" : ""}`,
       since: now(),
     });
   }
   let lastSeq = q.meta.get("last_seq")?.value ?? 0;
+  const epoch = q.meta.get("epoch")?.value ?? 0;
   // Rows not in the table are settled (acked or dropped); the first present row bounds the watermark.
   let watermark = Math.max(q.meta.get("acked_seq")?.value ?? 0, (q.oldest.get(0)?.seq ?? lastSeq + 1) - 1);
   let settledAbove: SeqRange[] = [];
@@ -343,6 +349,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
         dropped: { ...dropped },
         droppedRanges: droppedRanges.slice(-MAX_REPORTED_RANGES),
         alarms: [...alarms.values()],
+        epoch,
       };
     },
     onCommit(listener) {

@@ -7,16 +7,17 @@ export interface CorruptFileRecovery {
   /** What could still be read from the corrupt file's meta rows, so seqs continue without reuse. */
   lastSeq: number | undefined;
   ackedSeq: number | undefined;
+  epoch: number | undefined;
   reason: string;
 }
 
-function readMeta(path: string): { lastSeq?: number; ackedSeq?: number } {
+function readMeta(path: string): { lastSeq?: number; ackedSeq?: number; epoch?: number } {
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
       const get = (key: string) =>
         (db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: number } | undefined)?.value;
-      return { lastSeq: get("last_seq"), ackedSeq: get("acked_seq") };
+      return { lastSeq: get("last_seq"), ackedSeq: get("acked_seq"), epoch: get("epoch") };
     } finally {
       db.close();
     }
@@ -65,7 +66,13 @@ export function openBufferFile(
       if (existsSync(path + suffix)) renameSync(path + suffix, movedTo + suffix);
     return {
       db: check(path, synchronous),
-      recovery: { movedTo, lastSeq: meta.lastSeq, ackedSeq: meta.ackedSeq, reason: (err as Error).message },
+      recovery: {
+        movedTo,
+        lastSeq: meta.lastSeq,
+        ackedSeq: meta.ackedSeq,
+        epoch: meta.epoch,
+        reason: (err as Error).message,
+      },
     };
   }
 }

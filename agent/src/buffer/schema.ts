@@ -11,6 +11,9 @@ CREATE TABLE IF NOT EXISTS readings (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('last_seq', 0), ('acked_seq', 0);
+-- A new buffer file gets a random epoch: seqs restart at 1 in a new file, and (gateway, epoch, seq)
+-- keeps them apart from an earlier file's at the collector (a reinstalled gateway).
+INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', abs(random()) % 281474976710655 + 1);
 CREATE TABLE IF NOT EXISTS dropped (
   first INTEGER NOT NULL,
   last INTEGER NOT NULL,

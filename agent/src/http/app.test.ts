@@ -30,6 +30,7 @@ const view: AgentView = {
     dropped: { "buffer-full": 2 },
     droppedRanges: [[10, 11]],
     alarms: [{ code: "buffer-write-failed", message: "cannot write the buffer (disk full)", since: now }],
+    epoch: 7,
   }),
   uplink: () => ({
     connected: false,

@@ -29,6 +29,7 @@ export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Da
     uptimeS: Math.round((now - o.startedAt) / 1000),
     ...backlogSummary(stats, now),
     ackedSeq: stats.lastAckedSeq,
+    epoch: stats.epoch,
     alarms: stats.alarms.map((a) => ({ code: a.code, message: a.message, since: a.since })),
     uplinkConnected: o.uplink.status().connected,
     sources: o.sources(),

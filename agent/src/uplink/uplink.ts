@@ -119,12 +119,13 @@ export function createUplink(opts: UplinkOptions): Uplink {
     // Start from the buffer's watermark: after a restart of this loop, anything unacked goes again.
     lanes = newLanes();
     const js = jetstream(nc, { timeout: publishTimeoutMs });
+    const epoch = buffer.stats().epoch;
     const publish = (batch: SequencedReading[]) => {
       const first = (batch[0] as SequencedReading).seq;
       const last = (batch[batch.length - 1] as SequencedReading).seq;
       return js
-        .publish(subjects.telemetry(gateway), encodeBatch(gateway, batch), {
-          msgID: batchMsgId(gateway, first, last),
+        .publish(subjects.telemetry(gateway), encodeBatch(gateway, batch, epoch), {
+          msgID: batchMsgId(gateway, first, last, epoch),
         })
         .then(
           () => undefined,

@@ -17,6 +17,7 @@ beforeEach(() => {
   store.insertBatch(
     {
       gateway: "plant-1",
+      epoch: 0,
       firstSeq: 1,
       lastSeq: 2,
       readings: [
@@ -29,6 +30,7 @@ beforeEach(() => {
   store.insertBatch(
     {
       gateway: "plant-2",
+      epoch: 0,
       firstSeq: 1,
       lastSeq: 1,
       readings: [{ seq: 1, ts: 1, device: "d", point: "p", value: 1, quality: "good" }],

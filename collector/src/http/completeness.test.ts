@@ -16,6 +16,7 @@ const row = (maxSeq: number, stored: number, droppedRanges: [number, number][] =
     backlog: 0,
     oldestUnsentAgeMs: null,
     lastSeq: maxSeq,
+    epoch: 0,
     ackedSeq: maxSeq,
     dropped: {},
     droppedRanges,

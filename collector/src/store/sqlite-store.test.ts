@@ -16,8 +16,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const batch = (first: number, values: (number | null)[], gateway = "plant-1"): Batch => ({
+const batch = (first: number, values: (number | null)[], gateway = "plant-1", epoch = 0): Batch => ({
   gateway,
+  epoch,
   firstSeq: first,
   lastSeq: first + values.length - 1,
   readings: values.map((v, i) => ({
@@ -64,6 +65,35 @@ describe("collector SQLite store", () => {
     ]);
   });
 
+  it("keeps a reinstalled gateway's new buffer (new epoch, seqs from 1 again) apart from the old one", () => {
+    store.insertBatch(batch(1, [1, 2, 3], "plant-1", 111), 1000);
+    expect(store.insertBatch(batch(1, [7, 8], "plant-1", 222), 2000)).toEqual({ inserted: 2, duplicates: 0 });
+    expect(store.countReadings("plant-1")).toBe(5);
+    // Completeness follows the epoch the live agent reports; before a heartbeat, the newest one.
+    expect(store.gateways()[0]).toMatchObject({ maxSeq: 2, stored: 2 });
+    store.saveHeartbeat(
+      {
+        v: 1,
+        gateway: "plant-1",
+        version: "0.1.0",
+        ts: 1,
+        uptimeS: 1,
+        backlog: 0,
+        oldestUnsentAgeMs: null,
+        lastSeq: 3,
+        epoch: 111,
+        ackedSeq: 3,
+        dropped: {},
+        droppedRanges: [],
+        uplinkConnected: true,
+        alarms: [],
+        sources: [],
+      },
+      5,
+    );
+    expect(store.gateways()[0]).toMatchObject({ maxSeq: 3, stored: 3 });
+  });
+
   it("accepts batches out of order and keeps the newest value in the catalog", () => {
     store.insertBatch(batch(5, [50]));
     store.insertBatch(batch(1, [10]));
@@ -87,6 +117,7 @@ describe("collector SQLite store", () => {
         backlog: 7,
         oldestUnsentAgeMs: 300,
         lastSeq: 8,
+        epoch: 0,
         ackedSeq: 1,
         droppedRanges: [],
         dropped: {},

@@ -40,6 +40,7 @@ export interface InsertResult {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS readings (
   gateway TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   device TEXT NOT NULL,
   point TEXT NOT NULL,
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS readings (
   text TEXT,
   quality INTEGER NOT NULL,
   reason TEXT,
-  PRIMARY KEY (gateway, seq)
+  PRIMARY KEY (gateway, epoch, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS readings_by_series ON readings (gateway, device, point, ts);
 CREATE TABLE IF NOT EXISTS series (
@@ -63,15 +64,24 @@ CREATE TABLE IF NOT EXISTS gateways (
   id TEXT PRIMARY KEY,
   last_seen INTEGER,
   heartbeat TEXT,
-  max_seq INTEGER NOT NULL DEFAULT 0,
-  stored INTEGER NOT NULL DEFAULT 0
+  -- the live agent's buffer epoch, from its heartbeat
+  epoch INTEGER
 );
+-- Completeness counters per buffer epoch, kept on ingest so no query scans readings.
+CREATE TABLE IF NOT EXISTS gateway_epochs (
+  gateway TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  max_seq INTEGER NOT NULL DEFAULT 0,
+  stored INTEGER NOT NULL DEFAULT 0,
+  last_at INTEGER NOT NULL,
+  PRIMARY KEY (gateway, epoch)
+) WITHOUT ROWID;
 `;
 
 const QUALITY = { good: 0, bad: 1, uncertain: 2 } as const;
 
 /**
- * The collector's embedded time-series store. Idempotent on (gateway, seq): a batch that arrives
+ * The collector's embedded time-series store. Idempotent on (gateway, epoch, seq): a batch that arrives
  * twice (redelivery, an agent retry outside JetStream's duplicate window) inserts nothing the
  * second time. Booleans are stored as 1/0 in `num` so they chart; strings go to `text`.
  */
@@ -82,20 +92,24 @@ export function openSqliteStore(path: string) {
   db.exec(SCHEMA);
 
   const insert = db.prepare(
-    "INSERT OR IGNORE INTO readings (gateway, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "INSERT OR IGNORE INTO readings (gateway, epoch, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const upsertSeries = db.prepare(`
     INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
     WHERE excluded.last_ts >= series.last_ts`);
-  // Counters kept on ingest so completeness (stored, highest seq) is answered without scanning readings.
   const touchGateway = db.prepare(`
-    INSERT INTO gateways (id, last_seen, max_seq, stored) VALUES (?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
-      max_seq = max(max_seq, excluded.max_seq), stored = stored + excluded.stored`);
+    INSERT INTO gateways (id, last_seen) VALUES (?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`);
+  // Counters kept on ingest so completeness (stored, highest seq) is answered without scanning readings.
+  const countEpoch = db.prepare(`
+    INSERT INTO gateway_epochs (gateway, epoch, max_seq, stored, last_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (gateway, epoch) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq),
+      stored = stored + excluded.stored, last_at = max(last_at, excluded.last_at)`);
   const saveHeartbeat = db.prepare(`
-    INSERT INTO gateways (id, last_seen, heartbeat) VALUES (?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen), heartbeat = excluded.heartbeat`);
+    INSERT INTO gateways (id, last_seen, heartbeat, epoch) VALUES (?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
+      heartbeat = excluded.heartbeat, epoch = excluded.epoch`);
   const selectSeries = db.prepare<
     [string, string, string, number, number, number],
     { ts: number; num: number | null; quality: number }
@@ -105,7 +119,11 @@ export function openSqliteStore(path: string) {
   const selectGateways = db.prepare<
     [],
     { id: string; last_seen: number | null; heartbeat: string | null; max_seq: number; stored: number }
-  >("SELECT id, last_seen, heartbeat, max_seq, stored FROM gateways ORDER BY id");
+  >(`
+    SELECT g.id, g.last_seen, g.heartbeat, coalesce(e.max_seq, 0) AS max_seq, coalesce(e.stored, 0) AS stored
+    FROM gateways g LEFT JOIN gateway_epochs e ON e.gateway = g.id AND e.epoch = coalesce(g.epoch,
+      (SELECT epoch FROM gateway_epochs WHERE gateway = g.id ORDER BY last_at DESC LIMIT 1))
+    ORDER BY g.id`);
   const selectPoints = db.prepare<
     [string],
     { gateway: string; device: string; point: string; last_ts: number; last_value: string | null }
@@ -123,6 +141,7 @@ export function openSqliteStore(path: string) {
       const text = typeof r.value === "string" ? r.value : null;
       inserted += insert.run(
         batch.gateway,
+        batch.epoch,
         r.seq,
         r.device,
         r.point,
@@ -139,7 +158,8 @@ export function openSqliteStore(path: string) {
     }
     for (const s of newest.values())
       upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
-    touchGateway.run(batch.gateway, receivedAt, batch.lastSeq, inserted);
+    touchGateway.run(batch.gateway, receivedAt);
+    countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted, receivedAt);
     return { inserted, duplicates: batch.readings.length - inserted };
   });
 
@@ -153,7 +173,7 @@ export function openSqliteStore(path: string) {
     insertBatches: (batches: readonly Batch[], receivedAt = Date.now()): InsertResult[] =>
       insertMany(batches, receivedAt),
     saveHeartbeat(hb: Heartbeat, receivedAt = Date.now()) {
-      saveHeartbeat.run(hb.gateway, receivedAt, JSON.stringify(hb));
+      saveHeartbeat.run(hb.gateway, receivedAt, JSON.stringify(hb), hb.epoch);
     },
     /** Bad readings are gaps (null), never values. */
     series(q: SeriesQuery): SeriesResult {
