@@ -23,10 +23,21 @@ export async function ensureTelemetryStream(jsm: JetStreamManager, options: { ma
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(30_000),
-    max_ack_pending: 1000,
+    // A collector killed mid-write holds what it pulled until ack_wait; room for several such
+    // crashes keeps the other instances ingesting meanwhile.
+    max_ack_pending: 20_000,
   };
   try {
-    await jsm.consumers.info(TELEMETRY_STREAM, COLLECTOR_DURABLE);
+    const info = await jsm.consumers.info(TELEMETRY_STREAM, COLLECTOR_DURABLE);
+    if (
+      info.config.max_ack_pending !== consumer.max_ack_pending ||
+      info.config.ack_wait !== consumer.ack_wait
+    ) {
+      await jsm.consumers.update(TELEMETRY_STREAM, COLLECTOR_DURABLE, {
+        ack_wait: consumer.ack_wait,
+        max_ack_pending: consumer.max_ack_pending,
+      });
+    }
   } catch (err) {
     if (!/consumer not found/i.test((err as Error).message)) throw err;
     await jsm.consumers.add(TELEMETRY_STREAM, consumer);
