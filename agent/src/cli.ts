@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { findDashboardDir, listen } from "@tidegate/dashboard/server";
+import { SchemaError } from "@tidegate/protocol/migrations";
 import { createAgent } from "./agent.js";
+import { upgradeBufferFile } from "./buffer/open-file.js";
 import { ConfigError, loadConfigFile } from "./config/load.js";
 import { createLogger } from "./log.js";
 import { VERSION } from "./version.js";
@@ -35,6 +37,7 @@ async function main() {
   if (values.port !== undefined) loaded.config.http.port = Number(values.port);
 
   const log = createLogger("tidegate-agent");
+  await upgradeBufferFile(loaded.config.buffer.path, (message) => log.info(message));
   const agent = createAgent(loaded, log, { staticDir: findDashboardDir() });
   agent.start();
   const http = await listen(agent.app, loaded.config.http.port, loaded.config.http.host);
@@ -57,7 +60,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof SchemaError) {
     console.error(err.message);
     process.exit(2);
   }

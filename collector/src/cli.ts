@@ -1,8 +1,10 @@
 import { parseArgs } from "node:util";
 import { findDashboardDir, listen } from "@tidegate/dashboard/server";
-import { createCollector } from "./collector.js";
+import { SchemaError } from "@tidegate/protocol/migrations";
+import { createCollector, storePath } from "./collector.js";
 import { OptionsError, parseCollectorOptions } from "./config/options.js";
 import { createLogger } from "./log.js";
+import { upgradeSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <addr>] [--data-dir <dir>]
@@ -26,6 +28,7 @@ async function main() {
   if (values.version) return void console.log(VERSION);
   const options = parseCollectorOptions(values);
   const log = createLogger("tidegate-collector");
+  await upgradeSqliteStore(storePath(options), (message) => log.info(message));
   const collector = createCollector(options, log, { staticDir: findDashboardDir() });
   const http = await listen(collector.app, options.port, options.host);
   log.info({ port: http.port, version: VERSION }, `fleet dashboard on http://localhost:${http.port}/`);
@@ -45,7 +48,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof OptionsError) {
+  if (err instanceof OptionsError || err instanceof SchemaError) {
     console.error(err.message);
     process.exit(2);
   }

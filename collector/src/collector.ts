@@ -9,10 +9,12 @@ import { createCollectorApp } from "./http/app.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
 
+export const storePath = (options: CollectorOptions) => join(options.dataDir, "collector.db");
+
 /** Wires NATS ingest → store → HTTP API. */
 export function createCollector(options: CollectorOptions, log: Logger, extra: { staticDir?: string } = {}) {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openSqliteStore(join(options.dataDir, "collector.db"));
+  const store = openSqliteStore(storePath(options));
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;
   const app = createCollectorApp({

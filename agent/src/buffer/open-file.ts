@@ -1,6 +1,7 @@
 import { existsSync, renameSync } from "node:fs";
+import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
-import { BUFFER_SCHEMA } from "./schema.js";
+import { bufferSchema } from "./schema.js";
 
 export interface CorruptFileRecovery {
   movedTo: string;
@@ -33,11 +34,43 @@ function check(path: string, synchronous: string): Database.Database {
     db.pragma(`synchronous = ${synchronous}`);
     const result = db.pragma("quick_check", { simple: true });
     if (result !== "ok") throw new Error(`integrity check failed: ${String(result)}`);
-    db.exec(BUFFER_SCHEMA);
+    migrateSync(db, bufferSchema, path);
     return db;
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? "";
+  return (
+    /CORRUPT|NOTADB/.test(code) ||
+    /integrity check failed|malformed|not a database/i.test((err as Error).message)
+  );
+}
+
+/**
+ * Brings an existing buffer file to the current schema before the agent opens it, copying it
+ * aside first when a step rewrites tables. A corrupt file is left to `openBufferFile`, which
+ * moves it aside and raises the alarm.
+ */
+export async function upgradeBufferFile(path: string, log: (message: string) => void): Promise<void> {
+  if (path === ":memory:" || !existsSync(path)) return;
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (err) {
+    if (isCorruption(err)) return;
+    throw err;
+  }
+  try {
+    db.pragma("journal_mode = WAL");
+    await upgradeDatabase(db, bufferSchema, path, { log });
+  } catch (err) {
+    if (!isCorruption(err)) throw err;
+  } finally {
+    db.close();
   }
 }
 
@@ -54,11 +87,7 @@ export function openBufferFile(
   try {
     return { db: check(path, synchronous) };
   } catch (err) {
-    const code = (err as { code?: string }).code ?? "";
-    const corrupt =
-      /CORRUPT|NOTADB/.test(code) ||
-      /integrity check failed|malformed|not a database/i.test((err as Error).message);
-    if (!corrupt) throw err;
+    if (!isCorruption(err)) throw err;
     const movedTo = `${path}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, "-")}`;
     const meta = readMeta(path);
     renameSync(path, movedTo);

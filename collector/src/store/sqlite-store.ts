@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
 import type { Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
+import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
+import { storeSchema } from "./schema.js";
 
 export interface SeriesQuery {
   gateway: string;
@@ -37,59 +40,18 @@ export interface InsertResult {
   duplicates: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS readings (
-  gateway TEXT NOT NULL,
-  epoch INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  device TEXT NOT NULL,
-  point TEXT NOT NULL,
-  ts INTEGER NOT NULL,
-  num REAL,
-  text TEXT,
-  quality INTEGER NOT NULL,
-  reason TEXT,
-  PRIMARY KEY (gateway, epoch, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS readings_by_series ON readings (gateway, device, point, ts);
-CREATE TABLE IF NOT EXISTS series (
-  gateway TEXT NOT NULL,
-  device TEXT NOT NULL,
-  point TEXT NOT NULL,
-  last_ts INTEGER NOT NULL,
-  last_value TEXT,
-  PRIMARY KEY (gateway, device, point)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS gateways (
-  id TEXT PRIMARY KEY,
-  last_seen INTEGER,
-  heartbeat TEXT,
-  -- the live agent's buffer epoch, from its heartbeat
-  epoch INTEGER
-);
--- Completeness counters per buffer epoch, kept on ingest so no query scans readings.
-CREATE TABLE IF NOT EXISTS gateway_epochs (
-  gateway TEXT NOT NULL,
-  epoch INTEGER NOT NULL,
-  max_seq INTEGER NOT NULL DEFAULT 0,
-  stored INTEGER NOT NULL DEFAULT 0,
-  last_at INTEGER NOT NULL,
-  PRIMARY KEY (gateway, epoch)
-) WITHOUT ROWID;
-`;
-
 const QUALITY = { good: 0, bad: 1, uncertain: 2 } as const;
 
 /**
  * The collector's embedded time-series store. Idempotent on (gateway, epoch, seq): a batch that arrives
  * twice (redelivery, an agent retry outside JetStream's duplicate window) inserts nothing the
- * second time. Booleans are stored as 1/0 in `num` so they chart; strings go to `text`.
+ * second time.
  */
 export function openSqliteStore(path: string) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.exec(SCHEMA);
+  migrateSync(db, storeSchema, path);
 
   const insert = db.prepare(
     "INSERT OR IGNORE INTO readings (gateway, epoch, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -205,4 +167,16 @@ export function openSqliteStore(path: string) {
     close: () => db.close(),
   };
 }
+/** Brings an existing store to the current schema before the collector opens it (a copy is taken first when a step rewrites tables). */
+export async function upgradeSqliteStore(path: string, log: (message: string) => void): Promise<void> {
+  if (!existsSync(path)) return;
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    await upgradeDatabase(db, storeSchema, path, { log });
+  } finally {
+    db.close();
+  }
+}
+
 export type SqliteStore = ReturnType<typeof openSqliteStore>;

@@ -45,6 +45,8 @@ export interface ServeOptions {
   port?: number;
   /** Use this directory instead of a new temp dir; it is then the caller's to delete. */
   dir?: string;
+  /** Extra environment for the process. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs a built program that serves HTTP on `port`, waits until its API answers, and can restart it. */
@@ -54,6 +56,7 @@ async function startServing(
   port: number,
   dir: string,
   ownsDir: boolean,
+  env?: NodeJS.ProcessEnv,
 ): Promise<Restartable> {
   const url = `http://127.0.0.1:${port}`;
   let proc: RunningProcess | undefined;
@@ -62,7 +65,7 @@ async function startServing(
 
   async function start() {
     if (proc) earlier = `${earlier}--- ${name} run ${runs} ---\n${proc.output()}`.slice(-100_000);
-    const current = startProcess("node", args);
+    const current = startProcess("node", args, { env });
     proc = current;
     runs += 1;
     await waitFor(
@@ -97,22 +100,31 @@ async function startServing(
   };
 }
 
+export const collectorArgs = (natsUrl: string, port: number, dir: string) => [
+  collectorCli,
+  "--nats",
+  natsUrl,
+  "--port",
+  String(port),
+  "--host",
+  "127.0.0.1",
+  "--data-dir",
+  dir,
+];
+export const agentArgs = (configFile: string, port: number) => [
+  agentCli,
+  "--config",
+  configFile,
+  "--port",
+  String(port),
+];
+
 /** Runs the built collector (npm test builds first) against a NATS URL, on a free HTTP port. */
 export async function startCollector(natsUrl: string, options: ServeOptions = {}): Promise<Restartable> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-collector-"));
-  const args = [
-    collectorCli,
-    "--nats",
-    natsUrl,
-    "--port",
-    String(port),
-    "--host",
-    "127.0.0.1",
-    "--data-dir",
-    dir,
-  ];
-  return startServing("collector", args, port, dir, options.dir === undefined);
+  const args = collectorArgs(natsUrl, port, dir);
+  return startServing("collector", args, port, dir, options.dir === undefined, options.env);
 }
 
 /** Writes `configYaml` to a temp dir and runs the built agent with it, on a free HTTP port. */
@@ -121,7 +133,7 @@ export async function startAgent(configYaml: string, options: ServeOptions = {})
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-agent-"));
   const configFile = join(dir, "agent.yaml");
   writeFileSync(configFile, configYaml);
-  const args = [agentCli, "--config", configFile, "--port", String(port)];
-  const started = await startServing("agent", args, port, dir, options.dir === undefined);
+  const args = agentArgs(configFile, port);
+  const started = await startServing("agent", args, port, dir, options.dir === undefined, options.env);
   return Object.assign(started, { configFile });
 }

@@ -1,0 +1,78 @@
+import { migrateSync, type SchemaSpec } from "@tidegate/protocol/migrations";
+import Database from "better-sqlite3";
+import { bufferSchema } from "../../../agent/src/buffer/schema.js";
+import { storeSchema } from "../../../collector/src/store/schema.js";
+
+// Files as an earlier release left them, built from that release's migration list (the steps
+// before `version`), not from stored binary blobs: the fixture stays right as steps are added.
+
+const upTo = (spec: SchemaSpec, version: number): SchemaSpec => ({
+  ...spec,
+  migrations: spec.migrations.slice(0, version),
+});
+
+export const fixtureTs = (seq: number, start: number) => start + seq * 1000;
+const voltage = (seq: number) => 220 + (seq % 20);
+
+/**
+ * An agent buffer at `version` holding unsent readings of meter-1/voltage: seqs up to `ackedSeq`
+ * were acknowledged (and pruned) before the upgrade, `ackedSeq + 1 … lastSeq` wait to be sent.
+ */
+export function writeOldBuffer(
+  path: string,
+  version: number,
+  o: { lastSeq: number; ackedSeq: number; start: number },
+): void {
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    migrateSync(db, upTo(bufferSchema, version), path);
+    const insert = db.prepare(
+      "INSERT INTO readings (seq, ts, device, point, value, quality, reason) VALUES (?, ?, 'meter-1', 'voltage', ?, 0, NULL)",
+    );
+    db.transaction(() => {
+      for (let seq = o.ackedSeq + 1; seq <= o.lastSeq; seq++)
+        insert.run(seq, fixtureTs(seq, o.start), JSON.stringify(voltage(seq)));
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'").run(o.lastSeq);
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'acked_seq'").run(o.ackedSeq);
+      if (version >= 2) db.prepare("INSERT INTO commits (seq, at) VALUES (?, ?)").run(o.lastSeq, Date.now());
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/** A collector store at `version` holding the history a gateway sent before the upgrade: seqs 1 … storedSeq. */
+export function writeOldStore(
+  path: string,
+  version: number,
+  o: { gateway: string; storedSeq: number; start: number },
+): void {
+  const db = new Database(path);
+  try {
+    db.pragma("journal_mode = WAL");
+    migrateSync(db, upTo(storeSchema, version), path);
+    const insert = db.prepare(
+      "INSERT INTO readings (gateway, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, 'meter-1', 'voltage', ?, ?, NULL, 0, NULL)",
+    );
+    db.transaction(() => {
+      for (let seq = 1; seq <= o.storedSeq; seq++)
+        insert.run(o.gateway, seq, fixtureTs(seq, o.start), voltage(seq));
+      const lastTs = fixtureTs(o.storedSeq, o.start);
+      db.prepare(
+        "INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, 'meter-1', 'voltage', ?, ?)",
+      ).run(o.gateway, lastTs, JSON.stringify(voltage(o.storedSeq)));
+      db.prepare("INSERT INTO gateways (id, last_seen) VALUES (?, ?)").run(o.gateway, lastTs);
+      if (version >= 2)
+        db.prepare("UPDATE gateways SET max_seq = ?, stored = ? WHERE id = ?").run(
+          o.storedSeq,
+          o.storedSeq,
+          o.gateway,
+        );
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+export const fixtureVoltage = voltage;
