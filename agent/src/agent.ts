@@ -37,6 +37,8 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     });
   });
 
+  // Plays an agent from before buffer epochs (wire version 1) in the compatibility tests; unset in real use.
+  const olderWire = process.env.TIDEGATE_TEST_WIRE_VERSION === "1";
   const uplink = createUplink({
     gateway: config.gateway,
     servers: config.nats.servers,
@@ -45,6 +47,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     lingerMs: config.uplink.lingerMs,
     maxInFlight: config.uplink.maxInFlight,
     backfillRatePerS: config.uplink.backfillRatePerS,
+    ...(olderWire ? { wireVersion: 1 as const } : {}),
     log,
   });
 
@@ -76,6 +79,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
         uplink,
         sources,
         intervalMs: config.nats.heartbeatIntervalMs,
+        ...(olderWire ? { epoch: 0 } : {}),
       });
     },
     async stop() {

@@ -54,7 +54,11 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
       nc = await connectWithBackoff();
       if (!nc) return;
       log.info({ server: nc.getServer() }, "collector connected to NATS");
-      ingest = startIngest(nc, store, log);
+      ingest = startIngest(nc, store, log, {
+        collectorVersion: VERSION,
+        // Plays an older collector in the mixed-version tests; unset in real use.
+        wireMax: Number(process.env.TIDEGATE_TEST_WIRE_MAX) || undefined,
+      });
       ingest.done.catch((err) => log.error({ err }, "ingest stopped"));
     },
     async stop() {

@@ -31,6 +31,12 @@ export interface AgentStatus {
     batchesSent: number;
     /** Draining an outage's backlog (oldest first) while fresh readings go out live. */
     backfilling: boolean;
+    /** Batch wire versions: what this agent sends, what the collector reads; `mismatch` says why sending is held. */
+    wire?: {
+      sends: number;
+      collector: { min: number; max: number; version: string } | null;
+      mismatch?: string;
+    };
   };
   /** Last seq committed to the buffer; every seq up to `acked` is acknowledged or dropped. */
   seq: { committed: number; acked: number };
@@ -68,6 +74,8 @@ export interface GatewaySummary {
   uplinkConnected?: boolean;
   dropped?: DropCounts;
   seq: SeqAccounting;
+  /** The batch wire version of the gateway's latest batch, and the one this collector writes. */
+  wire?: { version: number; current: number };
 }
 /** The collector's completeness accounting of one gateway's seqs. */
 export interface SeqAccounting {

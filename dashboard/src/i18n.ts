@@ -47,6 +47,9 @@ export interface Messages {
   uplinkConnected: string;
   uplinkDisconnected: string;
   uplinkError: (e: string) => string;
+  wireHeld: (e: string) => string;
+  olderWire: (v: number) => string;
+  olderWireHint: string;
   backlogOldest: (age: string) => string;
   uplinkPanel: string;
   backfilling: string;
@@ -152,6 +155,9 @@ const en: Messages = {
   uplinkConnected: "Uplink connected",
   uplinkDisconnected: "Uplink disconnected",
   uplinkError: (e) => `Uplink: ${e}`,
+  wireHeld: (e) => `Not sending: ${e}`,
+  olderWire: (v) => `wire v${v}`,
+  olderWireHint: "This agent sends an older batch format; it is read, but upgrade the agent",
   backlogOldest: (age) => `oldest unsent ${age}`,
   uplinkPanel: "Uplink & buffer",
   backfilling: "Backfilling",

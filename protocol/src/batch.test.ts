@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeBatch, encodeBatch } from "./batch.js";
 import type { SequencedReading } from "./reading.js";
 import { batchMsgId, subjects } from "./subjects.js";
+import { NewerWireVersionError } from "./wire-error.js";
 
 const readings: SequencedReading[] = [
   { seq: 41, ts: 1_700_000_000_000, device: "meter-1", point: "voltage", value: 230.5, quality: "good" },
@@ -22,7 +23,39 @@ const readings: SequencedReading[] = [
 describe("batch encoding", () => {
   it("round-trips every value kind, quality and reason", () => {
     const decoded = decodeBatch(encodeBatch("plant-7", readings));
-    expect(decoded).toEqual({ gateway: "plant-7", epoch: 0, firstSeq: 41, lastSeq: 45, readings });
+    expect(decoded).toEqual({
+      gateway: "plant-7",
+      epoch: 0,
+      firstSeq: 41,
+      lastSeq: 45,
+      readings,
+      wireVersion: 2,
+    });
+  });
+
+  it("writes timestamps as differences in version 2", () => {
+    const wire = JSON.parse(new TextDecoder().decode(encodeBatch("plant-7", readings, 5)));
+    expect(wire).toMatchObject({ v: 2, ep: 5, t: [1_700_000_000_000, 0, 500, 500, 0] });
+  });
+
+  it("reads what agents one version older send", () => {
+    const v1 = encodeBatch("plant-7", readings, 0, 1);
+    const wire = JSON.parse(new TextDecoder().decode(v1));
+    expect(wire.v).toBe(1);
+    expect(wire.ep).toBeUndefined();
+    expect(wire.t).toEqual(readings.map((r) => r.ts));
+    expect(decodeBatch(v1)).toEqual({
+      gateway: "plant-7",
+      epoch: 0,
+      firstSeq: 41,
+      lastSeq: 45,
+      readings,
+      wireVersion: 1,
+    });
+  });
+
+  it("version 1 cannot carry an epoch", () => {
+    expect(() => encodeBatch("plant-7", readings, 7, 1)).toThrow(/version 1 cannot carry a buffer epoch/);
   });
 
   it("carries the buffer epoch when there is one", () => {
@@ -36,7 +69,7 @@ describe("batch encoding", () => {
       ["meter-1", "breaker"],
       ["th-2", "serial"],
     ]);
-    expect(wire.v).toBe(1);
+    expect(wire.v).toBe(2);
   });
 
   it("refuses readings with a gap in seq", () => {
@@ -75,10 +108,25 @@ describe("batch decoding rejects malformed input with a clear error", () => {
     b.q[0] = 7;
     expect(() => decodeBatch(JSON.stringify(b))).toThrow(/invalid batch: q\.0/);
   });
-  it("newer wire version names the fix", () => {
+  it("newer wire version names the fix, and is told apart from a malformed batch", () => {
     const b = good();
-    b.v = 2;
-    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/wire version 2; this build reads version 1/);
+    b.v = 3;
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(NewerWireVersionError);
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/wire version 3; this build reads versions up to 2/);
+    // A collector that reads only version 1 keeps version-2 batches for a newer reader.
+    expect(() => decodeBatch(encodeBatch("plant-7", readings, 9), { maxVersion: 1 })).toThrow(
+      NewerWireVersionError,
+    );
+  });
+  it("a timestamp before 1970 after adding up differences", () => {
+    const b = good();
+    b.t[1] = -1_800_000_000_000;
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/t\.1: timestamp .* is before 1970/);
+  });
+  it("version 2 without an epoch", () => {
+    const b = good();
+    delete b.ep;
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/invalid batch: ep/);
   });
 });
 

@@ -2,31 +2,50 @@ import { z } from "zod";
 import { gatewayIdSchema, type Quality, readingValueSchema, type SequencedReading } from "./reading.js";
 import { parseWire, WireError } from "./wire-error.js";
 
-export const BATCH_VERSION = 1;
+/** The batch wire version this build writes. */
+export const BATCH_VERSION = 2;
+/** The oldest batch version this build still reads: a collector reads agents one version older. */
+export const OLDEST_BATCH_VERSION = 1;
 
 const QUALITIES: readonly Quality[] = ["good", "bad", "uncertain"];
 
 /**
- * Wire form of a batch (version 1): columnar JSON. Readings of one contiguous seq range
- * [first, last]; seq of row i is first + i, so it is not repeated. Series (device/point pairs)
- * are listed once and referenced by index, which keeps a batch of many polls of a few
- * points small. Reasons are only present for rows that have one.
+ * Wire form of a batch: columnar JSON. Readings of one contiguous seq range [first, last]; seq
+ * of row i is first + i, so it is not repeated. Series (device/point pairs) are listed once and
+ * referenced by index, which keeps a batch of many polls of a few points small. Reasons are only
+ * present for rows that have one.
+ *
+ * Version 2 (this build): `ep` (buffer epoch) is required, and `t` holds the first timestamp
+ * followed by differences to the previous one, which makes a batch of regular polls about a
+ * third smaller. Version 1 (agents before buffer epochs): `ep` optional, `t` absolute.
  */
+const columns = {
+  gw: gatewayIdSchema,
+  first: z.number().int().positive(),
+  last: z.number().int().positive(),
+  series: z.array(z.tuple([z.string().min(1), z.string().min(1)])),
+  s: z.array(z.number().int().nonnegative()),
+  val: z.array(readingValueSchema.nullable()),
+  q: z.array(z.number().int().min(0).max(2)),
+  r: z.record(z.string().regex(/^\d+$/), z.string()).optional(),
+};
+
 export const batchWireSchema = z
-  .object({
-    v: z.literal(BATCH_VERSION),
-    gw: gatewayIdSchema,
-    /** The buffer file's epoch: a new buffer (reinstall) starts seq at 1 again under a new epoch. */
-    ep: z.number().int().nonnegative().optional(),
-    first: z.number().int().positive(),
-    last: z.number().int().positive(),
-    series: z.array(z.tuple([z.string().min(1), z.string().min(1)])),
-    s: z.array(z.number().int().nonnegative()),
-    t: z.array(z.number().int().nonnegative()),
-    val: z.array(readingValueSchema.nullable()),
-    q: z.array(z.number().int().min(0).max(2)),
-    r: z.record(z.string().regex(/^\d+$/), z.string()).optional(),
-  })
+  .discriminatedUnion("v", [
+    z.object({
+      v: z.literal(1),
+      ep: z.number().int().nonnegative().optional(),
+      t: z.array(z.number().int().nonnegative()),
+      ...columns,
+    }),
+    z.object({
+      v: z.literal(2),
+      /** The buffer file's epoch: a new buffer (reinstall) starts seq at 1 again under a new epoch. */
+      ep: z.number().int().nonnegative(),
+      t: z.array(z.number().int()),
+      ...columns,
+    }),
+  ])
   .superRefine((b, ctx) => {
     const n = b.last - b.first + 1;
     if (n < 1)
@@ -62,18 +81,29 @@ export interface Batch {
   firstSeq: number;
   lastSeq: number;
   readings: SequencedReading[];
+  /** The wire version the batch came in, so the fleet view can point at agents to upgrade. */
+  wireVersion?: number;
 }
 
-/** Encodes readings whose seqs must be contiguous and ascending. */
-export function encodeBatch(gateway: string, readings: readonly SequencedReading[], epoch = 0): Uint8Array {
+/**
+ * Encodes readings whose seqs must be contiguous and ascending, in this build's wire version;
+ * `version: 1` writes what agents before buffer epochs wrote (compatibility tests use it).
+ */
+export function encodeBatch(
+  gateway: string,
+  readings: readonly SequencedReading[],
+  epoch = 0,
+  version: 1 | 2 = BATCH_VERSION,
+): Uint8Array {
   const first = readings[0];
   if (!first) throw new WireError("cannot encode an empty batch");
+  if (version === 1 && epoch > 0) throw new WireError("wire version 1 cannot carry a buffer epoch");
   const seriesIndex = new Map<string, number>();
   const series: [string, string][] = [];
   const wire: BatchWire = {
-    v: BATCH_VERSION,
+    v: version,
     gw: gateway,
-    ...(epoch > 0 ? { ep: epoch } : {}),
+    ep: epoch,
     first: first.seq,
     last: first.seq + readings.length - 1,
     series,
@@ -83,6 +113,7 @@ export function encodeBatch(gateway: string, readings: readonly SequencedReading
     q: [],
   };
   const reasons: Record<string, string> = {};
+  let previousTs = 0;
   readings.forEach((r, i) => {
     if (r.seq !== first.seq + i)
       throw new WireError(`readings are not contiguous: expected seq ${first.seq + i}, got ${r.seq}`);
@@ -94,23 +125,31 @@ export function encodeBatch(gateway: string, readings: readonly SequencedReading
       seriesIndex.set(key, idx);
     }
     wire.s.push(idx);
-    wire.t.push(r.ts);
+    wire.t.push(version === 1 ? r.ts : r.ts - previousTs);
+    previousTs = r.ts;
     wire.val.push(r.value);
     wire.q.push(QUALITIES.indexOf(r.quality));
     if (r.reason) reasons[i] = r.reason;
   });
   if (Object.keys(reasons).length > 0) wire.r = reasons;
+  if (version === 1) delete (wire as { ep?: number }).ep;
   return new TextEncoder().encode(JSON.stringify(wire));
 }
 
-/** Decodes and validates a batch; throws WireError naming what is wrong. */
-export function decodeBatch(data: Uint8Array | string): Batch {
-  const wire = parseWire(batchWireSchema, data, "batch");
+/**
+ * Decodes and validates a batch of any version from OLDEST_BATCH_VERSION up to `maxVersion`;
+ * throws WireError naming what is wrong, NewerWireVersionError for a newer version.
+ */
+export function decodeBatch(data: Uint8Array | string, options: { maxVersion?: number } = {}): Batch {
+  const wire = parseWire(batchWireSchema, data, "batch", options.maxVersion ?? BATCH_VERSION);
+  let ts = 0;
   const readings: SequencedReading[] = wire.s.map((idx, i) => {
     const [device, point] = wire.series[idx] as [string, string];
+    ts = wire.v === 1 ? (wire.t[i] as number) : ts + (wire.t[i] as number);
+    if (ts < 0) throw new WireError(`invalid batch: t.${i}: timestamp ${ts} is before 1970`);
     const reading: SequencedReading = {
       seq: wire.first + i,
-      ts: wire.t[i] as number,
+      ts,
       device,
       point,
       value: wire.val[i] ?? null,
@@ -120,5 +159,12 @@ export function decodeBatch(data: Uint8Array | string): Batch {
     if (reason) reading.reason = reason;
     return reading;
   });
-  return { gateway: wire.gw, epoch: wire.ep ?? 0, firstSeq: wire.first, lastSeq: wire.last, readings };
+  return {
+    gateway: wire.gw,
+    epoch: wire.ep ?? 0,
+    firstSeq: wire.first,
+    lastSeq: wire.last,
+    readings,
+    wireVersion: wire.v,
+  };
 }

@@ -5,10 +5,28 @@ export class WireError extends Error {
   override name = "WireError";
 }
 
+/**
+ * A message written by a newer Tidegate than this build reads. Not malformed: a newer reader
+ * will read it, so it must be kept, never discarded.
+ */
+export class NewerWireVersionError extends WireError {
+  override name = "NewerWireVersionError";
+  constructor(
+    readonly what: string,
+    readonly version: number,
+    readonly maxVersion: number,
+  ) {
+    super(
+      `${what} has wire version ${version}; this build reads versions up to ${maxVersion}. Upgrade this side.`,
+    );
+  }
+}
+
 export function parseWire<T extends z.ZodType>(
   schema: T,
   data: Uint8Array | string,
   what: string,
+  maxVersion = 1,
 ): z.infer<T> {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data);
   let json: unknown;
@@ -17,8 +35,14 @@ export function parseWire<T extends z.ZodType>(
   } catch (err) {
     throw new WireError(`${what} is not valid JSON: ${(err as Error).message}`);
   }
-  if (json && typeof json === "object" && "v" in json && typeof json.v === "number" && json.v > 1) {
-    throw new WireError(`${what} has wire version ${json.v}; this build reads version 1. Upgrade this side.`);
+  if (
+    json &&
+    typeof json === "object" &&
+    "v" in json &&
+    Number.isInteger(json.v) &&
+    (json.v as number) > maxVersion
+  ) {
+    throw new NewerWireVersionError(what, json.v as number, maxVersion);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

@@ -1,17 +1,17 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { upgradeBackupPath } from "@tidegate/protocol/migrations";
-import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bufferSchema } from "../../agent/src/buffer/schema.js";
 import { storeSchema } from "../../collector/src/store/schema.js";
+import { deferredCleanup } from "./helpers/cleanup.js";
 import { fixtureTs, fixtureVoltage, writeOldBuffer, writeOldStore } from "./helpers/fixtures.js";
 import { type NatsServer, startNatsServer } from "./helpers/nats.js";
 import { freePort } from "./helpers/ports.js";
 import { startProcess } from "./helpers/process.js";
+import { meterAgentConfig, startMeter } from "./helpers/system.js";
 import {
   agentArgs,
   collectorArgs,
@@ -30,40 +30,25 @@ const STORED = 400; // acknowledged before the upgrade, in the collector's histo
 const LAST = 1000; // committed before the upgrade; STORED+1 … LAST wait in the buffer
 const start = Date.now() - 2 * 3600_000; // fixture readings are from two hours ago
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.reverse()) await fn();
-  cleanup = [];
-});
+const defer = deferredCleanup();
 
 async function rig() {
   const nats: NatsServer = await startNatsServer();
-  const meter: ModbusTcpSimulator = await startModbusTcpSimulator({
-    profile: loadProfiles().get("eastron/sdm120") as Profile,
-    port: 0,
-    tickMs: 200,
-    seed: 9,
-  });
+  const meter = await startMeter(9);
   const agentDir = mkdtempSync(join(tmpdir(), "tidegate-upgrade-agent-"));
   const collectorDir = mkdtempSync(join(tmpdir(), "tidegate-upgrade-collector-"));
-  cleanup.push(async () => {
+  defer(async () => {
     await meter.close().catch(() => {});
     await nats.dispose();
     rmSync(agentDir, { recursive: true, force: true });
     rmSync(collectorDir, { recursive: true, force: true });
   });
-  const configYaml = `
-gateway: ${GATEWAY}
-http: { host: 127.0.0.1 }
-nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-devices:
-  - id: meter-1
-    profile: eastron/sdm120
-    transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
-    pollIntervalMs: 200
-    points: [voltage]
-`;
+  const configYaml = meterAgentConfig({
+    gateway: GATEWAY,
+    natsUrl: nats.url,
+    meterPort: meter.port,
+    points: ["voltage"],
+  });
   return {
     nats,
     agentDir,
@@ -73,12 +58,12 @@ devices:
     configYaml,
     async startCollector(): Promise<Restartable> {
       const c = await startCollector(nats.url, { dir: collectorDir });
-      cleanup.push(() => c.stop());
+      defer(() => c.stop());
       return c;
     },
     async startAgent(): Promise<Restartable> {
       const a = await startAgent(configYaml, { dir: agentDir });
-      cleanup.push(() => a.stop());
+      defer(() => a.stop());
       return a;
     },
   };

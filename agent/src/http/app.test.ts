@@ -38,6 +38,7 @@ const view: AgentView = {
     lastAckSeq: 57,
     batchesSent: 3,
     backfilling: false,
+    wire: { sends: 2, collector: { min: 1, max: 2, version: "0.1.0" } },
   }),
 };
 const app = createAgentApp(view);

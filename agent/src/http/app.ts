@@ -2,6 +2,7 @@ import { mountDashboard } from "@tidegate/dashboard/server";
 import type { Profile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
+import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
 import type { BufferStats } from "../buffer/buffer.js";
 import type { UplinkStatus } from "../uplink/uplink.js";
@@ -25,16 +26,17 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
 
   app.get("/api/v1/status", (c) => {
     const stats = view.buffer();
+    const uplink = view.uplink();
     const now = Date.now();
     return c.json({
       gateway: view.gateway,
       version: view.version,
       uptimeS: Math.round((now - view.startedAt) / 1000),
-      uplink: view.uplink(),
+      uplink,
       // committed = stored at the collector + dropped, once the backlog has drained.
       seq: { committed: stats.lastSeq, acked: stats.lastAckedSeq },
       buffer: { ...backlogSummary(stats, now), bytes: stats.bytes },
-      alarms: stats.alarms,
+      alarms: agentAlarms(stats, uplink),
       devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
     });
   });

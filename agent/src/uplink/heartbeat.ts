@@ -5,6 +5,7 @@ import {
   type SourceHealth,
   subjects,
 } from "@tidegate/protocol";
+import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import type { Uplink } from "./uplink.js";
@@ -17,10 +18,13 @@ export interface HeartbeatOptions {
   uplink: Uplink;
   sources: () => SourceHealth[];
   intervalMs: number;
+  /** The epoch batches are filed under; 0 when playing an agent from before epochs. */
+  epoch?: number;
 }
 
 export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Date.now()): Heartbeat {
   const stats = o.buffer.stats();
+  const uplink = o.uplink.status();
   return {
     v: HEARTBEAT_VERSION,
     gateway: o.gateway,
@@ -29,9 +33,9 @@ export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Da
     uptimeS: Math.round((now - o.startedAt) / 1000),
     ...backlogSummary(stats, now),
     ackedSeq: stats.lastAckedSeq,
-    epoch: stats.epoch,
-    alarms: stats.alarms.map((a) => ({ code: a.code, message: a.message, since: a.since })),
-    uplinkConnected: o.uplink.status().connected,
+    epoch: o.epoch ?? stats.epoch,
+    alarms: agentAlarms(stats, uplink),
+    uplinkConnected: uplink.connected,
     sources: o.sources(),
   };
 }

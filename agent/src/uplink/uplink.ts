@@ -1,9 +1,17 @@
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { batchMsgId, createBackoff, encodeBatch, type SequencedReading, subjects } from "@tidegate/protocol";
+import {
+  BATCH_VERSION,
+  batchMsgId,
+  createBackoff,
+  encodeBatch,
+  type SequencedReading,
+  subjects,
+} from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import { createWaker } from "../wake.js";
+import { createCollectorWireWatch, type WireStatus } from "./collector-wire.js";
 import { createLanes } from "./lanes.js";
 
 export interface UplinkOptions {
@@ -20,6 +28,10 @@ export interface UplinkOptions {
   backfillThreshold?: number;
   /** Rate limit of the backfill lane in readings/s; 0 = none. */
   backfillRatePerS?: number;
+  /** Batch wire version to send; 1 (no epoch) only plays an older agent in compatibility tests. */
+  wireVersion?: 1 | 2;
+  /** How often the collectors' announced wire versions are read again. */
+  wireCheckIntervalMs?: number;
   log: Logger;
 }
 
@@ -30,6 +42,7 @@ export interface UplinkStatus {
   batchesSent: number;
   /** True while an outage backlog drains behind the live lane. */
   backfilling: boolean;
+  wire: WireStatus;
 }
 
 export interface Uplink {
@@ -52,6 +65,11 @@ export function createUplink(opts: UplinkOptions): Uplink {
   const lingerMs = opts.lingerMs ?? 0;
   const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
   const maxInFlight = opts.maxInFlight ?? 8;
+  const wireVersion = opts.wireVersion ?? BATCH_VERSION;
+  const wire = createCollectorWireWatch(wireVersion);
+  let wireTimer: NodeJS.Timeout | undefined;
+  /** Since when sending is held because the collector cannot read this agent's batches. */
+  let heldSince: number | undefined;
   const waker = createWaker();
   const backoff = createBackoff();
   let nc: NatsConnection | undefined;
@@ -119,12 +137,14 @@ export function createUplink(opts: UplinkOptions): Uplink {
     // Start from the buffer's watermark: after a restart of this loop, anything unacked goes again.
     lanes = newLanes();
     const js = jetstream(nc, { timeout: publishTimeoutMs });
-    const epoch = buffer.stats().epoch;
+    // Agents before epochs (wire version 1) sent none: the collector files them under epoch 0.
+    const epoch = wireVersion === 1 ? 0 : buffer.stats().epoch;
+    await wire.refresh(nc);
     const publish = (batch: SequencedReading[]) => {
       const first = (batch[0] as SequencedReading).seq;
       const last = (batch[batch.length - 1] as SequencedReading).seq;
       return js
-        .publish(subjects.telemetry(gateway), encodeBatch(gateway, batch, epoch), {
+        .publish(subjects.telemetry(gateway), encodeBatch(gateway, batch, epoch, wireVersion), {
           msgID: batchMsgId(gateway, first, last, epoch),
         })
         .then(
@@ -142,12 +162,25 @@ export function createUplink(opts: UplinkOptions): Uplink {
         await waker.sleep(500);
         continue;
       }
+      const mismatch = wire.mismatch();
+      if (mismatch && inflight.length === 0) {
+        if (heldSince === undefined) {
+          heldSince = Date.now();
+          log.error(mismatch);
+        }
+        await waker.sleep(1000);
+        continue;
+      }
+      if (!mismatch && heldSince !== undefined) {
+        heldSince = undefined;
+        log.info("the collector reads this agent's batches now; sending the buffer");
+      }
       // A small linger turns many tiny messages into fewer large ones; never when a batch is full.
       if (inflight.length === 0 && retries.length === 0) {
         const waiting = lanes.waiting();
         if (lingerMs > 0 && waiting > 0 && waiting < batchSize) await waker.sleep(lingerMs);
       }
-      while (connected && !failing && inflight.length < maxInFlight) {
+      while (connected && !failing && !mismatch && inflight.length < maxInFlight) {
         const batch = retries.shift() ?? lanes.next();
         if (!batch) break;
         inflight.push({ batch, result: publish(batch) });
@@ -187,6 +220,9 @@ export function createUplink(opts: UplinkOptions): Uplink {
     start() {
       if (running) return;
       running = true;
+      wireTimer = setInterval(() => {
+        if (nc && connected) void wire.refresh(nc).then(() => waker.wake());
+      }, opts.wireCheckIntervalMs ?? 5000);
       // A bug in the loop must not leave readings stranded in the buffer: log it and start over.
       loop = (async () => {
         while (running) {
@@ -202,6 +238,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
     },
     async stop() {
       running = false;
+      clearInterval(wireTimer);
       waker.wake();
       unsubscribe();
       await loop;
@@ -214,6 +251,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
         lastAckSeq: buffer.stats().lastAckedSeq,
         batchesSent,
         backfilling: lanes.backfilling(),
+        wire: { ...wire.status(), ...(heldSince !== undefined ? { heldSince } : {}) },
       };
       if (lastError) s.lastError = lastError;
       return s;

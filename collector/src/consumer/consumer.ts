@@ -1,13 +1,20 @@
 import { type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
+  BATCH_VERSION,
   type Batch,
   COLLECTOR_DURABLE,
+  COLLECTOR_WIRE_KEY,
   createBackoff,
   decodeBatch,
   decodeHeartbeat,
+  encodeCollectorWire,
+  NewerWireVersionError,
+  OLDEST_BATCH_VERSION,
   subjects,
   TELEMETRY_STREAM,
+  TIDEGATE_KV_BUCKET,
 } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { SqliteStore } from "../store/sqlite-store.js";
@@ -19,6 +26,8 @@ export interface IngestStats {
   duplicates: number;
   /** Messages that could not be read, by reason; they are terminated, never stored. */
   rejected: Record<string, number>;
+  /** Batches in a wire version newer than this collector reads: left in the stream for a newer collector. */
+  newerWire: number;
   storeErrors: number;
 }
 
@@ -32,6 +41,18 @@ const MAX_GROUP = 50;
 export interface IngestOptions {
   /** How long JetStream waits before redelivering a batch the store could not commit. */
   nakDelayMs?: number;
+  /** Newest batch wire version read; lower only to play an older collector in tests. */
+  wireMax?: number;
+  collectorVersion?: string;
+}
+
+/** Tells agents which batch versions this collector reads, before they publish what it cannot. */
+async function announceWire(nc: NatsConnection, max: number, collectorVersion: string) {
+  const kv = await new Kvm(nc).create(TIDEGATE_KV_BUCKET, { history: 1 });
+  await kv.put(
+    COLLECTOR_WIRE_KEY,
+    encodeCollectorWire({ v: 1, min: OLDEST_BATCH_VERSION, max, collectorVersion, at: Date.now() }),
+  );
 }
 
 export function startIngest(
@@ -41,7 +62,15 @@ export function startIngest(
   options: IngestOptions = {},
 ) {
   const nakDelayMs = options.nakDelayMs ?? 5000;
-  const stats: IngestStats = { batches: 0, readings: 0, duplicates: 0, rejected: {}, storeErrors: 0 };
+  const wireMax = options.wireMax ?? BATCH_VERSION;
+  const stats: IngestStats = {
+    batches: 0,
+    readings: 0,
+    duplicates: 0,
+    rejected: {},
+    newerWire: 0,
+    storeErrors: 0,
+  };
   let stopped = false;
   let stopConsume: (() => void) | undefined;
   const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
@@ -62,6 +91,7 @@ export function startIngest(
   async function consumeUntilError() {
     const jsm = await jetstreamManager(nc);
     await ensureTelemetryStream(jsm);
+    await announceWire(nc, wireMax, options.collectorVersion ?? "unknown");
     const consumer = await jetstream(nc).consumers.get(TELEMETRY_STREAM, COLLECTOR_DURABLE);
     const messages = await consumer.consume({ max_messages: 200 });
     stopConsume = () => void messages.stop();
@@ -70,11 +100,19 @@ export function startIngest(
     for await (const m of messages) {
       let batch: Batch;
       try {
-        batch = decodeBatch(m.data);
+        batch = decodeBatch(m.data, { maxVersion: wireMax });
         if (m.subject !== subjects.telemetry(batch.gateway)) {
           throw new Error(`batch for gateway ${batch.gateway} arrived on ${m.subject}`);
         }
       } catch (err) {
+        if (err instanceof NewerWireVersionError) {
+          // Readable by a newer collector: keep it in the stream, never terminate it.
+          stats.newerWire += 1;
+          if (stats.newerWire === 1 || stats.newerWire % 1000 === 0)
+            log.warn({ subject: m.subject, held: stats.newerWire }, `${err.message} Left in the stream.`);
+          m.nak(60_000);
+          continue;
+        }
         const reason = (err as Error).message.split(":")[0] ?? "unreadable";
         stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
         log.warn({ subject: m.subject, seq: m.seq, reason: (err as Error).message }, "batch rejected");

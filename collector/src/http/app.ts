@@ -1,4 +1,5 @@
 import { mountDashboard } from "@tidegate/dashboard/server";
+import { BATCH_VERSION } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { IngestStats } from "../consumer/consumer.js";
@@ -55,6 +56,8 @@ export function createCollectorApp(o: CollectorAppOptions) {
       sources: g.heartbeat?.sources,
       dropped: g.heartbeat?.dropped,
       seq: completeness(g),
+      // A gateway still sending an older wire version is read, and pointed out for upgrade.
+      wire: g.wireVersion === null ? undefined : { version: g.wireVersion, current: BATCH_VERSION },
     }));
     return c.json({ gateways });
   });

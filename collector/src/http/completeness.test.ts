@@ -7,6 +7,7 @@ const row = (maxSeq: number, stored: number, droppedRanges: [number, number][] =
   lastSeen: 1,
   maxSeq,
   stored,
+  wireVersion: 2,
   heartbeat: {
     v: 1,
     gateway: "g",

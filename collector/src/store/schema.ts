@@ -84,10 +84,15 @@ export const storeSchema: SchemaSpec = {
         -- the live agent's buffer epoch, from its heartbeat
         ALTER TABLE gateways ADD COLUMN epoch INTEGER;`,
     },
+    {
+      version: 4,
+      description: "the batch wire version each gateway last sent in, to point at agents to upgrade",
+      up: "ALTER TABLE gateways ADD COLUMN wire_version INTEGER;",
+    },
   ],
   legacyVersion(db) {
     if (!hasTable(db, "readings")) return 0;
-    if (hasTable(db, "gateway_epochs")) return 3;
+    if (hasTable(db, "gateway_epochs")) return 3; // versioning came with step 4
     const columns = db.prepare("SELECT name FROM pragma_table_info('gateways')").all() as { name: string }[];
     return columns.some((c) => c.name === "stored") ? 2 : 1;
   },

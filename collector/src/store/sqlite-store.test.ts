@@ -136,4 +136,11 @@ describe("collector SQLite store", () => {
       stored: 1,
     });
   });
+
+  it("remembers the wire version of each gateway's latest batch", () => {
+    store.insertBatch({ ...batch(1, [1]), wireVersion: 1 });
+    expect(store.gateways()[0]?.wireVersion).toBe(1);
+    store.insertBatch({ ...batch(2, [2]), wireVersion: 2 });
+    expect(store.gateways()[0]?.wireVersion).toBe(2);
+  });
 });

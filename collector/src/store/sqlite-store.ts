@@ -25,6 +25,8 @@ export interface GatewayRow {
   /** Highest seq stored and how many readings are stored for this gateway. */
   maxSeq: number;
   stored: number;
+  /** The batch wire version of the gateway's latest batch. */
+  wireVersion: number | null;
 }
 
 export interface PointRow {
@@ -61,8 +63,9 @@ export function openSqliteStore(path: string) {
     ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
     WHERE excluded.last_ts >= series.last_ts`);
   const touchGateway = db.prepare(`
-    INSERT INTO gateways (id, last_seen) VALUES (?, ?)
-    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen)`);
+    INSERT INTO gateways (id, last_seen, wire_version) VALUES (?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
+      wire_version = coalesce(excluded.wire_version, wire_version)`);
   // Counters kept on ingest so completeness (stored, highest seq) is answered without scanning readings.
   const countEpoch = db.prepare(`
     INSERT INTO gateway_epochs (gateway, epoch, max_seq, stored, last_at) VALUES (?, ?, ?, ?, ?)
@@ -80,9 +83,16 @@ export function openSqliteStore(path: string) {
   );
   const selectGateways = db.prepare<
     [],
-    { id: string; last_seen: number | null; heartbeat: string | null; max_seq: number; stored: number }
+    {
+      id: string;
+      last_seen: number | null;
+      heartbeat: string | null;
+      wire_version: number | null;
+      max_seq: number;
+      stored: number;
+    }
   >(`
-    SELECT g.id, g.last_seen, g.heartbeat, coalesce(e.max_seq, 0) AS max_seq, coalesce(e.stored, 0) AS stored
+    SELECT g.id, g.last_seen, g.heartbeat, g.wire_version, coalesce(e.max_seq, 0) AS max_seq, coalesce(e.stored, 0) AS stored
     FROM gateways g LEFT JOIN gateway_epochs e ON e.gateway = g.id AND e.epoch = coalesce(g.epoch,
       (SELECT epoch FROM gateway_epochs WHERE gateway = g.id ORDER BY last_at DESC LIMIT 1))
     ORDER BY g.id`);
@@ -120,7 +130,7 @@ export function openSqliteStore(path: string) {
     }
     for (const s of newest.values())
       upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
-    touchGateway.run(batch.gateway, receivedAt);
+    touchGateway.run(batch.gateway, receivedAt, batch.wireVersion ?? null);
     countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted, receivedAt);
     return { inserted, duplicates: batch.readings.length - inserted };
   });
@@ -152,6 +162,7 @@ export function openSqliteStore(path: string) {
         heartbeat: g.heartbeat ? (JSON.parse(g.heartbeat) as Heartbeat) : null,
         maxSeq: g.max_seq,
         stored: g.stored,
+        wireVersion: g.wire_version,
       })),
     points: (gateway: string): PointRow[] =>
       selectPoints.all(gateway).map((p) => ({

@@ -62,6 +62,11 @@ export function UplinkPanel({ status }: { status: AgentStatus | undefined }) {
       {!uplink.connected && uplink.lastError && (
         <p class="panel-error">{t.uplinkError(describeError(uplink.lastError))}</p>
       )}
+      {uplink.wire?.mismatch && (
+        <p class="panel-error" data-testid="wire-mismatch">
+          {t.wireHeld(uplink.wire.mismatch)}
+        </p>
+      )}
       <dl class="facts">
         <Fact
           label={t.factBacklog}

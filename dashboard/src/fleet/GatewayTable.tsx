@@ -64,7 +64,14 @@ export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
             >
               {formatAge(g.lastSeen, now)}
             </td>
-            <td class="hide-narrow">{g.version ?? t.noValue}</td>
+            <td class="hide-narrow">
+              {g.version ?? t.noValue}
+              {g.wire && g.wire.version < g.wire.current && (
+                <span class="badge badge-warn" data-testid="older-wire" title={t.olderWireHint}>
+                  {t.olderWire(g.wire.version)}
+                </span>
+              )}
+            </td>
             <td
               class={`num hide-narrow${g.backlog ? " stat-warn" : ""}`}
               title={g.oldestUnsentAgeMs ? t.backlogOldest(formatDuration(g.oldestUnsentAgeMs)) : undefined}

@@ -52,8 +52,11 @@ export function writeOldStore(
   try {
     db.pragma("journal_mode = WAL");
     migrateSync(db, upTo(storeSchema, version), path);
+    // From version 3 on, readings are keyed by (gateway, epoch, seq); agents before epochs are epoch 0.
+    const epochs = version >= 3;
     const insert = db.prepare(
-      "INSERT INTO readings (gateway, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, 'meter-1', 'voltage', ?, ?, NULL, 0, NULL)",
+      `INSERT INTO readings (gateway, seq, device, point, ts, num, text, quality, reason${epochs ? ", epoch" : ""})
+       VALUES (?, ?, 'meter-1', 'voltage', ?, ?, NULL, 0, NULL${epochs ? ", 0" : ""})`,
     );
     db.transaction(() => {
       for (let seq = 1; seq <= o.storedSeq; seq++)
@@ -63,7 +66,11 @@ export function writeOldStore(
         "INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, 'meter-1', 'voltage', ?, ?)",
       ).run(o.gateway, lastTs, JSON.stringify(voltage(o.storedSeq)));
       db.prepare("INSERT INTO gateways (id, last_seen) VALUES (?, ?)").run(o.gateway, lastTs);
-      if (version >= 2)
+      if (epochs)
+        db.prepare(
+          "INSERT INTO gateway_epochs (gateway, epoch, max_seq, stored, last_at) VALUES (?, 0, ?, ?, ?)",
+        ).run(o.gateway, o.storedSeq, o.storedSeq, lastTs);
+      else if (version >= 2)
         db.prepare("UPDATE gateways SET max_seq = ?, stored = ? WHERE id = ?").run(
           o.storedSeq,
           o.storedSeq,

@@ -14,6 +14,37 @@ export interface System {
   stop(): Promise<void>;
 }
 
+/** A simulated SDM120 meter on a free port; the caller closes it. */
+export function startMeter(seed: number): Promise<ModbusTcpSimulator> {
+  return startModbusTcpSimulator({
+    profile: loadProfiles().get("eastron/sdm120") as Profile,
+    port: 0,
+    tickMs: 200,
+    seed,
+  });
+}
+
+/** An agent config with one meter, sending to `natsUrl`, with quick commits and heartbeats for tests. */
+export function meterAgentConfig(o: {
+  gateway: string;
+  natsUrl: string;
+  meterPort: number;
+  pollIntervalMs?: number;
+  points?: string[];
+}): string {
+  return `
+gateway: ${o.gateway}
+http: { host: 127.0.0.1 }
+nats: { servers: ["${o.natsUrl}"], heartbeatIntervalMs: 500 }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - id: meter-1
+    profile: eastron/sdm120
+    transport: { type: tcp, host: 127.0.0.1, port: ${o.meterPort} }
+    pollIntervalMs: ${o.pollIntervalMs ?? 200}
+${o.points ? `    points: [${o.points.join(", ")}]\n` : ""}`;
+}
+
 /**
  * The whole spine on real parts: two Modbus TCP simulators (an SDM120 meter and an XY-MD02
  * climate sensor), nats-server with JetStream, the built collector and agent processes.

@@ -1,0 +1,54 @@
+import { type KV, Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  COLLECTOR_WIRE_KEY,
+  type CollectorWire,
+  decodeCollectorWire,
+  TIDEGATE_KV_BUCKET,
+  wireMismatch,
+} from "@tidegate/protocol";
+
+export interface WireStatus {
+  /** The batch wire version this agent sends. */
+  sends: number;
+  /** What the collectors announced they read; null until one has. */
+  collector: { min: number; max: number; version: string } | null;
+  /** Why nothing is sent, when the collector cannot read this agent's batches. */
+  mismatch?: string;
+  heldSince?: number;
+}
+
+/**
+ * Keeps track of the batch versions the collectors announced (JetStream KV). JetStream acks a
+ * batch on storage, so publishing what no collector reads would strand it; the uplink holds
+ * instead while `mismatch()` says why.
+ */
+export function createCollectorWireWatch(sends: number) {
+  let announced: CollectorWire | undefined;
+  let kv: KV | undefined;
+
+  return {
+    async refresh(nc: NatsConnection): Promise<void> {
+      try {
+        kv ??= await new Kvm(nc).open(TIDEGATE_KV_BUCKET);
+        const entry = await kv.get(COLLECTOR_WIRE_KEY);
+        announced = entry && entry.operation === "PUT" ? decodeCollectorWire(entry.value) : undefined;
+      } catch {
+        // No bucket yet (no collector has started) or the link is down: keep what we knew.
+        kv = undefined;
+      }
+    },
+    mismatch: () => wireMismatch(sends, announced),
+    status(): WireStatus {
+      const s: WireStatus = {
+        sends,
+        collector: announced
+          ? { min: announced.min, max: announced.max, version: announced.collectorVersion }
+          : null,
+      };
+      const m = wireMismatch(sends, announced);
+      if (m) s.mismatch = m;
+      return s;
+    },
+  };
+}
