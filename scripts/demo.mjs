@@ -101,6 +101,7 @@ const agentConfig = join(state, "agent", "tidegate-agent.yaml");
 writeFileSync(
   agentConfig,
   `# Written by npm run demo; see agent/config.example.yaml for every option.
+version: 1
 gateway: demo-plant
 http: { port: ${ports.agent} }
 nats: { servers: ["nats://127.0.0.1:${ports.nats}"], heartbeatIntervalMs: 2000 }

@@ -3,12 +3,14 @@ import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { SchemaError } from "@tidegate/protocol/migrations";
 import { createAgent } from "./agent.js";
 import { upgradeBufferFile } from "./buffer/open-file.js";
-import { ConfigError, loadConfigFile } from "./config/load.js";
+import { ConfigError, loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { createLogger } from "./log.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
        tidegate-agent check --config <file>     validate a config and exit
+       tidegate-agent config migrate --config <file>
+                                                print the config in the current format (the file is not changed)
 
   --config   YAML config (default: ./tidegate-agent.yaml); see agent/config.example.yaml
   --port     overrides http.port from the config
@@ -27,8 +29,15 @@ async function main() {
   if (values.help) return void console.log(USAGE);
   if (values.version) return void console.log(VERSION);
 
+  if (positionals[0] === "config" && positionals[1] === "migrate") {
+    const { text, warnings } = printMigratedConfig(values.config);
+    for (const w of warnings) console.error(`${values.config}: ${w}`);
+    process.stdout.write(text);
+    return;
+  }
   const loaded = loadConfigFile(values.config);
   if (positionals[0] === "check") {
+    for (const w of loaded.warnings) console.log(`warning: ${w}`);
     console.log(
       `${values.config}: ok (${loaded.config.devices.length} devices, gateway ${loaded.config.gateway})`,
     );
@@ -37,6 +46,7 @@ async function main() {
   if (values.port !== undefined) loaded.config.http.port = Number(values.port);
 
   const log = createLogger("tidegate-agent");
+  for (const w of loaded.warnings) log.warn(w);
   await upgradeBufferFile(loaded.config.buffer.path, (message) => log.info(message));
   const agent = createAgent(loaded, log, { staticDir: findDashboardDir() });
   agent.start();

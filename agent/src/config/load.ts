@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { findBundledProfilesDir, loadProfiles, type Profile } from "@tidegate/profiles";
 import { parseDocument } from "yaml";
 import { type AgentConfig, configSchema } from "./schema.js";
+import { ConfigVersionError, migrateConfigDocument } from "./versions.js";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -12,6 +13,8 @@ export interface LoadedConfig {
   file: string;
   config: AgentConfig;
   profiles: Map<string, Profile>;
+  /** What an older config format was read as; logged at start and printed by `check`. */
+  warnings: string[];
 }
 
 function describeValue(v: unknown): string {
@@ -28,6 +31,14 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+function parseYaml(text: string, file: string) {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join("\n")}`);
+  }
+  return doc;
+}
+
 /**
  * Parses and validates a config text. Errors name the file, the path (devices.1.transport.port)
  * and what was expected, with the value found, so a technician can fix it without reading code.
@@ -37,9 +48,13 @@ export function parseConfig(
   file: string,
   options: { profilesDirs?: string[] } = {},
 ): LoadedConfig {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(`${file}: not valid YAML:\n${doc.errors.map((e) => `  ${e.message}`).join("\n")}`);
+  const doc = parseYaml(text, file);
+  let warnings: string[];
+  try {
+    ({ warnings } = migrateConfigDocument(doc));
+  } catch (err) {
+    if (err instanceof ConfigVersionError) throw new ConfigError(`${file}: invalid config\n  ${err.message}`);
+    throw err;
   }
   const data = doc.toJS() ?? {};
   const result = configSchema.safeParse(data);
@@ -77,17 +92,34 @@ export function parseConfig(
     });
   });
   if (problems.length > 0) throw new ConfigError(`${file}: invalid config\n${problems.join("\n")}`);
-  return { file, config, profiles };
+  return { file, config, profiles, warnings: warnings.map((w) => `${file}: ${w}`) };
 }
 
-export function loadConfigFile(file: string, options: { profilesDirs?: string[] } = {}): LoadedConfig {
-  let text: string;
+function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     throw new ConfigError(
       `${file}: cannot read config: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Start from agent/config.example.yaml.`,
     );
   }
-  return parseConfig(text, file, options);
+}
+
+export function loadConfigFile(file: string, options: { profilesDirs?: string[] } = {}): LoadedConfig {
+  return parseConfig(readConfigText(file), file, options);
+}
+
+/**
+ * The config in the current format, comments kept, for the user to review and save; the
+ * program never writes it back itself.
+ */
+export function printMigratedConfig(file: string): { text: string; warnings: string[] } {
+  const doc = parseYaml(readConfigText(file), file);
+  try {
+    const { warnings } = migrateConfigDocument(doc);
+    return { text: doc.toString(), warnings };
+  } catch (err) {
+    if (err instanceof ConfigVersionError) throw new ConfigError(`${file}: ${err.message}`);
+    throw err;
+  }
 }

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
+import { CONFIG_VERSION } from "./versions.js";
 
 /** Default gateway id: the host name, lowered and reduced to the subject-safe alphabet. */
 export function defaultGatewayId(): string {
@@ -70,7 +71,7 @@ export type DeviceConfig = z.infer<typeof deviceSchema>;
 
 export const configSchema = z
   .object({
-    version: z.literal(1).default(1),
+    version: z.literal(CONFIG_VERSION).describe("config format version; older ones are read with a warning"),
     gateway: gatewayIdSchema.default(defaultGatewayId),
     http: z
       .object({

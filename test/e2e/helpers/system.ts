@@ -33,6 +33,7 @@ export function meterAgentConfig(o: {
   points?: string[];
 }): string {
   return `
+version: 1
 gateway: ${o.gateway}
 http: { host: 127.0.0.1 }
 nats: { servers: ["${o.natsUrl}"], heartbeatIntervalMs: 500 }
@@ -60,6 +61,7 @@ export async function startSystem(gateway = "e2e-plant"): Promise<System> {
   const climate = await startModbusTcpSimulator({ profile: profiles.climate, port: 0, tickMs: 200, seed: 2 });
   const collector = await startCollector(nats.url);
   const agent = await startAgent(`
+version: 1
 gateway: ${gateway}
 http: { host: 127.0.0.1 }
 nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }

@@ -152,6 +152,7 @@ function agentConfig(
     pollIntervalMs: ${o.pollIntervalMs}`
       : " []";
   return `
+version: 1
 gateway: ${o.gateway}
 http: { host: 127.0.0.1 }
 nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
