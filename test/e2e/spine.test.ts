@@ -83,6 +83,19 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
     );
   });
 
+  it("both programs answer /healthz and report ready on /readyz", async () => {
+    for (const url of [agent.url, collector.url]) {
+      expect(await getJson(`${url}/healthz`)).toEqual({ status: "ok" });
+      const ready = await waitFor(`${url}/readyz`, async () => {
+        const r = await getJson<{ ready: boolean; reasons: string[] }>(`${url}/readyz`).catch(
+          () => undefined,
+        );
+        return r?.ready ? r : undefined;
+      });
+      expect(ready.reasons).toEqual([]);
+    }
+  });
+
   it("the collector lists the gateway as online with its heartbeat", async () => {
     const body = await waitFor("gateway heartbeat", async () => {
       const r = await getJson<{

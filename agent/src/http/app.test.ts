@@ -98,6 +98,17 @@ describe("agent API", () => {
     expect(text).toContain('tidegate_device_success_ratio{device="m1",gateway="plant-7"} 0.5');
   });
 
+  it("GET /healthz says it is alive; /readyz is not ready while the buffer cannot be written, and says why", async () => {
+    expect(await (await app.request("/healthz")).json()).toEqual({ status: "ok" });
+    const res = await app.request("/readyz");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      ready: false,
+      reasons: ["cannot write the buffer (disk full)"],
+      notes: ["uplink disconnected; buffering (disconnected from NATS; reconnecting)"],
+    });
+  });
+
   it("unknown API paths answer 404 with JSON", async () => {
     const res = await app.request("/api/v1/nothing");
     expect(res.status).toBe(404);

@@ -24,6 +24,20 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
 
   app.get("/api/v1/info", (c) => c.json({ role: "agent", gateway: view.gateway, version: view.version }));
 
+  // For supervisors: alive, and ready to do its job — keep every reading. A lost uplink is not
+  // "not ready" (store-and-forward is the job); an unwritable buffer is.
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => {
+    const stats = view.buffer();
+    const uplink = view.uplink();
+    const reasons = stats.alarms.filter((a) => a.code === "buffer-write-failed").map((a) => a.message);
+    const notes: string[] = [];
+    if (!uplink.connected)
+      notes.push(`uplink disconnected; buffering${uplink.lastError ? ` (${uplink.lastError})` : ""}`);
+    if (uplink.wire.mismatch) notes.push(uplink.wire.mismatch);
+    return c.json({ ready: reasons.length === 0, reasons, notes }, reasons.length === 0 ? 200 : 503);
+  });
+
   app.get("/api/v1/status", (c) => {
     const stats = view.buffer();
     const uplink = view.uplink();

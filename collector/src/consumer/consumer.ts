@@ -28,6 +28,10 @@ export interface IngestStats {
   rejected: Record<string, number>;
   /** Batches in a wire version newer than this collector reads: left in the stream for a newer collector. */
   newerWire: number;
+  /** Whether the telemetry consumer is pulling right now (false while it retries). */
+  consuming: boolean;
+  /** Why it is not, when it is not. */
+  lastError?: string;
   storeErrors: number;
 }
 
@@ -69,6 +73,7 @@ export function startIngest(
     duplicates: 0,
     rejected: {},
     newerWire: 0,
+    consuming: false,
     storeErrors: 0,
   };
   let stopped = false;
@@ -96,6 +101,8 @@ export function startIngest(
     const messages = await consumer.consume({ max_messages: 200 });
     stopConsume = () => void messages.stop();
     log.info({ stream: TELEMETRY_STREAM, consumer: COLLECTOR_DURABLE }, "consuming telemetry");
+    stats.consuming = true;
+    stats.lastError = undefined;
     backoff.reset();
     for await (const m of messages) {
       let batch: Batch;
@@ -156,8 +163,11 @@ export function startIngest(
     while (!stopped) {
       try {
         await consumeUntilError();
+        stats.consuming = false;
       } catch (err) {
+        stats.consuming = false;
         if (stopped) break;
+        stats.lastError = (err as Error).message;
         const delayMs = backoff.next();
         log.warn({ delayMs, reason: (err as Error).message }, "telemetry consumer failed; retrying");
         await new Promise((r) => setTimeout(r, delayMs));

@@ -49,6 +49,31 @@ describe("collector API", () => {
     expect(await res.json()).toEqual({ role: "collector", version: "9.9.9" });
   });
 
+  it("GET /healthz is alive; /readyz is ready only while telemetry is consumed", async () => {
+    expect(await (await app.request("/healthz")).json()).toEqual({ status: "ok" });
+    const notYet = await app.request("/readyz");
+    expect(notYet.status).toBe(503);
+    expect(await notYet.json()).toEqual({ ready: false, reasons: ["not connected to NATS yet"] });
+    const stats = { batches: 0, readings: 0, duplicates: 0, rejected: {}, newerWire: 0, storeErrors: 0 };
+    const retrying = createCollectorApp({
+      store,
+      version: "9.9.9",
+      ingestStats: () => ({ ...stats, consuming: false, lastError: "stream not found" }),
+    });
+    expect(await (await retrying.request("/readyz")).json()).toEqual({
+      ready: false,
+      reasons: ["telemetry consumer not running: stream not found; retrying"],
+    });
+    const consuming = createCollectorApp({
+      store,
+      version: "9.9.9",
+      ingestStats: () => ({ ...stats, consuming: true }),
+    });
+    const ok = await consuming.request("/readyz");
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ready: true, reasons: [] });
+  });
+
   it("GET /api/v1/gateways lists gateways with online state from last seen", async () => {
     const body = await (await app.request("/api/v1/gateways")).json();
     expect(body.gateways.map((g: { id: string; online: boolean }) => [g.id, g.online])).toEqual([

@@ -43,6 +43,19 @@ export function createCollectorApp(o: CollectorAppOptions) {
 
   app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version }));
 
+  // For supervisors and load balancers: alive, and ready to ingest (consuming telemetry).
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => {
+    const ingest = o.ingestStats?.();
+    const reasons: string[] = [];
+    if (!ingest) reasons.push("not connected to NATS yet");
+    else if (!ingest.consuming)
+      reasons.push(
+        `telemetry consumer not running${ingest.lastError ? `: ${ingest.lastError}` : ""}; retrying`,
+      );
+    return c.json({ ready: reasons.length === 0, reasons }, reasons.length === 0 ? 200 : 503);
+  });
+
   app.get("/api/v1/gateways", (c) => {
     const t = now();
     const gateways = o.store.gateways().map((g) => ({
