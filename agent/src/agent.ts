@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import type { LoadedConfig } from "./config/load.js";
+import type { DeviceConfig } from "./config/schema.js";
 import { createAgentApp } from "./http/app.js";
 import { createLatest } from "./latest.js";
+import { busKey, createBus, type ModbusBus } from "./sources/modbus/bus.js";
 import { createDevicePoller } from "./sources/modbus/device-poller.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
 import { createUplink } from "./uplink/uplink.js";
@@ -23,12 +25,21 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   });
   const latest = createLatest();
 
+  // Devices on the same serial port or TCP endpoint share one bus: one connection, one request at a time.
+  const buses = new Map<string, ModbusBus>();
+  const busFor = (device: DeviceConfig) => {
+    const key = busKey(device.transport);
+    let bus = buses.get(key);
+    if (!bus) buses.set(key, (bus = createBus(device.transport, log)));
+    return bus;
+  };
   const pollers = config.devices.map((device) => {
     const profile = profiles.get(device.profile);
     if (!profile) throw new Error(`device ${device.id}: profile ${device.profile} not loaded`); // parseConfig checked this
     return createDevicePoller({
       device,
       profile,
+      bus: busFor(device),
       log,
       emit: (readings) => {
         latest.update(readings);
@@ -85,6 +96,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     async stop() {
       stopHeartbeat?.();
       await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...buses.values()].map((b) => b.close()));
       buffer.flush();
       await uplink.stop();
       buffer.close();

@@ -9,7 +9,15 @@ export {
   type ValueGenerator,
 } from "./generators.js";
 export {
+  type ModbusRtuSimulator,
+  type ModbusRtuSimulatorOptions,
+  type RtuSlave,
+  type RtuSlaveOptions,
+  startModbusRtuSimulator,
+} from "./modbus-rtu.js";
+export {
   type ModbusTcpSimulator,
   type ModbusTcpSimulatorOptions,
   startModbusTcpSimulator,
 } from "./modbus-tcp.js";
+export { type PtyPair, startPtyPair } from "./pty/pty-pair.js";

@@ -79,4 +79,39 @@ describe("agent config", () => {
       /devices\.0\.points\.1: profile eastron\/sdm120 has no point 'volts'/,
     );
   });
+
+  it("reads RTU devices on a serial bus with defaults for the line settings", () => {
+    const rtu = `${valid}  - id: th-1
+    profile: sonbest/xy-md02
+    transport: { type: rtu, port: /dev/serial/by-id/usb-FTDI-if00-port0 }
+    unitId: 2
+  - id: meter-2
+    profile: eastron/sdm120
+    transport: { type: rtu-over-tcp, host: 10.0.0.9, port: 4001 }
+`;
+    const { config } = parseConfig(rtu, "agent.yaml");
+    expect(config.devices[1]?.transport).toEqual({
+      type: "rtu",
+      port: "/dev/serial/by-id/usb-FTDI-if00-port0",
+      baudRate: 9600,
+      parity: "none",
+      dataBits: 8,
+      stopBits: 1,
+    });
+    expect(config.devices[1]?.retries).toBe(1);
+    expect(config.devices[2]?.transport).toEqual({ type: "rtu-over-tcp", host: "10.0.0.9", port: 4001 });
+  });
+
+  it("rejects devices on one serial port with different line settings", () => {
+    const clash = `${valid}  - id: a
+    profile: sonbest/xy-md02
+    transport: { type: rtu, port: /dev/ttyUSB0, baudRate: 9600 }
+  - id: b
+    profile: sonbest/xy-md02
+    transport: { type: rtu, port: /dev/ttyUSB0, baudRate: 19200 }
+`;
+    expect(() => parseConfig(clash, "agent.yaml")).toThrow(
+      /devices\.2\.transport\.baudRate: \/dev\/ttyUSB0 is shared with devices\.1 \(9600\); devices on one serial port must use the same baudRate \(found 19200\)/,
+    );
+  });
 });

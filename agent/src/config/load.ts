@@ -91,6 +91,22 @@ export function parseConfig(
         );
     });
   });
+  // Devices on one serial port share one line: its settings must agree.
+  const firstOnPort = new Map<string, number>();
+  config.devices.forEach((d, i) => {
+    const t = d.transport;
+    if (t.type !== "rtu") return;
+    const first = firstOnPort.get(t.port);
+    if (first === undefined) return void firstOnPort.set(t.port, i);
+    const other = config.devices[first]?.transport;
+    if (other?.type !== "rtu") return;
+    for (const key of ["baudRate", "parity", "dataBits", "stopBits", "interFrameDelayMs"] as const) {
+      if (t[key] !== other[key])
+        problems.push(
+          `  at devices.${i}.transport.${key}: ${t.port} is shared with devices.${first} (${other[key] ?? "default"}); devices on one serial port must use the same ${key} (found ${t[key] ?? "default"})`,
+        );
+    }
+  });
   if (problems.length > 0) throw new ConfigError(`${file}: invalid config\n${problems.join("\n")}`);
   return { file, config, profiles, warnings: warnings.map((w) => `${file}: ${w}`) };
 }

@@ -35,6 +35,16 @@ export const sizeSchema = z.union([
     }),
 ]);
 
+const interFrameDelayMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(1000)
+  .optional()
+  .describe(
+    "quiet time between two requests on this bus; default: 3.5 characters at the baud rate, at least 2 ms",
+  );
+
 const modbusTcpTransportSchema = z
   .object({
     type: z.literal("tcp"),
@@ -43,11 +53,44 @@ const modbusTcpTransportSchema = z
   })
   .strict();
 
+/** Modbus RTU on a serial line (RS-485 adapter). Devices with the same `port` share one bus. */
+const modbusRtuTransportSchema = z
+  .object({
+    type: z.literal("rtu"),
+    port: z
+      .string()
+      .min(1)
+      .describe("serial device; prefer the stable /dev/serial/by-id/... path over /dev/ttyUSB0"),
+    baudRate: z.number().int().positive().default(9600),
+    parity: z.enum(["none", "even", "odd"]).default("none"),
+    dataBits: z.union([z.literal(7), z.literal(8)]).default(8),
+    stopBits: z.union([z.literal(1), z.literal(2)]).default(1),
+    interFrameDelayMs,
+  })
+  .strict();
+
+/** RTU frames over a TCP socket (serial device servers). Devices with the same host and port share one bus. */
+const modbusRtuOverTcpTransportSchema = z
+  .object({
+    type: z.literal("rtu-over-tcp"),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535),
+    interFrameDelayMs,
+  })
+  .strict();
+
+export const transportSchema = z.discriminatedUnion("type", [
+  modbusTcpTransportSchema,
+  modbusRtuTransportSchema,
+  modbusRtuOverTcpTransportSchema,
+]);
+export type TransportConfig = z.infer<typeof transportSchema>;
+
 export const deviceSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
     profile: z.string().describe("profile id, e.g. eastron/sdm120 (see firmware-profiles/)"),
-    transport: modbusTcpTransportSchema,
+    transport: transportSchema,
     unitId: z
       .number()
       .int()
@@ -57,6 +100,13 @@ export const deviceSchema = z
       .describe("Modbus unit/slave id; default from the profile"),
     pollIntervalMs: z.number().int().min(100).default(1000),
     timeoutMs: z.number().int().min(50).default(1000),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .default(1)
+      .describe("extra tries of a read that timed out or came back corrupt, before it counts as failed"),
     maxGap: z
       .number()
       .int()

@@ -1,0 +1,115 @@
+import { createBackoff } from "@tidegate/protocol";
+import ModbusRTU from "modbus-serial";
+import type { Logger } from "pino";
+import type { TransportConfig } from "../../config/schema.js";
+import { describeModbusError } from "./errors.js";
+
+/**
+ * One Modbus line: a serial port, or a TCP endpoint. Every device on it shares its connection, and
+ * requests are serialized with a quiet gap between them, because an RS-485 bus carries one frame
+ * at a time and many TCP gateways answer one request at a time. Each request carries its own
+ * unit id and timeout, so a dead slave costs the others at most its own timeout.
+ */
+export interface ModbusBus {
+  /** Where the bus goes, for messages: "/dev/ttyUSB0", "10.0.0.5:502". */
+  readonly label: string;
+  request<T>(unitId: number, timeoutMs: number, fn: (client: ModbusRTU) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Devices with equal keys share one bus. */
+export function busKey(t: TransportConfig): string {
+  return t.type === "rtu" ? `rtu:${t.port}` : `${t.type}:${t.host}:${t.port}`;
+}
+
+export class BusUnavailableError extends Error {
+  override name = "BusUnavailableError";
+}
+
+function interFrameDelay(t: TransportConfig): number {
+  if (t.type === "tcp") return 0;
+  if (t.interFrameDelayMs !== undefined) return t.interFrameDelayMs;
+  // 3.5 characters of 11 bits each is the RTU frame gap; below 2 ms USB adapters jitter more than that.
+  const baud = t.type === "rtu" ? t.baudRate : 19_200;
+  return Math.max(2, Math.ceil((3.5 * 11 * 1000) / baud));
+}
+
+async function open(t: TransportConfig): Promise<ModbusRTU> {
+  const c = new ModbusRTU();
+  c.on("error", () => {}); // surfaced through the failing request instead
+  if (t.type === "tcp") await c.connectTCP(t.host, { port: t.port });
+  else if (t.type === "rtu-over-tcp") await c.connectTcpRTUBuffered(t.host, { port: t.port });
+  else
+    await c.connectRTUBuffered(t.port, {
+      baudRate: t.baudRate,
+      parity: t.parity,
+      dataBits: t.dataBits,
+      stopBits: t.stopBits,
+    });
+  return c;
+}
+
+export function createBus(transport: TransportConfig, log: Logger): ModbusBus {
+  const label = transport.type === "rtu" ? transport.port : `${transport.host}:${transport.port}`;
+  const gapMs = interFrameDelay(transport);
+  const backoff = createBackoff({ initialMs: 500, maxMs: 30_000 });
+  let client: ModbusRTU | undefined;
+  let nextOpenAt = 0;
+  let lastOpenError = "";
+  let tail: Promise<unknown> = Promise.resolve();
+
+  async function ensureOpen(): Promise<ModbusRTU> {
+    if (client?.isOpen) return client;
+    if (Date.now() < nextOpenAt)
+      throw new BusUnavailableError(
+        `cannot open ${label}: ${lastOpenError}; retrying in ${Math.ceil((nextOpenAt - Date.now()) / 1000)} s`,
+      );
+    try {
+      client = await open(transport);
+      backoff.reset();
+      log.info({ bus: label, transport: transport.type }, "modbus bus open");
+      return client;
+    } catch (err) {
+      client = undefined;
+      lastOpenError = describeModbusError(err, 0).reason;
+      nextOpenAt = Date.now() + backoff.next();
+      throw new BusUnavailableError(`cannot open ${label}: ${lastOpenError}`);
+    }
+  }
+
+  function drop() {
+    const c = client;
+    client = undefined;
+    if (c) c.close(() => {});
+  }
+
+  async function run<T>(unitId: number, timeoutMs: number, fn: (c: ModbusRTU) => Promise<T>): Promise<T> {
+    const c = await ensureOpen();
+    c.setID(unitId);
+    c.setTimeout(timeoutMs);
+    try {
+      return await fn(c);
+    } catch (err) {
+      const { kind, reconnect } = describeModbusError(err, timeoutMs);
+      // On a serial line a timeout means that slave is silent, not that the port is gone; on TCP
+      // the connection itself may be dead, so it is opened afresh.
+      if (reconnect && !(kind === "timeout" && transport.type !== "tcp")) drop();
+      throw err;
+    } finally {
+      if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+    }
+  }
+
+  return {
+    label,
+    request<T>(unitId: number, timeoutMs: number, fn: (c: ModbusRTU) => Promise<T>): Promise<T> {
+      const result = tail.then(() => run(unitId, timeoutMs, fn));
+      tail = result.catch(() => {});
+      return result;
+    },
+    async close() {
+      await tail;
+      drop();
+    },
+  };
+}

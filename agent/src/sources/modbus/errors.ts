@@ -1,0 +1,44 @@
+const EXCEPTION_NAMES: Record<number, string> = {
+  1: "illegal function",
+  2: "illegal data address",
+  3: "illegal data value",
+  4: "slave device failure",
+  6: "slave device busy",
+  10: "gateway path unavailable",
+  11: "gateway target failed to respond",
+};
+
+export type ModbusErrorKind = "exception" | "timeout" | "corrupt" | "connection";
+
+export interface ModbusErrorInfo {
+  /** In words an operator can act on; becomes the bad reading's reason. */
+  reason: string;
+  kind: ModbusErrorKind;
+  /** Whether the connection may be broken and should be opened afresh. */
+  reconnect: boolean;
+  /** Whether trying the same read again may succeed (a lost or garbled frame). */
+  retry: boolean;
+}
+
+/** Turns what modbus-serial throws into words and into what to do next. */
+export function describeModbusError(err: unknown, timeoutMs: number): ModbusErrorInfo {
+  const e = err as { modbusCode?: number; errno?: string; code?: string; message?: string; name?: string };
+  if (typeof e.modbusCode === "number") {
+    return {
+      reason: `exception ${e.modbusCode} (${EXCEPTION_NAMES[e.modbusCode] ?? "unknown"})`,
+      kind: "exception",
+      reconnect: false,
+      retry: false,
+    };
+  }
+  const code = e.errno ?? e.code;
+  const message = e.message ?? String(err);
+  if (e.name === "TransactionTimedOutError" || code === "ETIMEDOUT" || /timed out/i.test(message)) {
+    return { reason: `timeout after ${timeoutMs} ms`, kind: "timeout", reconnect: true, retry: true };
+  }
+  if (/CRC error|Data length error|Unexpected data error/i.test(message)) {
+    return { reason: `corrupt response (${message})`, kind: "corrupt", reconnect: false, retry: true };
+  }
+  if (code) return { reason: `connection error ${code}`, kind: "connection", reconnect: true, retry: false };
+  return { reason: message, kind: "connection", reconnect: true, retry: false };
+}
