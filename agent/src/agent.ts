@@ -29,8 +29,8 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   const buses = new Map<string, ModbusBus>();
   const busFor = (device: DeviceConfig) => {
     const key = busKey(device.transport);
-    let bus = buses.get(key);
-    if (!bus) buses.set(key, (bus = createBus(device.transport, log)));
+    const bus = buses.get(key) ?? createBus(device.transport, log);
+    buses.set(key, bus);
     return bus;
   };
   const pollers = config.devices.map((device) => {

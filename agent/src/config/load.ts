@@ -97,7 +97,10 @@ export function parseConfig(
     const t = d.transport;
     if (t.type !== "rtu") return;
     const first = firstOnPort.get(t.port);
-    if (first === undefined) return void firstOnPort.set(t.port, i);
+    if (first === undefined) {
+      firstOnPort.set(t.port, i);
+      return;
+    }
     const other = config.devices[first]?.transport;
     if (other?.type !== "rtu") return;
     for (const key of ["baudRate", "parity", "dataBits", "stopBits", "interFrameDelayMs"] as const) {
