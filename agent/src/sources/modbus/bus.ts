@@ -49,6 +49,18 @@ async function open(t: TransportConfig): Promise<ModbusRTU> {
   return c;
 }
 
+/** Why a line could not be opened, in words a technician can act on. */
+function openErrorReason(err: unknown): string {
+  const message = (err as Error).message ?? String(err);
+  if (/No such file or directory|ENOENT/.test(message))
+    return "serial device not found (adapter unplugged, or a wrong path: prefer /dev/serial/by-id/...)";
+  if (/Permission denied|EACCES/.test(message))
+    return "permission denied (add the tidegate user to the dialout group)";
+  if (/Resource temporarily unavailable|Cannot lock port|EBUSY/i.test(message))
+    return "serial device busy (another program has it open)";
+  return describeModbusError(err, 0).reason;
+}
+
 export function createBus(transport: TransportConfig, log: Logger): ModbusBus {
   const label = transport.type === "rtu" ? transport.port : `${transport.host}:${transport.port}`;
   const gapMs = interFrameDelay(transport);
@@ -71,7 +83,7 @@ export function createBus(transport: TransportConfig, log: Logger): ModbusBus {
       return client;
     } catch (err) {
       client = undefined;
-      lastOpenError = describeModbusError(err, 0).reason;
+      lastOpenError = openErrorReason(err);
       nextOpenAt = Date.now() + backoff.next();
       throw new BusUnavailableError(`cannot open ${label}: ${lastOpenError}`);
     }

@@ -16,6 +16,15 @@ describe("device health", () => {
     for (let i = 0; i < 4; i++) h.record(false, 1000, "timeout after 1000 ms");
     expect(h.snapshot()).toMatchObject({ status: "failing", successRate: 0 });
   });
+  it("is failing as soon as the last three reads failed, however good the window was", () => {
+    const h = createHealth("m1", 20);
+    for (let i = 0; i < 17; i++) h.record(true, 5);
+    h.record(false, 200, "timeout after 200 ms");
+    h.record(false, 200, "timeout after 200 ms");
+    expect(h.snapshot().status).toBe("degraded");
+    h.record(false, 200, "timeout after 200 ms");
+    expect(h.snapshot()).toMatchObject({ status: "failing", lastError: "timeout after 200 ms" });
+  });
   it("forgets the last error after three good reads in a row", () => {
     const h = createHealth("m1");
     h.record(false, 1, "boom");

@@ -17,12 +17,15 @@ export function createHealth(device: string, window = 20) {
     },
     snapshot(): SourceHealth & { lastPollTs?: number } {
       const successRate = outcomes.length === 0 ? 0 : outcomes.filter(Boolean).length / outcomes.length;
+      // Failing = not answering now (the last three reads failed): a dead device polled with backoff
+      // would otherwise look merely "degraded" for minutes while its window fills.
+      const recent = outcomes.slice(-3);
       const status =
         outcomes.length === 0
           ? "starting"
           : successRate === 1
             ? "ok"
-            : successRate === 0
+            : successRate === 0 || (recent.length === 3 && recent.every((ok) => !ok))
               ? "failing"
               : "degraded";
       const h: SourceHealth & { lastPollTs?: number } = { device, status, successRate };
