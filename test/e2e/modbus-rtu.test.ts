@@ -2,11 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
-import {
-  type PtyPair,
-  startModbusRtuSimulator,
-  startPtyPair,
-} from "@tidegate/simulators";
+import { type PtyPair, startModbusRtuSimulator, startPtyPair } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startNatsServer } from "./helpers/nats.js";
@@ -139,7 +135,9 @@ describe("Modbus RTU on a shared serial bus", () => {
       const d = await device(b.agent, "meter-1");
       return d?.status === "failing" ? d : undefined;
     });
-    expect(unplugged.lastError).toMatch(/cannot open .*ttyUSB-rs485-agent: serial device not found \(adapter unplugged/);
+    expect(unplugged.lastError).toMatch(
+      /cannot open .*ttyUSB-rs485-agent: serial device not found \(adapter unplugged/,
+    );
 
     await b.replugDevices();
     b.sim().slave(1).set("voltage", 228.5);
