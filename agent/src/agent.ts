@@ -35,7 +35,9 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   };
   const pollers = config.devices.map((device) => {
     const profile = profiles.get(device.profile);
-    if (!profile) throw new Error(`device ${device.id}: profile ${device.profile} not loaded`); // parseConfig checked this
+    // parseConfig checked both
+    if (profile?.kind !== "modbus")
+      throw new Error(`device ${device.id}: no Modbus profile ${device.profile}`);
     return createDevicePoller({
       device,
       profile,

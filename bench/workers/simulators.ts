@@ -13,7 +13,7 @@ async function start(a: { count: number; profiles: string[]; tickMs: number }) {
   for (let i = 0; i < a.count; i++) {
     const id = a.profiles[i % a.profiles.length] as string;
     const profile = all.get(id);
-    if (!profile) throw new Error(`no profile ${id}`);
+    if (profile?.kind !== "modbus") throw new Error(`no Modbus profile ${id}`);
     const sim = await startModbusTcpSimulator({ profile, port: 0, tickMs: a.tickMs, seed: i + 1 });
     running.push(sim);
     out.push({ port: sim.port, profile: id, unitId: sim.unitId });

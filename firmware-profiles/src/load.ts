@@ -2,7 +2,18 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { type MqttProfile, mqttProfileSchema } from "./mqtt.js";
 import { type Profile, profileSchema } from "./schema.js";
+import { type LineProfile, lineProfileSchema } from "./serial-line.js";
+
+/** Any device profile; `kind` tells which (files without `kind` are Modbus profiles). */
+export type AnyProfile = Profile | LineProfile | MqttProfile;
+
+const schemasByKind = {
+  modbus: profileSchema,
+  "serial-line": lineProfileSchema,
+  mqtt: mqttProfileSchema,
+} as const;
 
 export class ProfileError extends Error {
   override name = "ProfileError";
@@ -29,19 +40,30 @@ export function findBundledProfilesDir(from: string = fileURLToPath(import.meta.
 
 export const bundledProfilesDir = findBundledProfilesDir();
 
-export function parseProfile(text: string, file: string): Profile {
+export function parseProfile(text: string, file: string): AnyProfile {
   let data: unknown;
   try {
     data = parse(text);
   } catch (err) {
     throw new ProfileError(`${file}: not valid YAML: ${(err as Error).message}`);
   }
-  const result = profileSchema.safeParse(data);
+  const kind = (data as { kind?: unknown } | null)?.kind ?? "modbus";
+  if (typeof kind !== "string" || !(kind in schemasByKind)) {
+    throw new ProfileError(
+      `${file}: invalid device profile\n  at kind: expected one of ${Object.keys(schemasByKind).join(", ")} (found ${JSON.stringify(kind)})`,
+    );
+  }
+  const result = schemasByKind[kind as keyof typeof schemasByKind].safeParse(data);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  at ${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new ProfileError(`${file}: invalid device profile\n${lines.join("\n")}`);
   }
-  return result.data;
+  return result.data as AnyProfile;
+}
+
+/** The Modbus profiles among `profiles`. */
+export function modbusProfiles(profiles: Map<string, AnyProfile>): Profile[] {
+  return [...profiles.values()].filter((p): p is Profile => p.kind === "modbus");
 }
 
 function yamlFiles(dir: string): string[] {
@@ -56,8 +78,8 @@ function yamlFiles(dir: string): string[] {
 }
 
 /** Loads every profile under the given folders; later folders override earlier ones by id. */
-export function loadProfiles(dirs: readonly string[] = [findBundledProfilesDir()]): Map<string, Profile> {
-  const profiles = new Map<string, Profile>();
+export function loadProfiles(dirs: readonly string[] = [findBundledProfilesDir()]): Map<string, AnyProfile> {
+  const profiles = new Map<string, AnyProfile>();
   for (const dir of dirs) {
     for (const file of yamlFiles(dir)) {
       const profile = parseProfile(readFileSync(file, "utf8"), relative(process.cwd(), file) || file);

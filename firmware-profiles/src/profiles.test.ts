@@ -1,13 +1,28 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { profileJsonSchema } from "./json-schema.js";
 import { findBundledProfilesDir, loadProfiles, parseProfile } from "./load.js";
 
+/** `<vendor>/<model>` for every YAML file under `dir`: a profile's id is its path without extension. */
+function yamlIds(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith("node_modules"))
+    .map((f) =>
+      f
+        .replace(/\.ya?ml$/, "")
+        .split(sep)
+        .join("/"),
+    )
+    .sort();
+}
+
 describe("bundled profiles", () => {
   const profiles = loadProfiles();
-  it("all load and validate", () => {
-    expect([...profiles.keys()].sort()).toEqual(["eastron/sdm120", "sonbest/xy-md02"]);
+  it("all load and validate, each under the id its path gives", () => {
+    const files = yamlIds(findBundledProfilesDir());
+    expect([...profiles.keys()].sort()).toEqual(files);
+    expect(files).toEqual(expect.arrayContaining(["eastron/sdm120", "sonbest/xy-md02", "eastron/sdm630"]));
   });
   it("each names its public source and carries testdata", () => {
     for (const p of profiles.values()) {

@@ -104,17 +104,25 @@ export const testdataSchema = z
   })
   .strict();
 
+/** A profile's id is its path without extension: `<vendor>/<model>`. */
+export const profileIdSchema = z
+  .string()
+  .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "expected <vendor>/<model>, lowercase");
+export const profileSourceSchema = z
+  .object({ title: z.string(), url: z.string().url() })
+  .strict()
+  .describe("the public document this profile was written from");
+
+/** A Modbus device (TCP or RTU): registers, types and byte orders. Files without `kind` are Modbus profiles. */
 export const profileSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "expected <vendor>/<model>, lowercase"),
+    kind: z.literal("modbus").default("modbus"),
+    id: profileIdSchema,
     vendor: z.string(),
     model: z.string(),
     firmware: z.string().optional().describe("firmware range the map applies to"),
     protocols: z.array(z.enum(["modbus-tcp", "modbus-rtu"])).min(1),
-    source: z
-      .object({ title: z.string(), url: z.string().url() })
-      .strict()
-      .describe("the public register map this profile was written from"),
+    source: profileSourceSchema,
     defaults: z
       .object({ unitId: z.number().int().min(0).max(255).default(1), baudRate: z.number().int().optional() })
       .strict()
@@ -139,5 +147,6 @@ export const profileSchema = z
         });
     });
   });
+/** A Modbus device profile (the kind most code works with). */
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;

@@ -67,7 +67,9 @@ describe("tidegate-sim process", () => {
   it("lists the available profiles and exits 2 for an unknown id", async () => {
     const { code, stderr } = await finish(spawnCli(["modbus-tcp", "--profile", "acme/nope", "--port", "0"]));
     expect(code).toBe(2);
-    expect(stderr).toMatch(/unknown profile 'acme\/nope'; available: eastron\/sdm120, sonbest\/xy-md02/);
+    expect(stderr).toMatch(
+      /unknown profile 'acme\/nope'; available: [^\n]*eastron\/sdm120, [^\n]*sonbest\/xy-md02/,
+    );
   });
 
   it("serves a profile from --profiles-dir, then stops cleanly on SIGTERM", async () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { findBundledProfilesDir, loadProfiles, ProfileError } from "@tidegate/profiles";
+import { findBundledProfilesDir, loadProfiles, modbusProfiles, ProfileError } from "@tidegate/profiles";
 import { type CliOptions, parseCliArgs, UsageError, usage } from "./cli-options.js";
 import { startModbusTcpSimulator } from "./modbus-tcp.js";
 
@@ -14,8 +14,10 @@ function profileFor(opts: CliOptions) {
   const dirs = [findBundledProfilesDir(), ...opts.profilesDirs];
   const profiles = loadProfiles(dirs);
   const profile = profiles.get(opts.profile);
-  if (!profile) {
-    const ids = [...profiles.keys()].sort();
+  if (profile?.kind !== "modbus") {
+    const ids = modbusProfiles(profiles)
+      .map((p) => p.id)
+      .sort();
     throw new UsageError(
       `unknown profile '${opts.profile}'; available: ${ids.join(", ") || "(none)"} (from ${dirs.join(", ")})`,
     );

@@ -1,6 +1,13 @@
 import { createServer, Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { loadProfiles, type PointSpec, type Profile, profileSchema, registerCount } from "@tidegate/profiles";
+import {
+  loadProfiles,
+  modbusProfiles,
+  type PointSpec,
+  type Profile,
+  profileSchema,
+  registerCount,
+} from "@tidegate/profiles";
 import ModbusRTU from "modbus-serial";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodePointValue } from "./encode/index.js";
@@ -75,7 +82,7 @@ const mixed = profileSchema.parse({
 });
 
 describe("Modbus TCP simulator over a real socket", () => {
-  for (const profile of [...loadProfiles().values(), mixed]) {
+  for (const profile of [...modbusProfiles(loadProfiles()), mixed]) {
     it(`${profile.id}: every point reads back as encodePointValue(current())`, async () => {
       const sim = await start(profile);
       expect(sim.port).toBeGreaterThan(0);

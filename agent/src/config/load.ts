@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { findBundledProfilesDir, loadProfiles, type Profile } from "@tidegate/profiles";
+import { type AnyProfile, findBundledProfilesDir, loadProfiles } from "@tidegate/profiles";
 import { parseDocument } from "yaml";
-import { type AgentConfig, configSchema } from "./schema.js";
+import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
 import { ConfigVersionError, migrateConfigDocument } from "./versions.js";
 
 export class ConfigError extends Error {
@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 export interface LoadedConfig {
   file: string;
   config: AgentConfig;
-  profiles: Map<string, Profile>;
+  profiles: Map<string, AnyProfile>;
   /** What an older config format was read as; logged at start and printed by `check`. */
   warnings: string[];
 }
@@ -30,6 +30,13 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   }
   return cur;
 }
+
+/** Which kind of device profile each transport reads. */
+const PROFILE_KIND_FOR_TRANSPORT: Record<DeviceConfig["transport"]["type"], AnyProfile["kind"]> = {
+  tcp: "modbus",
+  rtu: "modbus",
+  "rtu-over-tcp": "modbus",
+};
 
 function parseYaml(text: string, file: string) {
   const doc = parseDocument(text, { prettyErrors: true });
@@ -80,6 +87,13 @@ export function parseConfig(
     if (!profile) {
       problems.push(
         `  at devices.${i}.profile: unknown profile '${d.profile}'; known: ${[...profiles.keys()].sort().join(", ")}`,
+      );
+      return;
+    }
+    const wants = PROFILE_KIND_FOR_TRANSPORT[d.transport.type];
+    if (profile.kind !== wants) {
+      problems.push(
+        `  at devices.${i}.profile: ${d.profile} is a ${profile.kind} profile; a ${d.transport.type} transport needs a ${wants} profile`,
       );
       return;
     }

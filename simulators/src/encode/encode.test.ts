@@ -1,5 +1,6 @@
 import {
   loadProfiles,
+  modbusProfiles,
   type PointSpec,
   pointSchema,
   type RegisterType,
@@ -24,7 +25,7 @@ function point(
 }
 
 describe("profile testdata (the manuals' ground truth)", () => {
-  for (const profile of loadProfiles().values()) {
+  for (const profile of modbusProfiles(loadProfiles())) {
     for (const t of profile.testdata) {
       it(`${profile.id} ${t.point} = ${t.value} encodes to [${t.raw.map((w) => `0x${w.toString(16)}`)}]`, () => {
         const p = profile.points.find((x) => x.id === t.point);

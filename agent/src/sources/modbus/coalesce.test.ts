@@ -1,5 +1,6 @@
 import {
   loadProfiles,
+  modbusProfiles,
   type PointSpec,
   pointSchema,
   type RegisterTable,
@@ -157,7 +158,7 @@ describe("planReads", () => {
 });
 
 describe("the bundled eastron/sdm120 profile", () => {
-  const sdm120 = loadProfiles().get("eastron/sdm120");
+  const sdm120 = modbusProfiles(loadProfiles()).find((p) => p.id === "eastron/sdm120");
   if (!sdm120) throw new Error("bundled profile eastron/sdm120 is missing");
 
   it("reads in four blocks with the default maxGap of 10", () => {

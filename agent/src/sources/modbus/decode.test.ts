@@ -1,5 +1,6 @@
 import {
   loadProfiles,
+  modbusProfiles,
   type PointSpec,
   pointSchema,
   type RegisterType,
@@ -247,7 +248,7 @@ describe("values that must become bad readings", () => {
 });
 
 describe("bundled profiles' testdata (the manuals' ground truth)", () => {
-  const profiles = [...loadProfiles().values()];
+  const profiles = modbusProfiles(loadProfiles());
 
   it("has testdata to check", () => {
     expect(profiles.flatMap((p) => p.testdata).length).toBeGreaterThan(0);

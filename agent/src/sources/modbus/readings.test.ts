@@ -1,4 +1,4 @@
-import { loadProfiles, type PointSpec, pointSchema } from "@tidegate/profiles";
+import { loadProfiles, modbusProfiles, type PointSpec, pointSchema } from "@tidegate/profiles";
 import { readingSchema } from "@tidegate/protocol";
 import { describe, expect, it } from "vitest";
 import { planReads, type ReadBlock } from "./coalesce.js";
@@ -13,7 +13,7 @@ function onlyBlock(points: PointSpec[]): ReadBlock {
   return block;
 }
 
-const sdm120 = loadProfiles().get("eastron/sdm120");
+const sdm120 = modbusProfiles(loadProfiles()).find((p) => p.id === "eastron/sdm120");
 if (!sdm120) throw new Error("bundled profile eastron/sdm120 is missing");
 // voltage@0, current@6, active_power@12: one 14-register read
 const firstBlock = onlyBlock(sdm120.points.filter((p) => p.register.address <= 12));
