@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { profileIdSchema, profileSourceSchema, simulationSchema } from "./schema.js";
+import { pointBaseShape, profileIdSchema, profileSourceSchema } from "./schema.js";
 
 /**
  * Devices that publish over MQTT (Tasmota, Shelly and the like). Each point names the topic it
@@ -8,18 +8,12 @@ import { profileIdSchema, profileSourceSchema, simulationSchema } from "./schema
  */
 export const mqttPointSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
-    name: z.string(),
-    unit: z.string().optional(),
-    description: z.string().optional(),
+    ...pointBaseShape,
     /** Topic pattern, e.g. "tele/{device}/SENSOR"; `{device}` is one whole level. */
     topic: z.string().min(1),
     /** Dot path into a JSON payload (e.g. "ENERGY.Power"); absent: the payload itself is the value. */
     json: z.string().min(1).optional(),
     type: z.enum(["number", "string", "bool"]).default("number"),
-    scale: z.number().default(1),
-    offset: z.number().default(0),
-    simulate: simulationSchema.optional(),
   })
   .strict();
 export type MqttPoint = z.infer<typeof mqttPointSchema>;

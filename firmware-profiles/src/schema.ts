@@ -78,19 +78,24 @@ export const simulationSchema = z.discriminatedUnion("kind", [
 ]);
 export type Simulation = z.infer<typeof simulationSchema>;
 
+/** What every point has, whatever the protocol: the kinds add where its value comes from. */
+export const pointBaseShape = {
+  id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
+  name: z.string(),
+  unit: z.string().optional(),
+  description: z.string().optional(),
+  scale: z.number().default(1).describe("value = raw * scale + offset"),
+  offset: z.number().default(0),
+  simulate: simulationSchema.optional(),
+};
+
 export const pointSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
-    name: z.string(),
-    unit: z.string().optional(),
-    description: z.string().optional(),
+    ...pointBaseShape,
     register: registerSchema,
-    scale: z.number().default(1).describe("value = raw * scale + offset"),
-    offset: z.number().default(0),
     access: z.enum(["read", "readwrite"]).default("read"),
     min: z.number().optional(),
     max: z.number().optional(),
-    simulate: simulationSchema.optional(),
   })
   .strict();
 export type PointSpec = z.infer<typeof pointSchema>;

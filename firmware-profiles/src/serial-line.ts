@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { profileIdSchema, profileSourceSchema, simulationSchema } from "./schema.js";
+import { pointBaseShape, profileIdSchema, profileSourceSchema } from "./schema.js";
 
 /**
  * Devices that print lines on a serial port: scales, gas analysers, GPS receivers (NMEA 0183).
@@ -40,16 +40,10 @@ export type LineFormat = z.infer<typeof lineFormatSchema>;
 
 export const linePointSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
-    name: z.string(),
-    unit: z.string().optional(),
-    description: z.string().optional(),
+    ...pointBaseShape,
     /** Column name (csv), key (keyvalue), group name (regex), or `<sentence>.<field index>` (nmea, e.g. GGA.9). */
     field: z.string().min(1),
     type: z.enum(["number", "string", "bool"]).default("number"),
-    scale: z.number().default(1),
-    offset: z.number().default(0),
-    simulate: simulationSchema.optional(),
   })
   .strict();
 export type LinePoint = z.infer<typeof linePointSchema>;
