@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startProcess } from "./helpers/process.js";
-import { agentCli } from "./helpers/tidegate.js";
+import { AGENT_NODE_FLAGS, agentCli } from "./helpers/tidegate.js";
 
 // The technician's commands: check a config, and print an older config in the current format.
 // The program never rewrites the user's file.
@@ -27,6 +27,11 @@ devices:
 `;
 
 describe("tidegate-agent", () => {
+  it("launches with the node flags the tests and benchmarks use", () => {
+    const shebang = readFileSync(agentCli, "utf8").split("\n")[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(" ")}`);
+  });
+
   it("check accepts a good config and warns about a missing version", async () => {
     const file = join(dir, "check.yaml");
     writeFileSync(file, unversioned);

@@ -111,7 +111,10 @@ export const collectorArgs = (natsUrl: string, port: number, dir: string) => [
   "--data-dir",
   dir,
 ];
+/** The node flags of the agent's own launcher (the #! line of agent/dist/cli.js), so tests run it as installed. */
+export const AGENT_NODE_FLAGS = ["--max-semi-space-size=1"];
 export const agentArgs = (configFile: string, port: number) => [
+  ...AGENT_NODE_FLAGS,
   agentCli,
   "--config",
   configFile,
