@@ -9,10 +9,13 @@ declare -A needed=(
   [nats-server]=nats-server # the JetStream broker between agent and collector (tests and demo)
   [socat]=socat             # PTY pairs for serial tests
   [chromium]=chromium       # dashboard tests drive it through playwright-core
+  [mosquitto]=mosquitto     # an external MQTT broker for the MQTT source tests
+  [openssl]=openssl         # test certificates for TLS (MQTT, NATS)
 )
 missing=()
 for bin in "${!needed[@]}"; do
-  command -v "$bin" >/dev/null 2>&1 || missing+=("${needed[$bin]}")
+  # Daemons such as mosquitto live in /usr/sbin, which is not on every user's PATH.
+  command -v "$bin" >/dev/null 2>&1 || [[ -x "/usr/sbin/$bin" ]] || missing+=("${needed[$bin]}")
 done
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
