@@ -10,6 +10,8 @@ export const sourceHealthSchema = z.object({
   lastError: z.string().optional(),
   lastLatencyMs: z.number().optional(),
   successRate: z.number().min(0).max(1),
+  /** Failed reads since start, by kind: timeout, exception, corrupt, connection. */
+  errors: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type SourceHealth = z.infer<typeof sourceHealthSchema>;
 

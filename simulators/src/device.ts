@@ -29,6 +29,7 @@ export class SimulatedDevice {
   private readonly values = new Map<string, PointValue>();
   private readonly pinned = new Set<string>();
   private readonly history = new Map<string, Set<PointValue>>();
+  private readonly refused = new Map<string, number>();
 
   constructor(
     readonly profile: Profile,
@@ -80,7 +81,18 @@ export class SimulatedDevice {
    * across gaps between points, which is what the agent is expected to do against most devices.
    */
   read(table: RegisterTable, address: number): number {
+    const code = this.refused.get(`${table}:${address}`);
+    if (code !== undefined) throw new ModbusException(code, `${table} ${address} refused (fault injection)`);
     return this.image.get(table)?.get(address) ?? 0;
+  }
+
+  /**
+   * Fault injection: any read that touches this address is answered with exception `code`
+   * (default 2, illegal data address), as a device whose map has a hole there; null lifts it.
+   */
+  refuse(table: RegisterTable, address: number, code: number | null = ILLEGAL_DATA_ADDRESS): void {
+    if (code === null) this.refused.delete(`${table}:${address}`);
+    else this.refused.set(`${table}:${address}`, code);
   }
 
   /**

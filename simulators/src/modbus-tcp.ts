@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { performance } from "node:perf_hooks";
-import type { Profile } from "@tidegate/profiles";
+import type { Profile, RegisterTable } from "@tidegate/profiles";
 import { type IServiceVector, ServerTCP } from "modbus-serial";
 import { SimulatedDevice } from "./device.js";
 import type { PointValue } from "./encode/index.js";
@@ -31,6 +31,8 @@ export interface ModbusTcpSimulator {
   current(): Record<string, PointValue>;
   /** Every distinct quantized value the point has held, oldest first, at most the last 10,000. */
   served(pointId: string): PointValue[];
+  /** Fault injection: reads touching this address get exception `code` (2 by default); null lifts it. */
+  refuse(table: RegisterTable, address: number, code?: number | null): void;
   /** Stops ticking, drops client connections and frees the port. */
   close(): Promise<void>;
 }
@@ -120,6 +122,7 @@ export async function startModbusTcpSimulator(opts: ModbusTcpSimulatorOptions): 
     set: (pointId, value) => device.set(pointId, value),
     current: () => device.current(),
     served: (pointId) => device.served(pointId),
+    refuse: (table, address, code) => device.refuse(table, address, code),
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(timer);

@@ -7,7 +7,7 @@ import {
   type RegisterType,
 } from "@tidegate/profiles";
 import { describe, expect, it } from "vitest";
-import { planReads, type ReadBlock, sliceWords } from "./coalesce.js";
+import { planReads, type ReadBlock, sliceWords, splitBlock } from "./coalesce.js";
 
 function pt(id: string, table: RegisterTable, address: number, type: RegisterType, extra = {}): PointSpec {
   return pointSchema.parse({ id, name: id, register: { table, address, type, ...extra } });
@@ -178,6 +178,20 @@ describe("the bundled eastron/sdm120 profile", () => {
       ["input", 30, 2, ["power_factor@0"]],
       ["input", 70, 4, ["frequency@0", "import_energy@2"]],
       ["input", 342, 2, ["total_energy@0"]],
+    ]);
+  });
+});
+
+describe("splitBlock", () => {
+  it("cuts a refused block into one read per address; points sharing a register stay together", () => {
+    const sdm120 = modbusProfiles(loadProfiles()).find((p) => p.id === "eastron/sdm120");
+    if (!sdm120) throw new Error("bundled profile eastron/sdm120 is missing");
+    const [first] = planReads(sdm120.points);
+    if (!first) throw new Error("no block");
+    expect(shape(splitBlock(first))).toEqual([
+      ["input", 0, 2, ["voltage@0"]],
+      ["input", 6, 2, ["current@0"]],
+      ["input", 12, 2, ["active_power@0"]],
     ]);
   });
 });

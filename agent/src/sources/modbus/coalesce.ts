@@ -79,6 +79,21 @@ export function planReads(points: readonly PointSpec[], opts: PlanReadsOptions =
   return blocks;
 }
 
+/**
+ * A block cut into one read per address, for when a device keeps refusing the block (an
+ * "illegal data address" for one point, or a hole the map does not show): the good points are
+ * read again, and only the bad one keeps failing.
+ */
+export function splitBlock(block: ReadBlock): ReadBlock[] {
+  const byAddress = new Map<number, PointSpec[]>();
+  for (const { point } of block.points) {
+    const at = byAddress.get(point.register.address) ?? [];
+    at.push(point);
+    byAddress.set(point.register.address, at);
+  }
+  return [...byAddress.values()].flatMap((points) => planReads(points, { maxGap: 0 }));
+}
+
 /** The words (or bits) of one point out of its block's read result. */
 export function sliceWords(block: ReadBlock, data: readonly number[], entry: ReadBlockEntry): number[] {
   if (!block.points.includes(entry)) {

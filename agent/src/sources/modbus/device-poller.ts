@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { DeviceConfig } from "../../config/schema.js";
 import { createWaker } from "../../wake.js";
 import { BusUnavailableError, type ModbusBus } from "./bus.js";
-import { planReads, type ReadBlock } from "./coalesce.js";
+import { planReads, type ReadBlock, splitBlock } from "./coalesce.js";
 import { describeModbusError, type ModbusErrorInfo } from "./errors.js";
 import { createHealth } from "./health.js";
 import { blockToReadings } from "./readings.js";
@@ -42,7 +42,9 @@ export function createDevicePoller(opts: DevicePollerOptions) {
   const { device, profile, emit, log, bus } = opts;
   const wanted = device.points ? new Set(device.points) : undefined;
   const points: PointSpec[] = profile.points.filter((p) => !wanted || wanted.has(p.id));
-  const blocks = planReads(points, { maxGap: device.maxGap });
+  // Mutable: a block the device keeps refusing is replaced by one read per address.
+  let blocks = planReads(points, { maxGap: device.maxGap });
+  const refusals = new Map<ReadBlock, number>();
   const unitId = device.unitId ?? profile.defaults.unitId;
   const health = createHealth(device.id);
   const waker = createWaker();
@@ -62,6 +64,20 @@ export function createDevicePoller(opts: DevicePollerOptions) {
     }
   }
 
+  /** After three refusals in a row, a block of several addresses is read one address at a time. */
+  function noteRefusal(block: ReadBlock, reason: string) {
+    const n = (refusals.get(block) ?? 0) + 1;
+    refusals.set(block, n);
+    const parts = splitBlock(block);
+    if (n < 3 || parts.length < 2) return;
+    refusals.delete(block);
+    blocks = blocks.flatMap((b) => (b === block ? parts : [b]));
+    log.warn(
+      { device: device.id, table: block.table, start: block.start, count: block.count, reason },
+      `device ${device.id} keeps refusing the ${block.table} read at ${block.start} (${block.count} registers): reading its ${parts.length} addresses one by one, so one bad address does not hide the others`,
+    );
+  }
+
   /** Polls every block once; true when the device answered at least one of them. */
   async function pollOnce(): Promise<boolean> {
     const ts = Date.now();
@@ -72,16 +88,18 @@ export function createDevicePoller(opts: DevicePollerOptions) {
       try {
         const words = await readWithRetries(block);
         health.record(true, Date.now() - started);
+        refusals.delete(block);
         readings.push(...blockToReadings(block, { words }, { device: device.id, ts }));
         answered = true;
       } catch (err) {
         const unavailable = err instanceof BusUnavailableError;
         const info = unavailable ? undefined : describeModbusError(err, device.timeoutMs);
         const reason = unavailable ? (err as Error).message : (info as ModbusErrorInfo).reason;
-        health.record(false, Date.now() - started, reason);
+        health.record(false, Date.now() - started, reason, info?.kind ?? "connection");
         readings.push(...blockToReadings(block, { error: reason }, { device: device.id, ts }));
         if (info?.kind === "exception" || info?.kind === "corrupt") {
           answered = true; // it is there, it just refused or garbled this block
+          if (info.kind === "exception") noteRefusal(block, reason);
           continue;
         }
         // Silent or unreachable: the other blocks would fail the same way; report them without

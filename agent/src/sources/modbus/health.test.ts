@@ -25,6 +25,14 @@ describe("device health", () => {
     h.record(false, 200, "timeout after 200 ms");
     expect(h.snapshot()).toMatchObject({ status: "failing", lastError: "timeout after 200 ms" });
   });
+  it("counts failed reads by kind", () => {
+    const h = createHealth("m1");
+    h.record(false, 200, "timeout after 200 ms", "timeout");
+    h.record(false, 200, "timeout after 200 ms", "timeout");
+    h.record(false, 5, "exception 2 (illegal data address)", "exception");
+    h.record(true, 5);
+    expect(h.snapshot().errors).toEqual({ timeout: 2, exception: 1 });
+  });
   it("forgets the last error after three good reads in a row", () => {
     const h = createHealth("m1");
     h.record(false, 1, "boom");

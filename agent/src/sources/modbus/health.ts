@@ -6,8 +6,11 @@ export function createHealth(device: string, window = 20) {
   let lastError: string | undefined;
   let lastLatencyMs: number | undefined;
   let lastPollTs: number | undefined;
+  /** Failed reads by kind (timeout, exception, corrupt, connection), since start. */
+  const errors: Record<string, number> = {};
   return {
-    record(ok: boolean, latencyMs: number, error?: string) {
+    record(ok: boolean, latencyMs: number, error?: string, kind?: string) {
+      if (!ok && kind) errors[kind] = (errors[kind] ?? 0) + 1;
       outcomes.push(ok);
       if (outcomes.length > window) outcomes.shift();
       lastLatencyMs = latencyMs;
@@ -32,6 +35,7 @@ export function createHealth(device: string, window = 20) {
       if (lastError) h.lastError = lastError;
       if (lastLatencyMs !== undefined) h.lastLatencyMs = lastLatencyMs;
       if (lastPollTs !== undefined) h.lastPollTs = lastPollTs;
+      if (Object.keys(errors).length > 0) h.errors = { ...errors };
       return h;
     },
   };

@@ -1,0 +1,65 @@
+import { loadProfiles, type Profile } from "@tidegate/profiles";
+import type { Reading } from "@tidegate/protocol";
+import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { deviceSchema } from "../../config/schema.js";
+import { createBus, type ModbusBus } from "./bus.js";
+import { createDevicePoller } from "./device-poller.js";
+
+// The poller against a real Modbus TCP simulator on loopback.
+
+const log = pino({ level: "silent" });
+const sdm120 = loadProfiles().get("eastron/sdm120") as Profile;
+let sim: ModbusTcpSimulator | undefined;
+let bus: ModbusBus | undefined;
+afterEach(async () => {
+  await bus?.close();
+  await sim?.close();
+});
+
+async function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("Modbus device poller", () => {
+  it("splits a block the device keeps refusing, so one bad address does not hide the others", async () => {
+    sim = await startModbusTcpSimulator({ profile: sdm120, port: 0, tickMs: 100, seed: 3 });
+    sim.set("voltage", 230.5);
+    sim.refuse("input", 6); // `current` sits in the first block with voltage and active power
+    const device = deviceSchema.parse({
+      id: "meter-1",
+      profile: "eastron/sdm120",
+      transport: { type: "tcp", host: "127.0.0.1", port: sim.port },
+      pollIntervalMs: 100,
+      timeoutMs: 500,
+    });
+    bus = createBus(device.transport, log);
+    const seen: Reading[] = [];
+    const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
+    poller.start();
+    try {
+      const voltage = await until("a good voltage reading next to the refused current", () =>
+        seen.find((r) => r.point === "voltage" && r.quality === "good"),
+      );
+      expect(voltage.value).toBe(230.5);
+      const current = seen.filter((r) => r.point === "current");
+      expect(current.length).toBeGreaterThan(0);
+      for (const r of current)
+        expect(r).toMatchObject({
+          quality: "bad",
+          value: null,
+          reason: "exception 2 (illegal data address)",
+        });
+      expect(poller.health().errors?.exception).toBeGreaterThanOrEqual(3);
+    } finally {
+      await poller.stop();
+    }
+  });
+});
