@@ -3,6 +3,7 @@ import { join, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { profileJsonSchema } from "./json-schema.js";
 import { findBundledProfilesDir, loadProfiles, parseProfile } from "./load.js";
+import { pointSchema } from "./schema.js";
 
 /** `<vendor>/<model>` for every YAML file under `dir`: a profile's id is its path without extension. */
 function yamlIds(dir: string): string[] {
@@ -66,5 +67,28 @@ testdata:
   - { point: q, raw: [1], value: 1 }
 `;
     expect(() => parseProfile(bad, "x.yaml")).toThrow(/testdata\.0\.point: no point 'q'/);
+  });
+});
+
+describe("manual register references", () => {
+  const point = (register: Record<string, unknown>) =>
+    pointSchema.safeParse({ id: "p", name: "p", register: { type: "uint16", ...register } });
+
+  it("converts the manual's 4xxxx/3xxxx notation to table and 0-based address", () => {
+    expect(point({ ref: "40001" }).data?.register).toMatchObject({ table: "holding", address: 0 });
+    expect(point({ ref: "30013" }).data?.register).toMatchObject({ table: "input", address: 12 });
+    expect(point({ ref: "465536" }).data?.register).toMatchObject({ table: "holding", address: 65535 });
+    expect(point({ ref: "00001", type: "bool" }).data?.register).toMatchObject({ table: "coil", address: 0 });
+  });
+
+  it("says what is wrong with a reference", () => {
+    expect(point({ ref: "50001" }).error?.issues[0]?.message).toMatch(/not a manual reference/);
+    expect(point({ ref: "40001", table: "input" }).error?.issues[0]?.message).toMatch(
+      /ref 40001 is a holding reference, but table says input/,
+    );
+    expect(point({ ref: "40001", address: 3, table: "holding" }).error?.issues[0]?.message).toMatch(
+      /either address or ref/,
+    );
+    expect(point({ type: "uint16" }).error?.issues[0]?.message).toMatch(/needs table and address/);
   });
 });

@@ -23,33 +23,87 @@ export type RegisterTable = z.infer<typeof registerTableSchema>;
 export type RegisterType = z.infer<typeof registerTypeSchema>;
 export type WordOrder = z.infer<typeof wordOrderSchema>;
 
+const REF_TABLES: Record<string, RegisterTable> = {
+  "0": "coil",
+  "1": "discrete",
+  "3": "input",
+  "4": "holding",
+};
+
+/**
+ * A manual's register reference (40001, 30001, 400001, …) as table and 0-based protocol address.
+ * The first digit names the table, the rest counts from 1: 40001 is holding address 0.
+ */
+export function fromManualRef(ref: string): { table: RegisterTable; address: number } | string {
+  if (!/^[0134]\d{4,5}$/.test(ref))
+    return `'${ref}' is not a manual reference: expected 5 or 6 digits starting with 0 (coil), 1 (discrete), 3 (input) or 4 (holding), like 40001`;
+  const n = Number(ref.slice(1));
+  if (n < 1 || n > 65536) return `'${ref}' is outside the references 1..65536 of its table`;
+  return { table: REF_TABLES[ref[0] as string] as RegisterTable, address: n - 1 };
+}
+
 export const registerSchema = z
   .object({
-    table: registerTableSchema,
+    table: registerTableSchema.optional().describe("may be left out when `ref` gives it"),
     address: z
       .number()
       .int()
       .min(0)
       .max(65535)
+      .optional()
       .describe("0-based protocol address (manual's 30001 is input address 0)"),
+    ref: z
+      .string()
+      .optional()
+      .describe(
+        'the manual\'s notation instead of table+address: "40001" is holding address 0, "30013" input 12',
+      ),
     type: registerTypeSchema,
     order: wordOrderSchema.default("ABCD"),
     bit: z.number().int().min(0).max(15).optional().describe("for type bool in a holding/input register"),
     length: z.number().int().min(1).max(125).optional().describe("registers, for type string"),
   })
   .strict()
-  .superRefine((r, ctx) => {
-    const bitTable = r.table === "coil" || r.table === "discrete";
+  .transform((r, ctx) => {
+    const { ref, ...rest } = r;
+    let table = r.table;
+    let address = r.address;
+    if (ref !== undefined) {
+      const parsed = fromManualRef(ref);
+      if (typeof parsed === "string") {
+        ctx.addIssue({ code: "custom", path: ["ref"], message: parsed });
+        return z.NEVER;
+      }
+      if (address !== undefined)
+        ctx.addIssue({ code: "custom", path: ["address"], message: "give either address or ref, not both" });
+      if (table !== undefined && table !== parsed.table)
+        ctx.addIssue({
+          code: "custom",
+          path: ["table"],
+          message: `ref ${ref} is a ${parsed.table} reference, but table says ${table}`,
+        });
+      ({ table, address } = parsed);
+    }
+    if (table === undefined || address === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: "needs table and address (0-based), or ref (manual notation)",
+      });
+      return z.NEVER;
+    }
+    const bitTable = table === "coil" || table === "discrete";
     if (bitTable && r.type !== "bool")
       ctx.addIssue({
         code: "custom",
         path: ["type"],
-        message: `a ${r.table} holds one bit: type must be bool`,
+        message: `a ${table} holds one bit: type must be bool`,
       });
     if (!bitTable && r.type === "bool" && r.bit === undefined)
       ctx.addIssue({ code: "custom", path: ["bit"], message: "a bool in a register needs bit: 0..15" });
     if (r.type === "string" && r.length === undefined)
       ctx.addIssue({ code: "custom", path: ["length"], message: "a string needs length (registers)" });
+    return { ...rest, table, address };
   });
 export type RegisterSpec = z.infer<typeof registerSchema>;
 
