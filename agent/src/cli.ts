@@ -3,12 +3,17 @@ import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { SchemaError } from "@tidegate/protocol/migrations";
 import { createAgent } from "./agent.js";
 import { upgradeBufferFile } from "./buffer/open-file.js";
+import { listPorts } from "./cli/ports.js";
+import { PROBE_USAGE, ProbeUsageError, probe } from "./cli/probe.js";
 import { ConfigError, loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { createLogger } from "./log.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
-       tidegate-agent check --config <file>     validate a config and exit
+       tidegate-agent check --config <file>     validate a config and exit (also: validate <file>)
+       tidegate-agent probe --profile <id> --port <host:port | serial device> [--unit <n>]
+                                                read a device once; shows values in every byte/word order
+       tidegate-agent ports                     list serial ports with their stable /dev/serial/by-id paths
        tidegate-agent config migrate --config <file>
                                                 print the config in the current format (the file is not changed)
 
@@ -17,6 +22,20 @@ const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
   --version  prints the version`;
 
 async function main() {
+  // The technician's commands have their own options (probe's --port is the device's).
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === "probe") {
+    if (rest.includes("--help") || rest.includes("-h")) return void console.log(PROBE_USAGE);
+    process.exitCode = await probe(rest);
+    return;
+  }
+  if (command === "ports") {
+    process.exitCode = await listPorts();
+    return;
+  }
+  if (command === "validate" && rest[0] && !rest[0].startsWith("-")) {
+    process.argv.splice(2, 2, "check", "--config", rest[0]);
+  }
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -70,6 +89,10 @@ async function main() {
 }
 
 main().catch((err) => {
+  if (err instanceof ProbeUsageError) {
+    console.error(`${err.message}\n\n${PROBE_USAGE}`);
+    process.exit(2);
+  }
   if (err instanceof ConfigError || err instanceof SchemaError) {
     console.error(err.message);
     process.exit(2);

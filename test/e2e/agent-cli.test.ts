@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadProfiles, type Profile } from "@tidegate/profiles";
+import { startModbusRtuSimulator, startPtyPair } from "@tidegate/simulators";
 import { afterAll, describe, expect, it } from "vitest";
 import { startProcess } from "./helpers/process.js";
 import { AGENT_NODE_FLAGS, agentCli } from "./helpers/tidegate.js";
@@ -58,5 +60,61 @@ describe("tidegate-agent", () => {
     expect(code).toBe(2);
     expect(output).toContain(`${file}: invalid config`);
     expect(output).toMatch(/at version: this config is version 9, written for a newer Tidegate/);
+  });
+
+  it("probe reads a device on a serial bus once and prints its values with the profile lines", async () => {
+    const pty = await startPtyPair(dir, "probe");
+    const profiles = loadProfiles();
+    const sim = await startModbusRtuSimulator({
+      path: pty.deviceEnd,
+      slaves: [{ unitId: 3, profile: profiles.get("eastron/sdm120") as Profile, seed: 5 }],
+    });
+    try {
+      sim.slave(3).set("voltage", 230.5);
+      const { code, output } = await run(
+        "probe",
+        "--profile",
+        "eastron/sdm120",
+        "--port",
+        pty.agentEnd,
+        "--unit",
+        "3",
+      );
+      expect(code).toBe(0);
+      expect(output).toMatch(/^voltage\s+230\.5 V\s+\[4366 8000\]$/m);
+      expect(output).toMatch(
+        /\* ABCD {2}230\.5\s+register: \{ table: input, address: 0, type: float32, order: ABCD \}/,
+      );
+    } finally {
+      await sim.close();
+      await pty.close();
+    }
+  });
+
+  it("probe says plainly when the device does not answer", async () => {
+    const pty = await startPtyPair(dir, "silent");
+    try {
+      const { code, output } = await run(
+        "probe",
+        "--profile",
+        "sonbest/xy-md02",
+        "--port",
+        pty.agentEnd,
+        "--unit",
+        "9",
+        "--timeout-ms",
+        "200",
+      );
+      expect(code).toBe(1);
+      expect(output).toMatch(/input 1\+2: timeout after 200 ms \(temperature, humidity\)/);
+    } finally {
+      await pty.close();
+    }
+  });
+
+  it("ports lists serial ports or says none were found", async () => {
+    const { code, output } = await run("ports");
+    expect(code).toBe(0);
+    expect(output).toMatch(/use in the config: |no serial ports found/);
   });
 });

@@ -1,7 +1,6 @@
-import type { PointSpec, Profile, RegisterTable } from "@tidegate/profiles";
+import type { PointSpec, Profile } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
 import { createBackoff } from "@tidegate/protocol";
-import type ModbusRTU from "modbus-serial";
 import type { Logger } from "pino";
 import type { DeviceConfig } from "../../config/schema.js";
 import { createWaker } from "../../wake.js";
@@ -9,6 +8,7 @@ import { BusUnavailableError, type ModbusBus } from "./bus.js";
 import { planReads, type ReadBlock, splitBlock } from "./coalesce.js";
 import { describeModbusError, type ModbusErrorInfo } from "./errors.js";
 import { createHealth } from "./health.js";
+import { readBlock } from "./read-block.js";
 import { blockToReadings } from "./readings.js";
 
 export interface DevicePollerOptions {
@@ -18,18 +18,6 @@ export interface DevicePollerOptions {
   bus: ModbusBus;
   emit: (readings: Reading[]) => void;
   log: Logger;
-}
-
-async function readBlock(client: ModbusRTU, block: ReadBlock): Promise<number[]> {
-  const reads: Record<RegisterTable, () => Promise<{ data: Array<number | boolean> }>> = {
-    holding: () => client.readHoldingRegisters(block.start, block.count),
-    input: () => client.readInputRegisters(block.start, block.count),
-    coil: () => client.readCoils(block.start, block.count),
-    discrete: () => client.readDiscreteInputs(block.start, block.count),
-  };
-  const { data } = await reads[block.table]();
-  // Bit reads come back padded to whole bytes; keep only what was asked for.
-  return data.slice(0, block.count).map((v) => (typeof v === "boolean" ? (v ? 1 : 0) : v));
 }
 
 /**
