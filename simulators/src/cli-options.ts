@@ -2,23 +2,40 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [--port 5020] [--host 127.0.0.1]
-                    [--unit-id <n>] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...`;
+                    [--unit-id <n>] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+       tidegate-sim modbus-rtu (--device <serial device> | --pty <dir>) --slave <unit>:<vendor/model>...
+                    [--baud 9600] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+         --pty <dir>  makes a virtual serial cable with socat and prints the end to give the agent`;
 
 /** Bad command line or profile choice: the CLI exits with code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export interface CliOptions {
+interface CommonOptions {
+  tickMs: number;
+  seed?: number;
+  profilesDirs: string[];
+}
+
+export interface TcpCliOptions extends CommonOptions {
   protocol: "modbus-tcp";
   profile: string;
   port: number;
   host: string;
   unitId?: number;
-  tickMs: number;
-  seed?: number;
-  profilesDirs: string[];
 }
+
+export interface RtuCliOptions extends CommonOptions {
+  protocol: "modbus-rtu";
+  /** Serve on this serial device, or make a PTY pair in `pty`. */
+  device?: string;
+  pty?: string;
+  slaves: { unitId: number; profile: string }[];
+  baudRate: number;
+}
+
+export type CliOptions = TcpCliOptions | RtuCliOptions;
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -38,21 +55,41 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   }
   const { values, positionals } = parsed;
   const [protocol, ...extra] = positionals;
-  if (protocol !== "modbus-tcp" || extra.length > 0) {
+  if ((protocol !== "modbus-tcp" && protocol !== "modbus-rtu") || extra.length > 0) {
     throw new UsageError(
       protocol === undefined ? "missing protocol" : `unknown protocol '${[protocol, ...extra].join(" ")}'`,
     );
   }
+  const common: CommonOptions = {
+    tickMs: int("tick-ms", values["tick-ms"], 1, 86_400_000) ?? 1000,
+    seed: int("seed", values.seed, 0, 2 ** 32 - 1),
+    profilesDirs: (values["profiles-dir"] ?? []).map((d) => resolve(d)),
+  };
+  if (protocol === "modbus-rtu") {
+    if (!values.device === !values.pty)
+      throw new UsageError("give either --device <serial device> or --pty <dir>");
+    const slaves = (values.slave ?? []).map((text) => {
+      const m = /^(\d+):(.+)$/.exec(text);
+      if (!m) throw new UsageError(`--slave must look like 1:eastron/sdm120, got '${text}'`);
+      return { unitId: int("slave", m[1], 1, 247) as number, profile: m[2] as string };
+    });
+    if (slaves.length === 0) throw new UsageError("at least one --slave <unit>:<vendor/model> is required");
+    return {
+      protocol,
+      ...common,
+      ...(values.device ? { device: values.device } : { pty: resolve(values.pty as string) }),
+      slaves,
+      baudRate: int("baud", values.baud, 300, 4_000_000) ?? 9600,
+    };
+  }
   if (!values.profile) throw new UsageError("--profile is required");
   return {
     protocol,
+    ...common,
     profile: values.profile,
     port: int("port", values.port, 0, 65535) ?? 5020,
     host: values.host ?? "127.0.0.1",
     unitId: int("unit-id", values["unit-id"], 0, 255),
-    tickMs: int("tick-ms", values["tick-ms"], 1, 86_400_000) ?? 1000,
-    seed: int("seed", values.seed, 0, 2 ** 32 - 1),
-    profilesDirs: (values["profiles-dir"] ?? []).map((d) => resolve(d)),
   };
 }
 
@@ -69,6 +106,10 @@ function parse(argv: readonly string[]) {
       "tick-ms": { type: "string" },
       seed: { type: "string" },
       "profiles-dir": { type: "string", multiple: true },
+      device: { type: "string" },
+      pty: { type: "string" },
+      slave: { type: "string", multiple: true },
+      baud: { type: "string" },
     },
   });
 }

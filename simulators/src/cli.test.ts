@@ -52,9 +52,38 @@ describe("argument parsing", () => {
       unitId: 7,
     });
   });
+  it("reads an RTU bus of several slaves", () => {
+    expect(
+      parseCliArgs([
+        "modbus-rtu",
+        "--pty",
+        "/tmp/bus",
+        "--slave",
+        "1:eastron/sdm120",
+        "--slave",
+        "2:sonbest/xy-md02",
+      ]),
+    ).toMatchObject({
+      protocol: "modbus-rtu",
+      pty: "/tmp/bus",
+      baudRate: 9600,
+      slaves: [
+        { unitId: 1, profile: "eastron/sdm120" },
+        { unitId: 2, profile: "sonbest/xy-md02" },
+      ],
+    });
+  });
+
   it("rejects what it cannot use", () => {
     expect(() => parseCliArgs(["--profile", "x/y"])).toThrow(/missing protocol/);
-    expect(() => parseCliArgs(["modbus-rtu", "--profile", "x/y"])).toThrow(/unknown protocol 'modbus-rtu'/);
+    expect(() => parseCliArgs(["modbus-ascii", "--profile", "x/y"])).toThrow(
+      /unknown protocol 'modbus-ascii'/,
+    );
+    expect(() => parseCliArgs(["modbus-rtu", "--slave", "1:x/y"])).toThrow(/either --device .* or --pty/);
+    expect(() => parseCliArgs(["modbus-rtu", "--pty", "/tmp/x"])).toThrow(/at least one --slave/);
+    expect(() => parseCliArgs(["modbus-rtu", "--pty", "/tmp/x", "--slave", "x/y"])).toThrow(
+      /--slave must look like 1:eastron/,
+    );
     expect(() => parseCliArgs(["modbus-tcp"])).toThrow(/--profile is required/);
     expect(() => parseCliArgs(["modbus-tcp", "--profile", "x/y", "--port", "70000"])).toThrow(
       /--port must be/,

@@ -1,45 +1,57 @@
 #!/usr/bin/env node
-import { findBundledProfilesDir, loadProfiles, modbusProfiles, ProfileError } from "@tidegate/profiles";
-import { type CliOptions, parseCliArgs, UsageError, usage } from "./cli-options.js";
+import { mkdirSync } from "node:fs";
+import {
+  findBundledProfilesDir,
+  loadProfiles,
+  modbusProfiles,
+  type Profile,
+  ProfileError,
+} from "@tidegate/profiles";
+import {
+  type CliOptions,
+  parseCliArgs,
+  type RtuCliOptions,
+  type TcpCliOptions,
+  UsageError,
+  usage,
+} from "./cli-options.js";
+import { startModbusRtuSimulator } from "./modbus-rtu.js";
 import { startModbusTcpSimulator } from "./modbus-tcp.js";
+import { type PtyPair, startPtyPair } from "./pty/pty-pair.js";
 
 function fail(message: string, code: number): never {
   process.stderr.write(`tidegate-sim: ${message}\n`);
   process.exit(code);
 }
 
-function profileFor(opts: CliOptions) {
+function profileFor(id: string, opts: CliOptions): Profile {
   // findBundledProfilesDir searches upward from wherever this code runs (src/ or the bundle in dist/),
   // so it finds dist/profiles or the checkout's firmware-profiles/; --profiles-dir adds to it.
   const dirs = [findBundledProfilesDir(), ...opts.profilesDirs];
   const profiles = loadProfiles(dirs);
-  const profile = profiles.get(opts.profile);
+  const profile = profiles.get(id);
   if (profile?.kind !== "modbus") {
     const ids = modbusProfiles(profiles)
       .map((p) => p.id)
       .sort();
     throw new UsageError(
-      `unknown profile '${opts.profile}'; available: ${ids.join(", ") || "(none)"} (from ${dirs.join(", ")})`,
+      `unknown profile '${id}'; available: ${ids.join(", ") || "(none)"} (from ${dirs.join(", ")})`,
     );
   }
   return profile;
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${usage}\n`);
-    return;
-  }
-  let opts: CliOptions;
-  let profile: ReturnType<typeof profileFor>;
-  try {
-    opts = parseCliArgs(argv);
-    profile = profileFor(opts);
-  } catch (err) {
-    if (err instanceof UsageError) fail(`${err.message}\n${usage}`, 2);
-    if (err instanceof ProfileError) fail(err.message, 2);
-    throw err;
-  }
+/** Stops on SIGINT/SIGTERM; if anything still holds the event loop after close, a supervisor's stop does not hang. */
+function stopOnSignal(close: () => Promise<unknown>) {
+  const stop = () => {
+    setTimeout(() => process.exit(0), 2000).unref();
+    void close();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function serveTcp(opts: TcpCliOptions, profile: Profile) {
   const sim = await startModbusTcpSimulator({
     profile,
     port: opts.port,
@@ -51,13 +63,56 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(
     `tidegate-sim: modbus-tcp ${profile.id} listening on ${sim.host}:${sim.port} (unit ${sim.unitId})\n`,
   );
-  const stop = () => {
-    // If anything still holds the event loop after close, do not hang a supervisor's stop.
-    setTimeout(() => process.exit(0), 2000).unref();
-    void sim.close();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignal(() => sim.close());
+}
+
+async function serveRtu(opts: RtuCliOptions, profiles: Profile[]) {
+  let pty: PtyPair | undefined;
+  if (opts.pty) {
+    mkdirSync(opts.pty, { recursive: true });
+    pty = await startPtyPair(opts.pty).catch((err: Error) => fail(err.message, 1));
+  }
+  const path = pty?.deviceEnd ?? (opts.device as string);
+  const sim = await startModbusRtuSimulator({
+    path,
+    baudRate: opts.baudRate,
+    tickMs: opts.tickMs,
+    slaves: opts.slaves.map((s, i) => ({
+      unitId: s.unitId,
+      profile: profiles[i] as Profile,
+      seed: opts.seed === undefined ? undefined : opts.seed + i,
+    })),
+  }).catch((err: Error) => fail(`cannot open ${path}: ${err.message}`, 1));
+  const who = opts.slaves.map((s) => `unit ${s.unitId} ${s.profile}`).join(", ");
+  process.stdout.write(`tidegate-sim: modbus-rtu on ${path} at ${opts.baudRate} baud: ${who}\n`);
+  if (pty) process.stdout.write(`tidegate-sim: give the agent  port: ${pty.agentEnd}\n`);
+  stopOnSignal(async () => {
+    await sim.close();
+    await pty?.close();
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  let opts: CliOptions;
+  let profiles: Profile[];
+  try {
+    opts = parseCliArgs(argv);
+    const o = opts;
+    profiles =
+      o.protocol === "modbus-tcp"
+        ? [profileFor(o.profile, o)]
+        : o.slaves.map((s) => profileFor(s.profile, o));
+  } catch (err) {
+    if (err instanceof UsageError) fail(`${err.message}\n${usage}`, 2);
+    if (err instanceof ProfileError) fail(err.message, 2);
+    throw err;
+  }
+  if (opts.protocol === "modbus-tcp") await serveTcp(opts, profiles[0] as Profile);
+  else await serveRtu(opts, profiles);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => fail(err.stack ?? err.message, 1));
