@@ -151,6 +151,21 @@ describe("Modbus TCP simulator over a real socket", () => {
     await expect(c2.writeRegister(0x101, 0)).rejects.toMatchObject({ modbusCode: 3 });
   });
 
+  it("dropClients() cuts connections but keeps serving new ones; refuse() answers an exception", async () => {
+    const sim = await start(loadProfiles().get("eastron/sdm120") as Profile);
+    const c = await client(sim);
+    const dropped = new Promise<void>((resolve) => c.on("close", () => resolve()));
+    expect(sim.dropClients()).toBe(1);
+    await dropped;
+    const c2 = await client(sim);
+    sim.refuse("input", 0);
+    await expect(c2.readInputRegisters(0, 2)).rejects.toMatchObject({ modbusCode: 2 });
+    sim.refuse("input", 0, null);
+    expect((await c2.readInputRegisters(0, 2)).data).toHaveLength(2);
+    c2.close(() => {});
+    await sim.close();
+  });
+
   it("close() drops clients and frees the port", async () => {
     const sim = await start(loadProfiles().get("eastron/sdm120") as Profile);
     const c = await client(sim);

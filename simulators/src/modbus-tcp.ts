@@ -31,6 +31,8 @@ export interface ModbusTcpSimulator {
   current(): Record<string, PointValue>;
   /** Every distinct quantized value the point has held, oldest first, at most the last 10,000. */
   served(pointId: string): PointValue[];
+  /** Fault injection: cuts every client connection, as a device rebooting or a switch port flapping. */
+  dropClients(): number;
   /** Fault injection: reads touching this address get exception `code` (2 by default); null lifts it. */
   refuse(table: RegisterTable, address: number, code?: number | null): void;
   /** Stops ticking, drops client connections and frees the port. */
@@ -123,6 +125,11 @@ export async function startModbusTcpSimulator(opts: ModbusTcpSimulatorOptions): 
     current: () => device.current(),
     served: (pointId) => device.served(pointId),
     refuse: (table, address, code) => device.refuse(table, address, code),
+    dropClients() {
+      const sockets = [...server.socks.keys()];
+      for (const socket of sockets) socket.destroy();
+      return sockets.length;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(timer);

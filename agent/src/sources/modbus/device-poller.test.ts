@@ -62,4 +62,30 @@ describe("Modbus device poller", () => {
       await poller.stop();
     }
   });
+
+  it("reconnects when the device drops the connection, without losing its pace", async () => {
+    sim = await startModbusTcpSimulator({ profile: sdm120, port: 0, tickMs: 100, seed: 4 });
+    const device = deviceSchema.parse({
+      id: "meter-2",
+      profile: "eastron/sdm120",
+      transport: { type: "tcp", host: "127.0.0.1", port: sim.port },
+      pollIntervalMs: 100,
+      timeoutMs: 500,
+      points: ["voltage"],
+    });
+    bus = createBus(device.transport, log);
+    const seen: Reading[] = [];
+    const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
+    poller.start();
+    try {
+      const s = sim;
+      s.set("voltage", 231.25);
+      await until("the first value", () => seen.find((r) => r.value === 231.25));
+      await until("the connection to be dropped", () => (s.dropClients() > 0 ? true : undefined));
+      s.set("voltage", 228.75);
+      await until("a value after the reconnect", () => seen.find((r) => r.value === 228.75));
+    } finally {
+      await poller.stop();
+    }
+  });
 });
