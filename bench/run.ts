@@ -16,6 +16,7 @@ import { collectorE2eFigures } from "./figures/collector-e2e.js";
 import { dashboardFigures } from "./figures/dashboard.js";
 import { e2eFigures } from "./figures/e2e.js";
 import { latencyFigures } from "./figures/latency.js";
+import { modbusFleetFigures } from "./figures/modbus-fleet.js";
 import { modbusPlanFigures } from "./figures/modbus-plan.js";
 import { DEFAULT_RSS_MINUTES, rssFigures } from "./figures/rss.js";
 import { uplinkFigures } from "./figures/uplink.js";
@@ -48,7 +49,13 @@ function groupsFor(rssMinutes: number): Group[] {
     { name: "backlog", run: backlogFigures },
     { name: "latency", run: latencyFigures },
     { name: "dashboard", run: (emit) => dashboardFigures(emit, root) },
-    { name: "modbus", run: (emit) => modbusPlanFigures(emit) },
+    {
+      name: "modbus",
+      run: async (emit) => {
+        await modbusPlanFigures(emit);
+        await modbusFleetFigures(emit);
+      },
+    },
   ];
 }
 

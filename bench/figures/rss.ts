@@ -1,14 +1,13 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { agentCli, startAgent } from "../../test/e2e/helpers/tidegate.js";
+import { agentCli } from "../../test/e2e/helpers/tidegate.js";
 import { getJson } from "../../test/e2e/helpers/wait.js";
-import { scoped, withNatsServer } from "../lib/cleanup.js";
+import { withNatsServer } from "../lib/cleanup.js";
 import type { Emit, Remark } from "../lib/figure.js";
-import { connectWithStream } from "../lib/nats.js";
+import { withAgentFleet } from "../lib/fleet.js";
 import { cpuMs, statusKb } from "../lib/proc.js";
 import { slope } from "../lib/stats.js";
-import { startWorker } from "../lib/worker.js";
 
 const DEVICES = 50;
 const PROFILES = ["eastron/sdm120", "sonbest/xy-md02"];
@@ -57,112 +56,84 @@ export async function rssFigures(emit: Emit, remark: Remark, options: RssOptions
   const everyMs = Math.min(SAMPLE_EVERY_MS, durationMs / 6);
   const sampleCount = Math.max(1, Math.round(durationMs / everyMs));
 
-  await withNatsServer(async (server) => {
-    await (await connectWithStream(server.url)).close(); // the stream, as the collector would create it
-    const sims = await startWorker(new URL("../workers/simulators.ts", import.meta.url), "simulators");
-    try {
-      const devices = await sims.call<{ port: number; profile: string }[]>("start", {
-        count: DEVICES,
-        profiles: PROFILES,
-        tickMs: POLL_MS,
-      });
-      const yaml = [
-        "gateway: bench-rss",
-        "http: { host: 127.0.0.1 }",
-        `nats: { servers: ["${server.url}"] }`,
-        "buffer: { path: buffer.db }",
-        "devices:",
-        ...devices.map(
-          (d, i) =>
-            `  - { id: dev-${i + 1}, profile: ${d.profile}, transport: { type: tcp, host: 127.0.0.1, port: ${d.port} }, pollIntervalMs: ${POLL_MS} }`,
-        ),
-        "",
-      ].join("\n");
-      const agent = await startAgent(yaml);
-      await scoped(
-        agent,
-        () => agent.stop(),
-        async () => {
-          const pid = agent.process.child.pid as number;
-          options.started?.();
-          const start = performance.now();
-          const cpu0 = { agent: cpuMs(pid) ?? 0, sims: cpuMs(sims.pid) ?? 0 };
-          const samples: [number, number][] = []; // [minutes since start, VmRSS kB]
-          let split = { anon: 0, file: 0 }; // of the largest sample
-          for (let i = 0; i <= sampleCount; i++) {
-            if (i > 0) await sleep(Math.max(0, start + i * everyMs - performance.now()));
-            const kb = statusKb(pid, "VmRSS");
-            if (kb === undefined || !agent.alive())
-              throw new Error(
-                `agent exited after ${samples.length} samples:\n${agent.output().slice(-2000)}`,
-              );
-            if (samples.every(([, earlier]) => kb > earlier))
-              split = { anon: statusKb(pid, "RssAnon") ?? 0, file: statusKb(pid, "RssFile") ?? 0 };
-            samples.push([(performance.now() - start) / 60_000, kb]);
-          }
-          const elapsedMs = performance.now() - start;
-          const hwm = statusKb(pid, "VmHWM");
-          const cpu = {
-            agent: ((cpuMs(pid) ?? 0) - cpu0.agent) / elapsedMs,
-            sims: ((cpuMs(sims.pid) ?? 0) - cpu0.sims) / elapsedMs,
-          };
-          const status = await getJson<AgentStatus>(`${agent.url}/api/v1/status`);
-          const ok = status.devices.filter((d) => d.status === "ok").length;
-          const perS = Math.round(status.seq.committed / Math.max(1, status.uptimeS));
-          const maxKb = Math.max(...samples.map(([, kb]) => kb));
-          // The first sample is taken right after start-up; the trend is fitted from the second one on.
-          const trend = slope(samples.slice(1).map(([m, kb]) => [m, kb / 1024]));
-          const setup =
-            `the built agent (agent/dist/cli.js) polling ${DEVICES} simulated Modbus TCP devices (${DEVICES} simulator ` +
-            `servers in one worker process, ${PROFILES.join(" and ")} alternating) every ${POLL_MS} ms, default ` +
-            `buffer and uplink settings, publishing to nats-server (stream in place, no collector); ` +
-            `${ok}/${DEVICES} devices ok at the end, ${perS} readings/s committed, ${status.seq.acked.toLocaleString("en-US")} of ` +
-            `${status.seq.committed.toLocaleString("en-US")} acked, backlog ${status.buffer.backlog}; ${options.minutes} min ` +
-            `(--rss-minutes; the issue asks for 10), VmRSS every ${Math.round(everyMs / 1000)} s ` +
-            `(${samples.map(([, kb]) => mb(kb)).join(", ")} MB); agent used ${Math.round(cpu.agent * 100)} % of a core, ` +
-            `the simulators ${Math.round(cpu.sims * 100)} %; MB = 1024 × 1024 bytes`;
-          emit({
-            name: "agent.rss.max",
-            value: mb(maxKb),
-            unit: "MB",
-            budget: { max: 64 },
-            note:
-              `largest VmRSS sampled from /proc/<pid>/status (${mb(split.anon)} MB RssAnon, the process's own memory, + ` +
-              `${mb(split.file)} MB RssFile, mostly the node binary's pages, shared with other node processes; peak ` +
-              `VmHWM ${hwm === undefined ? "?" : mb(hwm)} MB); ${setup}`,
-          });
-          emit({
-            name: "agent.rss.slope",
-            value: Math.round(trend * 100) / 100,
-            unit: "MB/min",
-            note: "least-squares slope of those VmRSS samples over time, from the second sample on (the first is start-up)",
-          });
-          if (ok < DEVICES)
-            remark(`agent.rss: only ${ok} of ${DEVICES} devices were ok at the end of the run.`);
-          if (maxKb > 64 * 1024) {
-            const bare = await bareNode();
-            remark(
-              `agent.rss.max is ${mb(maxKb)} MB against a 64 MB budget. Of the largest sample, ${mb(split.anon)} MB ` +
-                `is the agent's own memory (RssAnon: V8 heap, SQLite, buffers) and ${mb(split.file)} MB mapped files ` +
-                `(RssFile, mostly the node binary). A bare \`node -e\` process on this machine is already ` +
-                `${mb(bare.rss)} MB VmRSS (${mb(bare.file)} MB RssFile), so a 64 MB VmRSS budget leaves ` +
-                `${mb(64 * 1024 - bare.rss)} MB for everything the agent adds.`,
-            );
-          }
-          const swings = samples
-            .slice(2)
-            .map(([, kb], i) => Math.abs(kb - (samples[i + 1] as [number, number])[1]));
-          if (options.minutes < 10 && swings.length > 0)
-            remark(
-              `agent.rss.slope: consecutive samples differ by up to ${mb(Math.max(...swings))} MB (garbage ` +
-                `collection), so a ${options.minutes}-minute slope is a weak signal of a leak; for the issue's ` +
-                "10 minutes: `npx tsx bench/run.ts --only=rss --rss-minutes=10`.",
-            );
-        },
-      );
-    } finally {
-      await sims.call("stop").catch(() => {});
-      await sims.dispose();
-    }
-  });
+  await withNatsServer((server) =>
+    withAgentFleet(
+      { natsUrl: server.url, gateway: "bench-rss", devices: DEVICES, profiles: PROFILES, pollMs: POLL_MS },
+      async (agent, sims) => {
+        const pid = agent.process.child.pid as number;
+        options.started?.();
+        const start = performance.now();
+        const cpu0 = { agent: cpuMs(pid) ?? 0, sims: cpuMs(sims.pid) ?? 0 };
+        const samples: [number, number][] = []; // [minutes since start, VmRSS kB]
+        let split = { anon: 0, file: 0 }; // of the largest sample
+        for (let i = 0; i <= sampleCount; i++) {
+          if (i > 0) await sleep(Math.max(0, start + i * everyMs - performance.now()));
+          const kb = statusKb(pid, "VmRSS");
+          if (kb === undefined || !agent.alive())
+            throw new Error(`agent exited after ${samples.length} samples:\n${agent.output().slice(-2000)}`);
+          if (samples.every(([, earlier]) => kb > earlier))
+            split = { anon: statusKb(pid, "RssAnon") ?? 0, file: statusKb(pid, "RssFile") ?? 0 };
+          samples.push([(performance.now() - start) / 60_000, kb]);
+        }
+        const elapsedMs = performance.now() - start;
+        const hwm = statusKb(pid, "VmHWM");
+        const cpu = {
+          agent: ((cpuMs(pid) ?? 0) - cpu0.agent) / elapsedMs,
+          sims: ((cpuMs(sims.pid) ?? 0) - cpu0.sims) / elapsedMs,
+        };
+        const status = await getJson<AgentStatus>(`${agent.url}/api/v1/status`);
+        const ok = status.devices.filter((d) => d.status === "ok").length;
+        const perS = Math.round(status.seq.committed / Math.max(1, status.uptimeS));
+        const maxKb = Math.max(...samples.map(([, kb]) => kb));
+        // The first sample is taken right after start-up; the trend is fitted from the second one on.
+        const trend = slope(samples.slice(1).map(([m, kb]) => [m, kb / 1024]));
+        const setup =
+          `the built agent (agent/dist/cli.js) polling ${DEVICES} simulated Modbus TCP devices (${DEVICES} simulator ` +
+          `servers in one worker process, ${PROFILES.join(" and ")} alternating) every ${POLL_MS} ms, default ` +
+          `buffer and uplink settings, publishing to nats-server (stream in place, no collector); ` +
+          `${ok}/${DEVICES} devices ok at the end, ${perS} readings/s committed, ${status.seq.acked.toLocaleString("en-US")} of ` +
+          `${status.seq.committed.toLocaleString("en-US")} acked, backlog ${status.buffer.backlog}; ${options.minutes} min ` +
+          `(--rss-minutes; the issue asks for 10), VmRSS every ${Math.round(everyMs / 1000)} s ` +
+          `(${samples.map(([, kb]) => mb(kb)).join(", ")} MB); agent used ${Math.round(cpu.agent * 100)} % of a core, ` +
+          `the simulators ${Math.round(cpu.sims * 100)} %; MB = 1024 × 1024 bytes`;
+        emit({
+          name: "agent.rss.max",
+          value: mb(maxKb),
+          unit: "MB",
+          budget: { max: 64 },
+          note:
+            `largest VmRSS sampled from /proc/<pid>/status (${mb(split.anon)} MB RssAnon, the process's own memory, + ` +
+            `${mb(split.file)} MB RssFile, mostly the node binary's pages, shared with other node processes; peak ` +
+            `VmHWM ${hwm === undefined ? "?" : mb(hwm)} MB); ${setup}`,
+        });
+        emit({
+          name: "agent.rss.slope",
+          value: Math.round(trend * 100) / 100,
+          unit: "MB/min",
+          note: "least-squares slope of those VmRSS samples over time, from the second sample on (the first is start-up)",
+        });
+        if (ok < DEVICES)
+          remark(`agent.rss: only ${ok} of ${DEVICES} devices were ok at the end of the run.`);
+        if (maxKb > 64 * 1024) {
+          const bare = await bareNode();
+          remark(
+            `agent.rss.max is ${mb(maxKb)} MB against a 64 MB budget. Of the largest sample, ${mb(split.anon)} MB ` +
+              `is the agent's own memory (RssAnon: V8 heap, SQLite, buffers) and ${mb(split.file)} MB mapped files ` +
+              `(RssFile, mostly the node binary). A bare \`node -e\` process on this machine is already ` +
+              `${mb(bare.rss)} MB VmRSS (${mb(bare.file)} MB RssFile), so a 64 MB VmRSS budget leaves ` +
+              `${mb(64 * 1024 - bare.rss)} MB for everything the agent adds.`,
+          );
+        }
+        const swings = samples
+          .slice(2)
+          .map(([, kb], i) => Math.abs(kb - (samples[i + 1] as [number, number])[1]));
+        if (options.minutes < 10 && swings.length > 0)
+          remark(
+            `agent.rss.slope: consecutive samples differ by up to ${mb(Math.max(...swings))} MB (garbage ` +
+              `collection), so a ${options.minutes}-minute slope is a weak signal of a leak; for the issue's ` +
+              "10 minutes: `npx tsx bench/run.ts --only=rss --rss-minutes=10`.",
+          );
+      },
+    ),
+  );
 }
