@@ -1,11 +1,9 @@
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import type { LoadedConfig } from "./config/load.js";
-import type { DeviceConfig } from "./config/schema.js";
 import { createAgentApp } from "./http/app.js";
 import { createLatest } from "./latest.js";
-import { busKey, createBus, type ModbusBus } from "./sources/modbus/bus.js";
-import { createDevicePoller } from "./sources/modbus/device-poller.js";
+import { createSources } from "./sources/index.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
 import { createUplink } from "./uplink/uplink.js";
 import { VERSION } from "./version.js";
@@ -25,30 +23,15 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   });
   const latest = createLatest();
 
-  // Devices on the same serial port or TCP endpoint share one bus: one connection, one request at a time.
-  const buses = new Map<string, ModbusBus>();
-  const busFor = (device: DeviceConfig) => {
-    const key = busKey(device.transport);
-    const bus = buses.get(key) ?? createBus(device.transport, log);
-    buses.set(key, bus);
-    return bus;
-  };
-  const pollers = config.devices.map((device) => {
-    const profile = profiles.get(device.profile);
-    // parseConfig checked both
-    if (profile?.kind !== "modbus")
-      throw new Error(`device ${device.id}: no Modbus profile ${device.profile}`);
-    return createDevicePoller({
-      device,
-      profile,
-      bus: busFor(device),
-      log,
-      emit: (readings) => {
-        latest.update(readings);
-        buffer.append(readings);
-      },
-    });
-  });
+  const sources = createSources(
+    config,
+    profiles,
+    (readings) => {
+      latest.update(readings);
+      buffer.append(readings);
+    },
+    log,
+  );
 
   // Plays an agent from before buffer epochs (wire version 1) in the compatibility tests; unset in real use.
   const olderWire = process.env.TIDEGATE_TEST_WIRE_VERSION === "1";
@@ -64,13 +47,13 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     log,
   });
 
-  const sources = () => pollers.map((p) => p.health());
+  const health = () => sources.devices().map((d) => d.health);
   const app = createAgentApp(
     {
       gateway: config.gateway,
       version: VERSION,
       startedAt,
-      devices: () => pollers.map((p) => ({ id: p.id, profile: p.profile, health: p.health() })),
+      devices: sources.devices,
       latest: latest.all,
       buffer: buffer.stats,
       uplink: uplink.status,
@@ -82,7 +65,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   return {
     app,
     start() {
-      for (const p of pollers) p.start();
+      sources.start();
       uplink.start();
       stopHeartbeat = startHeartbeat({
         gateway: config.gateway,
@@ -90,15 +73,14 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
         startedAt,
         buffer,
         uplink,
-        sources,
+        sources: health,
         intervalMs: config.nats.heartbeatIntervalMs,
         ...(olderWire ? { epoch: 0 } : {}),
       });
     },
     async stop() {
       stopHeartbeat?.();
-      await Promise.all(pollers.map((p) => p.stop()));
-      await Promise.all([...buses.values()].map((b) => b.close()));
+      await sources.stop();
       buffer.flush();
       await uplink.stop();
       buffer.close();

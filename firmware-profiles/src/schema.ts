@@ -128,6 +128,14 @@ export const simulationSchema = z.discriminatedUnion("kind", [
     })
     .strict(),
   z.object({ kind: z.literal("counter"), start: z.number().default(0), ratePerS: z.number() }).strict(),
+  z
+    .object({
+      kind: z.literal("step"),
+      /** Held one after another, each for `everyS`, then from the start again (a setpoint schedule, a valve). */
+      values: z.array(z.number()).min(1),
+      everyS: z.number().positive().default(10),
+    })
+    .strict(),
   z.object({ kind: z.literal("constant"), value: z.union([z.number(), z.boolean(), z.string()]) }).strict(),
 ]);
 export type Simulation = z.infer<typeof simulationSchema>;
@@ -163,6 +171,17 @@ export const testdataSchema = z
   })
   .strict();
 
+/** The profile's point ids, with an issue for each repeat: readings are keyed by point id. */
+export function uniquePointIds(points: readonly { id: string }[], ctx: z.RefinementCtx): Set<string> {
+  const seen = new Set<string>();
+  points.forEach((pt, i) => {
+    if (seen.has(pt.id))
+      ctx.addIssue({ code: "custom", path: ["points", i, "id"], message: `duplicate point id '${pt.id}'` });
+    seen.add(pt.id);
+  });
+  return seen;
+}
+
 /** A profile's id is its path without extension: `<vendor>/<model>`. */
 export const profileIdSchema = z
   .string()
@@ -191,12 +210,7 @@ export const profileSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    const seen = new Set<string>();
-    p.points.forEach((pt, i) => {
-      if (seen.has(pt.id))
-        ctx.addIssue({ code: "custom", path: ["points", i, "id"], message: `duplicate point id '${pt.id}'` });
-      seen.add(pt.id);
-    });
+    const seen = uniquePointIds(p.points, ctx);
     p.testdata.forEach((t, i) => {
       if (!seen.has(t.point))
         ctx.addIssue({

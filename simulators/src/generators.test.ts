@@ -49,6 +49,11 @@ describe("simulation kinds", () => {
     expect(quiet.next(15)).toBeCloseTo(2, 12);
     expect(quiet.next(60)).toBeCloseTo(1, 12);
   });
+  it("step holds each value for everyS seconds, then starts over", () => {
+    const g = createGenerator(point({ simulate: { kind: "step", values: [20, 22.5, 25], everyS: 10 } }));
+    expect([0, 9.9, 10, 25, 30, 41].map((t) => g.next(t))).toEqual([20, 20, 22.5, 25, 20, 22.5]);
+  });
+
   it("walk moves at most one step per call and never leaves min..max", () => {
     const xs = run(point({ simulate: { kind: "walk", start: 0.95, step: 0.05, min: 0.8, max: 1 } }), 5000);
     xs.forEach((x, i) => {

@@ -82,6 +82,8 @@ function numeric(sim: Exclude<Simulation, { kind: "constant" }>, random: Random)
     }
     case "counter":
       return (tS) => sim.start + sim.ratePerS * tS;
+    case "step":
+      return (tS) => sim.values[Math.floor(tS / sim.everyS) % sim.values.length] as number;
   }
 }
 

@@ -20,4 +20,6 @@ export {
   type ModbusTcpSimulatorOptions,
   startModbusTcpSimulator,
 } from "./modbus-tcp.js";
+export { type MqttPublisher, type MqttPublisherOptions, startMqttPublisher } from "./mqtt.js";
 export { type PtyPair, startPtyPair } from "./pty/pty-pair.js";
+export { type SerialLineSimulator, startSerialLineSimulator } from "./serial-line.js";

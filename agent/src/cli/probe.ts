@@ -10,7 +10,7 @@ import {
   wordOrders,
 } from "@tidegate/profiles";
 import pino from "pino";
-import type { TransportConfig } from "../config/schema.js";
+import type { ModbusTransport } from "../config/schema.js";
 import { createBus } from "../sources/modbus/bus.js";
 import { planReads, sliceWords } from "../sources/modbus/coalesce.js";
 import { decodePoint } from "../sources/modbus/decode.js";
@@ -31,7 +31,7 @@ export class ProbeUsageError extends Error {
 
 interface ProbeOptions {
   profile: Profile;
-  transport: TransportConfig;
+  transport: ModbusTransport;
   unitId: number;
   timeoutMs: number;
 }
@@ -77,7 +77,7 @@ function parseProbeArgs(argv: string[]): ProbeOptions {
     return n;
   };
   const tcp = /^(?:tcp:\/\/)?([^/:]+):(\d+)$/.exec(port);
-  let transport: TransportConfig;
+  let transport: ModbusTransport;
   if (tcp) {
     const [, host, p] = tcp as unknown as [string, string, string];
     transport = values["rtu-over-tcp"]

@@ -36,6 +36,7 @@ const PROFILE_KIND_FOR_TRANSPORT: Record<DeviceConfig["transport"]["type"], AnyP
   tcp: "modbus",
   rtu: "modbus",
   "rtu-over-tcp": "modbus",
+  serial: "serial-line",
 };
 
 function parseYaml(text: string, file: string) {

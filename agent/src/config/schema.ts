@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
+import { serialTransportSchema } from "../sources/serial/transport.js";
 import { CONFIG_VERSION } from "./versions.js";
 
 /** Default gateway id: the host name, lowered and reduced to the subject-safe alphabet. */
@@ -83,8 +84,11 @@ export const transportSchema = z.discriminatedUnion("type", [
   modbusTcpTransportSchema,
   modbusRtuTransportSchema,
   modbusRtuOverTcpTransportSchema,
+  serialTransportSchema,
 ]);
 export type TransportConfig = z.infer<typeof transportSchema>;
+/** The transports Modbus devices use (a serial line device has a serial transport instead). */
+export type ModbusTransport = Exclude<TransportConfig, { type: "serial" }>;
 
 export const deviceSchema = z
   .object({
@@ -115,6 +119,14 @@ export const deviceSchema = z
       .default(10)
       .describe("unused registers allowed inside one coalesced read"),
     points: z.array(z.string()).optional().describe("poll only these point ids; default all"),
+    silenceMs: z
+      .number()
+      .int()
+      .min(1000)
+      .optional()
+      .describe(
+        "serial line devices: report the device failing when no line arrives for this long (default 30 s)",
+      ),
   })
   .strict();
 export type DeviceConfig = z.infer<typeof deviceSchema>;

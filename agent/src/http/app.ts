@@ -1,5 +1,5 @@
 import { mountDashboard } from "@tidegate/dashboard/server";
-import type { Profile } from "@tidegate/profiles";
+import type { AnyProfile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { agentAlarms } from "../alarms.js";
@@ -12,7 +12,7 @@ export interface AgentView {
   gateway: string;
   version: string;
   startedAt: number;
-  devices: () => { id: string; profile: Profile; health: SourceHealth & { lastPollTs?: number } }[];
+  devices: () => { id: string; profile: AnyProfile; health: SourceHealth & { lastPollTs?: number } }[];
   latest: () => Reading[];
   buffer: () => BufferStats;
   uplink: () => UplinkStatus;

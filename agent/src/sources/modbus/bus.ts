@@ -1,7 +1,8 @@
 import { createBackoff } from "@tidegate/protocol";
 import ModbusRTU from "modbus-serial";
 import type { Logger } from "pino";
-import type { TransportConfig } from "../../config/schema.js";
+import type { ModbusTransport } from "../../config/schema.js";
+import { describeSerialOpenError } from "../serial-port.js";
 import { describeModbusError } from "./errors.js";
 
 /**
@@ -18,7 +19,7 @@ export interface ModbusBus {
 }
 
 /** Devices with equal keys share one bus. */
-export function busKey(t: TransportConfig): string {
+export function busKey(t: ModbusTransport): string {
   return t.type === "rtu" ? `rtu:${t.port}` : `${t.type}:${t.host}:${t.port}`;
 }
 
@@ -26,7 +27,7 @@ export class BusUnavailableError extends Error {
   override name = "BusUnavailableError";
 }
 
-function interFrameDelay(t: TransportConfig): number {
+function interFrameDelay(t: ModbusTransport): number {
   if (t.type === "tcp") return 0;
   if (t.interFrameDelayMs !== undefined) return t.interFrameDelayMs;
   // 3.5 characters of 11 bits each is the RTU frame gap; below 2 ms USB adapters jitter more than that.
@@ -34,7 +35,7 @@ function interFrameDelay(t: TransportConfig): number {
   return Math.max(2, Math.ceil((3.5 * 11 * 1000) / baud));
 }
 
-async function open(t: TransportConfig): Promise<ModbusRTU> {
+async function open(t: ModbusTransport): Promise<ModbusRTU> {
   const c = new ModbusRTU();
   c.on("error", () => {}); // surfaced through the failing request instead
   if (t.type === "tcp") await c.connectTCP(t.host, { port: t.port });
@@ -51,17 +52,10 @@ async function open(t: TransportConfig): Promise<ModbusRTU> {
 
 /** Why a line could not be opened, in words a technician can act on. */
 function openErrorReason(err: unknown): string {
-  const message = (err as Error).message ?? String(err);
-  if (/No such file or directory|ENOENT/.test(message))
-    return "serial device not found (adapter unplugged, or a wrong path: prefer /dev/serial/by-id/...)";
-  if (/Permission denied|EACCES/.test(message))
-    return "permission denied (add the tidegate user to the dialout group)";
-  if (/Resource temporarily unavailable|Cannot lock port|EBUSY/i.test(message))
-    return "serial device busy (another program has it open)";
-  return describeModbusError(err, 0).reason;
+  return describeSerialOpenError(err) ?? describeModbusError(err, 0).reason;
 }
 
-export function createBus(transport: TransportConfig, log: Logger): ModbusBus {
+export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   const label = transport.type === "rtu" ? transport.port : `${transport.host}:${transport.port}`;
   const gapMs = interFrameDelay(transport);
   const backoff = createBackoff({ initialMs: 500, maxMs: 30_000 });

@@ -40,6 +40,7 @@ describe("Modbus device poller", () => {
       pollIntervalMs: 100,
       timeoutMs: 500,
     });
+    if (device.transport.type === "serial") throw new Error("not a Modbus transport");
     bus = createBus(device.transport, log);
     const seen: Reading[] = [];
     const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
@@ -73,6 +74,7 @@ describe("Modbus device poller", () => {
       timeoutMs: 500,
       points: ["voltage"],
     });
+    if (device.transport.type === "serial") throw new Error("not a Modbus transport");
     bus = createBus(device.transport, log);
     const seen: Reading[] = [];
     const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });

@@ -1,0 +1,61 @@
+import type { AnyProfile } from "@tidegate/profiles";
+import type { Reading, SourceHealth } from "@tidegate/protocol";
+import type { Logger } from "pino";
+import type { AgentConfig } from "../config/schema.js";
+import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
+import { createDevicePoller } from "./modbus/device-poller.js";
+import { createSerialLineSource } from "./serial/source.js";
+
+export interface DeviceView {
+  id: string;
+  profile: AnyProfile;
+  health: SourceHealth & { lastPollTs?: number };
+}
+
+interface Source {
+  start(): void;
+  stop(): Promise<void>;
+  devices(): DeviceView[];
+}
+
+/**
+ * Every configured device as a running source: Modbus devices on shared buses (one connection and
+ * one request at a time per serial port or TCP endpoint), line-printing serial devices on their
+ * own ports. parseConfig has checked that each device's profile exists and fits its transport.
+ */
+export function createSources(
+  config: Pick<AgentConfig, "devices">,
+  profiles: Map<string, AnyProfile>,
+  emit: (readings: Reading[]) => void,
+  log: Logger,
+) {
+  const buses = new Map<string, ModbusBus>();
+  const sources: Source[] = config.devices.map((device): Source => {
+    const profile = profiles.get(device.profile);
+    const transport = device.transport;
+    if (transport.type === "serial") {
+      if (profile?.kind !== "serial-line")
+        throw new Error(`device ${device.id}: no serial-line profile ${device.profile}`);
+      const s = createSerialLineSource({ device: { ...device, transport }, profile, emit, log });
+      return { start: s.start, stop: s.stop, devices: () => [{ id: s.id, profile, health: s.health() }] };
+    }
+    if (profile?.kind !== "modbus")
+      throw new Error(`device ${device.id}: no Modbus profile ${device.profile}`);
+    const key = busKey(transport);
+    const bus = buses.get(key) ?? createBus(transport, log);
+    buses.set(key, bus);
+    const p = createDevicePoller({ device: { ...device, transport }, profile, bus, log, emit });
+    return { start: p.start, stop: p.stop, devices: () => [{ id: p.id, profile, health: p.health() }] };
+  });
+
+  return {
+    devices: (): DeviceView[] => sources.flatMap((s) => s.devices()),
+    start() {
+      for (const s of sources) s.start();
+    },
+    async stop() {
+      await Promise.all(sources.map((s) => s.stop()));
+      await Promise.all([...buses.values()].map((b) => b.close()));
+    },
+  };
+}
