@@ -54,6 +54,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       version: VERSION,
       startedAt,
       devices: sources.devices,
+      inputDrops: sources.drops,
       latest: latest.all,
       buffer: buffer.stats,
       uplink: uplink.status,
@@ -64,8 +65,8 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   let stopHeartbeat: (() => void) | undefined;
   return {
     app,
-    start() {
-      sources.start();
+    async start() {
+      await sources.start();
       uplink.start();
       stopHeartbeat = startHeartbeat({
         gateway: config.gateway,

@@ -68,7 +68,7 @@ async function main() {
   for (const w of loaded.warnings) log.warn(w);
   await upgradeBufferFile(loaded.config.buffer.path, (message) => log.info(message));
   const agent = createAgent(loaded, log, { staticDir: findDashboardDir() });
-  agent.start();
+  await agent.start();
   const http = await listen(agent.app, loaded.config.http.port, loaded.config.http.host);
   log.info(
     { port: http.port, gateway: loaded.config.gateway, version: VERSION },

@@ -106,6 +106,17 @@ export function parseConfig(
         );
     });
   });
+  config.mqtt?.devices.forEach((d, i) => {
+    const profile = profiles.get(d.profile);
+    if (profile?.kind === "mqtt") return;
+    const mqttIds = [...profiles.values()]
+      .filter((p) => p.kind === "mqtt")
+      .map((p) => p.id)
+      .sort();
+    problems.push(
+      `  at mqtt.devices.${i}.profile: ${profile ? `${d.profile} is a ${profile.kind} profile` : `unknown profile '${d.profile}'`}; MQTT profiles: ${mqttIds.join(", ")}`,
+    );
+  });
   // Devices on one serial port share one line: its settings must agree.
   const firstOnPort = new Map<string, number>();
   config.devices.forEach((d, i) => {

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
+import { mqttConfigSchema } from "../sources/mqtt/config.js";
 import { serialTransportSchema } from "../sources/serial/transport.js";
 import { CONFIG_VERSION } from "./versions.js";
 
@@ -219,6 +220,11 @@ export const configSchema = z
       .default([])
       .describe("extra folders of device profiles, relative to the config file"),
     devices: z.array(deviceSchema).default([]),
+    mqtt: mqttConfigSchema
+      .optional()
+      .describe(
+        "MQTT devices: an embedded broker on this gateway, or an external broker, and the device profiles",
+      ),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -40,6 +40,7 @@ const view: AgentView = {
     backfilling: false,
     wire: { sends: 2, collector: { min: 1, max: 2, version: "0.1.0" } },
   }),
+  inputDrops: () => ({ "gps-1": { "checksum-mismatch": 2 }, mqtt: { "not-json": 1 } }),
 };
 const app = createAgentApp(view);
 
@@ -96,6 +97,8 @@ describe("agent API", () => {
     expect(text).toContain('tidegate_alarm{code="buffer-write-failed",gateway="plant-7"} 1');
     expect(text).toContain('tidegate_uplink_connected{gateway="plant-7"} 0');
     expect(text).toContain('tidegate_device_success_ratio{device="m1",gateway="plant-7"} 0.5');
+    expect(text).toContain('tidegate_input_dropped{input="gps-1",reason="checksum-mismatch",gateway="plant-7"} 2');
+    expect(text).toContain('tidegate_input_dropped{input="mqtt",reason="not-json",gateway="plant-7"} 1');
   });
 
   it("GET /healthz says it is alive; /readyz is not ready while the buffer cannot be written, and says why", async () => {

@@ -16,6 +16,8 @@ export interface AgentView {
   latest: () => Reading[];
   buffer: () => BufferStats;
   uplink: () => UplinkStatus;
+  /** Lines and messages dropped by serial and MQTT inputs, by input and reason. */
+  inputDrops?: () => Record<string, Record<string, number>>;
 }
 
 /** The agent's HTTP API and local dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
@@ -52,6 +54,7 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
       buffer: { ...backlogSummary(stats, now), bytes: stats.bytes },
       alarms: agentAlarms(stats, uplink),
       devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
+      inputs: { dropped: view.inputDrops?.() ?? {} },
     });
   });
 

@@ -66,5 +66,14 @@ export function createAgentMetrics(view: AgentView): Registry {
     for (const d of view.devices())
       if (d.health.lastLatencyMs !== undefined) g.set({ device: d.id }, d.health.lastLatencyMs / 1000);
   });
+  gauge(
+    "tidegate_input_dropped",
+    "Lines or messages a serial or MQTT input dropped as unreadable, by input and reason (never stored as values)",
+    ["input", "reason"],
+    (g) => {
+      for (const [input, reasons] of Object.entries(view.inputDrops?.() ?? {}))
+        for (const [reason, n] of Object.entries(reasons)) g.set({ input, reason }, n);
+    },
+  );
   return registry;
 }

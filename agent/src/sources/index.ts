@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { AgentConfig } from "../config/schema.js";
 import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
+import { createMqttSource } from "./mqtt/source.js";
 import { createSerialLineSource } from "./serial/source.js";
 
 export interface DeviceView {
@@ -12,19 +13,23 @@ export interface DeviceView {
   health: SourceHealth & { lastPollTs?: number };
 }
 
+/** Lines or messages an input dropped, by reason: never stored as values, always counted. */
+export type InputDrops = Record<string, Record<string, number>>;
+
 interface Source {
-  start(): void;
+  start(): void | Promise<void>;
   stop(): Promise<void>;
   devices(): DeviceView[];
+  drops?(): InputDrops;
 }
 
 /**
  * Every configured device as a running source: Modbus devices on shared buses (one connection and
  * one request at a time per serial port or TCP endpoint), line-printing serial devices on their
- * own ports. parseConfig has checked that each device's profile exists and fits its transport.
+ * own ports, and MQTT devices behind one broker connection (or the embedded broker). parseConfig has checked that each device's profile exists and fits its transport.
  */
 export function createSources(
-  config: Pick<AgentConfig, "devices">,
+  config: Pick<AgentConfig, "devices" | "mqtt">,
   profiles: Map<string, AnyProfile>,
   emit: (readings: Reading[]) => void,
   log: Logger,
@@ -37,7 +42,12 @@ export function createSources(
       if (profile?.kind !== "serial-line")
         throw new Error(`device ${device.id}: no serial-line profile ${device.profile}`);
       const s = createSerialLineSource({ device: { ...device, transport }, profile, emit, log });
-      return { start: s.start, stop: s.stop, devices: () => [{ id: s.id, profile, health: s.health() }] };
+      return {
+        start: s.start,
+        stop: s.stop,
+        devices: () => [{ id: s.id, profile, health: s.health() }],
+        drops: () => ({ [s.id]: s.stats().dropped }),
+      };
     }
     if (profile?.kind !== "modbus")
       throw new Error(`device ${device.id}: no Modbus profile ${device.profile}`);
@@ -48,10 +58,22 @@ export function createSources(
     return { start: p.start, stop: p.stop, devices: () => [{ id: p.id, profile, health: p.health() }] };
   });
 
+  if (config.mqtt) {
+    const mqtt = createMqttSource({ config: config.mqtt, profiles, emit, log });
+    sources.push({
+      start: mqtt.start,
+      stop: mqtt.stop,
+      devices: mqtt.devices,
+      drops: () => ({ mqtt: mqtt.stats().dropped }),
+    });
+  }
+
   return {
     devices: (): DeviceView[] => sources.flatMap((s) => s.devices()),
-    start() {
-      for (const s of sources) s.start();
+    drops: (): InputDrops => Object.assign({}, ...sources.map((s) => s.drops?.() ?? {})),
+    /** Resolves once every source has started; an MQTT broker that cannot listen (port taken) fails here. */
+    async start() {
+      await Promise.all(sources.map((s) => s.start()));
     },
     async stop() {
       await Promise.all(sources.map((s) => s.stop()));
