@@ -97,7 +97,9 @@ describe("agent API", () => {
     expect(text).toContain('tidegate_alarm{code="buffer-write-failed",gateway="plant-7"} 1');
     expect(text).toContain('tidegate_uplink_connected{gateway="plant-7"} 0');
     expect(text).toContain('tidegate_device_success_ratio{device="m1",gateway="plant-7"} 0.5');
-    expect(text).toContain('tidegate_input_dropped{input="gps-1",reason="checksum-mismatch",gateway="plant-7"} 2');
+    expect(text).toContain(
+      'tidegate_input_dropped{input="gps-1",reason="checksum-mismatch",gateway="plant-7"} 2',
+    );
     expect(text).toContain('tidegate_input_dropped{input="mqtt",reason="not-json",gateway="plant-7"} 1');
   });
 
