@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LineProfile, loadProfiles } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
-import { type PtyPair, startPtyPair } from "@tidegate/simulators";
+import {
+  type PtyPair,
+  type SerialLineSimulator,
+  startPtyPair,
+  startSerialLineSimulator,
+} from "@tidegate/simulators";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-// The simulator is not exported from @tidegate/simulators' index yet; the lead wires that.
-import {
-  type SerialLineSimulator,
-  startSerialLineSimulator,
-} from "../../../../simulators/src/serial-line.js";
 import { createSerialLineSource, type SerialLineSource } from "./source.js";
 
 const log = pino({ level: "silent" });

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type LineProfile, loadProfiles, type MqttProfile } from "@tidegate/profiles";
+import type { Reading } from "@tidegate/protocol";
+import { startMqttPublisher, startPtyPair, startSerialLineSimulator } from "@tidegate/simulators";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { mqttConfigSchema } from "./mqtt/config.js";
+import { createMqttSource } from "./mqtt/source.js";
+import { createSerialLineSource } from "./serial/source.js";
+
+// Every bundled serial-line and MQTT profile, served by its simulator over the real protocol (a
+// socat PTY pair; the embedded MQTT broker) and read by the agent's source: the values pinned on
+// the simulator, taken from the profile's own testdata, must come back as they went in.
+// (Modbus profiles get the same round trip in simulators/src/modbus-tcp.test.ts.)
+
+const log = pino({ level: "silent" });
+const profiles = [...loadProfiles().values()];
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** The values a profile's testdata says its points decode to; the last one wins. */
+function testdataValues(testdata: readonly { values: Record<string, unknown> }[]): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const t of testdata) for (const [k, v] of Object.entries(t.values)) if (v !== null) out.set(k, v);
+  return out;
+}
+
+async function until(what: string, check: () => boolean, describe: () => unknown, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(describe())}`);
+    await sleep(25);
+  }
+}
+
+const lastOf = (readings: Reading[]) =>
+  Object.fromEntries(
+    readings.map((r) => [r.point, r.quality === "good" ? r.value : `${r.quality}: ${r.reason}`]),
+  );
+const matches =
+  (readings: Reading[], expected: Map<string, unknown>, step = new Map<string, number>()) =>
+  () =>
+    [...expected].every(([point, value]) => {
+      const got = readings.findLast((r) => r.point === point)?.value;
+      if (typeof got === "number" && typeof value === "number")
+        return Math.abs(got - value) <= (step.get(point) ?? 0) + 1e-9;
+      return got === value;
+    });
+
+describe("serial-line profiles round trip", { timeout: 30_000 }, () => {
+  for (const profile of profiles.filter((p): p is LineProfile => p.kind === "serial-line")) {
+    it(`${profile.id}: what the simulator prints on a PTY, the source reads back`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tidegate-roundtrip-"));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const pty = await startPtyPair(dir, "line");
+      cleanups.push(() => pty.close());
+      const sim = await startSerialLineSimulator({ path: pty.deviceEnd, profile, intervalMs: 100, seed: 1 });
+      cleanups.push(() => sim.close());
+      const expected = testdataValues(profile.testdata);
+      for (const [point, value] of expected) sim.set(point, value as never);
+      // The simulator prints a number with the point's `decimals` (of the raw, unscaled value), as the
+      // device would: a number comes back within one printed step.
+      const step = new Map(profile.points.map((p) => [p.id, Math.abs(p.scale) * 10 ** -(p.decimals ?? 6)]));
+      const readings: Reading[] = [];
+      const source = createSerialLineSource({
+        device: { id: "dev", transport: { type: "serial", port: pty.agentEnd } },
+        profile,
+        emit: (r) => readings.push(...r),
+        log,
+      });
+      cleanups.push(() => source.stop());
+      source.start();
+      expect(expected.size).toBeGreaterThan(0);
+      await until(
+        `${profile.id} values ${JSON.stringify([...expected])}`,
+        matches(readings, expected, step),
+        () => lastOf(readings),
+      );
+      expect(readings.every((r) => r.quality !== "bad" || r.value === null)).toBe(true);
+    });
+  }
+});
+
+describe("MQTT profiles round trip", { timeout: 30_000 }, () => {
+  for (const profile of profiles.filter((p): p is MqttProfile => p.kind === "mqtt")) {
+    it(`${profile.id}: what the publisher sends through the embedded broker, the source reads back`, async () => {
+      const readings: Reading[] = [];
+      const source = createMqttSource({
+        config: mqttConfigSchema.parse({
+          broker: { embedded: { host: "127.0.0.1", port: 0, allowAnonymous: true } },
+          devices: [{ profile: profile.id }],
+        }),
+        profiles: new Map([[profile.id, profile]]),
+        emit: (r) => readings.push(...r),
+        log,
+      });
+      await source.start();
+      cleanups.push(() => source.stop());
+      const pub = await startMqttPublisher({
+        url: `mqtt://127.0.0.1:${source.broker()?.port}`,
+        profile,
+        deviceId: "dev-1",
+        intervalMs: 100,
+        seed: 1,
+      });
+      cleanups.push(() => pub.close());
+      const expected = testdataValues(profile.testdata);
+      for (const skipped of pub.skipped) expected.delete(skipped);
+      for (const [point, value] of expected) pub.set(point, value as never);
+      expect(expected.size).toBeGreaterThan(0);
+      await until(`${profile.id} values ${JSON.stringify([...expected])}`, matches(readings, expected), () =>
+        lastOf(readings),
+      );
+      expect(readings.every((r) => r.device === "dev-1")).toBe(true);
+    });
+  }
+});
