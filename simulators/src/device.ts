@@ -30,6 +30,7 @@ export class SimulatedDevice {
   private readonly pinned = new Set<string>();
   private readonly history = new Map<string, Set<PointValue>>();
   private readonly refused = new Map<string, number>();
+  private readonly spikes = new Map<string, number>();
 
   constructor(
     readonly profile: Profile,
@@ -52,6 +53,13 @@ export class SimulatedDevice {
   /** Draws a new value for every point not pinned; `tS` is seconds since start. */
   tick(tS: number): void {
     for (const point of this.profile.points) {
+      const spike = this.spikes.get(point.id);
+      if (spike !== undefined) {
+        // A spike holds for the ticks asked, then the generator takes over again.
+        if (spike <= 1) this.spikes.delete(point.id);
+        else this.spikes.set(point.id, spike - 1);
+        continue;
+      }
       if (this.pinned.has(point.id)) continue;
       const value = quantize(point, (this.generators.get(point.id) as ValueGenerator).next(tS));
       this.place(point, value, encodePointValue(point, value));
@@ -63,6 +71,17 @@ export class SimulatedDevice {
     const point = this.point(pointId);
     const q = quantize(point, value);
     this.pinned.add(pointId);
+    this.place(point, q, encodePointValue(point, q));
+  }
+
+  /**
+   * Fault injection: serves `value` for the next `ticks` ticks (a spike, a glitch), then the
+   * point moves as before; unlike set(), it does not pin.
+   */
+  spike(pointId: string, value: PointValue, ticks = 1): void {
+    const point = this.point(pointId);
+    const q = quantize(point, value);
+    this.spikes.set(pointId, ticks);
     this.place(point, q, encodePointValue(point, q));
   }
 

@@ -31,6 +31,8 @@ export interface ModbusTcpSimulator {
   current(): Record<string, PointValue>;
   /** Every distinct quantized value the point has held, oldest first, at most the last 10,000. */
   served(pointId: string): PointValue[];
+  /** Fault injection: serves `value` for the next `ticks` ticks, then the point moves on (a spike). */
+  spike(pointId: string, value: PointValue, ticks?: number): void;
   /** Fault injection: cuts every client connection, as a device rebooting or a switch port flapping. */
   dropClients(): number;
   /** Fault injection: reads touching this address get exception `code` (2 by default); null lifts it. */
@@ -125,6 +127,7 @@ export async function startModbusTcpSimulator(opts: ModbusTcpSimulatorOptions): 
     current: () => device.current(),
     served: (pointId) => device.served(pointId),
     refuse: (table, address, code) => device.refuse(table, address, code),
+    spike: (pointId, value, ticks) => device.spike(pointId, value, ticks),
     dropClients() {
       const sockets = [...server.socks.keys()];
       for (const socket of sockets) socket.destroy();
