@@ -5,7 +5,11 @@ export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [-
                     [--unit-id <n>] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
        tidegate-sim modbus-rtu (--device <serial device> | --pty <dir>) --slave <unit>:<vendor/model>...
                     [--baud 9600] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
-         --pty <dir>  makes a virtual serial cable with socat and prints the end to give the agent`;
+         --pty <dir>  makes a virtual serial cable with socat and prints the end to give the agent
+       tidegate-sim fleet --count <n> --profile <vendor/model>... [--base-port 5100] [--host 127.0.0.1]
+                    [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+         many Modbus TCP devices at once (profiles alternating, one port each) for load tests;
+         prints the agent's devices: block`;
 
 /** Bad command line or profile choice: the CLI exits with code 2. */
 export class UsageError extends Error {
@@ -35,7 +39,16 @@ export interface RtuCliOptions extends CommonOptions {
   baudRate: number;
 }
 
-export type CliOptions = TcpCliOptions | RtuCliOptions;
+export interface FleetCliOptions extends CommonOptions {
+  protocol: "fleet";
+  count: number;
+  profiles: string[];
+  /** First port; 0 picks free ports. */
+  basePort: number;
+  host: string;
+}
+
+export type CliOptions = TcpCliOptions | RtuCliOptions | FleetCliOptions;
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -55,7 +68,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   }
   const { values, positionals } = parsed;
   const [protocol, ...extra] = positionals;
-  if ((protocol !== "modbus-tcp" && protocol !== "modbus-rtu") || extra.length > 0) {
+  if ((protocol !== "modbus-tcp" && protocol !== "modbus-rtu" && protocol !== "fleet") || extra.length > 0) {
     throw new UsageError(
       protocol === undefined ? "missing protocol" : `unknown protocol '${[protocol, ...extra].join(" ")}'`,
     );
@@ -65,6 +78,21 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     seed: int("seed", values.seed, 0, 2 ** 32 - 1),
     profilesDirs: (values["profiles-dir"] ?? []).map((d) => resolve(d)),
   };
+  if (protocol === "fleet") {
+    const count = int("count", values.count, 1, 10_000);
+    if (count === undefined) throw new UsageError("--count is required");
+    const profiles = values.profile ?? [];
+    if (profiles.length === 0)
+      throw new UsageError("--profile is required (give it several times to alternate)");
+    return {
+      protocol,
+      ...common,
+      count,
+      profiles,
+      basePort: int("base-port", values["base-port"], 0, 65535) ?? 0,
+      host: values.host ?? "127.0.0.1",
+    };
+  }
   if (protocol === "modbus-rtu") {
     if (!values.device === !values.pty)
       throw new UsageError("give either --device <serial device> or --pty <dir>");
@@ -82,11 +110,13 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       baudRate: int("baud", values.baud, 300, 4_000_000) ?? 9600,
     };
   }
-  if (!values.profile) throw new UsageError("--profile is required");
+  const [profile, ...more] = values.profile ?? [];
+  if (!profile) throw new UsageError("--profile is required");
+  if (more.length > 0) throw new UsageError("modbus-tcp serves one --profile; use fleet for several devices");
   return {
     protocol,
     ...common,
-    profile: values.profile,
+    profile,
     port: int("port", values.port, 0, 65535) ?? 5020,
     host: values.host ?? "127.0.0.1",
     unitId: int("unit-id", values["unit-id"], 0, 255),
@@ -99,7 +129,7 @@ function parse(argv: readonly string[]) {
     allowPositionals: true,
     strict: true,
     options: {
-      profile: { type: "string" },
+      profile: { type: "string", multiple: true },
       port: { type: "string" },
       host: { type: "string" },
       "unit-id": { type: "string" },
@@ -110,6 +140,8 @@ function parse(argv: readonly string[]) {
       pty: { type: "string" },
       slave: { type: "string", multiple: true },
       baud: { type: "string" },
+      count: { type: "string" },
+      "base-port": { type: "string" },
     },
   });
 }

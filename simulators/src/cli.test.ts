@@ -74,6 +74,19 @@ describe("argument parsing", () => {
     });
   });
 
+  it("reads a fleet of several profiles", () => {
+    expect(
+      parseCliArgs(["fleet", "--count", "50", "--profile", "eastron/sdm120", "--profile", "sonbest/xy-md02"]),
+    ).toMatchObject({
+      protocol: "fleet",
+      count: 50,
+      profiles: ["eastron/sdm120", "sonbest/xy-md02"],
+      basePort: 0,
+    });
+    expect(() => parseCliArgs(["fleet", "--profile", "x/y"])).toThrow(/--count is required/);
+    expect(() => parseCliArgs(["modbus-tcp", "--profile", "a/b", "--profile", "c/d"])).toThrow(/use fleet/);
+  });
+
   it("rejects what it cannot use", () => {
     expect(() => parseCliArgs(["--profile", "x/y"])).toThrow(/missing protocol/);
     expect(() => parseCliArgs(["modbus-ascii", "--profile", "x/y"])).toThrow(
@@ -127,5 +140,36 @@ describe("tidegate-sim process", () => {
     expect(code).toBe(0);
     await new Promise<void>((resolve) => (client.isOpen ? client.close(() => resolve()) : resolve()));
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("fleet serves many devices and prints the agent's devices block", async () => {
+    const child = spawnCli([
+      "fleet",
+      "--count",
+      "3",
+      "--profile",
+      "eastron/sdm120",
+      "--profile",
+      "sonbest/xy-md02",
+    ]);
+    const done = finish(child);
+    let out = "";
+    await new Promise<void>((resolve) =>
+      child.stdout?.on("data", (c: Buffer) => {
+        out += c.toString();
+        if ((out.match(/- \{ id: sim-/g) ?? []).length === 3) resolve();
+      }),
+    );
+    const ports = [
+      ...out.matchAll(/profile: (\S+), transport: \{ type: tcp, host: 127\.0\.0\.1, port: (\d+) \}/g),
+    ];
+    expect(ports.map((m) => m[1])).toEqual(["eastron/sdm120", "sonbest/xy-md02", "eastron/sdm120"]);
+    const client = new ModbusRTU();
+    await client.connectTCP("127.0.0.1", { port: Number(ports[1]?.[2]) });
+    client.setID(1);
+    expect((await client.readInputRegisters(1, 2)).data).toHaveLength(2); // the climate sensor's temperature, humidity
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+    child.kill("SIGTERM");
+    expect((await done).code).toBe(0);
   });
 });

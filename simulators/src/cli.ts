@@ -9,6 +9,7 @@ import {
 } from "@tidegate/profiles";
 import {
   type CliOptions,
+  type FleetCliOptions,
   parseCliArgs,
   type RtuCliOptions,
   type TcpCliOptions,
@@ -16,7 +17,7 @@ import {
   usage,
 } from "./cli-options.js";
 import { startModbusRtuSimulator } from "./modbus-rtu.js";
-import { startModbusTcpSimulator } from "./modbus-tcp.js";
+import { type ModbusTcpSimulator, startModbusTcpSimulator } from "./modbus-tcp.js";
 import { type PtyPair, startPtyPair } from "./pty/pty-pair.js";
 
 function fail(message: string, code: number): never {
@@ -92,6 +93,34 @@ async function serveRtu(opts: RtuCliOptions, profiles: Profile[]) {
   });
 }
 
+async function serveFleet(opts: FleetCliOptions, profiles: Profile[]) {
+  const sims: ModbusTcpSimulator[] = [];
+  stopOnSignal(() => Promise.all(sims.map((s) => s.close())));
+  for (let i = 0; i < opts.count; i++) {
+    const profile = profiles[i % profiles.length] as Profile;
+    const port = opts.basePort === 0 ? 0 : opts.basePort + i;
+    sims.push(
+      await startModbusTcpSimulator({
+        profile,
+        port,
+        host: opts.host,
+        tickMs: opts.tickMs,
+        seed: opts.seed === undefined ? undefined : opts.seed + i,
+      }).catch((err: Error) =>
+        fail(`device ${i + 1}: cannot listen on ${opts.host}:${port}: ${err.message}`, 1),
+      ),
+    );
+  }
+  process.stdout.write(
+    `tidegate-sim: fleet of ${sims.length} Modbus TCP devices; for the agent's config:\ndevices:\n`,
+  );
+  sims.forEach((s, i) =>
+    process.stdout.write(
+      `  - { id: sim-${i + 1}, profile: ${s.profile.id}, transport: { type: tcp, host: ${s.host}, port: ${s.port} } }\n`,
+    ),
+  );
+}
+
 async function main(argv: string[]): Promise<void> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${usage}\n`);
@@ -102,16 +131,20 @@ async function main(argv: string[]): Promise<void> {
   try {
     opts = parseCliArgs(argv);
     const o = opts;
-    profiles =
+    const ids =
       o.protocol === "modbus-tcp"
-        ? [profileFor(o.profile, o)]
-        : o.slaves.map((s) => profileFor(s.profile, o));
+        ? [o.profile]
+        : o.protocol === "fleet"
+          ? o.profiles
+          : o.slaves.map((s) => s.profile);
+    profiles = ids.map((id) => profileFor(id, o));
   } catch (err) {
     if (err instanceof UsageError) fail(`${err.message}\n${usage}`, 2);
     if (err instanceof ProfileError) fail(err.message, 2);
     throw err;
   }
   if (opts.protocol === "modbus-tcp") await serveTcp(opts, profiles[0] as Profile);
+  else if (opts.protocol === "fleet") await serveFleet(opts, profiles);
   else await serveRtu(opts, profiles);
 }
 
