@@ -114,11 +114,11 @@ async function serveFleet(opts: FleetCliOptions, profiles: Profile[]) {
   process.stdout.write(
     `tidegate-sim: fleet of ${sims.length} Modbus TCP devices; for the agent's config:\ndevices:\n`,
   );
-  sims.forEach((s, i) =>
-    process.stdout.write(
+  const lines = sims.map(
+    (s, i) =>
       `  - { id: sim-${i + 1}, profile: ${s.profile.id}, transport: { type: tcp, host: ${s.host}, port: ${s.port} } }\n`,
-    ),
   );
+  process.stdout.write(lines.join(""));
 }
 
 async function main(argv: string[]): Promise<void> {
