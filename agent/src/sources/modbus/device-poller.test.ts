@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
-import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
+import { type ModbusTcpSimulator, startModbusTcpSimulator, startPtyPair } from "@tidegate/simulators";
 import pino from "pino";
+import { SerialPort } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
 import { deviceSchema } from "../../config/schema.js";
 import { createBus, type ModbusBus } from "./bus.js";
@@ -88,6 +92,57 @@ describe("Modbus device poller", () => {
       await until("a value after the reconnect", () => seen.find((r) => r.value === 228.75));
     } finally {
       await poller.stop();
+    }
+  });
+
+  it("a reply with a bad CRC is a bad reading with the reason, counted as corrupt, never a value", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-crc-"));
+    const pty = await startPtyPair(dir, "crc");
+    // A device whose replies are mangled on the line: the right length and header, a wrong CRC.
+    const line = new SerialPort({ path: pty.deviceEnd, baudRate: 9600 });
+    await new Promise((r) => line.once("open", r));
+    line.on("data", (req: Buffer) => {
+      if (req.length < 8) return;
+      const count = req.readUInt16BE(4);
+      const reply = Buffer.alloc(3 + 2 * count + 2, 0x41);
+      reply[0] = req[0] as number;
+      reply[1] = req[1] as number;
+      reply[2] = 2 * count;
+      reply.writeUInt16LE(0xdead, reply.length - 2);
+      line.write(reply);
+    });
+    const device = deviceSchema.parse({
+      id: "meter-3",
+      profile: "eastron/sdm120",
+      transport: { type: "rtu", port: pty.agentEnd },
+      pollIntervalMs: 100,
+      timeoutMs: 300,
+      retries: 1,
+      points: ["voltage"],
+    });
+    if (device.transport.type === "serial") throw new Error("not a Modbus transport");
+    bus = createBus(device.transport, log);
+    const seen: Reading[] = [];
+    const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
+    poller.start();
+    try {
+      const bad = await until("a reading of the corrupt reply", () =>
+        seen.find((r) => r.point === "voltage"),
+      );
+      expect(bad).toMatchObject({
+        quality: "bad",
+        value: null,
+        reason: expect.stringMatching(/^corrupt response \(CRC error/),
+      });
+      await until("the retry to be counted too", () =>
+        (poller.health().errors?.corrupt ?? 0) >= 2 ? true : undefined,
+      );
+      expect(seen.every((r) => r.quality === "bad" && r.value === null)).toBe(true);
+    } finally {
+      await poller.stop();
+      await new Promise((r) => line.close(r));
+      await pty.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
