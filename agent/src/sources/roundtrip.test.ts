@@ -2,19 +2,26 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type LineProfile, loadProfiles, type MqttProfile } from "@tidegate/profiles";
+import { type LineProfile, loadProfiles, type MqttProfile, modbusProfiles } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
-import { startMqttPublisher, startPtyPair, startSerialLineSimulator } from "@tidegate/simulators";
+import {
+  startModbusTcpSimulator,
+  startMqttPublisher,
+  startPtyPair,
+  startSerialLineSimulator,
+} from "@tidegate/simulators";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { deviceSchema } from "../config/schema.js";
+import { createBus } from "./modbus/bus.js";
+import { createDevicePoller } from "./modbus/device-poller.js";
 import { mqttConfigSchema } from "./mqtt/config.js";
 import { createMqttSource } from "./mqtt/source.js";
 import { createSerialLineSource } from "./serial/source.js";
 
-// Every bundled serial-line and MQTT profile, served by its simulator over the real protocol (a
+// Every bundled profile, served by its simulator over the real protocol (Modbus TCP on loopback; a
 // socat PTY pair; the embedded MQTT broker) and read by the agent's source: the values pinned on
 // the simulator, taken from the profile's own testdata, must come back as they went in.
-// (Modbus profiles get the same round trip in simulators/src/modbus-tcp.test.ts.)
 
 const log = pino({ level: "silent" });
 const profiles = [...loadProfiles().values()];
@@ -118,6 +125,33 @@ describe("MQTT profiles round trip", { timeout: 30_000 }, () => {
         lastOf(readings),
       );
       expect(readings.every((r) => r.device === "dev-1")).toBe(true);
+    });
+  }
+});
+
+describe("Modbus profiles round trip", { timeout: 30_000 }, () => {
+  for (const profile of modbusProfiles(loadProfiles())) {
+    it(`${profile.id}: every point the simulator serves over Modbus TCP, the poller decodes to the same value`, async () => {
+      // Values stand still (an hour between ticks), so what the simulator serves is what must arrive.
+      const sim = await startModbusTcpSimulator({ profile, port: 0, tickMs: 3_600_000, seed: 11 });
+      cleanups.push(() => sim.close());
+      for (const t of profile.testdata) sim.set(t.point, t.value);
+      const device = deviceSchema.parse({
+        id: "dev",
+        profile: profile.id,
+        transport: { type: "tcp", host: "127.0.0.1", port: sim.port },
+        pollIntervalMs: 100,
+      });
+      if (device.transport.type === "serial") throw new Error("not a Modbus transport");
+      const bus = createBus(device.transport, log);
+      cleanups.push(() => bus.close());
+      const readings: Reading[] = [];
+      const poller = createDevicePoller({ device, profile, bus, log, emit: (r) => readings.push(...r) });
+      cleanups.push(() => poller.stop());
+      poller.start();
+      const served = new Map(Object.entries(sim.current()));
+      await until(`${profile.id} values`, matches(readings, served), () => lastOf(readings));
+      expect(readings.every((r) => r.quality === "good")).toBe(true);
     });
   }
 });
