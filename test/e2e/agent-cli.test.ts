@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { startModbusRtuSimulator, startPtyPair } from "@tidegate/simulators";
+import { SerialPort } from "serialport";
 import { afterAll, describe, expect, it } from "vitest";
 import { startProcess } from "./helpers/process.js";
 import { AGENT_NODE_FLAGS, agentCli } from "./helpers/tidegate.js";
@@ -86,6 +88,46 @@ describe("tidegate-agent", () => {
         /\* ABCD {2}230\.5\s+register: \{ table: input, address: 0, type: float32, order: ABCD \}/,
       );
     } finally {
+      await sim.close();
+      await pty.close();
+    }
+  });
+
+  it("probe reads a device behind a serial device server (RTU frames over TCP)", async () => {
+    const pty = await startPtyPair(dir, "server");
+    const sim = await startModbusRtuSimulator({
+      path: pty.deviceEnd,
+      slaves: [{ unitId: 4, profile: loadProfiles().get("sonbest/xy-md02") as Profile, seed: 6 }],
+    });
+    // A serial device server: TCP bytes in, the same bytes out on the serial line, and back.
+    const line = new SerialPort({ path: pty.agentEnd, baudRate: 9600 });
+    await new Promise((r) => line.once("open", r));
+    const server = createServer((socket) => {
+      const toSocket = (d: Buffer) => socket.write(d);
+      line.on("data", toSocket);
+      socket.on("data", (d) => line.write(d));
+      socket.on("close", () => line.off("data", toSocket));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      sim.slave(4).set("temperature", 19.5);
+      const { code, output } = await run(
+        "probe",
+        "--profile",
+        "sonbest/xy-md02",
+        "--port",
+        `127.0.0.1:${port}`,
+        "--rtu-over-tcp",
+        "--unit",
+        "4",
+      );
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/at 127\.0\.0\.1:\d+, unit 4/);
+      expect(output).toMatch(/^temperature\s+19\.5 °C/m);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await new Promise((r) => line.close(r));
       await sim.close();
       await pty.close();
     }

@@ -39,7 +39,7 @@ async function open(t: ModbusTransport): Promise<ModbusRTU> {
   const c = new ModbusRTU();
   c.on("error", () => {}); // surfaced through the failing request instead
   if (t.type === "tcp") await c.connectTCP(t.host, { port: t.port });
-  else if (t.type === "rtu-over-tcp") await c.connectTcpRTUBuffered(t.host, { port: t.port });
+  else if (t.type === "rtu-over-tcp") await c.connectTelnet(t.host, { port: t.port });
   else
     await c.connectRTUBuffered(t.port, {
       baudRate: t.baudRate,
