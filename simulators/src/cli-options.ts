@@ -9,7 +9,13 @@ export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [-
        tidegate-sim fleet --count <n> --profile <vendor/model>... [--base-port 5100] [--host 127.0.0.1]
                     [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
          many Modbus TCP devices at once (profiles alternating, one port each) for load tests;
-         prints the agent's devices: block`;
+         prints the agent's devices: block
+       tidegate-sim serial-line (--device <serial device> | --pty <dir>) --profile <vendor/model>
+                    [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+         an instrument that prints lines (NMEA GPS, scale) on a serial port
+       tidegate-sim mqtt --url <mqtt://host:1883> --profile <vendor/model> --device-id <id>
+                    [--username <u> --password <p>] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+         an MQTT device publishing to a broker (the agent's embedded one, or mosquitto)`;
 
 /** Bad command line or profile choice: the CLI exits with code 2. */
 export class UsageError extends Error {
@@ -48,7 +54,29 @@ export interface FleetCliOptions extends CommonOptions {
   host: string;
 }
 
-export type CliOptions = TcpCliOptions | RtuCliOptions | FleetCliOptions;
+export interface SerialLineCliOptions extends CommonOptions {
+  protocol: "serial-line";
+  profile: string;
+  device?: string;
+  pty?: string;
+}
+
+export interface MqttCliOptions extends CommonOptions {
+  protocol: "mqtt";
+  profile: string;
+  url: string;
+  deviceId: string;
+  username?: string;
+  password?: string;
+}
+
+export type CliOptions =
+  | TcpCliOptions
+  | RtuCliOptions
+  | FleetCliOptions
+  | SerialLineCliOptions
+  | MqttCliOptions;
+const PROTOCOLS = ["modbus-tcp", "modbus-rtu", "fleet", "serial-line", "mqtt"] as const;
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -68,7 +96,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   }
   const { values, positionals } = parsed;
   const [protocol, ...extra] = positionals;
-  if ((protocol !== "modbus-tcp" && protocol !== "modbus-rtu" && protocol !== "fleet") || extra.length > 0) {
+  if (!PROTOCOLS.includes(protocol as (typeof PROTOCOLS)[number]) || extra.length > 0) {
     throw new UsageError(
       protocol === undefined ? "missing protocol" : `unknown protocol '${[protocol, ...extra].join(" ")}'`,
     );
@@ -78,6 +106,31 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     seed: int("seed", values.seed, 0, 2 ** 32 - 1),
     profilesDirs: (values["profiles-dir"] ?? []).map((d) => resolve(d)),
   };
+  if (protocol === "serial-line" || protocol === "mqtt") {
+    const [profile, ...more] = values.profile ?? [];
+    if (!profile || more.length > 0) throw new UsageError("give one --profile");
+    if (protocol === "serial-line") {
+      if (!values.device === !values.pty)
+        throw new UsageError("give either --device <serial device> or --pty <dir>");
+      return {
+        protocol,
+        ...common,
+        profile,
+        ...(values.device ? { device: values.device } : { pty: resolve(values.pty as string) }),
+      };
+    }
+    if (!values.url) throw new UsageError("--url is required, e.g. mqtt://127.0.0.1:1883");
+    if (!values["device-id"]) throw new UsageError("--device-id is required (it goes in the topic)");
+    return {
+      protocol,
+      ...common,
+      profile,
+      url: values.url,
+      deviceId: values["device-id"],
+      ...(values.username ? { username: values.username } : {}),
+      ...(values.password ? { password: values.password } : {}),
+    };
+  }
   if (protocol === "fleet") {
     const count = int("count", values.count, 1, 10_000);
     if (count === undefined) throw new UsageError("--count is required");
@@ -114,7 +167,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (!profile) throw new UsageError("--profile is required");
   if (more.length > 0) throw new UsageError("modbus-tcp serves one --profile; use fleet for several devices");
   return {
-    protocol,
+    protocol: "modbus-tcp",
     ...common,
     profile,
     port: int("port", values.port, 0, 65535) ?? 5020,
@@ -141,6 +194,10 @@ function parse(argv: readonly string[]) {
       slave: { type: "string", multiple: true },
       baud: { type: "string" },
       count: { type: "string" },
+      url: { type: "string" },
+      "device-id": { type: "string" },
+      username: { type: "string" },
+      password: { type: "string" },
       "base-port": { type: "string" },
     },
   });

@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ModbusRTU from "modbus-serial";
+import mqtt from "mqtt";
+import { SerialPort } from "serialport";
 import { describe, expect, it } from "vitest";
+import { startMosquitto } from "../../test/helpers/mosquitto.js";
 import { parseCliArgs } from "./cli-options.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -171,5 +174,69 @@ describe("tidegate-sim process", () => {
     await new Promise<void>((resolve) => client.close(() => resolve()));
     child.kill("SIGTERM");
     expect((await done).code).toBe(0);
+  });
+
+  /** Output of a running simulator until `done` says enough. */
+  const outputUntil = (child: ChildProcess, done: (out: string) => boolean) =>
+    new Promise<string>((resolve) => {
+      let out = "";
+      child.stdout?.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (done(out)) resolve(out);
+      });
+    });
+
+  it("serial-line prints a profile's lines on a PTY it makes, for the agent's end", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-sim-lines-"));
+    const child = spawnCli(["serial-line", "--pty", dir, "--profile", "u-blox/neo-6m", "--tick-ms", "100"]);
+    const done = finish(child);
+    const out = await outputUntil(child, (o) => /give the agent {2}port: (\S+)/.test(o));
+    const agentEnd = /give the agent {2}port: (\S+)/.exec(out)?.[1] as string;
+    const port = new SerialPort({ path: agentEnd, baudRate: 9600 });
+    let lines = "";
+    await new Promise<void>((resolve) =>
+      port.on("data", (c: Buffer) => {
+        lines += c.toString();
+        if (/\$G.GGA,.*\*[0-9A-F]{2}\r\n/.test(lines)) resolve();
+      }),
+    );
+    await new Promise((r) => port.close(r));
+    child.kill("SIGTERM");
+    expect((await done).code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("mqtt publishes a profile's topics to a broker", async () => {
+    const broker = await startMosquitto();
+    const sub = await mqtt.connectAsync(broker.url);
+    await sub.subscribeAsync("shellies/ht-1/#");
+    const got = new Promise<string>((resolve) => sub.on("message", (topic) => resolve(topic)));
+    const child = spawnCli([
+      "mqtt",
+      "--url",
+      broker.url,
+      "--profile",
+      "shelly/ht-gen1",
+      "--device-id",
+      "ht-1",
+      "--tick-ms",
+      "100",
+    ]);
+    const done = finish(child);
+    expect(await got).toMatch(/^shellies\/ht-1\/sensor\//);
+    child.kill("SIGTERM");
+    expect((await done).code).toBe(0);
+    await sub.endAsync();
+    await broker.dispose();
+  });
+
+  it("refuses a profile of the wrong kind for the protocol", async () => {
+    const { code, stderr } = await finish(
+      spawnCli(["mqtt", "--url", "mqtt://x", "--profile", "eastron/sdm120", "--device-id", "d"]),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /unknown profile 'eastron\/sdm120'; available: shelly\/ht-gen1, tasmota\/energy-plug/,
+    );
   });
 });

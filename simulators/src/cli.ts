@@ -1,38 +1,47 @@
 #!/usr/bin/env node
 import { mkdirSync } from "node:fs";
 import {
+  type AnyProfile,
   findBundledProfilesDir,
+  type LineProfile,
   loadProfiles,
-  modbusProfiles,
+  type MqttProfile,
   type Profile,
   ProfileError,
 } from "@tidegate/profiles";
 import {
   type CliOptions,
   type FleetCliOptions,
+  type MqttCliOptions,
   parseCliArgs,
   type RtuCliOptions,
+  type SerialLineCliOptions,
   type TcpCliOptions,
   UsageError,
   usage,
 } from "./cli-options.js";
 import { startModbusRtuSimulator } from "./modbus-rtu.js";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "./modbus-tcp.js";
+import { startMqttPublisher } from "./mqtt.js";
 import { type PtyPair, startPtyPair } from "./pty/pty-pair.js";
+import { startSerialLineSimulator } from "./serial-line.js";
 
 function fail(message: string, code: number): never {
   process.stderr.write(`tidegate-sim: ${message}\n`);
   process.exit(code);
 }
 
-function profileFor(id: string, opts: CliOptions): Profile {
+/** The profile the command serves; it must be of the kind the protocol speaks. */
+function profileFor(id: string, opts: CliOptions): AnyProfile {
   // findBundledProfilesDir searches upward from wherever this code runs (src/ or the bundle in dist/),
   // so it finds dist/profiles or the checkout's firmware-profiles/; --profiles-dir adds to it.
   const dirs = [findBundledProfilesDir(), ...opts.profilesDirs];
   const profiles = loadProfiles(dirs);
+  const kind = opts.protocol === "serial-line" ? "serial-line" : opts.protocol === "mqtt" ? "mqtt" : "modbus";
   const profile = profiles.get(id);
-  if (profile?.kind !== "modbus") {
-    const ids = modbusProfiles(profiles)
+  if (profile?.kind !== kind) {
+    const ids = [...profiles.values()]
+      .filter((p) => p.kind === kind)
       .map((p) => p.id)
       .sort();
     throw new UsageError(
@@ -121,31 +130,73 @@ async function serveFleet(opts: FleetCliOptions, profiles: Profile[]) {
   process.stdout.write(lines.join(""));
 }
 
+async function serveLines(opts: SerialLineCliOptions, profile: LineProfile) {
+  let pty: PtyPair | undefined;
+  if (opts.pty) {
+    mkdirSync(opts.pty, { recursive: true });
+    pty = await startPtyPair(opts.pty, "line").catch((err: Error) => fail(err.message, 1));
+  }
+  const path = pty?.deviceEnd ?? (opts.device as string);
+  const sim = await startSerialLineSimulator({
+    path,
+    profile,
+    intervalMs: opts.tickMs,
+    seed: opts.seed,
+  }).catch((err: Error) => fail(`cannot open ${path}: ${err.message}`, 1));
+  process.stdout.write(
+    `tidegate-sim: serial-line ${profile.id} printing on ${path} every ${opts.tickMs} ms\n`,
+  );
+  if (pty) process.stdout.write(`tidegate-sim: give the agent  port: ${pty.agentEnd}\n`);
+  stopOnSignal(async () => {
+    await sim.close();
+    await pty?.close();
+  });
+}
+
+async function publishMqtt(opts: MqttCliOptions, profile: MqttProfile) {
+  const pub = await startMqttPublisher({
+    url: opts.url,
+    profile,
+    deviceId: opts.deviceId,
+    intervalMs: opts.tickMs,
+    seed: opts.seed,
+    username: opts.username,
+    password: opts.password,
+  }).catch((err: Error) => fail(`cannot publish to ${opts.url}: ${err.message}`, 1));
+  process.stdout.write(
+    `tidegate-sim: mqtt ${profile.id} as ${opts.deviceId} publishing to ${opts.url} every ${opts.tickMs} ms\n`,
+  );
+  stopOnSignal(() => pub.close());
+}
+
 async function main(argv: string[]): Promise<void> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${usage}\n`);
     return;
   }
   let opts: CliOptions;
-  let profiles: Profile[];
+  let profiles: AnyProfile[];
   try {
     opts = parseCliArgs(argv);
     const o = opts;
     const ids =
-      o.protocol === "modbus-tcp"
-        ? [o.profile]
-        : o.protocol === "fleet"
-          ? o.profiles
-          : o.slaves.map((s) => s.profile);
+      o.protocol === "fleet"
+        ? o.profiles
+        : o.protocol === "modbus-rtu"
+          ? o.slaves.map((s) => s.profile)
+          : [o.profile];
     profiles = ids.map((id) => profileFor(id, o));
   } catch (err) {
     if (err instanceof UsageError) fail(`${err.message}\n${usage}`, 2);
     if (err instanceof ProfileError) fail(err.message, 2);
     throw err;
   }
-  if (opts.protocol === "modbus-tcp") await serveTcp(opts, profiles[0] as Profile);
-  else if (opts.protocol === "fleet") await serveFleet(opts, profiles);
-  else await serveRtu(opts, profiles);
+  const modbus = profiles as Profile[]; // profileFor checked each profile's kind against the protocol
+  if (opts.protocol === "modbus-tcp") await serveTcp(opts, modbus[0] as Profile);
+  else if (opts.protocol === "fleet") await serveFleet(opts, modbus);
+  else if (opts.protocol === "modbus-rtu") await serveRtu(opts, modbus);
+  else if (opts.protocol === "serial-line") await serveLines(opts, profiles[0] as LineProfile);
+  else await publishMqtt(opts, profiles[0] as MqttProfile);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => fail(err.stack ?? err.message, 1));
