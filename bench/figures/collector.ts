@@ -46,7 +46,8 @@ function rawInsert(path: string, schema: string, batches: readonly RawRow[][]): 
     db.pragma("synchronous = NORMAL");
     db.exec(schema);
     const insert = db.prepare<RawRow>(
-      "INSERT INTO readings (gateway, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      // Epoch 0: what the bench agent's batches (no buffer file) are filed under.
+      "INSERT INTO readings (gateway, epoch, seq, device, point, ts, num, text, quality, reason) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const commit = db.transaction((batch: RawRow[]) => {
       for (const r of batch) insert.run(...r);
