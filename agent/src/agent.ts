@@ -5,6 +5,7 @@ import { createAgentApp } from "./http/app.js";
 import { createLatest } from "./latest.js";
 import { createSources } from "./sources/index.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
+import { agentNatsSecurity } from "./uplink/nats-security.js";
 import { createUplink } from "./uplink/uplink.js";
 import { VERSION } from "./version.js";
 
@@ -38,6 +39,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   const uplink = createUplink({
     gateway: config.gateway,
     servers: config.nats.servers,
+    security: agentNatsSecurity(config.nats),
     buffer,
     batchSize: config.uplink.batchSize,
     lingerMs: config.uplink.lingerMs,

@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
 import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { SchemaError } from "@tidegate/protocol/migrations";
+import { NatsSecurityError } from "@tidegate/protocol/nats-security";
 import { createAgent } from "./agent.js";
 import { upgradeBufferFile } from "./buffer/open-file.js";
 import { listPorts } from "./cli/ports.js";
 import { PROBE_USAGE, ProbeUsageError, probe } from "./cli/probe.js";
 import { ConfigError, loadConfigFile, printMigratedConfig } from "./config/load.js";
+import { SecretError } from "./config/secrets.js";
 import { createLogger } from "./log.js";
 import { VERSION } from "./version.js";
 
@@ -93,7 +95,12 @@ main().catch((err) => {
     console.error(`${err.message}\n\n${PROBE_USAGE}`);
     process.exit(2);
   }
-  if (err instanceof ConfigError || err instanceof SchemaError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof SchemaError ||
+    err instanceof SecretError ||
+    err instanceof NatsSecurityError
+  ) {
     console.error(err.message);
     process.exit(2);
   }

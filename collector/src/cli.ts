@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { SchemaError } from "@tidegate/protocol/migrations";
+import { NatsSecurityError } from "@tidegate/protocol/nats-security";
 import { createCollector, storePath } from "./collector.js";
-import { OptionsError, parseCollectorOptions } from "./config/options.js";
+import { natsSecurityFlagNames, OptionsError, parseCollectorOptions } from "./config/options.js";
 import { createLogger } from "./log.js";
 import { upgradeSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
@@ -11,7 +12,15 @@ const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <ad
 
   --nats      NATS server URL(s), comma-separated (env TIDEGATE_NATS_URL; default nats://127.0.0.1:4222)
   --port      HTTP port for the API and fleet dashboard (env TIDEGATE_HTTP_PORT; default 8080)
-  --data-dir  where collector.db lives (env TIDEGATE_DATA_DIR; default ./tidegate-data)`;
+  --data-dir  where collector.db lives (env TIDEGATE_DATA_DIR; default ./tidegate-data)
+
+NATS credentials and TLS (each also from its environment variable):
+  --nats-user <name>              TIDEGATE_NATS_USER, with the password in TIDEGATE_NATS_PASSWORD or
+  --nats-password-file <file>
+  --nats-token-file <file>        or TIDEGATE_NATS_TOKEN
+  --nats-nkey-seed-file <file>    or TIDEGATE_NATS_NKEY_SEED
+  --nats-creds <file>             TIDEGATE_NATS_CREDS (.creds from nsc)
+  --nats-tls-ca <pem>             TIDEGATE_NATS_TLS_CA; --nats-tls-cert/--nats-tls-key for a client certificate`;
 
 async function main() {
   const { values } = parseArgs({
@@ -20,6 +29,7 @@ async function main() {
       port: { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
+      ...Object.fromEntries(natsSecurityFlagNames.map((flag) => [flag, { type: "string" as const }])),
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -48,7 +58,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof OptionsError || err instanceof SchemaError) {
+  if (err instanceof OptionsError || err instanceof SchemaError || err instanceof NatsSecurityError) {
     console.error(err.message);
     process.exit(2);
   }

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBackoff } from "@tidegate/protocol";
+import { natsSecurityOptions } from "@tidegate/protocol/nats-security";
 import type { Logger } from "pino";
 import type { CollectorOptions } from "./config/options.js";
 import { startIngest } from "./consumer/consumer.js";
@@ -24,12 +25,27 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
     ingestStats: () => ingest?.stats(),
   });
   let stopped = false;
+  const security = natsSecurityOptions(
+    {
+      user: options.natsUser,
+      password: options.natsPassword,
+      token: options.natsToken,
+      nkeySeed: options.natsNkeySeed,
+      credsFile: options.natsCreds,
+      tls:
+        options.natsTlsCa || options.natsTlsCert
+          ? { ca: options.natsTlsCa, cert: options.natsTlsCert, key: options.natsTlsKey }
+          : undefined,
+    },
+    "collector NATS options",
+  );
 
   async function connectWithBackoff() {
     const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
     while (!stopped) {
       try {
         return await connect({
+          ...security,
           servers: options.nats.split(","),
           name: "tidegate-collector",
           maxReconnectAttempts: -1,

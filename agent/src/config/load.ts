@@ -77,6 +77,12 @@ export function parseConfig(
   const base = dirname(resolve(file));
   const rel = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.buffer.path = config.buffer.path === ":memory:" ? ":memory:" : rel(config.buffer.path);
+  if (config.nats.credsFile) config.nats.credsFile = rel(config.nats.credsFile);
+  if (config.nats.tls)
+    for (const k of ["ca", "cert", "key"] as const) {
+      const f = config.nats.tls[k];
+      if (f) config.nats.tls[k] = rel(f);
+    }
   const profiles = loadProfiles([
     ...(options.profilesDirs ?? [findBundledProfilesDir()]),
     ...config.profilesDirs.map(rel),

@@ -3,6 +3,7 @@ import { gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { mqttConfigSchema } from "../sources/mqtt/config.js";
 import { serialTransportSchema } from "../sources/serial/transport.js";
+import { secretSchema } from "./secrets.js";
 import { CONFIG_VERSION } from "./versions.js";
 
 /** Default gateway id: the host name, lowered and reduced to the subject-safe alphabet. */
@@ -147,6 +148,26 @@ export const configSchema = z
       .object({
         servers: z.array(z.string()).min(1).default(["nats://127.0.0.1:4222"]),
         heartbeatIntervalMs: z.number().int().min(500).default(5000),
+        // How this gateway proves who it is: one of user/password, token, nkey seed or creds file.
+        user: z.string().min(1).optional(),
+        password: secretSchema.optional(),
+        token: secretSchema.optional(),
+        nkeySeed: secretSchema
+          .optional()
+          .describe("the nkey seed (SU…), e.g. { file: /etc/tidegate/gateway.nk }"),
+        credsFile: z.string().min(1).optional().describe(".creds file from nsc (JWT auth)"),
+        tls: z
+          .object({
+            ca: z.string().min(1).optional().describe("CA certificate (PEM) that signed the server's"),
+            cert: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("client certificate (PEM), when the server asks for one"),
+            key: z.string().min(1).optional().describe("the client certificate's key (PEM)"),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ servers: ["nats://127.0.0.1:4222"], heartbeatIntervalMs: 5000 }),

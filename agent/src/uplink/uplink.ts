@@ -1,5 +1,5 @@
 import { jetstream } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   BATCH_VERSION,
   batchMsgId,
@@ -17,6 +17,8 @@ import { createLanes } from "./lanes.js";
 export interface UplinkOptions {
   gateway: string;
   servers: string[];
+  /** Credentials and TLS (see agentNatsSecurity). */
+  security?: Partial<ConnectionOptions>;
   buffer: ReadingBuffer;
   batchSize?: number;
   /** Wait this long for a partly filled batch to fill before sending it. */
@@ -92,6 +94,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
     while (running) {
       try {
         const conn = await connect({
+          ...opts.security,
           servers: opts.servers,
           name: `tidegate-agent:${gateway}`,
           maxReconnectAttempts: -1,

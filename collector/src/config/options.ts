@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 /** Collector settings: from flags, with TIDEGATE_* environment variables as defaults (for containers). */
@@ -6,11 +7,46 @@ export const collectorOptionsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().default("0.0.0.0"),
   dataDir: z.string().min(1).default("tidegate-data"),
+  natsUser: z.string().min(1).optional(),
+  natsPassword: z.string().min(1).optional(),
+  natsToken: z.string().min(1).optional(),
+  natsNkeySeed: z.string().min(1).optional(),
+  natsCreds: z.string().min(1).optional(),
+  natsTlsCa: z.string().min(1).optional(),
+  natsTlsCert: z.string().min(1).optional(),
+  natsTlsKey: z.string().min(1).optional(),
 });
 export type CollectorOptions = z.infer<typeof collectorOptionsSchema>;
 
 export class OptionsError extends Error {
   override name = "OptionsError";
+}
+
+/** NATS credentials and TLS from flags and environment; secrets only from the environment or a file. */
+const NATS_SECURITY_FLAGS = {
+  natsUser: ["nats-user", "TIDEGATE_NATS_USER"],
+  natsCreds: ["nats-creds", "TIDEGATE_NATS_CREDS"],
+  natsTlsCa: ["nats-tls-ca", "TIDEGATE_NATS_TLS_CA"],
+  natsTlsCert: ["nats-tls-cert", "TIDEGATE_NATS_TLS_CERT"],
+  natsTlsKey: ["nats-tls-key", "TIDEGATE_NATS_TLS_KEY"],
+} as const;
+/** Secrets are never flags (they would show in `ps`): an environment variable, or a `*-file` flag. */
+const NATS_SECRETS = {
+  natsPassword: ["nats-password-file", "TIDEGATE_NATS_PASSWORD"],
+  natsToken: ["nats-token-file", "TIDEGATE_NATS_TOKEN"],
+  natsNkeySeed: ["nats-nkey-seed-file", "TIDEGATE_NATS_NKEY_SEED"],
+} as const;
+export const natsSecurityFlagNames = [
+  ...Object.values(NATS_SECURITY_FLAGS).map(([flag]) => flag),
+  ...Object.values(NATS_SECRETS).map(([flag]) => flag),
+];
+
+function readSecretFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch (err) {
+    throw new OptionsError(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
 }
 
 export function parseCollectorOptions(
@@ -22,11 +58,20 @@ export function parseCollectorOptions(
     port: flags.port ?? env.TIDEGATE_HTTP_PORT,
     host: flags.host ?? env.TIDEGATE_HTTP_HOST,
     dataDir: flags["data-dir"] ?? env.TIDEGATE_DATA_DIR,
+    ...Object.fromEntries(
+      Object.entries(NATS_SECURITY_FLAGS).map(([key, [flag, name]]) => [key, flags[flag] ?? env[name]]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(NATS_SECRETS).map(([key, [flag, name]]) => [
+        key,
+        typeof flags[flag] === "string" ? readSecretFile(flags[flag] as string, flag) : env[name],
+      ]),
+    ),
   };
   const parsed = collectorOptionsSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
-      (i) => `  --${String(i.path[0]).replace("dataDir", "data-dir")}: ${i.message}`,
+      (i) => `  --${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`,
     );
     throw new OptionsError(`invalid collector options\n${lines.join("\n")}`);
   }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { topicPatternError } from "@tidegate/profiles";
 import { deviceIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
+import { resolveSecret, SecretError, type SecretRef, secretSchema } from "../../config/secrets.js";
 
 /**
  * The agent config's `mqtt:` section. Secrets (passwords, the client key) may be written inline, or
@@ -9,14 +10,7 @@ import { z } from "zod";
  * when the source starts, and says which one is missing.
  */
 
-export const secretSchema = z.union([
-  z.string().min(1),
-  z
-    .object({ file: z.string().min(1).describe("read from this file (a trailing newline is dropped)") })
-    .strict(),
-  z.object({ env: z.string().min(1).describe("read from this environment variable") }).strict(),
-]);
-export type SecretRef = z.infer<typeof secretSchema>;
+export { resolveSecret, SecretError, type SecretRef, secretSchema };
 
 /** An MQTT topic filter for an ACL: `+` whole levels, `#` the whole last level. */
 const aclFilterSchema = z
@@ -165,29 +159,6 @@ export const mqttConfigSchema = z
   });
 export type MqttConfig = z.infer<typeof mqttConfigSchema>;
 export type MqttConfigInput = z.input<typeof mqttConfigSchema>;
-
-export class SecretError extends Error {
-  override name = "SecretError";
-}
-
-/** The text of a secret; `where` names it in errors ("mqtt.broker.external.password"). */
-export function resolveSecret(ref: SecretRef, where: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (typeof ref === "string") return ref;
-  if ("env" in ref) {
-    const value = env[ref.env];
-    if (value === undefined || value === "")
-      throw new SecretError(
-        `${where}: environment variable ${ref.env} is not set; set it or give ${where} inline`,
-      );
-    return value;
-  }
-  try {
-    return readFileSync(ref.file, "utf8").replace(/\r?\n$/, "");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new SecretError(`${where}: cannot read file ${ref.file} (${code}); create it or fix the path`);
-  }
-}
 
 function readPem(path: string, where: string): Buffer {
   try {

@@ -1,0 +1,39 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * A secret in the config: inline, or `{ file: path }` / `{ env: NAME }` so it stays out of the
+ * config file (and out of version control); `resolveSecret` reads it when it is needed and says
+ * which one is missing.
+ */
+export const secretSchema = z.union([
+  z.string().min(1),
+  z
+    .object({ file: z.string().min(1).describe("read from this file (a trailing newline is dropped)") })
+    .strict(),
+  z.object({ env: z.string().min(1).describe("read from this environment variable") }).strict(),
+]);
+export type SecretRef = z.infer<typeof secretSchema>;
+
+export class SecretError extends Error {
+  override name = "SecretError";
+}
+
+/** The text of a secret; `where` names it in errors ("mqtt.broker.external.password"). */
+export function resolveSecret(ref: SecretRef, where: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (typeof ref === "string") return ref;
+  if ("env" in ref) {
+    const value = env[ref.env];
+    if (value === undefined || value === "")
+      throw new SecretError(
+        `${where}: environment variable ${ref.env} is not set; set it or give ${where} inline`,
+      );
+    return value;
+  }
+  try {
+    return readFileSync(ref.file, "utf8").replace(/\r?\n$/, "");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new SecretError(`${where}: cannot read file ${ref.file} (${code}); create it or fix the path`);
+  }
+}
