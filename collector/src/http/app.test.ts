@@ -98,12 +98,19 @@ describe("collector API", () => {
   it("answers 400 with a message for a bad query", async () => {
     const missing = await app.request("/api/v1/series?gateway=plant-1");
     expect(missing.status).toBe(400);
-    expect((await missing.json()).error).toMatch(/device: .*expected string/);
+    expect((await missing.json()).error).toMatch(/give gateway, device and point, or one or more series=/);
     const reversed = await app.request("/api/v1/series?gateway=g&device=d&point=p&from=10&to=5");
     expect(reversed.status).toBe(400);
     expect((await reversed.json()).error).toBe("from: from must not be after to");
     const notNumber = await app.request("/api/v1/series?gateway=g&device=d&point=p&from=yesterday");
     expect(notNumber.status).toBe(400);
+    const badStep = await app.request("/api/v1/series?gateway=g&device=d&point=p&step=soon");
+    expect((await badStep.json()).error).toMatch(/^step: expected auto, raw, or a duration/);
+    const tooFine = await app.request(`/api/v1/series?gateway=g&device=d&point=p&from=0&to=${NOW}&step=1s`);
+    expect(tooFine.status).toBe(400);
+    expect((await tooFine.json()).error).toMatch(/^step: step 1000 ms would make .* points .* at most 10000/);
+    const badKey = await app.request("/api/v1/series?series=plant-1/m1");
+    expect((await badKey.json()).error).toMatch(/series\.0: expected "gateway\/device\/point"/);
   });
 
   it("GET /api/v1/points lists the catalog of a gateway", async () => {

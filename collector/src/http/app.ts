@@ -6,6 +6,7 @@ import type { IngestStats } from "../consumer/consumer.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { completeness } from "./completeness.js";
 import { createCollectorMetrics } from "./metrics.js";
+import { mountSeriesRoutes } from "./series.js";
 
 export interface CollectorAppOptions {
   store: SqliteStore;
@@ -18,19 +19,6 @@ export interface CollectorAppOptions {
 }
 
 const id = z.string().min(1).max(200);
-const seriesQuerySchema = z
-  .object({
-    gateway: id,
-    device: id,
-    point: id,
-    from: z.coerce.number().int().nonnegative().optional(),
-    to: z.coerce.number().int().nonnegative().optional(),
-  })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
-    message: "from must not be after to",
-    path: ["from"],
-  });
-
 function badRequest(error: z.ZodError) {
   return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
 }
@@ -83,21 +71,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
     return c.json({ points: o.store.points(parsed.data.gateway) });
   });
 
-  app.get("/api/v1/series", (c) => {
-    const parsed = seriesQuerySchema.safeParse(c.req.query());
-    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
-    const q = parsed.data;
-    const to = q.to ?? now();
-    const from = q.from ?? to - 3600_000;
-    return c.json({
-      gateway: q.gateway,
-      device: q.device,
-      point: q.point,
-      from,
-      to,
-      ...o.store.series({ ...q, from, to }),
-    });
-  });
+  mountSeriesRoutes(app, o.store, now);
 
   const metrics = createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined));
   app.get("/metrics", async (c) =>

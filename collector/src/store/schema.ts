@@ -3,6 +3,34 @@ import { hasTable, type SchemaSpec } from "@tidegate/protocol/migrations";
 const SERIES_INDEX = "CREATE INDEX readings_by_series ON readings (gateway, device, point, ts);";
 
 /**
+ * A rollup tier: per series and bucket (start time in ms), what charts need over long ranges.
+ * `last` is the value with the newest timestamp in the bucket, so late arrivals update it right.
+ */
+const ROLLUP_TABLE = (name: string) => `
+  CREATE TABLE ${name} (
+    gateway TEXT NOT NULL,
+    device TEXT NOT NULL,
+    point TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    total REAL NOT NULL,
+    lo REAL NOT NULL,
+    hi REAL NOT NULL,
+    last_ts INTEGER NOT NULL,
+    last REAL NOT NULL,
+    PRIMARY KEY (gateway, device, point, bucket)
+  ) WITHOUT ROWID;`;
+
+/** Rollups of what is already stored; only good numeric readings count (bad ones are gaps). */
+const ROLLUP_BACKFILL = (name: string, ms: number) => `
+  INSERT INTO ${name} (gateway, device, point, bucket, n, total, lo, hi, last_ts, last)
+    SELECT gateway, device, point, (ts / ${ms}) * ${ms} AS b, count(*), sum(num), min(num), max(num), max(ts),
+      (SELECT r2.num FROM readings r2 WHERE r2.gateway = r.gateway AND r2.device = r.device AND r2.point = r.point
+         AND r2.ts / ${ms} = r.ts / ${ms} AND r2.quality = 0 AND r2.num IS NOT NULL ORDER BY r2.ts DESC LIMIT 1)
+    FROM readings r WHERE quality = 0 AND num IS NOT NULL
+    GROUP BY gateway, device, point, b;`;
+
+/**
  * The collector store's schema, as the list of steps that built it. A new step goes at the end;
  * released steps never change. Booleans are stored as 1/0 in `num` so they chart; strings go to `text`.
  */
@@ -88,6 +116,16 @@ export const storeSchema: SchemaSpec = {
       version: 4,
       description: "the batch wire version each gateway last sent in, to point at agents to upgrade",
       up: "ALTER TABLE gateways ADD COLUMN wire_version INTEGER;",
+    },
+    {
+      version: 5,
+      description:
+        "rollups of good numeric readings per minute and per hour, filled from the readings stored so far",
+      up: `
+        ${ROLLUP_TABLE("rollup_1m")}
+        ${ROLLUP_TABLE("rollup_1h")}
+        ${ROLLUP_BACKFILL("rollup_1m", 60_000)}
+        ${ROLLUP_BACKFILL("rollup_1h", 3_600_000)}`,
     },
   ],
   legacyVersion(db) {

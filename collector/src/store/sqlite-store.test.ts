@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Batch } from "@tidegate/protocol";
+import { migrateSync } from "@tidegate/protocol/migrations";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { storeSchema } from "./schema.js";
 import { openSqliteStore, type SqliteStore } from "./sqlite-store.js";
 
 let dir: string;
@@ -142,5 +145,38 @@ describe("collector SQLite store", () => {
     expect(store.gateways()[0]?.wireVersion).toBe(1);
     store.insertBatch({ ...batch(2, [2]), wireVersion: 2 });
     expect(store.gateways()[0]?.wireVersion).toBe(2);
+  });
+});
+
+describe("rollups of a store upgraded from before rollups", () => {
+  it("are filled from the readings already stored", () => {
+    const path = join(dir, "old.db");
+    const old = new Database(path);
+    migrateSync(old, { ...storeSchema, migrations: storeSchema.migrations.slice(0, 4) }, path);
+    const insert = old.prepare(
+      "INSERT INTO readings (gateway, epoch, seq, device, point, ts, num, text, quality, reason) VALUES ('g', 0, ?, 'm', 'v', ?, ?, NULL, ?, NULL)",
+    );
+    [
+      [1, 60_000, 10, 0],
+      [2, 70_000, 30, 0],
+      [3, 80_000, 999, 1], // bad: a gap, not a value
+      [4, 130_000, 5, 0],
+    ].forEach(([seq, ts, num, quality]) => insert.run(seq, ts, num, quality));
+    old.close();
+
+    const upgraded = openSqliteStore(path);
+    try {
+      expect(
+        upgraded.partials("rollup_1m", { gateway: "g", device: "m", point: "v", from: 0, to: 200_000 }),
+      ).toEqual([
+        { t: 60_000, n: 2, total: 40, lo: 10, hi: 30, lastTs: 70_000, last: 30 },
+        { t: 120_000, n: 1, total: 5, lo: 5, hi: 5, lastTs: 130_000, last: 5 },
+      ]);
+      expect(
+        upgraded.partials("rollup_1h", { gateway: "g", device: "m", point: "v", from: 0, to: 200_000 }),
+      ).toEqual([{ t: 0, n: 3, total: 45, lo: 5, hi: 30, lastTs: 130_000, last: 5 }]);
+    } finally {
+      upgraded.close();
+    }
   });
 });

@@ -2,7 +2,9 @@ import { existsSync } from "node:fs";
 import type { Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
 import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
+import { createRollups, ROLLUP_TIERS } from "./rollups.js";
 import { storeSchema } from "./schema.js";
+import type { Partial, Source } from "./series-query.js";
 
 export interface SeriesQuery {
   gateway: string;
@@ -81,6 +83,20 @@ export function openSqliteStore(path: string) {
   >(
     "SELECT ts, num, quality FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
   );
+  const selectRawGood = db.prepare<[string, string, string, number, number], { ts: number; num: number }>(
+    "SELECT ts, num FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts >= ? AND ts <= ? AND quality = 0 AND num IS NOT NULL",
+  );
+  const selectRollup = Object.fromEntries(
+    ROLLUP_TIERS.map((tier) => [
+      tier.table,
+      db.prepare<
+        [string, string, string, number, number],
+        { bucket: number; n: number; total: number; lo: number; hi: number; last_ts: number; last: number }
+      >(
+        `SELECT bucket, n, total, lo, hi, last_ts, last FROM ${tier.table} WHERE gateway = ? AND device = ? AND point = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket`,
+      ),
+    ]),
+  );
   const selectGateways = db.prepare<
     [],
     {
@@ -101,8 +117,11 @@ export function openSqliteStore(path: string) {
     { gateway: string; device: string; point: string; last_ts: number; last_value: string | null }
   >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
+  const rollups = createRollups(db);
+
   const insertBatch = db.transaction((batch: Batch, receivedAt: number): InsertResult => {
     let inserted = 0;
+    const isNew: boolean[] = [];
     const newest = new Map<
       string,
       { device: string; point: string; ts: number; value: ReadingValue | null }
@@ -111,7 +130,7 @@ export function openSqliteStore(path: string) {
       const num =
         typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
       const text = typeof r.value === "string" ? r.value : null;
-      inserted += insert.run(
+      const changes = insert.run(
         batch.gateway,
         batch.epoch,
         r.seq,
@@ -123,6 +142,8 @@ export function openSqliteStore(path: string) {
         QUALITY[r.quality],
         r.reason ?? null,
       ).changes;
+      inserted += changes;
+      isNew.push(changes > 0);
       const key = `${r.device}/${r.point}`;
       const prev = newest.get(key);
       if (r.quality !== "bad" && (!prev || r.ts >= prev.ts))
@@ -130,6 +151,7 @@ export function openSqliteStore(path: string) {
     }
     for (const s of newest.values())
       upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
+    rollups.add(batch, isNew);
     touchGateway.run(batch.gateway, receivedAt, batch.wireVersion ?? null);
     countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted, receivedAt);
     return { inserted, duplicates: batch.readings.length - inserted };
@@ -154,6 +176,25 @@ export function openSqliteStore(path: string) {
         ts: rows.map((r) => r.ts),
         values: rows.map((r) => (r.quality === QUALITY.bad ? null : r.num)),
       };
+    },
+    /** Partial aggregates of a series for chart buckets, from raw readings or a rollup tier. */
+    partials(source: Source, q: Omit<SeriesQuery, "limit">): Partial[] {
+      if (source === "raw")
+        return selectRawGood
+          .all(q.gateway, q.device, q.point, q.from, q.to)
+          .map((r) => ({ t: r.ts, n: 1, total: r.num, lo: r.num, hi: r.num, lastTs: r.ts, last: r.num }));
+      const tierMs = ROLLUP_TIERS.find((t) => t.table === source)?.ms ?? 60_000;
+      return (selectRollup[source] as (typeof selectRollup)[string])
+        .all(q.gateway, q.device, q.point, Math.floor(q.from / tierMs) * tierMs, q.to)
+        .map((r) => ({
+          t: r.bucket,
+          n: r.n,
+          total: r.total,
+          lo: r.lo,
+          hi: r.hi,
+          lastTs: r.last_ts,
+          last: r.last,
+        }));
     },
     gateways: (): GatewayRow[] =>
       selectGateways.all().map((g) => ({

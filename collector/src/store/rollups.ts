@@ -1,0 +1,81 @@
+import type { Batch } from "@tidegate/protocol";
+import type Database from "better-sqlite3";
+
+/** The rollup tiers kept on ingest: bucket width in ms, and the table. */
+export const ROLLUP_TIERS = [
+  { ms: 60_000, table: "rollup_1m" },
+  { ms: 3_600_000, table: "rollup_1h" },
+] as const;
+
+interface Acc {
+  device: string;
+  point: string;
+  bucket: number;
+  n: number;
+  total: number;
+  lo: number;
+  hi: number;
+  lastTs: number;
+  last: number;
+}
+
+/**
+ * Folds the readings of a batch that were really inserted (not repeats) into per-bucket partial
+ * aggregates, then merges them into each tier with one upsert per series and bucket. Merging
+ * partials is order-free, so backfill and out-of-order arrivals give the same rollups as live data.
+ */
+export function createRollups(db: Database.Database) {
+  const upserts = ROLLUP_TIERS.map((tier) => ({
+    ms: tier.ms,
+    stmt: db.prepare(`
+      INSERT INTO ${tier.table} (gateway, device, point, bucket, n, total, lo, hi, last_ts, last)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (gateway, device, point, bucket) DO UPDATE SET
+        n = n + excluded.n, total = total + excluded.total,
+        lo = min(lo, excluded.lo), hi = max(hi, excluded.hi),
+        last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+        last_ts = max(last_ts, excluded.last_ts)`),
+  }));
+
+  return {
+    /** `inserted[i]` says whether batch.readings[i] was new; only new good numbers count. */
+    add(batch: Batch, inserted: readonly boolean[]) {
+      for (const { ms, stmt } of upserts) {
+        const accs = new Map<string, Acc>();
+        batch.readings.forEach((r, i) => {
+          if (!inserted[i] || r.quality !== "good") return;
+          const v =
+            typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
+          if (v === null) return;
+          const bucket = Math.floor(r.ts / ms) * ms;
+          const key = `${r.device}\u0000${r.point}\u0000${bucket}`;
+          const a = accs.get(key);
+          if (!a) {
+            accs.set(key, {
+              device: r.device,
+              point: r.point,
+              bucket,
+              n: 1,
+              total: v,
+              lo: v,
+              hi: v,
+              lastTs: r.ts,
+              last: v,
+            });
+            return;
+          }
+          a.n += 1;
+          a.total += v;
+          a.lo = Math.min(a.lo, v);
+          a.hi = Math.max(a.hi, v);
+          if (r.ts >= a.lastTs) {
+            a.lastTs = r.ts;
+            a.last = v;
+          }
+        });
+        for (const a of accs.values())
+          stmt.run(batch.gateway, a.device, a.point, a.bucket, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
+      }
+    },
+  };
+}
