@@ -1,5 +1,6 @@
 import type { Batch } from "@tidegate/protocol";
 import type Database from "better-sqlite3";
+import type { Partial } from "./series-query.js";
 
 /** The rollup tiers kept on ingest: bucket width in ms, and the table. */
 export const ROLLUP_TIERS = [
@@ -7,16 +8,10 @@ export const ROLLUP_TIERS = [
   { ms: 3_600_000, table: "rollup_1h" },
 ] as const;
 
-interface Acc {
+/** A bucket's partial aggregate (`t` is the bucket start), and whose it is. */
+interface Acc extends Partial {
   device: string;
   point: string;
-  bucket: number;
-  n: number;
-  total: number;
-  lo: number;
-  hi: number;
-  lastTs: number;
-  last: number;
 }
 
 /**
@@ -47,14 +42,14 @@ export function createRollups(db: Database.Database) {
           const v =
             typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
           if (v === null) return;
-          const bucket = Math.floor(r.ts / ms) * ms;
-          const key = `${r.device}\u0000${r.point}\u0000${bucket}`;
+          const t = Math.floor(r.ts / ms) * ms;
+          const key = `${r.device}\u0000${r.point}\u0000${t}`;
           const a = accs.get(key);
           if (!a) {
             accs.set(key, {
               device: r.device,
               point: r.point,
-              bucket,
+              t,
               n: 1,
               total: v,
               lo: v,
@@ -74,7 +69,7 @@ export function createRollups(db: Database.Database) {
           }
         });
         for (const a of accs.values())
-          stmt.run(batch.gateway, a.device, a.point, a.bucket, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
+          stmt.run(batch.gateway, a.device, a.point, a.t, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
       }
     },
   };

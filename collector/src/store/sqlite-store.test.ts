@@ -161,7 +161,9 @@ describe("rollups of a store upgraded from before rollups", () => {
       [2, 70_000, 30, 0],
       [3, 80_000, 999, 1], // bad: a gap, not a value
       [4, 130_000, 5, 0],
-    ].forEach(([seq, ts, num, quality]) => insert.run(seq, ts, num, quality));
+    ].forEach(([seq, ts, num, quality]) => {
+      insert.run(seq, ts, num, quality);
+    });
     old.close();
 
     const upgraded = openSqliteStore(path);
