@@ -13,6 +13,9 @@ const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <ad
   --nats      NATS server URL(s), comma-separated (env TIDEGATE_NATS_URL; default nats://127.0.0.1:4222)
   --port      HTTP port for the API and fleet dashboard (env TIDEGATE_HTTP_PORT; default 8080)
   --data-dir  where collector.db lives (env TIDEGATE_DATA_DIR; default ./tidegate-data)
+  --retention-raw-days <n>  raw readings kept (TIDEGATE_RETENTION_RAW_DAYS; default 30; 0 = forever)
+  --retention-1m-days <n>   1-minute rollups kept (TIDEGATE_RETENTION_1M_DAYS; default 365)
+  --retention-1h-days <n>   1-hour rollups kept (TIDEGATE_RETENTION_1H_DAYS; default 0 = forever)
 
 NATS credentials and TLS (each also from its environment variable):
   --nats-user <name>              TIDEGATE_NATS_USER, with the password in TIDEGATE_NATS_PASSWORD or
@@ -29,6 +32,9 @@ async function main() {
       port: { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
+      "retention-raw-days": { type: "string" },
+      "retention-1m-days": { type: "string" },
+      "retention-1h-days": { type: "string" },
       ...Object.fromEntries(natsSecurityFlagNames.map((flag) => [flag, { type: "string" as const }])),
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },

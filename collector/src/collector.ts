@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { CollectorOptions } from "./config/options.js";
 import { startIngest } from "./consumer/consumer.js";
 import { createCollectorApp } from "./http/app.js";
+import { startRetention } from "./store/retention.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
 
@@ -25,6 +26,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
     ingestStats: () => ingest?.stats(),
   });
   let stopped = false;
+  let retention: ReturnType<typeof startRetention> | undefined;
   const security = natsSecurityOptions(
     {
       user: options.natsUser,
@@ -67,6 +69,15 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
     app,
     store,
     async start() {
+      retention = startRetention(
+        store,
+        {
+          rawDays: options.retentionRawDays,
+          minuteDays: options.retention1mDays,
+          hourDays: options.retention1hDays,
+        },
+        log,
+      );
       nc = await connectWithBackoff();
       if (!nc) return;
       log.info({ server: nc.getServer() }, "collector connected to NATS");
@@ -79,6 +90,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
     },
     async stop() {
       stopped = true;
+      await retention?.stop();
       await ingest?.stop();
       await nc?.drain().catch(() => nc?.close());
       store.close();

@@ -7,6 +7,13 @@ export const collectorOptionsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().default("0.0.0.0"),
   dataDir: z.string().min(1).default("tidegate-data"),
+  retentionRawDays: z.coerce
+    .number()
+    .min(0)
+    .default(30)
+    .describe("days of raw readings kept; 0 keeps forever"),
+  retention1mDays: z.coerce.number().min(0).default(365),
+  retention1hDays: z.coerce.number().min(0).default(0),
   natsUser: z.string().min(1).optional(),
   natsPassword: z.string().min(1).optional(),
   natsToken: z.string().min(1).optional(),
@@ -58,6 +65,9 @@ export function parseCollectorOptions(
     port: flags.port ?? env.TIDEGATE_HTTP_PORT,
     host: flags.host ?? env.TIDEGATE_HTTP_HOST,
     dataDir: flags["data-dir"] ?? env.TIDEGATE_DATA_DIR,
+    retentionRawDays: flags["retention-raw-days"] ?? env.TIDEGATE_RETENTION_RAW_DAYS,
+    retention1mDays: flags["retention-1m-days"] ?? env.TIDEGATE_RETENTION_1M_DAYS,
+    retention1hDays: flags["retention-1h-days"] ?? env.TIDEGATE_RETENTION_1H_DAYS,
     ...Object.fromEntries(
       Object.entries(NATS_SECURITY_FLAGS).map(([key, [flag, name]]) => [key, flags[flag] ?? env[name]]),
     ),
@@ -71,7 +81,10 @@ export function parseCollectorOptions(
   const parsed = collectorOptionsSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
-      (i) => `  --${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`,
+      (i) =>
+        `  --${String(i.path[0])
+          .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+          .replace(/(\d)/, "-$1")}: ${i.message}`,
     );
     throw new OptionsError(`invalid collector options\n${lines.join("\n")}`);
   }

@@ -97,6 +97,21 @@ export function openSqliteStore(path: string) {
       ),
     ]),
   );
+  const listSeries = db.prepare<[], { gateway: string; device: string; point: string }>(
+    "SELECT gateway, device, point FROM series",
+  );
+  // Row values and a LIMIT inside: each delete is one short transaction that uses the series index.
+  const pruneStatements = {
+    readings: db.prepare(`DELETE FROM readings WHERE (gateway, epoch, seq) IN (
+      SELECT gateway, epoch, seq FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts < ? LIMIT ?)`),
+    ...Object.fromEntries(
+      ROLLUP_TIERS.map((tier) => [
+        tier.table,
+        db.prepare(`DELETE FROM ${tier.table} WHERE (gateway, device, point, bucket) IN (
+          SELECT gateway, device, point, bucket FROM ${tier.table} WHERE gateway = ? AND device = ? AND point = ? AND bucket < ? LIMIT ?)`),
+      ]),
+    ),
+  } as Record<"readings" | "rollup_1m" | "rollup_1h", Database.Statement>;
   const selectGateways = db.prepare<
     [],
     {
@@ -195,6 +210,17 @@ export function openSqliteStore(path: string) {
           lastTs: r.last_ts,
           last: r.last,
         }));
+    },
+    /** Every series the store has seen, for work done series by series (pruning). */
+    seriesList: () => listSeries.all(),
+    /** Deletes at most `limit` rows of one series older than `before` from `table`; returns how many. */
+    pruneChunk(
+      table: "readings" | "rollup_1m" | "rollup_1h",
+      s: { gateway: string; device: string; point: string },
+      before: number,
+      limit: number,
+    ): number {
+      return pruneStatements[table].run(s.gateway, s.device, s.point, before, limit).changes;
     },
     gateways: (): GatewayRow[] =>
       selectGateways.all().map((g) => ({

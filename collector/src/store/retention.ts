@@ -1,0 +1,79 @@
+import { setImmediate as yieldToIngest } from "node:timers/promises";
+import type { Logger } from "pino";
+import type { SqliteStore } from "./sqlite-store.js";
+
+export interface Retention {
+  /** Days each tier keeps; 0 keeps forever. */
+  rawDays: number;
+  minuteDays: number;
+  hourDays: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { rawDays: 30, minuteDays: 365, hourDays: 0 };
+
+const DAY = 86_400_000;
+const CHUNK = 2000;
+
+export type Pruned = Record<"readings" | "rollup_1m" | "rollup_1h", number>;
+
+/**
+ * Deletes what is older than each tier keeps, a small chunk at a time with the event loop free in
+ * between, so ingest (which commits in the same process) never waits behind a long delete.
+ */
+export async function pruneOnce(store: SqliteStore, retention: Retention, now: number): Promise<Pruned> {
+  const pruned: Pruned = { readings: 0, rollup_1m: 0, rollup_1h: 0 };
+  const tiers = [
+    ["readings", retention.rawDays],
+    ["rollup_1m", retention.minuteDays],
+    ["rollup_1h", retention.hourDays],
+  ] as const;
+  for (const s of store.seriesList()) {
+    for (const [table, days] of tiers) {
+      if (days <= 0) continue;
+      const before = now - days * DAY;
+      for (;;) {
+        const n = store.pruneChunk(table, s, before, CHUNK);
+        pruned[table] += n;
+        await yieldToIngest();
+        if (n < CHUNK) break;
+      }
+    }
+  }
+  return pruned;
+}
+
+/** Prunes shortly after start and then every `everyMs`; stop() waits for a run in progress. */
+export function startRetention(
+  store: SqliteStore,
+  retention: Retention,
+  log: Logger,
+  options: { everyMs?: number; firstAfterMs?: number; now?: () => number } = {},
+) {
+  const now = options.now ?? Date.now;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const run = () => {
+    if (running || stopped) return;
+    running = pruneOnce(store, retention, now())
+      .then((p) => {
+        if (p.readings + p.rollup_1m + p.rollup_1h > 0)
+          log.info({ pruned: p, retention }, "pruned data past its retention");
+      })
+      .catch((err) => log.error({ err }, "pruning failed; trying again at the next run"))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  const first = setTimeout(run, options.firstAfterMs ?? 30_000);
+  const timer = setInterval(run, options.everyMs ?? 3_600_000);
+  first.unref();
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
