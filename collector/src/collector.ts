@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { CollectorOptions } from "./config/options.js";
 import { startIngest } from "./consumer/consumer.js";
 import { createCollectorApp } from "./http/app.js";
+import { createLiveFeed } from "./live.js";
 import { startRetention } from "./store/retention.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
@@ -19,8 +20,10 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
   const store = openSqliteStore(storePath(options));
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;
+  const live = createLiveFeed();
   const app = createCollectorApp({
     store,
+    live,
     version: VERSION,
     staticDir: extra.staticDir,
     ingestStats: () => ingest?.stats(),
@@ -83,6 +86,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
       log.info({ server: nc.getServer() }, "collector connected to NATS");
       ingest = startIngest(nc, store, log, {
         collectorVersion: VERSION,
+        onCommitted: live.publish,
         // Plays an older collector in the mixed-version tests; unset in real use.
         wireMax: Number(process.env.TIDEGATE_TEST_WIRE_MAX) || undefined,
       });

@@ -96,6 +96,22 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
     }
   });
 
+  it("the collector pushes new readings live to a browser (Server-Sent Events)", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${collector.url}/api/v1/live?series=e2e-plant/meter-1/voltage`, {
+      signal: controller.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    const deadline = Date.now() + 15_000;
+    while (!/event: reading\ndata: .*"point":"voltage"/.test(text) && Date.now() < deadline)
+      text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const data = JSON.parse(/event: reading\ndata: (.*)/.exec(text)?.[1] ?? "null");
+    expect(data).toMatchObject({ gateway: "e2e-plant", device: "meter-1", point: "voltage" });
+    expect(typeof data.value).toBe("number");
+  });
+
   it("the collector lists the gateway as online with its heartbeat", async () => {
     const body = await waitFor("gateway heartbeat", async () => {
       const r = await getJson<{

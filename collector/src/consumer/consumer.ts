@@ -45,6 +45,8 @@ const MAX_GROUP = 50;
 export interface IngestOptions {
   /** How long JetStream waits before redelivering a batch the store could not commit. */
   nakDelayMs?: number;
+  /** Called with the batches of each committed group that added readings (the live feed). */
+  onCommitted?: (batches: Batch[]) => void;
   /** Newest batch wire version read; lower only to play an older collector in tests. */
   wireMax?: number;
   collectorVersion?: string;
@@ -151,6 +153,7 @@ export function startIngest(
         stats.duplicates += r.duplicates;
       }
       for (const i of items) i.m.ack();
+      options.onCommitted?.(items.filter((_, n) => (results[n]?.inserted ?? 0) > 0).map((i) => i.batch));
     } catch (err) {
       stats.storeErrors += items.length;
       log.error({ err, batches: items.length }, "store failed; the batches will be redelivered");

@@ -3,14 +3,18 @@ import { BATCH_VERSION } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { IngestStats } from "../consumer/consumer.js";
+import type { LiveFeed } from "../live.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { completeness } from "./completeness.js";
+import { mountLiveRoute } from "./live-route.js";
 import { createCollectorMetrics } from "./metrics.js";
 import { mountSeriesRoutes } from "./series.js";
 
 export interface CollectorAppOptions {
   store: SqliteStore;
   version: string;
+  /** New readings pushed to dashboards (GET /api/v1/live). */
+  live?: LiveFeed;
   staticDir?: string;
   ingestStats?: () => IngestStats | undefined;
   /** A gateway is offline when no heartbeat or batch arrived for this long. */
@@ -72,6 +76,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
   });
 
   mountSeriesRoutes(app, o.store, now);
+  if (o.live) mountLiveRoute(app, o.live);
 
   const metrics = createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined));
   app.get("/metrics", async (c) =>

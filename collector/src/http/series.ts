@@ -87,9 +87,8 @@ export function mountSeriesRoutes(app: Hono, store: SqliteStore, now: () => numb
     const plan = planQuery(from, to, q.step);
     if (typeof plan === "string") return { error: { error: `step: ${plan}` } };
     let result: Answer | undefined;
-    // Few enough readings to chart as they are (short ranges): exact samples beat buckets.
-    const rawLimit =
-      plan.stepMs === 0 ? MAX_POINTS : q.step === "auto" && plan.source === "raw" ? TARGET_POINTS : 0;
+    // Few enough readings to chart as they are (a short range, a sparse series): exact samples beat buckets.
+    const rawLimit = plan.stepMs === 0 ? MAX_POINTS : q.step === "auto" ? TARGET_POINTS : 0;
     if (rawLimit > 0) {
       const each = keys.map((k) => store.series({ ...k, from, to, limit: rawLimit + 1 }));
       if (each.every((s) => s.ts.length <= rawLimit)) {
