@@ -13,6 +13,7 @@ const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <ad
   --nats      NATS server URL(s), comma-separated (env TIDEGATE_NATS_URL; default nats://127.0.0.1:4222)
   --port      HTTP port for the API and fleet dashboard (env TIDEGATE_HTTP_PORT; default 8080)
   --data-dir  where collector.db lives (env TIDEGATE_DATA_DIR; default ./tidegate-data)
+  --sites <file>            YAML grouping gateways into sites: sites: { "Plant Nord": [plant-1-line-1] } (TIDEGATE_SITES_FILE)
   --retention-raw-days <n>  raw readings kept (TIDEGATE_RETENTION_RAW_DAYS; default 30; 0 = forever)
   --retention-1m-days <n>   1-minute rollups kept (TIDEGATE_RETENTION_1M_DAYS; default 365)
   --retention-1h-days <n>   1-hour rollups kept (TIDEGATE_RETENTION_1H_DAYS; default 0 = forever)
@@ -32,6 +33,7 @@ async function main() {
       port: { type: "string" },
       host: { type: "string" },
       "data-dir": { type: "string" },
+      sites: { type: "string" },
       "retention-raw-days": { type: "string" },
       "retention-1m-days": { type: "string" },
       "retention-1h-days": { type: "string" },

@@ -5,6 +5,7 @@ import { createBackoff } from "@tidegate/protocol";
 import { natsSecurityOptions } from "@tidegate/protocol/nats-security";
 import type { Logger } from "pino";
 import type { CollectorOptions } from "./config/options.js";
+import { loadSites } from "./config/sites.js";
 import { startIngest } from "./consumer/consumer.js";
 import { createCollectorApp } from "./http/app.js";
 import { createLiveFeed } from "./live.js";
@@ -24,6 +25,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
   const app = createCollectorApp({
     store,
     live,
+    sites: options.sitesFile ? loadSites(options.sitesFile) : undefined,
     version: VERSION,
     staticDir: extra.staticDir,
     ingestStats: () => ingest?.stats(),

@@ -7,6 +7,7 @@ export const collectorOptionsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().default("0.0.0.0"),
   dataDir: z.string().min(1).default("tidegate-data"),
+  sitesFile: z.string().min(1).optional().describe("YAML: sites: { <site>: [gateway ids] }"),
   retentionRawDays: z.coerce
     .number()
     .min(0)
@@ -65,6 +66,7 @@ export function parseCollectorOptions(
     port: flags.port ?? env.TIDEGATE_HTTP_PORT,
     host: flags.host ?? env.TIDEGATE_HTTP_HOST,
     dataDir: flags["data-dir"] ?? env.TIDEGATE_DATA_DIR,
+    sitesFile: flags.sites ?? env.TIDEGATE_SITES_FILE,
     retentionRawDays: flags["retention-raw-days"] ?? env.TIDEGATE_RETENTION_RAW_DAYS,
     retention1mDays: flags["retention-1m-days"] ?? env.TIDEGATE_RETENTION_1M_DAYS,
     retention1hDays: flags["retention-1h-days"] ?? env.TIDEGATE_RETENTION_1H_DAYS,

@@ -74,6 +74,46 @@ describe("collector API", () => {
     expect(await ok.json()).toEqual({ ready: true, reasons: [] });
   });
 
+  it("GET /api/v1/gateways tells sites, first seen, clock offset and the offline count, and filters by site", async () => {
+    store.saveHeartbeat(
+      {
+        v: 1,
+        gateway: "plant-1",
+        version: "0.1.0",
+        ts: NOW - 500 + 12_000, // the gateway's clock is 12 s ahead
+        uptimeS: 5,
+        backlog: 0,
+        oldestUnsentAgeMs: null,
+        lastSeq: 2,
+        epoch: 0,
+        ackedSeq: 2,
+        droppedRanges: [],
+        dropped: {},
+        uplinkConnected: true,
+        alarms: [],
+        sources: [],
+      },
+      NOW - 500,
+    );
+    const fleet = createCollectorApp({
+      store,
+      version: "9.9.9",
+      now: () => NOW,
+      sites: { "plant-1": "Plant Nord" },
+    });
+    const body = await (await fleet.request("/api/v1/gateways")).json();
+    expect(body.offline).toBe(1);
+    expect(body.gateways[0]).toMatchObject({
+      id: "plant-1",
+      site: "Plant Nord",
+      firstSeen: NOW - 1000,
+      clockOffsetMs: 12_000,
+      clockSkewed: true,
+    });
+    const nord = await (await fleet.request("/api/v1/gateways?site=Plant%20Nord")).json();
+    expect(nord.gateways.map((g: { id: string }) => g.id)).toEqual(["plant-1"]);
+  });
+
   it("GET /api/v1/gateways lists gateways with online state from last seen", async () => {
     const body = await (await app.request("/api/v1/gateways")).json();
     expect(body.gateways.map((g: { id: string; online: boolean }) => [g.id, g.online])).toEqual([

@@ -13,6 +13,10 @@ import { mountSeriesRoutes } from "./series.js";
 export interface CollectorAppOptions {
   store: SqliteStore;
   version: string;
+  /** Gateway id -> site, from the sites file: a grouping for the fleet view. */
+  sites?: Record<string, string>;
+  /** A gateway clock further off than this is flagged; default 5 s. */
+  clockSkewMs?: number;
   /** New readings pushed to dashboards (GET /api/v1/live). */
   live?: LiveFeed;
   staticDir?: string;
@@ -27,10 +31,17 @@ function badRequest(error: z.ZodError) {
   return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
 }
 
+function clock(agentTs: number | undefined, receivedAt: number | null, skewMs: number) {
+  if (agentTs === undefined || receivedAt === null) return {};
+  const clockOffsetMs = agentTs - receivedAt;
+  return { clockOffsetMs, clockSkewed: Math.abs(clockOffsetMs) > skewMs };
+}
+
 /** The collector's HTTP API and fleet dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
 export function createCollectorApp(o: CollectorAppOptions) {
   const now = o.now ?? Date.now;
   const offlineAfterMs = o.offlineAfterMs ?? 30_000;
+  const clockSkewMs = o.clockSkewMs ?? 5000;
   const app = new Hono();
 
   app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version }));
@@ -50,8 +61,11 @@ export function createCollectorApp(o: CollectorAppOptions) {
 
   app.get("/api/v1/gateways", (c) => {
     const t = now();
-    const gateways = o.store.gateways().map((g) => ({
+    const site = c.req.query("site");
+    const all = o.store.gateways().map((g) => ({
       id: g.id,
+      site: o.sites?.[g.id],
+      firstSeen: g.firstSeen,
       lastSeen: g.lastSeen,
       online: g.lastSeen !== null && t - g.lastSeen < offlineAfterMs,
       version: g.heartbeat?.version,
@@ -63,8 +77,13 @@ export function createCollectorApp(o: CollectorAppOptions) {
       seq: completeness(g),
       // A gateway still sending an older wire version is read, and pointed out for upgrade.
       wire: g.wireVersion === null ? undefined : { version: g.wireVersion, current: BATCH_VERSION },
+      // The agent's clock minus ours when its heartbeat arrived (plus the network's delay).
+      ...clock(g.heartbeat?.ts, g.heartbeatAt, clockSkewMs),
+      alarms: g.heartbeat?.alarms,
     }));
-    return c.json({ gateways });
+    const gateways = site === undefined ? all : all.filter((g) => g.site === site);
+    const offline = gateways.filter((g) => !g.online).length;
+    return c.json({ gateways, offline });
   });
 
   app.get("/api/v1/ingest", (c) => c.json(o.ingestStats?.() ?? null));

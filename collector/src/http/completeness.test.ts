@@ -8,6 +8,8 @@ const row = (maxSeq: number, stored: number, droppedRanges: [number, number][] =
   maxSeq,
   stored,
   wireVersion: 2,
+  firstSeen: 1,
+  heartbeatAt: 1,
   heartbeat: {
     v: 1,
     gateway: "g",

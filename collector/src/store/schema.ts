@@ -127,6 +127,15 @@ export const storeSchema: SchemaSpec = {
         ${ROLLUP_BACKFILL("rollup_1m", 60_000)}
         ${ROLLUP_BACKFILL("rollup_1h", 3_600_000)}`,
     },
+    {
+      version: 6,
+      description:
+        "fleet registry: when a gateway was first seen, and when its last heartbeat arrived (clock offset)",
+      up: `
+        ALTER TABLE gateways ADD COLUMN first_seen INTEGER;
+        ALTER TABLE gateways ADD COLUMN heartbeat_at INTEGER;
+        UPDATE gateways SET first_seen = last_seen;`,
+    },
   ],
   legacyVersion(db) {
     if (!hasTable(db, "readings")) return 0;

@@ -29,6 +29,9 @@ export interface GatewayRow {
   stored: number;
   /** The batch wire version of the gateway's latest batch. */
   wireVersion: number | null;
+  firstSeen: number | null;
+  /** When the latest heartbeat arrived, by this collector's clock. */
+  heartbeatAt: number | null;
 }
 
 export interface PointRow {
@@ -65,7 +68,7 @@ export function openSqliteStore(path: string) {
     ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
     WHERE excluded.last_ts >= series.last_ts`);
   const touchGateway = db.prepare(`
-    INSERT INTO gateways (id, last_seen, wire_version) VALUES (?, ?, ?)
+    INSERT INTO gateways (id, last_seen, wire_version, first_seen) VALUES (@id, @at, @wire, @at)
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
       wire_version = coalesce(excluded.wire_version, wire_version)`);
   // Counters kept on ingest so completeness (stored, highest seq) is answered without scanning readings.
@@ -74,9 +77,9 @@ export function openSqliteStore(path: string) {
     ON CONFLICT (gateway, epoch) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq),
       stored = stored + excluded.stored, last_at = max(last_at, excluded.last_at)`);
   const saveHeartbeat = db.prepare(`
-    INSERT INTO gateways (id, last_seen, heartbeat, epoch) VALUES (?, ?, ?, ?)
+    INSERT INTO gateways (id, last_seen, heartbeat, epoch, first_seen, heartbeat_at) VALUES (@id, @at, @hb, @epoch, @at, @at)
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
-      heartbeat = excluded.heartbeat, epoch = excluded.epoch`);
+      heartbeat = excluded.heartbeat, epoch = excluded.epoch, heartbeat_at = excluded.heartbeat_at`);
   const selectSeries = db.prepare<
     [string, string, string, number, number, number],
     { ts: number; num: number | null; quality: number }
@@ -119,11 +122,13 @@ export function openSqliteStore(path: string) {
       last_seen: number | null;
       heartbeat: string | null;
       wire_version: number | null;
+      first_seen: number | null;
+      heartbeat_at: number | null;
       max_seq: number;
       stored: number;
     }
   >(`
-    SELECT g.id, g.last_seen, g.heartbeat, g.wire_version, coalesce(e.max_seq, 0) AS max_seq, coalesce(e.stored, 0) AS stored
+    SELECT g.id, g.last_seen, g.heartbeat, g.wire_version, g.first_seen, g.heartbeat_at, coalesce(e.max_seq, 0) AS max_seq, coalesce(e.stored, 0) AS stored
     FROM gateways g LEFT JOIN gateway_epochs e ON e.gateway = g.id AND e.epoch = coalesce(g.epoch,
       (SELECT epoch FROM gateway_epochs WHERE gateway = g.id ORDER BY last_at DESC LIMIT 1))
     ORDER BY g.id`);
@@ -167,7 +172,7 @@ export function openSqliteStore(path: string) {
     for (const s of newest.values())
       upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
     rollups.add(batch, isNew);
-    touchGateway.run(batch.gateway, receivedAt, batch.wireVersion ?? null);
+    touchGateway.run({ id: batch.gateway, at: receivedAt, wire: batch.wireVersion ?? null });
     countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted, receivedAt);
     return { inserted, duplicates: batch.readings.length - inserted };
   });
@@ -182,7 +187,7 @@ export function openSqliteStore(path: string) {
     insertBatches: (batches: readonly Batch[], receivedAt = Date.now()): InsertResult[] =>
       insertMany(batches, receivedAt),
     saveHeartbeat(hb: Heartbeat, receivedAt = Date.now()) {
-      saveHeartbeat.run(hb.gateway, receivedAt, JSON.stringify(hb), hb.epoch);
+      saveHeartbeat.run({ id: hb.gateway, at: receivedAt, hb: JSON.stringify(hb), epoch: hb.epoch });
     },
     /** Bad readings are gaps (null), never values. */
     series(q: SeriesQuery): SeriesResult {
@@ -230,6 +235,8 @@ export function openSqliteStore(path: string) {
         maxSeq: g.max_seq,
         stored: g.stored,
         wireVersion: g.wire_version,
+        firstSeen: g.first_seen,
+        heartbeatAt: g.heartbeat_at,
       })),
     points: (gateway: string): PointRow[] =>
       selectPoints.all(gateway).map((p) => ({
