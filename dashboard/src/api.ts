@@ -95,6 +95,8 @@ export interface PointSummary {
   lastValue: number | boolean | string | null;
 }
 export interface Series {
+  /** The collector's bucket width in ms, or "raw" when these are the readings themselves. */
+  step?: number | "raw";
   gateway: string;
   device: string;
   point: string;
@@ -169,6 +171,13 @@ export const api = {
     });
     return getJson<Series>(`api/v1/series?${params}`, signal);
   },
+  /** Where the CSV of what a chart shows downloads from. */
+  seriesCsvUrl: (q: { gateway: string; device: string; point: string; from: number; to: number }) =>
+    `api/v1/series.csv?${new URLSearchParams({
+      series: `${q.gateway}/${q.device}/${q.point}`,
+      from: String(Math.round(q.from)),
+      to: String(Math.round(q.to)),
+    })}`,
 };
 
 // ---- Polling ----

@@ -105,7 +105,9 @@ export interface Messages {
   pointLabel: string;
   noPoints: string;
   chartTitle: (gateway: string, device: string, point: string) => string;
-  chartWindow: string;
+  chartRange: string;
+  rangeLabel: Record<"15m" | "1h" | "24h" | "7d" | "30d", string>;
+  downloadCsv: string;
   chartEmpty: string;
 }
 
@@ -214,7 +216,9 @@ const en: Messages = {
   pointLabel: "Point",
   noPoints: "This gateway has not sent any readings yet.",
   chartTitle: (gateway, device, point) => `${gateway} · ${device} / ${point}`,
-  chartWindow: "last 15 minutes",
+  chartRange: "Time range",
+  rangeLabel: { "15m": "15 min", "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d" },
+  downloadCsv: "CSV",
   chartEmpty: "No data in the last 15 minutes.",
 };
 

@@ -70,6 +70,23 @@ describe("dashboards in Chromium", () => {
         { timeout: 15_000 },
       )
       .toMatch(/^[1-9]\d*$/);
+
+    // A longer range asks the collector again; the CSV link downloads what is shown.
+    const csv = page.getByTestId("csv-link");
+    expect(await csv.getAttribute("href")).toMatch(
+      /^api\/v1\/series\.csv\?series=browser-plant%2Fmeter-1%2Fvoltage&from=\d+&to=\d+$/,
+    );
+    await page.getByTestId("range-24h").click();
+    await expect.poll(async () => chart.getAttribute("data-range"), { timeout: 10_000 }).toBe("24h");
+    expect(await page.getByTestId("range-24h").getAttribute("aria-pressed")).toBe("true");
+    await expect
+      .poll(async () => Number((await chart.getAttribute("data-points")) ?? 0), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const href = (await csv.getAttribute("href")) as string;
+    const [from, to] = [/from=(\d+)/, /to=(\d+)/].map((re) => Number(re.exec(href)?.[1]));
+    expect((to as number) - (from as number)).toBe(86_400_000);
+    const body = await (await fetch(new URL(href, sys.collector.url))).text();
+    expect(body.split("\n")[0]).toBe("time,browser-plant/meter-1/voltage");
     expect(errors).toEqual([]);
     await page.close();
   });

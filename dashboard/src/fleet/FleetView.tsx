@@ -49,6 +49,8 @@ export function FleetView() {
                 series={fleet.series}
                 onSelectSeries={fleet.selectSeries}
                 chart={fleet.chart}
+                range={fleet.range}
+                onSelectRange={fleet.selectRange}
               />
             )}
           </div>

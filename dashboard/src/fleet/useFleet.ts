@@ -7,9 +7,21 @@ import { formatHash, parseHash, pickId, pickSeries, type Selection } from "./sel
 const POLL_MS = 5000;
 export const WINDOW_MS = 15 * 60_000;
 
+/** Chart ranges central staff pick from; the collector downsamples long ones (step=auto). */
+export const RANGES = [
+  { id: "15m", ms: 15 * 60_000 },
+  { id: "1h", ms: 3_600_000 },
+  { id: "24h", ms: 86_400_000 },
+  { id: "7d", ms: 7 * 86_400_000 },
+  { id: "30d", ms: 30 * 86_400_000 },
+] as const;
+export type RangeId = (typeof RANGES)[number]["id"];
+
 export interface ChartData {
   data: UplotData;
   window: { from: number; to: number };
+  /** The collector's bucket width for this range, or "raw". */
+  step?: number | "raw";
 }
 
 const byId = (a: GatewaySummary, b: GatewaySummary) => a.id.localeCompare(b.id);
@@ -44,16 +56,20 @@ export function useFleet() {
   // Only fetch a series the gateway is known to have (not a stale one from the hash).
   const ready = gateway !== undefined && points !== undefined && series !== undefined;
 
+  const [range, setRange] = useState<RangeId>("15m");
+  const rangeMs = (RANGES.find((r) => r.id === range) ?? RANGES[0]).ms;
   const chartPoll = usePoll<ChartData | undefined>(
     async (signal) => {
       if (!ready || !gateway || !series) return undefined;
       const to = serverNow();
-      const from = to - WINDOW_MS;
+      const from = to - rangeMs;
       const s = await api.series({ gateway, device: series.device, point: series.point, from, to }, signal);
-      return { data: toUplotData(s, { splitGaps: true }), window: { from, to } };
+      // Buckets already carry their gaps as nulls; only raw samples need gaps found.
+      return { data: toUplotData(s, { splitGaps: s.step === "raw" }), window: { from, to }, step: s.step };
     },
-    POLL_MS,
-    ready ? JSON.stringify([gateway, series.device, series.point]) : "",
+    // A month moves slowly: no need to ask every 5 s.
+    rangeMs > 3_600_000 ? 60_000 : POLL_MS,
+    ready ? JSON.stringify([gateway, series.device, series.point, range]) : "",
   );
 
   const hash = formatHash({ gateway, device: series?.device, point: series?.point });
@@ -72,6 +88,8 @@ export function useFleet() {
     series,
     selectSeries: (device: string, point: string) => setWanted({ gateway, device, point }),
     chart: chartPoll.data,
+    range,
+    selectRange: setRange,
     error: gatewaysPoll.error ?? pointsPoll.error ?? chartPoll.error,
   };
 }
