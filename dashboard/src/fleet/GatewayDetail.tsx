@@ -48,7 +48,8 @@ export function GatewayDetail({
         <figure class="chart-figure">
           <figcaption class="chart-caption">
             <strong>{t.chartTitle(gateway, series.device, series.point)}</strong>
-            <span class="range-picker" role="group" aria-label={t.chartRange}>
+            <fieldset class="range-picker">
+              <legend class="sr-only">{t.chartRange}</legend>
               {RANGES.map((r) => (
                 <button
                   type="button"
@@ -61,7 +62,7 @@ export function GatewayDetail({
                   {t.rangeLabel[r.id]}
                 </button>
               ))}
-            </span>
+            </fieldset>
             {chart && (
               <a
                 class="csv-link small"
