@@ -71,6 +71,11 @@ describe("dashboards in Chromium", () => {
       )
       .toMatch(/^[1-9]\d*$/);
 
+    // A value set on the device shows up live, pushed by the collector between polls.
+    sys.meter.set("voltage", 241.5);
+    await expect.poll(async () => chart.getAttribute("data-last"), { timeout: 10_000 }).toBe("241.5");
+    expect(Number(await chart.getAttribute("data-live"))).toBeGreaterThan(0);
+
     // A longer range asks the collector again; the CSV link downloads what is shown.
     const csv = page.getByTestId("csv-link");
     expect(await csv.getAttribute("href")).toMatch(

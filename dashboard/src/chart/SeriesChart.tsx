@@ -94,9 +94,17 @@ export function SeriesChart({ label, data, window: range, attrs }: SeriesChartPr
   const empty = data !== undefined && isEmpty(data);
   // How many samples have a value: lets a browser test see that something is drawn on the canvas.
   const drawn = data ? data[1].filter((v) => v !== null).length : 0;
+  const last = data?.[1].findLast((v) => v !== null);
   return (
     <div class="chart-wrap">
-      <div ref={boxRef} class="chart" data-testid="chart" data-points={drawn} {...attrs} />
+      <div
+        ref={boxRef}
+        class="chart"
+        data-testid="chart"
+        data-points={drawn}
+        data-last={last ?? ""}
+        {...attrs}
+      />
       {empty && <p class="chart-empty">{t.chartEmpty}</p>}
     </div>
   );

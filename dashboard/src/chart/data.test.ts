@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isEmpty, toUplotData } from "./data.js";
+import { appendLive, isEmpty, toUplotData, type UplotData } from "./data.js";
 
 describe("toUplotData", () => {
   it("converts ms to seconds and keeps nulls as gaps", () => {
@@ -55,5 +55,36 @@ describe("isEmpty", () => {
         [null, 0],
       ]),
     ).toBe(false);
+  });
+});
+
+describe("appendLive", () => {
+  const polled: UplotData = [
+    [100, 110, 120],
+    [1, 2, 3],
+  ];
+  const window = { from: 100_000, to: 125_000 };
+
+  it("appends readings newer than the last polled sample, in time order, and slides the window", () => {
+    const out = appendLive(
+      polled,
+      [
+        { ts: 140_000, value: 5 },
+        { ts: 130_000, value: 4 },
+        { ts: 120_000, value: 99 }, // already polled
+      ],
+      window,
+    );
+    // The window moved 15 s: the sample at 110 s slid out.
+    expect(out.data).toEqual([
+      [120, 130, 140],
+      [3, 4, 5],
+    ]);
+    expect(out.window).toEqual({ from: 115_000, to: 140_000 });
+  });
+
+  it("keeps a bad reading as a gap and changes nothing without news", () => {
+    expect(appendLive(polled, [{ ts: 121_000, value: null }], window).data[1]).toEqual([1, 2, 3, null]);
+    expect(appendLive(polled, [], window)).toEqual({ data: polled, window });
   });
 });

@@ -65,3 +65,31 @@ export function toUplotData(series: SeriesLike | null | undefined, options: ToUp
 export function isEmpty(data: UplotData): boolean {
   return data[1].every((v) => v === null);
 }
+
+/** A reading pushed by the collector's live feed. */
+export interface LivePoint {
+  ts: number;
+  value: number | null;
+}
+
+/**
+ * The polled chart data with the live readings that arrived since, appended in time order. The
+ * window slides with the newest reading, keeping its length, so the chart keeps showing "the last
+ * N minutes" between polls; samples that slid out are dropped.
+ */
+export function appendLive(
+  data: UplotData,
+  live: readonly LivePoint[],
+  window: { from: number; to: number },
+): { data: UplotData; window: { from: number; to: number } } {
+  const lastX = data[0].at(-1) ?? Number.NEGATIVE_INFINITY;
+  const fresh = live.filter((p) => p.ts / 1000 > lastX).sort((a, b) => a.ts - b.ts);
+  if (fresh.length === 0) return { data, window };
+  const newest = (fresh.at(-1) as LivePoint).ts;
+  const shift = Math.max(0, newest - window.to);
+  const slid = { from: window.from + shift, to: window.to + shift };
+  const xs = [...data[0], ...fresh.map((p) => p.ts / 1000)];
+  const ys = [...data[1], ...fresh.map((p) => p.value)];
+  const keep = xs.findIndex((x) => x * 1000 >= slid.from);
+  return { data: keep > 0 ? [xs.slice(keep), ys.slice(keep)] : [xs, ys], window: slid };
+}

@@ -84,6 +84,7 @@ export function GatewayDetail({
               "data-point": series.point,
               "data-range": range,
               "data-step": String(chart?.step ?? ""),
+              "data-live": String(chart?.liveCount ?? 0),
             }}
           />
         </figure>

@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type GatewaySummary, usePoll } from "../api.js";
-import { toUplotData, type UplotData } from "../chart/data.js";
+import { appendLive, toUplotData, type UplotData } from "../chart/data.js";
 import { serverNow } from "../clock.js";
 import { formatHash, parseHash, pickId, pickSeries, type Selection } from "./selection.js";
+import { useLiveFeed } from "./useLiveFeed.js";
 
 const POLL_MS = 5000;
 export const WINDOW_MS = 15 * 60_000;
@@ -22,6 +23,8 @@ export interface ChartData {
   window: { from: number; to: number };
   /** The collector's bucket width for this range, or "raw". */
   step?: number | "raw";
+  /** Readings pushed live since the last poll. */
+  liveCount?: number;
 }
 
 const byId = (a: GatewaySummary, b: GatewaySummary) => a.id.localeCompare(b.id);
@@ -72,6 +75,16 @@ export function useFleet() {
     ready ? JSON.stringify([gateway, series.device, series.point, range]) : "",
   );
 
+  // Ranges that end now also get readings pushed as they are stored (SSE), between polls.
+  const liveKey = ready && rangeMs <= 3_600_000 ? `${gateway}/${series.device}/${series.point}` : "";
+  const live = useLiveFeed(liveKey);
+  const polled = chartPoll.data;
+  const chart = useMemo(() => {
+    if (!polled) return undefined;
+    const since = live.filter((p) => p.ts > polled.window.to - rangeMs);
+    return { ...polled, ...appendLive(polled.data, since, polled.window), liveCount: since.length };
+  }, [polled, live, rangeMs]);
+
   const hash = formatHash({ gateway, device: series?.device, point: series?.point });
   useEffect(() => {
     if (hash && hash !== location.hash) history.replaceState(null, "", hash);
@@ -87,7 +100,7 @@ export function useFleet() {
     points,
     series,
     selectSeries: (device: string, point: string) => setWanted({ gateway, device, point }),
-    chart: chartPoll.data,
+    chart,
     range,
     selectRange: setRange,
     error: gatewaysPoll.error ?? pointsPoll.error ?? chartPoll.error,
