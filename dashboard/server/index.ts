@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 
 /**
  * Where the built dashboard is: programs carry a copy in `public/` beside their bundle (copied by
@@ -18,6 +19,29 @@ export function findDashboardDir(): string | undefined {
 }
 
 /** Serves the dashboard's files, and index.html for any other non-API path (client-side routes). */
+/**
+ * Security headers on every response of an agent or collector: no framing (clickjacking), no
+ * MIME sniffing, no referrer leaks, and a content policy that only lets the dashboard load its
+ * own files — it never needs a CDN. CORS stays off: no Access-Control headers are ever sent.
+ */
+export function useSecurityHeaders(app: Hono): void {
+  app.use(
+    "*",
+    secureHeaders({
+      xFrameOptions: "DENY",
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // The loading notice in index.html has a style attribute; scripts stay strict.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+}
+
 export function mountDashboard(app: Hono, staticDir: string | undefined): void {
   if (!staticDir) return;
   app.use("/*", serveStatic({ root: staticDir }));

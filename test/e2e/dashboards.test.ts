@@ -23,6 +23,10 @@ describe("dashboards in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // The security headers' content policy must not block anything the dashboard does.
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) errors.push(m.text());
+    });
     await page.goto(sys.agent.url);
     await page.locator('[data-testid="device-card"][data-device="meter-1"]').waitFor();
     await page.locator('[data-testid="device-card"][data-device="climate-1"]').waitFor();
@@ -48,6 +52,10 @@ describe("dashboards in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // The security headers' content policy must not block anything the dashboard does.
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) errors.push(m.text());
+    });
     await page.goto(sys.collector.url);
     const row = page.locator('[data-testid="gateway-row"][data-gateway="browser-plant"]');
     await row.waitFor({ timeout: 15_000 });

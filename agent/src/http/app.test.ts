@@ -114,6 +114,12 @@ describe("agent API", () => {
     });
   });
 
+  it("sends security headers", async () => {
+    const res = await app.request("/api/v1/status");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+  });
+
   it("unknown API paths answer 404 with JSON", async () => {
     const res = await app.request("/api/v1/nothing");
     expect(res.status).toBe(404);

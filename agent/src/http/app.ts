@@ -1,4 +1,4 @@
-import { mountDashboard } from "@tidegate/dashboard/server";
+import { mountDashboard, useSecurityHeaders } from "@tidegate/dashboard/server";
 import type { AnyProfile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
@@ -23,6 +23,7 @@ export interface AgentView {
 /** The agent's HTTP API and local dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
 export function createAgentApp(view: AgentView, options: { staticDir?: string } = {}) {
   const app = new Hono();
+  useSecurityHeaders(app);
 
   app.get("/api/v1/info", (c) => c.json({ role: "agent", gateway: view.gateway, version: view.version }));
 

@@ -167,6 +167,14 @@ describe("collector API", () => {
     expect(text).toContain(`tidegate_gateway_last_seen_seconds{gateway="plant-2"} ${(NOW - 60_000) / 1000}`);
   });
 
+  it("sends security headers and no CORS headers", async () => {
+    const res = await app.request("/api/v1/info", { headers: { Origin: "https://evil.example" } });
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("unknown API paths answer 404 with JSON", async () => {
     const res = await app.request("/api/v1/nope");
     expect(res.status).toBe(404);

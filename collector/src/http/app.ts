@@ -1,4 +1,4 @@
-import { mountDashboard } from "@tidegate/dashboard/server";
+import { mountDashboard, useSecurityHeaders } from "@tidegate/dashboard/server";
 import { BATCH_VERSION } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -43,6 +43,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
   const offlineAfterMs = o.offlineAfterMs ?? 30_000;
   const clockSkewMs = o.clockSkewMs ?? 5000;
   const app = new Hono();
+  useSecurityHeaders(app);
 
   app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version }));
 
