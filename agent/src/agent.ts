@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import type { LoadedConfig } from "./config/load.js";
 import { createAgentApp } from "./http/app.js";
+import { createEventMetrics } from "./http/event-metrics.js";
 import { createLatest } from "./latest.js";
 import { createSources } from "./sources/index.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
@@ -24,6 +25,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   });
   const latest = createLatest();
 
+  const events = createEventMetrics(config.gateway);
   const sources = createSources(
     config,
     profiles,
@@ -32,6 +34,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       buffer.append(readings);
     },
     log,
+    { observeRead: events.observeRead },
   );
 
   // Plays an agent from before buffer epochs (wire version 1) in the compatibility tests; unset in real use.
@@ -61,7 +64,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       buffer: buffer.stats,
       uplink: uplink.status,
     },
-    options,
+    { ...options, eventMetrics: events.registry },
   );
 
   let stopHeartbeat: (() => void) | undefined;

@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { Histogram, type Registry } from "prom-client";
 
 /**
  * Where the built dashboard is: programs carry a copy in `public/` beside their bundle (copied by
@@ -40,6 +41,26 @@ export function useSecurityHeaders(app: Hono): void {
       },
     }),
   );
+}
+
+/**
+ * Times every HTTP request into `tidegate_http_request_duration_seconds{method,route,status}` on
+ * `registry`; the route is the matched pattern, so ids in paths do not explode the label set.
+ */
+export function useHttpMetrics(app: Hono, registry: Registry): void {
+  const histogram = new Histogram({
+    name: "tidegate_http_request_duration_seconds",
+    help: "HTTP requests by method, route and status, with their duration",
+    labelNames: ["method", "route", "status"],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  app.use("*", async (c, next) => {
+    const end = histogram.startTimer();
+    await next();
+    const route = c.req.routePath && c.req.routePath !== "*" ? c.req.routePath : "other";
+    end({ method: c.req.method, route, status: String(c.res.status) });
+  });
 }
 
 export function mountDashboard(app: Hono, staticDir: string | undefined): void {

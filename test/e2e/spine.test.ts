@@ -112,6 +112,18 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
     expect(typeof data.value).toBe("number");
   });
 
+  it("both programs expose what happens as Prometheus histograms: device reads, store commits, HTTP requests", async () => {
+    const text = (url: string) => fetch(`${url}/metrics`).then((r) => r.text());
+    await waitFor("histograms with observations", async () => {
+      const [a, c] = await Promise.all([text(agent.url), text(collector.url)]);
+      return (
+        /tidegate_device_read_seconds_count\{[^}]*device="meter-1"[^}]*outcome="ok"[^}]*\} [1-9]/.test(a) &&
+        /tidegate_store_commit_seconds_count [1-9]/.test(c) &&
+        /tidegate_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/info"/.test(c)
+      );
+    });
+  });
+
   it("the collector lists the gateway as online with its heartbeat", async () => {
     const body = await waitFor("gateway heartbeat", async () => {
       const r = await getJson<{

@@ -101,6 +101,11 @@ describe("agent API", () => {
       'tidegate_input_dropped{input="gps-1",reason="checksum-mismatch",gateway="plant-7"} 2',
     );
     expect(text).toContain('tidegate_input_dropped{input="mqtt",reason="not-json",gateway="plant-7"} 1');
+    // Requests are timed by route: this scrape's own is counted from the next one on.
+    await app.request("/api/v1/status");
+    expect(await (await app.request("/metrics")).text()).toMatch(
+      /tidegate_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/status",status="200"\} [1-9]/,
+    );
   });
 
   it("GET /healthz says it is alive; /readyz is not ready while the buffer cannot be written, and says why", async () => {

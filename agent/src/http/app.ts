@@ -1,7 +1,8 @@
-import { mountDashboard, useSecurityHeaders } from "@tidegate/dashboard/server";
+import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "@tidegate/dashboard/server";
 import type { AnyProfile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
+import { Registry } from "prom-client";
 import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
 import type { BufferStats } from "../buffer/buffer.js";
@@ -21,9 +22,14 @@ export interface AgentView {
 }
 
 /** The agent's HTTP API and local dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
-export function createAgentApp(view: AgentView, options: { staticDir?: string } = {}) {
+export function createAgentApp(
+  view: AgentView,
+  options: { staticDir?: string; eventMetrics?: Registry } = {},
+) {
   const app = new Hono();
   useSecurityHeaders(app);
+  const events = options.eventMetrics ?? new Registry();
+  useHttpMetrics(app, events);
 
   app.get("/api/v1/info", (c) => c.json({ role: "agent", gateway: view.gateway, version: view.version }));
 
@@ -72,7 +78,9 @@ export function createAgentApp(view: AgentView, options: { staticDir?: string } 
     return c.json({ readings });
   });
 
-  const metrics = createAgentMetrics(view);
+  const metrics = Registry.merge([createAgentMetrics(view), events]);
+  // merge() keeps the metrics, not the registries' default labels.
+  metrics.setDefaultLabels({ gateway: view.gateway });
   app.get("/metrics", async (c) =>
     c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
   );

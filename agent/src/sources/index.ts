@@ -33,6 +33,7 @@ export function createSources(
   profiles: Map<string, AnyProfile>,
   emit: (readings: Reading[]) => void,
   log: Logger,
+  options: { observeRead?: (device: string, seconds: number, ok: boolean) => void } = {},
 ) {
   const buses = new Map<string, ModbusBus>();
   const sources: Source[] = config.devices.map((device): Source => {
@@ -54,7 +55,14 @@ export function createSources(
     const key = busKey(transport);
     const bus = buses.get(key) ?? createBus(transport, log);
     buses.set(key, bus);
-    const p = createDevicePoller({ device: { ...device, transport }, profile, bus, log, emit });
+    const p = createDevicePoller({
+      device: { ...device, transport },
+      profile,
+      bus,
+      log,
+      emit,
+      observeRead: options.observeRead,
+    });
     return { start: p.start, stop: p.stop, devices: () => [{ id: p.id, profile, health: p.health() }] };
   });
 

@@ -28,6 +28,8 @@ export interface IngestStats {
   rejected: Record<string, number>;
   /** Batches in a wire version newer than this collector reads: left in the stream for a newer collector. */
   newerWire: number;
+  /** Messages the durable consumer has not delivered yet, plus those delivered and not acked (the lag). */
+  pending?: number;
   /** Whether the telemetry consumer is pulling right now (false while it retries). */
   consuming: boolean;
   /** Why it is not, when it is not. */
@@ -45,6 +47,8 @@ const MAX_GROUP = 50;
 export interface IngestOptions {
   /** How long JetStream waits before redelivering a batch the store could not commit. */
   nakDelayMs?: number;
+  /** Each group commit's duration in seconds (the store write latency histogram). */
+  observeCommit?: (seconds: number) => void;
   /** Called with the batches of each committed group that added readings (the live feed). */
   onCommitted?: (batches: Batch[]) => void;
   /** Newest batch wire version read; lower only to play an older collector in tests. */
@@ -101,11 +105,32 @@ export function startIngest(
     await announceWire(nc, wireMax, options.collectorVersion ?? "unknown");
     const consumer = await jetstream(nc).consumers.get(TELEMETRY_STREAM, COLLECTOR_DURABLE);
     const messages = await consumer.consume({ max_messages: 200 });
-    stopConsume = () => void messages.stop();
+    // The lag, for /metrics: read every 10 s while consuming.
+    const lag = setInterval(() => {
+      consumer
+        .info(true)
+        .then((info) => {
+          stats.pending = info.num_pending + info.num_ack_pending;
+        })
+        .catch(() => {});
+    }, 10_000);
+    lag.unref();
+    stopConsume = () => {
+      clearInterval(lag);
+      void messages.stop();
+    };
     log.info({ stream: TELEMETRY_STREAM, consumer: COLLECTOR_DURABLE }, "consuming telemetry");
     stats.consuming = true;
     stats.lastError = undefined;
     backoff.reset();
+    try {
+      await handle(messages);
+    } finally {
+      clearInterval(lag);
+    }
+  }
+
+  async function handle(messages: AsyncIterable<JsMsg>) {
     for await (const m of messages) {
       let batch: Batch;
       try {
@@ -146,7 +171,9 @@ export function startIngest(
     const items = group.splice(0);
     if (items.length === 0) return;
     try {
+      const started = performance.now();
       const results = store.insertBatches(items.map((i) => i.batch));
+      options.observeCommit?.((performance.now() - started) / 1000);
       for (const r of results) {
         stats.batches += 1;
         stats.readings += r.inserted;

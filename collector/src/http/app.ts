@@ -1,6 +1,7 @@
-import { mountDashboard, useSecurityHeaders } from "@tidegate/dashboard/server";
+import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "@tidegate/dashboard/server";
 import { BATCH_VERSION } from "@tidegate/protocol";
 import { Hono } from "hono";
+import { Registry } from "prom-client";
 import { z } from "zod";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { LiveFeed } from "../live.js";
@@ -13,6 +14,8 @@ import { mountSeriesRoutes } from "./series.js";
 export interface CollectorAppOptions {
   store: SqliteStore;
   version: string;
+  /** Metrics observed as things happen (store commits); HTTP request timings are added to it. */
+  eventMetrics?: Registry;
   /** Gateway id -> site, from the sites file: a grouping for the fleet view. */
   sites?: Record<string, string>;
   /** A gateway clock further off than this is flagged; default 5 s. */
@@ -44,6 +47,8 @@ export function createCollectorApp(o: CollectorAppOptions) {
   const clockSkewMs = o.clockSkewMs ?? 5000;
   const app = new Hono();
   useSecurityHeaders(app);
+  const events = o.eventMetrics ?? new Registry();
+  useHttpMetrics(app, events);
 
   app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version }));
 
@@ -98,7 +103,10 @@ export function createCollectorApp(o: CollectorAppOptions) {
   mountSeriesRoutes(app, o.store, now);
   if (o.live) mountLiveRoute(app, o.live);
 
-  const metrics = createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined));
+  const metrics = Registry.merge([
+    createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined)),
+    events,
+  ]);
   app.get("/metrics", async (c) =>
     c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
   );

@@ -25,6 +25,15 @@ export function createCollectorMetrics(
     if (s) g.set(pick(s));
   };
   gauge(
+    "tidegate_consumer_pending_messages",
+    "Telemetry messages the collectors have not acknowledged yet (consumer lag), read every 10 s",
+    [],
+    (g) => {
+      const s = ingestStats();
+      if (s?.pending !== undefined) g.set(s.pending);
+    },
+  );
+  gauge(
     "tidegate_ingest_batches",
     "Batches stored since start",
     [],

@@ -18,6 +18,8 @@ export interface DevicePollerOptions {
   bus: ModbusBus;
   emit: (readings: Reading[]) => void;
   log: Logger;
+  /** Each block read's duration and outcome, for the read-latency histogram. */
+  observeRead?: (device: string, seconds: number, ok: boolean) => void;
 }
 
 /**
@@ -76,6 +78,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
       try {
         const words = await readWithRetries(block);
         health.record(true, Date.now() - started);
+        opts.observeRead?.(device.id, (Date.now() - started) / 1000, true);
         refusals.delete(block);
         readings.push(...blockToReadings(block, { words }, { device: device.id, ts }));
         answered = true;
@@ -84,6 +87,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
         const info = unavailable ? undefined : describeModbusError(err, device.timeoutMs);
         const reason = unavailable ? (err as Error).message : (info as ModbusErrorInfo).reason;
         health.record(false, Date.now() - started, reason, info?.kind ?? "connection");
+        opts.observeRead?.(device.id, (Date.now() - started) / 1000, false);
         readings.push(...blockToReadings(block, { error: reason }, { device: device.id, ts }));
         if (info?.kind === "exception" || info?.kind === "corrupt") {
           answered = true; // it is there, it just refused or garbled this block
