@@ -4,6 +4,8 @@ import type { LoadedConfig } from "./config/load.js";
 import { createAgentApp } from "./http/app.js";
 import { createEventMetrics } from "./http/event-metrics.js";
 import { createLatest } from "./latest.js";
+import { openAlertsStore } from "./rules/alerts-store.js";
+import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSources } from "./sources/index.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
 import { agentNatsSecurity } from "./uplink/nats-security.js";
@@ -26,12 +28,25 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   const latest = createLatest();
 
   const events = createEventMetrics(config.gateway);
+  const alerts = openAlertsStore(config.alerts.path ?? ":memory:");
+  const rules = createRuleEngine(config.rules, Date.now());
+  const onAlerts = (changes: AlertEvent[]) => {
+    if (changes.length === 0) return;
+    alerts.record(changes);
+    for (const e of changes)
+      log[e.state === "raised" ? "warn" : "info"](
+        { alert: { rule: e.rule, device: e.device, severity: e.severity, state: e.state } },
+        `alert ${e.state}: ${e.rule} on ${e.device}: ${e.message}`,
+      );
+  };
+  let rulesTimer: NodeJS.Timeout | undefined;
   const sources = createSources(
     config,
     profiles,
     (readings) => {
       latest.update(readings);
       buffer.append(readings);
+      onAlerts(rules.onReadings(readings));
     },
     log,
     { observeRead: events.observeRead },
@@ -60,6 +75,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       startedAt,
       devices: sources.devices,
       inputDrops: sources.drops,
+      alerts: () => ({ active: alerts.active(), recent: alerts.recent(20) }),
       latest: latest.all,
       buffer: buffer.stats,
       uplink: uplink.status,
@@ -71,6 +87,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   return {
     app,
     async start() {
+      rulesTimer = setInterval(() => onAlerts(rules.tick(Date.now())), 1000);
       await sources.start();
       uplink.start();
       stopHeartbeat = startHeartbeat({
@@ -80,6 +97,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
         buffer,
         uplink,
         sources: health,
+        alerts: alerts.active,
         intervalMs: config.nats.heartbeatIntervalMs,
         ...(olderWire ? { epoch: 0 } : {}),
       });
@@ -90,6 +108,8 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       buffer.flush();
       await uplink.stop();
       buffer.close();
+      clearInterval(rulesTimer);
+      alerts.close();
     },
   };
 }

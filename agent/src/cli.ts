@@ -9,6 +9,7 @@ import { PROBE_USAGE, ProbeUsageError, probe } from "./cli/probe.js";
 import { ConfigError, loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { SecretError } from "./config/secrets.js";
 import { createLogger } from "./log.js";
+import { upgradeAlertsFile } from "./rules/alerts-store.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
@@ -69,6 +70,7 @@ async function main() {
   const log = createLogger("tidegate-agent");
   for (const w of loaded.warnings) log.warn(w);
   await upgradeBufferFile(loaded.config.buffer.path, (message) => log.info(message));
+  await upgradeAlertsFile(loaded.config.alerts.path ?? ":memory:", (message) => log.info(message));
   const agent = createAgent(loaded, log, { staticDir: findDashboardDir() });
   await agent.start();
   const http = await listen(agent.app, loaded.config.http.port, loaded.config.http.host);

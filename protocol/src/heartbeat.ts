@@ -36,6 +36,18 @@ export const heartbeatSchema = z.object({
   /** Conditions an operator must look at (disk full, corrupt buffer moved aside). */
   alarms: z.array(z.object({ code: z.string(), message: z.string(), since: z.number() })).default([]),
   sources: z.array(sourceHealthSchema),
+  /** Alerts the gateway's edge rules hold raised right now. */
+  activeAlerts: z
+    .array(
+      z.object({
+        rule: z.string(),
+        device: z.string(),
+        severity: z.enum(["info", "warning", "critical"]),
+        since: z.number(),
+        message: z.string(),
+      }),
+    )
+    .default([]),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

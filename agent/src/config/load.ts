@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type AnyProfile, findBundledProfilesDir, loadProfiles } from "@tidegate/profiles";
 import { parseDocument } from "yaml";
 import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
@@ -77,6 +77,12 @@ export function parseConfig(
   const base = dirname(resolve(file));
   const rel = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.buffer.path = config.buffer.path === ":memory:" ? ":memory:" : rel(config.buffer.path);
+  config.alerts.path =
+    config.alerts.path !== undefined
+      ? rel(config.alerts.path)
+      : config.buffer.path === ":memory:"
+        ? ":memory:"
+        : join(dirname(config.buffer.path), "alerts.db");
   if (config.nats.credsFile) config.nats.credsFile = rel(config.nats.credsFile);
   if (config.nats.tls)
     for (const k of ["ca", "cert", "key"] as const) {
@@ -122,6 +128,24 @@ export function parseConfig(
     problems.push(
       `  at mqtt.devices.${i}.profile: ${profile ? `${d.profile} is a ${profile.kind} profile` : `unknown profile '${d.profile}'`}; MQTT profiles: ${mqttIds.join(", ")}`,
     );
+  });
+  // A rule must watch a point some configured device has (a typo would otherwise never fire).
+  const pointsOf = (deviceId: string) => {
+    const d = config.devices.find((x) => x.id === deviceId);
+    const p = d && profiles.get(d.profile);
+    return new Set(p?.points.map((x) => x.id) ?? []);
+  };
+  const anyPoints = new Set(config.devices.flatMap((d) => [...pointsOf(d.id)]));
+  config.rules.forEach((r, i) => {
+    if (r.device !== undefined && !config.devices.some((d) => d.id === r.device)) {
+      problems.push(`  at rules.${i}.device: no device '${r.device}' in devices`);
+      return;
+    }
+    const known = r.device !== undefined ? pointsOf(r.device) : anyPoints;
+    if (!known.has(r.point) && !config.mqtt)
+      problems.push(
+        `  at rules.${i}.point: no configured device has a point '${r.point}'${r.device ? ` (device ${r.device} has: ${[...known].join(", ")})` : ""}`,
+      );
   });
   // Devices on one serial port share one line: its settings must agree.
   const firstOnPort = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
+import { ruleSchema } from "../rules/schema.js";
 import { mqttConfigSchema } from "../sources/mqtt/config.js";
 import { serialTransportSchema } from "../sources/serial/transport.js";
 import { secretSchema } from "./secrets.js";
@@ -241,6 +242,19 @@ export const configSchema = z
       .default([])
       .describe("extra folders of device profiles, relative to the config file"),
     devices: z.array(deviceSchema).default([]),
+    rules: z
+      .array(ruleSchema)
+      .default([])
+      .describe("edge rules: threshold, rate, stale, flatline, anomaly; alerts are kept on the gateway"),
+    alerts: z
+      .object({
+        path: z
+          .string()
+          .optional()
+          .describe("SQLite file of alert events; default alerts.db next to the buffer file"),
+      })
+      .strict()
+      .default({}),
     mqtt: mqttConfigSchema
       .optional()
       .describe(

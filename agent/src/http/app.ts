@@ -6,6 +6,7 @@ import { Registry } from "prom-client";
 import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
 import type { BufferStats } from "../buffer/buffer.js";
+import type { ActiveAlert } from "../rules/alerts-store.js";
 import type { UplinkStatus } from "../uplink/uplink.js";
 import { createAgentMetrics } from "./metrics.js";
 
@@ -17,6 +18,8 @@ export interface AgentView {
   latest: () => Reading[];
   buffer: () => BufferStats;
   uplink: () => UplinkStatus;
+  /** Alerts from the edge rules: active ones, and the latest events. */
+  alerts?: () => { active: ActiveAlert[]; recent: unknown[] };
   /** Lines and messages dropped by serial and MQTT inputs, by input and reason. */
   inputDrops?: () => Record<string, Record<string, number>>;
 }
@@ -62,6 +65,7 @@ export function createAgentApp(
       alarms: agentAlarms(stats, uplink),
       devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
       inputs: { dropped: view.inputDrops?.() ?? {} },
+      alerts: view.alerts?.() ?? { active: [], recent: [] },
     });
   });
 

@@ -67,6 +67,15 @@ export function createAgentMetrics(view: AgentView): Registry {
       if (d.health.lastLatencyMs !== undefined) g.set({ device: d.id }, d.health.lastLatencyMs / 1000);
   });
   gauge(
+    "tidegate_alert_active",
+    "1 while an edge rule's alert is raised, by rule, device and severity",
+    ["rule", "device", "severity"],
+    (g) => {
+      for (const a of view.alerts?.().active ?? [])
+        g.set({ rule: a.rule, device: a.device, severity: a.severity }, 1);
+    },
+  );
+  gauge(
     "tidegate_input_dropped",
     "Lines or messages a serial or MQTT input dropped as unreadable, by input and reason (never stored as values)",
     ["input", "reason"],

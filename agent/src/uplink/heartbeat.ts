@@ -8,6 +8,7 @@ import {
 import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
 import type { ReadingBuffer } from "../buffer/buffer.js";
+import type { ActiveAlert } from "../rules/alerts-store.js";
 import type { Uplink } from "./uplink.js";
 
 export interface HeartbeatOptions {
@@ -18,6 +19,8 @@ export interface HeartbeatOptions {
   uplink: Uplink;
   sources: () => SourceHealth[];
   intervalMs: number;
+  /** Active alerts of the edge rules, for the fleet view. */
+  alerts?: () => ActiveAlert[];
   /** The epoch batches are filed under; 0 when playing an agent from before epochs. */
   epoch?: number;
 }
@@ -37,6 +40,13 @@ export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Da
     alarms: agentAlarms(stats, uplink),
     uplinkConnected: uplink.connected,
     sources: o.sources(),
+    activeAlerts: (o.alerts?.() ?? []).map((a) => ({
+      rule: a.rule,
+      device: a.device,
+      severity: a.severity,
+      since: a.since,
+      message: a.message,
+    })),
   };
 }
 

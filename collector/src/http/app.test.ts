@@ -92,6 +92,7 @@ describe("collector API", () => {
         uplinkConnected: true,
         alarms: [],
         sources: [],
+        activeAlerts: [],
       },
       NOW - 500,
     );

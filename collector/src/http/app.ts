@@ -86,6 +86,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
       // The agent's clock minus ours when its heartbeat arrived (plus the network's delay).
       ...clock(g.heartbeat?.ts, g.heartbeatAt, clockSkewMs),
       alarms: g.heartbeat?.alarms,
+      activeAlerts: g.heartbeat?.activeAlerts,
     }));
     const gateways = site === undefined ? all : all.filter((g) => g.site === site);
     const offline = gateways.filter((g) => !g.online).length;

@@ -26,6 +26,7 @@ const row = (maxSeq: number, stored: number, droppedRanges: [number, number][] =
     uplinkConnected: true,
     alarms: [],
     sources: [],
+    activeAlerts: [],
   },
 });
 

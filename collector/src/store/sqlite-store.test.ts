@@ -91,6 +91,7 @@ describe("collector SQLite store", () => {
         uplinkConnected: true,
         alarms: [],
         sources: [],
+        activeAlerts: [],
       },
       5,
     );
@@ -127,6 +128,7 @@ describe("collector SQLite store", () => {
         uplinkConnected: true,
         alarms: [],
         sources: [],
+        activeAlerts: [],
       },
       222,
     );

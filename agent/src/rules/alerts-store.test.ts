@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type AlertsStore, openAlertsStore } from "./alerts-store.js";
+import type { AlertEvent } from "./engine.js";
+
+let dir: string;
+let store: AlertsStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "tidegate-alerts-"));
+  store = openAlertsStore(join(dir, "alerts.db"));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ev = (state: AlertEvent["state"], at: number, device = "m1"): AlertEvent => ({
+  rule: "high-voltage",
+  device,
+  point: "voltage",
+  severity: "warning",
+  state,
+  at,
+  value: 251,
+  message: "voltage is 251, above 250",
+});
+
+describe("alerts store", () => {
+  it("an alert is active from raised until cleared, survives a reopen, and keeps its history", () => {
+    store.record([ev("raised", 1000), ev("raised", 1500, "m2")]);
+    store.record([ev("cleared", 2000, "m2")]);
+    expect(store.active().map((a) => [a.device, a.since])).toEqual([["m1", 1000]]);
+    store.close();
+    store = openAlertsStore(join(dir, "alerts.db"));
+    expect(store.active()).toHaveLength(1);
+    expect(store.recent().map((e) => `${e.device}:${e.state}`)).toEqual([
+      "m2:cleared",
+      "m2:raised",
+      "m1:raised",
+    ]);
+  });
+
+  it("acknowledging marks the active alert, and only an active one", () => {
+    store.record([ev("raised", 1000)]);
+    expect(store.acknowledge("high-voltage", "m1", "operator", 1200)).toBe(true);
+    expect(store.active()[0]?.ackedAt).toBe(1200);
+    store.record([ev("cleared", 2000)]);
+    expect(store.acknowledge("high-voltage", "m1", "operator")).toBe(false);
+  });
+});

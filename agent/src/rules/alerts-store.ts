@@ -1,0 +1,104 @@
+import { existsSync } from "node:fs";
+import { migrateSync, type SchemaSpec, upgradeDatabase } from "@tidegate/protocol/migrations";
+import Database from "better-sqlite3";
+import type { AlertEvent } from "./engine.js";
+
+export const alertsSchema: SchemaSpec = {
+  name: "agent alerts",
+  migrations: [
+    {
+      version: 1,
+      description: "alert events, raised and cleared, with acknowledgements",
+      up: `
+        CREATE TABLE events (
+          id INTEGER PRIMARY KEY,
+          rule TEXT NOT NULL,
+          device TEXT NOT NULL,
+          point TEXT NOT NULL,
+          severity TEXT NOT NULL,
+          state TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          value REAL,
+          message TEXT NOT NULL,
+          acked_at INTEGER,
+          acked_by TEXT
+        );
+        CREATE INDEX events_by_alert ON events (rule, device, id);`,
+    },
+  ],
+};
+
+export interface ActiveAlert {
+  rule: string;
+  device: string;
+  point: string;
+  severity: AlertEvent["severity"];
+  since: number;
+  value: number | null;
+  message: string;
+  ackedAt: number | null;
+}
+
+/**
+ * Alert events kept on the gateway (they survive restarts, and an operator on site sees them
+ * while the uplink is down). An alert is active when its latest event for (rule, device) is
+ * "raised".
+ */
+export function openAlertsStore(path: string) {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  migrateSync(db, alertsSchema, path);
+  const insert = db.prepare(
+    "INSERT INTO events (rule, device, point, severity, state, at, value, message) VALUES (@rule, @device, @point, @severity, @state, @at, @value, @message)",
+  );
+  const active = db.prepare<[], Record<string, unknown>>(`
+    SELECT e.* FROM events e
+    JOIN (SELECT rule, device, max(id) AS id FROM events GROUP BY rule, device) latest ON latest.id = e.id
+    WHERE e.state = 'raised' ORDER BY e.at DESC`);
+  const recent = db.prepare<[number], Record<string, unknown>>(
+    "SELECT * FROM events ORDER BY id DESC LIMIT ?",
+  );
+  const ack = db.prepare(
+    "UPDATE events SET acked_at = ?, acked_by = ? WHERE id = (SELECT max(id) FROM events WHERE rule = ? AND device = ?) AND state = 'raised'",
+  );
+  const toActive = (r: Record<string, unknown>): ActiveAlert => ({
+    rule: r.rule as string,
+    device: r.device as string,
+    point: r.point as string,
+    severity: r.severity as ActiveAlert["severity"],
+    since: r.at as number,
+    value: (r.value as number | null) ?? null,
+    message: r.message as string,
+    ackedAt: (r.acked_at as number | null) ?? null,
+  });
+  return {
+    record(events: readonly AlertEvent[]) {
+      if (events.length === 0) return;
+      db.transaction(() => {
+        for (const e of events) insert.run(e);
+      })();
+    },
+    active: (): ActiveAlert[] => active.all().map(toActive),
+    recent: (limit = 50) =>
+      recent
+        .all(limit)
+        .map((r) => ({ ...toActive(r), state: r.state as AlertEvent["state"], at: r.at as number })),
+    /** An operator saw it: the active alert stays until its condition clears. */
+    acknowledge(rule: string, device: string, by: string, at = Date.now()): boolean {
+      return ack.run(at, by, rule, device).changes > 0;
+    },
+    close: () => db.close(),
+  };
+}
+export type AlertsStore = ReturnType<typeof openAlertsStore>;
+
+/** Brings an existing alerts file to the current schema before the agent opens it. */
+export async function upgradeAlertsFile(path: string, log: (message: string) => void): Promise<void> {
+  if (path === ":memory:" || !existsSync(path)) return;
+  const db = new Database(path);
+  try {
+    await upgradeDatabase(db, alertsSchema, path, { log });
+  } finally {
+    db.close();
+  }
+}

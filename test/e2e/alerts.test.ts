@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { deferredCleanup } from "./helpers/cleanup.js";
+import { startNatsServer } from "./helpers/nats.js";
+import { meterAgentConfig, startMeter } from "./helpers/system.js";
+import { startAgent, startCollector } from "./helpers/tidegate.js";
+import { getJson, waitFor } from "./helpers/wait.js";
+
+// Edge rules on the gateway, driven by a simulated meter: raised and cleared as the values move,
+// kept through hysteresis, raised on the clock when the meter goes silent, and shown centrally.
+
+const defer = deferredCleanup();
+
+interface Status {
+  alerts: {
+    active: { rule: string; device: string; severity: string; message: string }[];
+    recent: { rule: string; state: string }[];
+  };
+}
+
+describe("edge rules", () => {
+  it("raise and clear alerts from real readings, hold them through hysteresis, and report them to the collector", async () => {
+    const nats = await startNatsServer();
+    defer(() => nats.dispose());
+    const collector = await startCollector(nats.url);
+    defer(() => collector.stop());
+    const meter = await startMeter(8);
+    defer(() => meter.close());
+    const config = `${meterAgentConfig({ gateway: "rules-plant", natsUrl: nats.url, meterPort: meter.port, pollIntervalMs: 100 })}
+rules:
+  - { id: high-voltage, point: voltage, type: threshold, above: 250, hysteresis: 5, forS: 0.3, severity: critical }
+  - { id: meter-silent, point: voltage, type: stale, afterS: 2 }
+`;
+    const agent = await startAgent(config);
+    defer(() => agent.stop());
+    const status = () => getJson<Status>(`${agent.url}/api/v1/status`);
+    const active = async (rule: string) => (await status()).alerts.active.find((a) => a.rule === rule);
+
+    meter.set("voltage", 255);
+    const raised = await waitFor("the high-voltage alert", () => active("high-voltage"), 10_000);
+    expect(raised).toMatchObject({
+      device: "meter-1",
+      severity: "critical",
+      message: "voltage is 255, above 250",
+    });
+
+    // Inside the hysteresis band: still raised, no flapping.
+    meter.set("voltage", 247);
+    await waitFor("a poll of 247", async () => {
+      const latest = await getJson<{ readings: { point: string; value: unknown }[] }>(
+        `${agent.url}/api/v1/latest`,
+      );
+      return latest.readings.find((r) => r.point === "voltage")?.value === 247;
+    });
+    expect(await active("high-voltage")).toBeDefined();
+
+    meter.set("voltage", 240);
+    await waitFor("the alert to clear", async () => (await active("high-voltage")) === undefined, 10_000);
+    const events = (await status()).alerts.recent
+      .filter((e) => e.rule === "high-voltage")
+      .map((e) => e.state);
+    expect(events).toEqual(["cleared", "raised"]);
+
+    // The fleet view learns from the heartbeat what is active on the gateway.
+    meter.set("voltage", 256);
+    await waitFor(
+      "the collector to see the active alert",
+      async () => {
+        const g = (
+          await getJson<{ gateways: { id: string; activeAlerts?: { rule: string }[] }[] }>(
+            `${collector.url}/api/v1/gateways`,
+          )
+        ).gateways.find((x) => x.id === "rules-plant");
+        return g?.activeAlerts?.some((a) => a.rule === "high-voltage");
+      },
+      15_000,
+    );
+
+    // The meter goes silent: the stale rule fires on the clock, with no reading to trigger it.
+    await meter.close();
+    const silent = await waitFor("the stale alert", () => active("meter-silent"), 15_000);
+    expect(silent.message).toBe("no good voltage reading for 2 s");
+  });
+});
