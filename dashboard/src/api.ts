@@ -50,6 +50,19 @@ export interface AgentStatus {
     droppedRanges: [number, number][];
   };
   devices: DeviceStatus[];
+  /** The edge rules' alerts: those raised now, and the latest events. */
+  alerts?: { active: ActiveAlert[]; recent: (ActiveAlert & { state: "raised" | "cleared"; at: number })[] };
+}
+
+export interface ActiveAlert {
+  rule: string;
+  device: string;
+  point: string;
+  severity: "info" | "warning" | "critical";
+  since: number;
+  value: number | null;
+  message: string;
+  ackedAt: number | null;
 }
 
 export type Quality = "good" | "bad" | "uncertain";
@@ -74,6 +87,14 @@ export interface GatewaySummary {
   uplinkConnected?: boolean;
   dropped?: DropCounts;
   seq: SeqAccounting;
+  /** Alerts the gateway's edge rules hold raised now (from its heartbeat). */
+  activeAlerts?: {
+    rule: string;
+    device: string;
+    severity: "info" | "warning" | "critical";
+    since: number;
+    message: string;
+  }[];
   /** The batch wire version of the gateway's latest batch, and the one this collector writes. */
   wire?: { version: number; current: number };
 }

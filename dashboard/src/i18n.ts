@@ -106,6 +106,9 @@ export interface Messages {
   noPoints: string;
   chartTitle: (gateway: string, device: string, point: string) => string;
   chartRange: string;
+  alertsTitle: (n: number) => string;
+  alertSince: (age: string) => string;
+  severity: Record<"info" | "warning" | "critical", string>;
   rangeLabel: Record<"15m" | "1h" | "24h" | "7d" | "30d", string>;
   downloadCsv: string;
   chartEmpty: string;
@@ -217,6 +220,9 @@ const en: Messages = {
   noPoints: "This gateway has not sent any readings yet.",
   chartTitle: (gateway, device, point) => `${gateway} · ${device} / ${point}`,
   chartRange: "Time range",
+  alertsTitle: (n) => (n === 1 ? "1 active alert" : `${n} active alerts`),
+  alertSince: (age) => `raised ${age}`,
+  severity: { info: "Info", warning: "Warning", critical: "Critical" },
   rangeLabel: { "15m": "15 min", "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d" },
   downloadCsv: "CSV",
   chartEmpty: "No data in the last 15 minutes.",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { launchChromium } from "./helpers/browser.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startNatsServer } from "./helpers/nats.js";
 import { meterAgentConfig, startMeter } from "./helpers/system.js";
@@ -60,6 +61,17 @@ rules:
       .map((e) => e.state);
     expect(events).toEqual(["cleared", "raised"]);
 
+    // The operator's panel shows it, in a real browser.
+    meter.set("voltage", 256);
+    const browser = await launchChromium();
+    defer(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(agent.url);
+    const shown = page.locator('[data-testid="alert"][data-rule="high-voltage"]');
+    await shown.waitFor({ timeout: 15_000 });
+    expect(await shown.getAttribute("data-severity")).toBe("critical");
+    expect(await shown.textContent()).toMatch(/Critical.*meter-1.*voltage is 256, above 250/);
+
     // The fleet view learns from the heartbeat what is active on the gateway.
     meter.set("voltage", 256);
     await waitFor(
@@ -74,6 +86,14 @@ rules:
       },
       15_000,
     );
+
+    const fleet = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await fleet.goto(collector.url);
+    const badge = fleet.locator(
+      '[data-testid="gateway-row"][data-gateway="rules-plant"] [data-testid="gateway-alerts"]',
+    );
+    await badge.waitFor({ timeout: 15_000 });
+    expect(await badge.textContent()).toBe("1 active alert");
 
     // The meter goes silent: the stale rule fires on the clock, with no reading to trigger it.
     await meter.close();

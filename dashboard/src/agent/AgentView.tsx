@@ -4,6 +4,7 @@ import { useNow } from "../clock.js";
 import { ErrorBanner } from "../ErrorBanner.js";
 import { t } from "../i18n.js";
 import { AgentHeader } from "./AgentHeader.js";
+import { AlertsPanel } from "./AlertsPanel.js";
 import { DeviceCard } from "./DeviceCard.js";
 import { groupByDevice } from "./group.js";
 import { UplinkPanel } from "./UplinkPanel.js";
@@ -29,6 +30,7 @@ export function AgentView({ gateway }: { gateway: string }) {
       <AgentHeader gateway={id} status={status.data} />
       <main class="page">
         {error && <ErrorBanner message={t.unreachable.agent} detail={error} />}
+        <AlertsPanel status={status.data} now={now} />
         <UplinkPanel status={status.data} />
         {!loaded && !error && <p class="notice">{t.loading}</p>}
         {loaded && groups.length === 0 && <p class="notice">{t.noDevices}</p>}

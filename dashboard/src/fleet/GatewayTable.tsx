@@ -57,6 +57,16 @@ export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
               <span class={`badge ${g.online ? "badge-ok" : "badge-bad"}`} data-testid="gateway-status">
                 {g.online ? t.online : t.offline}
               </span>
+              {(g.activeAlerts?.length ?? 0) > 0 && (
+                <span
+                  class={`badge ${g.activeAlerts?.some((a) => a.severity === "critical") ? "badge-bad" : "badge-warn"}`}
+                  data-testid="gateway-alerts"
+                  data-count={g.activeAlerts?.length}
+                  title={g.activeAlerts?.map((a) => `${a.device}: ${a.message}`).join("\n")}
+                >
+                  {t.alertsTitle(g.activeAlerts?.length ?? 0)}
+                </span>
+              )}
             </td>
             <td
               class="num seen-cell"
