@@ -7,6 +7,7 @@ import { createLatest } from "./latest.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSources } from "./sources/index.js";
+import { startAlertsUplink } from "./uplink/alerts-uplink.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
 import { agentNatsSecurity } from "./uplink/nats-security.js";
 import { createUplink } from "./uplink/uplink.js";
@@ -33,6 +34,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   const onAlerts = (changes: AlertEvent[]) => {
     if (changes.length === 0) return;
     alerts.record(changes);
+    void alertsUplink?.sendNow();
     for (const e of changes)
       log[e.state === "raised" ? "warn" : "info"](
         { alert: { rule: e.rule, device: e.device, severity: e.severity, state: e.state } },
@@ -40,6 +42,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       );
   };
   let rulesTimer: NodeJS.Timeout | undefined;
+  let alertsUplink: ReturnType<typeof startAlertsUplink> | undefined;
   const sources = createSources(
     config,
     profiles,
@@ -88,6 +91,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     app,
     async start() {
       rulesTimer = setInterval(() => onAlerts(rules.tick(Date.now())), 1000);
+      alertsUplink = startAlertsUplink({ gateway: config.gateway, store: alerts, uplink, log });
       await sources.start();
       uplink.start();
       stopHeartbeat = startHeartbeat({
@@ -104,6 +108,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
     },
     async stop() {
       stopHeartbeat?.();
+      alertsUplink?.stop();
       await sources.stop();
       buffer.flush();
       await uplink.stop();

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { Histogram, Registry } from "prom-client";
 import type { CollectorOptions } from "./config/options.js";
 import { loadSites } from "./config/sites.js";
+import { startAlertIngest } from "./consumer/alerts.js";
 import { startIngest } from "./consumer/consumer.js";
 import { createCollectorApp } from "./http/app.js";
 import { createLiveFeed } from "./live.js";
@@ -41,6 +42,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
   });
   let stopped = false;
   let retention: ReturnType<typeof startRetention> | undefined;
+  let alertIngest: ReturnType<typeof startAlertIngest> | undefined;
   const security = natsSecurityOptions(
     {
       user: options.natsUser,
@@ -103,11 +105,13 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
         wireMax: Number(process.env.TIDEGATE_TEST_WIRE_MAX) || undefined,
       });
       ingest.done.catch((err) => log.error({ err }, "ingest stopped"));
+      alertIngest = startAlertIngest(nc, store, log);
     },
     async stop() {
       stopped = true;
       await retention?.stop();
       await ingest?.stop();
+      await alertIngest?.stop();
       await nc?.drain().catch(() => nc?.close());
       store.close();
     },

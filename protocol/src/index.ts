@@ -1,3 +1,4 @@
+export * from "./alert.js";
 export * from "./backoff.js";
 export * from "./batch.js";
 export * from "./collector-wire.js";

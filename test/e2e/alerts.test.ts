@@ -99,5 +99,28 @@ rules:
     await meter.close();
     const silent = await waitFor("the stale alert", () => active("meter-silent"), 15_000);
     expect(silent.message).toBe("no good voltage reading for 2 s");
+
+    // Alert events reach the collector on their own stream: the fleet's alert list.
+    const fleetAlerts = await waitFor(
+      "both alerts at the collector",
+      async () => {
+        const a = await getJson<{
+          active: { gateway: string; rule: string }[];
+          recent: { rule: string; state: string }[];
+        }>(`${collector.url}/api/v1/alerts?gateway=rules-plant`);
+        return a.active
+          .map((x) => x.rule)
+          .sort()
+          .join(",") === "high-voltage,meter-silent"
+          ? a
+          : undefined;
+      },
+      15_000,
+    );
+    expect(fleetAlerts.recent.filter((e) => e.rule === "high-voltage").map((e) => e.state)).toEqual([
+      "raised",
+      "cleared",
+      "raised",
+    ]);
   });
 });

@@ -25,6 +25,13 @@ export const alertsSchema: SchemaSpec = {
         );
         CREATE INDEX events_by_alert ON events (rule, device, id);`,
     },
+    {
+      version: 2,
+      description: "which events reached JetStream, so the alert uplink sends each once",
+      up: `
+        ALTER TABLE events ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX events_unsent ON events (sent, id);`,
+    },
   ],
 };
 
@@ -61,6 +68,10 @@ export function openAlertsStore(path: string) {
   const ack = db.prepare(
     "UPDATE events SET acked_at = ?, acked_by = ? WHERE id = (SELECT max(id) FROM events WHERE rule = ? AND device = ?) AND state = 'raised'",
   );
+  const unsent = db.prepare<[number], Record<string, unknown>>(
+    "SELECT * FROM events WHERE sent = 0 ORDER BY id LIMIT ?",
+  );
+  const markSent = db.prepare("UPDATE events SET sent = 1 WHERE id = ?");
   const toActive = (r: Record<string, unknown>): ActiveAlert => ({
     rule: r.rule as string,
     device: r.device as string,
@@ -83,6 +94,20 @@ export function openAlertsStore(path: string) {
       recent
         .all(limit)
         .map((r) => ({ ...toActive(r), state: r.state as AlertEvent["state"], at: r.at as number })),
+    /** Events not yet acknowledged by JetStream, oldest first. */
+    unsent: (limit = 100) =>
+      unsent.all(limit).map((r) => ({
+        id: r.id as number,
+        rule: r.rule as string,
+        device: r.device as string,
+        point: r.point as string,
+        severity: r.severity as AlertEvent["severity"],
+        state: r.state as AlertEvent["state"],
+        at: r.at as number,
+        value: (r.value as number | null) ?? null,
+        message: r.message as string,
+      })),
+    markSent: (id: number) => void markSent.run(id),
     /** An operator saw it: the active alert stays until its condition clears. */
     acknowledge(rule: string, device: string, by: string, at = Date.now()): boolean {
       return ack.run(at, by, rule, device).changes > 0;

@@ -93,6 +93,16 @@ export function createCollectorApp(o: CollectorAppOptions) {
     return c.json({ gateways, offline });
   });
 
+  app.get("/api/v1/alerts", (c) => {
+    const gateway = c.req.query("gateway");
+    const mine = <T extends { gateway: string }>(rows: T[]) =>
+      gateway === undefined ? rows : rows.filter((r) => r.gateway === gateway);
+    return c.json({
+      active: mine(o.store.activeAlerts()),
+      recent: mine(o.store.recentAlerts(200)).slice(0, 100),
+    });
+  });
+
   app.get("/api/v1/ingest", (c) => c.json(o.ingestStats?.() ?? null));
 
   app.get("/api/v1/points", (c) => {

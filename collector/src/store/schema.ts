@@ -136,6 +136,25 @@ export const storeSchema: SchemaSpec = {
         ALTER TABLE gateways ADD COLUMN heartbeat_at INTEGER;
         UPDATE gateways SET first_seen = last_seen;`,
     },
+    {
+      version: 7,
+      description: "alert events from the gateways' edge rules",
+      up: `
+        CREATE TABLE alert_events (
+          gateway TEXT NOT NULL,
+          rule TEXT NOT NULL,
+          device TEXT NOT NULL,
+          state TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          point TEXT NOT NULL,
+          severity TEXT NOT NULL,
+          value REAL,
+          message TEXT NOT NULL,
+          received_at INTEGER NOT NULL,
+          PRIMARY KEY (gateway, rule, device, at, state)
+        ) WITHOUT ROWID;
+        CREATE INDEX alert_events_by_time ON alert_events (at);`,
+    },
   ],
   legacyVersion(db) {
     if (!hasTable(db, "readings")) return 0;

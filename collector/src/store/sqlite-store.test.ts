@@ -184,3 +184,34 @@ describe("rollups of a store upgraded from before rollups", () => {
     }
   });
 });
+
+describe("alert events", () => {
+  const ev = (state: "raised" | "cleared", at: number, device = "m1") => ({
+    v: 1 as const,
+    gateway: "plant-1",
+    rule: "high-voltage",
+    device,
+    point: "voltage",
+    severity: "critical" as const,
+    state,
+    at,
+    value: 251,
+    message: "voltage is 251, above 250",
+  });
+
+  it("stores each event once and knows which alerts are active", () => {
+    expect(store.insertAlert(ev("raised", 1000))).toBe(true);
+    expect(store.insertAlert(ev("raised", 1000))).toBe(false); // redelivered
+    store.insertAlert(ev("raised", 1100, "m2"));
+    store.insertAlert(ev("cleared", 1100, "m2")); // same instant: cleared wins
+    expect(store.activeAlerts().map((a) => a.device)).toEqual(["m1"]);
+    store.insertAlert(ev("cleared", 2000));
+    expect(store.activeAlerts()).toEqual([]);
+    expect(store.recentAlerts().map((a) => `${a.device}:${a.state}@${a.at}`)).toEqual([
+      "m1:cleared@2000",
+      expect.stringMatching(/^m2:(raised|cleared)@1100$/),
+      expect.stringMatching(/^m2:(raised|cleared)@1100$/),
+      "m1:raised@1000",
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
+import type { AlertEventWire, Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
 import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { createRollups, ROLLUP_TIERS } from "./rollups.js";
@@ -40,6 +40,18 @@ export interface PointRow {
   point: string;
   lastTs: number;
   lastValue: ReadingValue | null;
+}
+
+export interface AlertRow {
+  gateway: string;
+  rule: string;
+  device: string;
+  point: string;
+  severity: string;
+  state: "raised" | "cleared";
+  at: number;
+  value: number | null;
+  message: string;
 }
 
 export interface InsertResult {
@@ -115,6 +127,18 @@ export function openSqliteStore(path: string) {
       ]),
     ),
   } as Record<"readings" | "rollup_1m" | "rollup_1h", Database.Statement>;
+  const insertAlert = db.prepare(`
+    INSERT OR IGNORE INTO alert_events (gateway, rule, device, state, at, point, severity, value, message, received_at)
+    VALUES (@gateway, @rule, @device, @state, @at, @point, @severity, @value, @message, @receivedAt)`);
+  // An alert is active when its newest event (by time; raise before clear at the same instant) is "raised".
+  const selectAlerts = db.prepare<[], AlertRow>(`
+    SELECT gateway, rule, device, point, severity, state, at, value, message FROM alert_events a
+    WHERE NOT EXISTS (SELECT 1 FROM alert_events b WHERE b.gateway = a.gateway AND b.rule = a.rule
+      AND b.device = a.device AND (b.at > a.at OR (b.at = a.at AND b.state = 'cleared' AND a.state = 'raised')))
+    ORDER BY at DESC`);
+  const selectRecentAlerts = db.prepare<[number], AlertRow>(
+    "SELECT gateway, rule, device, point, severity, state, at, value, message FROM alert_events ORDER BY at DESC LIMIT ?",
+  );
   const selectGateways = db.prepare<
     [],
     {
@@ -227,6 +251,12 @@ export function openSqliteStore(path: string) {
     ): number {
       return pruneStatements[table].run(s.gateway, s.device, s.point, before, limit).changes;
     },
+    /** Stores an alert event; a repeat (redelivery) changes nothing. Returns whether it was new. */
+    insertAlert: (e: AlertEventWire, receivedAt = Date.now()) =>
+      insertAlert.run({ ...e, receivedAt }).changes > 0,
+    /** The newest event of every (gateway, rule, device), if it is "raised". */
+    activeAlerts: (): AlertRow[] => selectAlerts.all().filter((a) => a.state === "raised"),
+    recentAlerts: (limit = 100): AlertRow[] => selectRecentAlerts.all(limit),
     gateways: (): GatewayRow[] =>
       selectGateways.all().map((g) => ({
         id: g.id,
