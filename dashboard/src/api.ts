@@ -192,6 +192,17 @@ export const api = {
     });
     return getJson<Series>(`api/v1/series?${params}`, signal);
   },
+  alerts: (signal?: AbortSignal) =>
+    getJson<{
+      active: {
+        gateway: string;
+        rule: string;
+        device: string;
+        severity: string;
+        at: number;
+        message: string;
+      }[];
+    }>("api/v1/alerts", signal),
   /** Where the CSV of what a chart shows downloads from. */
   seriesCsvUrl: (q: { gateway: string; device: string; point: string; from: number; to: number }) =>
     `api/v1/series.csv?${new URLSearchParams({

@@ -117,6 +117,13 @@ rules:
       },
       15_000,
     );
+    // ... and in the fleet view's alert list.
+    await fleet.reload();
+    await fleet
+      .locator('[data-testid="fleet-alert"][data-gateway="rules-plant"][data-rule="meter-silent"]')
+      .waitFor({
+        timeout: 15_000,
+      });
     expect(fleetAlerts.recent.filter((e) => e.rule === "high-voltage").map((e) => e.state)).toEqual([
       "raised",
       "cleared",

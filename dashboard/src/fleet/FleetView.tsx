@@ -1,6 +1,7 @@
 import { useNow } from "../clock.js";
 import { ErrorBanner } from "../ErrorBanner.js";
 import { t } from "../i18n.js";
+import { FleetAlerts } from "./FleetAlerts.js";
 import { GatewayDetail } from "./GatewayDetail.js";
 import { GatewayTable } from "./GatewayTable.js";
 import { useFleet } from "./useFleet.js";
@@ -31,6 +32,7 @@ export function FleetView() {
       <main class="page">
         {fleet.error && <ErrorBanner message={t.unreachable.collector} detail={fleet.error} />}
         {!gateways && !fleet.error && <p class="notice">{t.loading}</p>}
+        <FleetAlerts now={now} />
         {gateways && (
           <div class="fleet">
             <section class="panel">
