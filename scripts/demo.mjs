@@ -18,6 +18,7 @@ const ports = {
   meter: port("TIDEGATE_SIM_PORT", 5020),
 };
 ports.climate = ports.meter + 1;
+ports.mqtt = port("TIDEGATE_MQTT_PORT", 1883);
 
 function isFree(p) {
   return new Promise((resolve) => {
@@ -97,6 +98,9 @@ for (const [name, p] of Object.entries(ports)) {
 
 mkdirSync(join(state, "nats"), { recursive: true });
 mkdirSync(join(state, "agent"), { recursive: true });
+// Virtual serial cables (socat PTY pairs): an RS-485 bus with a meter, and a GPS printing NMEA.
+const serial = join(state, "serial");
+mkdirSync(serial, { recursive: true });
 const agentConfig = join(state, "agent", "tidegate-agent.yaml");
 writeFileSync(
   agentConfig,
@@ -115,6 +119,24 @@ devices:
     profile: sonbest/xy-md02
     transport: { type: tcp, host: 127.0.0.1, port: ${ports.climate} }
     pollIntervalMs: 2000
+  - id: line-meter
+    profile: eastron/sdm120
+    transport: { type: rtu, port: ${join(serial, "bus-agent")}, baudRate: 9600 }
+    unitId: 1
+    pollIntervalMs: 2000
+  - id: yard-gps
+    profile: u-blox/neo-6m
+    transport: { type: serial, port: ${join(serial, "line-agent")} }
+mqtt:
+  broker:
+    embedded:
+      port: ${ports.mqtt}
+      users: [{ username: ht-office, password: demo-only, publish: ["shellies/ht-office/#"] }]
+  devices:
+    - profile: shelly/ht-gen1
+rules:
+  - { id: high-voltage, point: voltage, type: threshold, above: 238, hysteresis: 2, forS: 5, severity: warning }
+  - { id: climate-silent, point: temperature, device: hall-climate, type: stale, afterS: 30, severity: critical }
 `,
 );
 
@@ -131,6 +153,17 @@ run("sim climate", "node", [
   String(ports.climate),
 ]);
 await waitUntil("simulators", async () => (await reachable(ports.meter)) && (await reachable(ports.climate)));
+run("sim rs485", "node", [
+  sim,
+  "modbus-rtu",
+  "--pty",
+  serial,
+  "--slave",
+  "1:eastron/sdm120",
+  "--tick-ms",
+  "2000",
+]);
+run("sim gps", "node", [sim, "serial-line", "--pty", serial, "--profile", "u-blox/neo-6m"]);
 run("collector", "node", [
   join(root, "collector/dist/cli.js"),
   "--port",
@@ -144,11 +177,31 @@ run("agent", "node", [join(root, "agent/dist/cli.js"), "--config", agentConfig])
 const ok = (url) => fetch(url).then((r) => r.ok);
 await waitUntil("collector", () => ok(`http://127.0.0.1:${ports.collector}/api/v1/info`));
 await waitUntil("agent", () => ok(`http://127.0.0.1:${ports.agent}/api/v1/info`));
+await waitUntil("the agent's MQTT broker", () => reachable(ports.mqtt));
+run("sim mqtt", "node", [
+  sim,
+  "mqtt",
+  "--url",
+  `mqtt://127.0.0.1:${ports.mqtt}`,
+  "--profile",
+  "shelly/ht-gen1",
+  "--device-id",
+  "ht-office",
+  "--username",
+  "ht-office",
+  "--password",
+  "demo-only",
+  "--tick-ms",
+  "5000",
+]);
 
 console.log(`
 Tidegate demo is running (state in .tidegate/):
   Fleet dashboard (collector):  http://localhost:${ports.collector}/
   Local dashboard (agent):      http://localhost:${ports.agent}/
   NATS JetStream:               nats://127.0.0.1:${ports.nats}
-  Simulated devices:            Eastron SDM120 on :${ports.meter}, XY-MD02 on :${ports.climate} (Modbus TCP)
+  Simulated devices:            Eastron SDM120 on :${ports.meter}, XY-MD02 on :${ports.climate} (Modbus TCP),
+                                an SDM120 on an RS-485 bus and a u-blox GPS (virtual serial cables in .tidegate/serial),
+                                a Shelly H&T on the agent's MQTT broker (:${ports.mqtt})
+  Edge rules:                   high-voltage (above 238 V), climate-silent (no reading for 30 s)
 Press Ctrl-C to stop.`);
