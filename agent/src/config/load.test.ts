@@ -114,4 +114,23 @@ describe("agent config", () => {
       /devices\.2\.transport\.baudRate: \/dev\/ttyUSB0 is shared with devices\.1 \(9600\); devices on one serial port must use the same baudRate \(found 19200\)/,
     );
   });
+
+  it("checks rules: unique ids, points that exist, devices that exist", () => {
+    const rules = `${valid}rules:
+  - { id: hv, point: voltage, type: threshold, above: 250 }
+  - { id: hv, point: voltage, type: stale, afterS: 10 }
+  - { id: typo, point: volts, type: stale, afterS: 10 }
+  - { id: nodev, point: voltage, device: meter-9, type: stale, afterS: 10 }
+`;
+    const err = (() => {
+      try {
+        parseConfig(rules, "agent.yaml");
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(err).toMatch(/at rules\.1\.id: rule id 'hv' is already rules\.0/);
+    expect(err).toMatch(/at rules\.2\.point: no configured device has a point 'volts'/);
+    expect(err).toMatch(/at rules\.3\.device: no device 'meter-9' in devices/);
+  });
 });

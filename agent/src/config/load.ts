@@ -136,7 +136,12 @@ export function parseConfig(
     return new Set(p?.points.map((x) => x.id) ?? []);
   };
   const anyPoints = new Set(config.devices.flatMap((d) => [...pointsOf(d.id)]));
+  const ruleIds = new Map<string, number>();
   config.rules.forEach((r, i) => {
+    const earlier = ruleIds.get(r.id);
+    if (earlier !== undefined)
+      problems.push(`  at rules.${i}.id: rule id '${r.id}' is already rules.${earlier}`);
+    ruleIds.set(r.id, i);
     if (r.device !== undefined && !config.devices.some((d) => d.id === r.device)) {
       problems.push(`  at rules.${i}.device: no device '${r.device}' in devices`);
       return;
