@@ -114,7 +114,7 @@ export interface Messages {
   chartEmpty: string;
 }
 
-const en: Messages = {
+export const en: Messages = {
   numberLocale: "en",
   appTitle: "Tidegate",
   loading: "Loading…",
@@ -228,7 +228,124 @@ const en: Messages = {
   chartEmpty: "No data in the last 15 minutes.",
 };
 
-const catalogs: Record<string, Messages> = { en };
+/** German, as used in plant control rooms; numbers use German separators via `numberLocale`. */
+export const de: Messages = {
+  numberLocale: "de",
+  appTitle: "Tidegate",
+  loading: "Wird geladen…",
+  unknownRole: (role) => `Dieser Server meldet eine unbekannte Rolle „${role}“.`,
+  unreachable: {
+    agent: "Agent-API nicht erreichbar – neuer Versuch läuft",
+    collector: "Collector-API nicht erreichbar – neuer Versuch läuft",
+    any: "API nicht erreichbar – neuer Versuch läuft",
+  },
+  errorDetail: (detail) => `(${detail})`,
+  httpError: (status) => `HTTP ${status}`,
+  timeoutError: "Zeitüberschreitung der Anfrage",
+  networkError: "Netzwerkfehler",
+  badResponse: "unerwartete Antwort",
+
+  noValue: "—",
+  boolTrue: "ein",
+  boolFalse: "aus",
+  never: "nie",
+  justNow: "gerade eben",
+  secondsAgo: (n) => `vor ${n} s`,
+  minutesAgo: (n) => `vor ${n} min`,
+  hoursAgo: (n) => `vor ${n} h`,
+  daysAgo: (n) => `vor ${n} d`,
+  durationSeconds: (n) => `${n} s`,
+  durationMinutes: (n) => `${n} min`,
+  durationHours: (h, m) => (m ? `${h} h ${m} min` : `${h} h`),
+  durationDays: (d, h) => (h ? `${d} d ${h} h` : `${d} d`),
+  bytes: (n, unit) => `${n} ${unit}`,
+
+  errTimeout: (ms) =>
+    `Keine Antwort innerhalb von ${ms} ms – ist das Gerät eingeschaltet, und stimmen Adresse und Verkabelung?`,
+  errRefused: "Verbindung abgelehnt – an Adresse und Port des Geräts ist kein Dienst aktiv.",
+  errUnreachable: "Gerät im Netzwerk nicht erreichbar – Verkabelung, Switch und IP-Adresse prüfen.",
+  errReset: "Das Gerät hat die Verbindung getrennt.",
+  errHostNotFound: "Hostname des Geräts nicht gefunden – konfigurierte Adresse prüfen.",
+  errConnection: (code) => `Verbindungsproblem (${code}).`,
+  errException: (code, name) => `Das Gerät hat die Anfrage abgelehnt: ${name} (Modbus-Ausnahmecode ${code}).`,
+
+  gateway: "Gateway",
+  version: (v) => `v${v}`,
+  uptime: (d) => `Betriebszeit ${d}`,
+  uplinkConnected: "Uplink verbunden",
+  uplinkDisconnected: "Uplink getrennt",
+  uplinkError: (e) => `Uplink: ${e}`,
+  wireHeld: (e) => `Versand angehalten: ${e}`,
+  olderWire: (v) => `Format v${v}`,
+  olderWireHint:
+    "Dieser Agent sendet ein älteres Batch-Format; es wird noch gelesen, aber der Agent sollte aktualisiert werden",
+  backlogOldest: (age) => `ältester ungesendeter Wert: ${age}`,
+  uplinkPanel: "Uplink & Puffer",
+  backfilling: "Nachsenden",
+  backfillingHint:
+    "Der Rückstau wird nachgesendet, älteste Werte zuerst, während neue Messwerte live übertragen werden",
+  factBacklog: "Rückstau",
+  readings: (n) => `${n} ${n === "1" ? "Messwert" : "Messwerte"}`,
+  factOldest: "Ältester ungesendeter Wert",
+  factBytes: "Puffer auf Datenträger",
+  factRate: "Abbaurate",
+  rate: (n) => `${n} Messwerte/s`,
+  factEta: "Restzeit",
+  etaUnderSecond: "< 1 s",
+  factDropped: "Verworfen",
+  droppedNone: "keine",
+  dropReason: {
+    "buffer-full": "verworfen, Puffer voll",
+    "max-age": "verworfen, zu alt",
+    "buffer-full-rejected": "abgelehnt, Puffer voll",
+  },
+  dropUnknown: (reason) => `verworfen (${reason})`,
+  dropCount: (n, what) => `${n} ${what}`,
+  noDevices: "Keine Geräte konfiguriert.",
+  deviceStatus: { ok: "OK", degraded: "Eingeschränkt", failing: "Gestört", starting: "Startet" },
+  profile: (p) => `Profil ${p}`,
+  latency: (ms) => `Latenz ${ms} ms`,
+  successRate: (pct) => `${pct}% Lesezugriffe OK`,
+  lastPoll: (age) => `letzte Abfrage ${age}`,
+  lastError: (e) => `Letzter Fehler: ${e}`,
+  noReadings: "Noch keine Messwerte.",
+  colPoint: "Datenpunkt",
+  colValue: "Wert",
+  colQuality: "Qualität",
+  colAge: "Alter",
+  quality: { good: "gut", bad: "schlecht", uncertain: "unsicher" },
+
+  fleetTitle: "Flotte",
+  offlineOf: (total) => `von ${total} ${total === 1 ? "Gateway" : "Gateways"} offline`,
+  noGateways: "Bisher hat sich kein Gateway gemeldet.",
+  colGateway: "Gateway",
+  colStatus: "Status",
+  colLastSeen: "Zuletzt gesehen",
+  colVersion: "Version",
+  colBacklog: "Rückstau",
+  colCompleteness: "Vollständigkeit",
+  factUplink: "Uplink",
+  connected: "verbunden",
+  disconnected: "getrennt",
+  complete: "vollständig",
+  missing: (n) => `${n} ${n === "1" ? "fehlt" : "fehlen"}`,
+  droppedN: (n) => `${n} verworfen`,
+  storedOf: (stored, max) => `${stored} von ${max} gespeichert`,
+  online: "online",
+  offline: "offline",
+  pointLabel: "Datenpunkt",
+  noPoints: "Dieses Gateway hat noch keine Messwerte gesendet.",
+  chartTitle: (gateway, device, point) => `${gateway} · ${device} / ${point}`,
+  chartRange: "Zeitraum",
+  alertsTitle: (n) => (n === 1 ? "1 aktiver Alarm" : `${n} aktive Alarme`),
+  alertSince: (age) => `ausgelöst ${age}`,
+  severity: { info: "Info", warning: "Warnung", critical: "Kritisch" },
+  rangeLabel: { "15m": "15 min", "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d" },
+  downloadCsv: "CSV",
+  chartEmpty: "Keine Daten in den letzten 15 Minuten.",
+};
+
+const catalogs: Record<string, Messages> = { en, de };
 
 /** First catalog matching the browser's preferred languages (exact tag, then base language). */
 export function pickLanguage(preferred: readonly string[]): string {
@@ -241,5 +358,10 @@ export function pickLanguage(preferred: readonly string[]): string {
   return "en";
 }
 
-export const lang = pickLanguage(typeof navigator === "undefined" ? [] : navigator.languages);
+/**
+ * Browser only: Node 21+ also has a global `navigator`, whose languages follow the OS locale, and the
+ * unit tests (which expect English) must not turn German on a German developer's machine.
+ */
+const inBrowser = typeof document !== "undefined" && typeof navigator !== "undefined";
+export const lang = pickLanguage(inBrowser ? (navigator.languages ?? []) : []);
 export const t: Messages = catalogs[lang] ?? en;

@@ -4,7 +4,7 @@ import { AgentView } from "./agent/AgentView.js";
 import { api, type Info } from "./api.js";
 import { ErrorBanner } from "./ErrorBanner.js";
 import { FleetView } from "./fleet/FleetView.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const INFO_RETRY_MS = 3000;
 
@@ -52,5 +52,7 @@ function App() {
 const root = document.getElementById("app");
 if (root) {
   root.textContent = "";
+  // Screen readers and hyphenation follow the page's language.
+  document.documentElement.lang = lang;
   render(<App />, root);
 }

@@ -103,6 +103,16 @@ describe("dashboards in Chromium", () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("speaks German to a browser that prefers it", async () => {
+    const page = await browser.newPage({ locale: "de-DE", viewport: { width: 360, height: 740 } });
+    await page.goto(sys.agent.url);
+    await expect
+      .poll(async () => page.locator("#uplink-title").textContent(), { timeout: 15_000 })
+      .toBe("Uplink & Puffer");
+    expect(await page.locator("html").getAttribute("lang")).toBe("de");
+    await page.close();
+  });
 });
 
 async function pickLabel(select: Locator, point: string): Promise<string> {
