@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { Histogram, type Registry } from "prom-client";
+import { Gauge, Histogram, type Registry } from "prom-client";
 
 /**
  * Where the built dashboard is: programs carry a copy in `public/` beside their bundle (copied by
@@ -41,6 +41,24 @@ export function useSecurityHeaders(app: Hono): void {
       },
     }),
   );
+}
+
+/**
+ * A gauge on `registry` whose value is read at scrape time by `collect`, so /metrics and the
+ * status API read the same state and never disagree.
+ */
+export function scrapeGaugeFactory(registry: Registry) {
+  return (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        collect(this);
+      },
+    });
 }
 
 /**

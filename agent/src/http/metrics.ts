@@ -1,4 +1,5 @@
-import { Gauge, Registry } from "prom-client";
+import { scrapeGaugeFactory } from "@tidegate/dashboard/server";
+import { Registry } from "prom-client";
 import type { AgentView } from "./app.js";
 
 /**
@@ -8,17 +9,7 @@ import type { AgentView } from "./app.js";
 export function createAgentMetrics(view: AgentView): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ gateway: view.gateway });
-  const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        collect(this);
-      },
-    });
+  const gauge = scrapeGaugeFactory(registry);
 
   gauge(
     "tidegate_buffer_backlog_readings",

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type LineProfile, loadProfiles, type MqttProfile, modbusProfiles } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
 import {
@@ -12,6 +11,7 @@ import {
 } from "@tidegate/simulators";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../../test/e2e/helpers/wait.js";
 import { deviceSchema } from "../config/schema.js";
 import { createBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
@@ -37,14 +37,9 @@ function testdataValues(testdata: readonly { values: Record<string, unknown> }[]
   return out;
 }
 
-async function until(what: string, check: () => boolean, describe: () => unknown, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(describe())}`);
-    await sleep(25);
-  }
-}
+/** Waits for `check`; on timeout the message shows what was last seen. */
+const until = (what: string, check: () => boolean, lastSeen: () => unknown) =>
+  waitFor(() => `${what}; last seen: ${JSON.stringify(lastSeen())}`, check, 20_000, 25);
 
 const lastOf = (readings: Reading[]) =>
   Object.fromEntries(

@@ -1,4 +1,5 @@
-import { Gauge, Registry } from "prom-client";
+import { scrapeGaugeFactory } from "@tidegate/dashboard/server";
+import { type Gauge, Registry } from "prom-client";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { completeness } from "./completeness.js";
@@ -9,17 +10,7 @@ export function createCollectorMetrics(
   ingestStats: () => IngestStats | undefined,
 ): Registry {
   const registry = new Registry();
-  const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        collect(this);
-      },
-    });
+  const gauge = scrapeGaugeFactory(registry);
   const ingest = (pick: (s: IngestStats) => number) => (g: Gauge) => {
     const s = ingestStats();
     if (s) g.set(pick(s));

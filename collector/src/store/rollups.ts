@@ -1,6 +1,6 @@
 import type { Batch } from "@tidegate/protocol";
 import type Database from "better-sqlite3";
-import type { Partial } from "./series-query.js";
+import { mergePartial, type Partial } from "./series-query.js";
 
 /** The rollup tiers kept on ingest: bucket width in ms, and the table. */
 export const ROLLUP_TIERS = [
@@ -35,42 +35,26 @@ export function createRollups(db: Database.Database) {
   return {
     /** `inserted[i]` says whether batch.readings[i] was new; only new good numbers count. */
     add(batch: Batch, inserted: readonly boolean[]) {
-      for (const { ms, stmt } of upserts) {
-        const accs = new Map<string, Acc>();
-        batch.readings.forEach((r, i) => {
-          if (!inserted[i] || r.quality !== "good") return;
-          const v =
-            typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
-          if (v === null) return;
+      const accs = upserts.map(() => new Map<string, Acc>());
+      batch.readings.forEach((r, i) => {
+        if (!inserted[i] || r.quality !== "good") return;
+        const v =
+          typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
+        if (v === null) return;
+        upserts.forEach(({ ms }, k) => {
           const t = Math.floor(r.ts / ms) * ms;
+          const one: Partial = { t, n: 1, total: v, lo: v, hi: v, lastTs: r.ts, last: v };
           const key = `${r.device}\u0000${r.point}\u0000${t}`;
-          const a = accs.get(key);
-          if (!a) {
-            accs.set(key, {
-              device: r.device,
-              point: r.point,
-              t,
-              n: 1,
-              total: v,
-              lo: v,
-              hi: v,
-              lastTs: r.ts,
-              last: v,
-            });
-            return;
-          }
-          a.n += 1;
-          a.total += v;
-          a.lo = Math.min(a.lo, v);
-          a.hi = Math.max(a.hi, v);
-          if (r.ts >= a.lastTs) {
-            a.lastTs = r.ts;
-            a.last = v;
-          }
+          const tier = accs[k] as Map<string, Acc>;
+          const a = tier.get(key);
+          if (a) mergePartial(a, one);
+          else tier.set(key, { device: r.device, point: r.point, ...one });
         });
-        for (const a of accs.values())
+      });
+      upserts.forEach(({ stmt }, k) => {
+        for (const a of (accs[k] as Map<string, Acc>).values())
           stmt.run(batch.gateway, a.device, a.point, a.t, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
-      }
+      });
     },
   };
 }

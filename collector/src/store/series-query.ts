@@ -74,6 +74,18 @@ export interface SeriesColumns {
   max?: (number | null)[];
 }
 
+/** Adds `p` into `into`: the same fold serves ingest (rollups) and queries (coarser buckets). */
+export function mergePartial(into: Partial, p: Partial): void {
+  into.n += p.n;
+  into.total += p.total;
+  into.lo = Math.min(into.lo, p.lo);
+  into.hi = Math.max(into.hi, p.hi);
+  if (p.lastTs >= into.lastTs) {
+    into.lastTs = p.lastTs;
+    into.last = p.last;
+  }
+}
+
 /** Bucket starts from `from` to `to` on the step grid. */
 export function grid(from: number, to: number, stepMs: number): number[] {
   const out: number[] = [];
@@ -94,17 +106,8 @@ export function bucketize(
     const i = Math.floor((p.t - first) / stepMs);
     if (i < 0 || i >= axis.length) continue;
     const m = merged[i];
-    if (!m) merged[i] = { ...p };
-    else {
-      m.n += p.n;
-      m.total += p.total;
-      m.lo = Math.min(m.lo, p.lo);
-      m.hi = Math.max(m.hi, p.hi);
-      if (p.lastTs >= m.lastTs) {
-        m.lastTs = p.lastTs;
-        m.last = p.last;
-      }
-    }
+    if (m) mergePartial(m, p);
+    else merged[i] = { ...p };
   }
   const read = (f: (m: Partial) => number) => Array.from(merged, (m) => (m ? f(m) : null));
   switch (agg) {

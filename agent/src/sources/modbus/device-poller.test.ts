@@ -7,6 +7,7 @@ import { type ModbusTcpSimulator, startModbusTcpSimulator, startPtyPair } from "
 import pino from "pino";
 import { SerialPort } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../../../test/e2e/helpers/wait.js";
 import { deviceSchema } from "../../config/schema.js";
 import { createBus, type ModbusBus } from "./bus.js";
 import { createDevicePoller } from "./device-poller.js";
@@ -17,82 +18,64 @@ const log = pino({ level: "silent" });
 const sdm120 = loadProfiles().get("eastron/sdm120") as Profile;
 let sim: ModbusTcpSimulator | undefined;
 let bus: ModbusBus | undefined;
+
+let poller: ReturnType<typeof createDevicePoller> | undefined;
 afterEach(async () => {
+  await poller?.stop();
+  poller = undefined;
   await bus?.close();
   await sim?.close();
 });
 
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Starts polling an SDM120 on `transport` every 100 ms; returns the readings it emits. */
+function poll(transport: Record<string, unknown>, fields: Record<string, unknown> = {}): Reading[] {
+  const device = deviceSchema.parse({
+    id: "meter-1",
+    profile: "eastron/sdm120",
+    transport,
+    pollIntervalMs: 100,
+    timeoutMs: 500,
+    ...fields,
+  });
+  if (device.transport.type === "serial") throw new Error("not a Modbus transport");
+  bus = createBus(device.transport, log);
+  const seen: Reading[] = [];
+  poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
+  poller.start();
+  return seen;
 }
+const until = <T>(what: string, check: () => T | undefined) => waitFor(what, check, 10_000, 20);
 
 describe("Modbus device poller", () => {
   it("splits a block the device keeps refusing, so one bad address does not hide the others", async () => {
     sim = await startModbusTcpSimulator({ profile: sdm120, port: 0, tickMs: 100, seed: 3 });
     sim.set("voltage", 230.5);
     sim.refuse("input", 6); // `current` sits in the first block with voltage and active power
-    const device = deviceSchema.parse({
-      id: "meter-1",
-      profile: "eastron/sdm120",
-      transport: { type: "tcp", host: "127.0.0.1", port: sim.port },
-      pollIntervalMs: 100,
-      timeoutMs: 500,
-    });
-    if (device.transport.type === "serial") throw new Error("not a Modbus transport");
-    bus = createBus(device.transport, log);
-    const seen: Reading[] = [];
-    const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
-    poller.start();
-    try {
-      const voltage = await until("a good voltage reading next to the refused current", () =>
-        seen.find((r) => r.point === "voltage" && r.quality === "good"),
-      );
-      expect(voltage.value).toBe(230.5);
-      const current = seen.filter((r) => r.point === "current");
-      expect(current.length).toBeGreaterThan(0);
-      for (const r of current)
-        expect(r).toMatchObject({
-          quality: "bad",
-          value: null,
-          reason: "exception 2 (illegal data address)",
-        });
-      expect(poller.health().errors?.exception).toBeGreaterThanOrEqual(3);
-    } finally {
-      await poller.stop();
-    }
+    const seen = poll({ type: "tcp", host: "127.0.0.1", port: sim.port });
+    const voltage = await until("a good voltage reading next to the refused current", () =>
+      seen.find((r) => r.point === "voltage" && r.quality === "good"),
+    );
+    expect(voltage.value).toBe(230.5);
+    const current = seen.filter((r) => r.point === "current");
+    expect(current.length).toBeGreaterThan(0);
+    for (const r of current)
+      expect(r).toMatchObject({
+        quality: "bad",
+        value: null,
+        reason: "exception 2 (illegal data address)",
+      });
+    expect(poller?.health().errors?.exception).toBeGreaterThanOrEqual(3);
   });
 
   it("reconnects when the device drops the connection, without losing its pace", async () => {
     sim = await startModbusTcpSimulator({ profile: sdm120, port: 0, tickMs: 100, seed: 4 });
-    const device = deviceSchema.parse({
-      id: "meter-2",
-      profile: "eastron/sdm120",
-      transport: { type: "tcp", host: "127.0.0.1", port: sim.port },
-      pollIntervalMs: 100,
-      timeoutMs: 500,
-      points: ["voltage"],
-    });
-    if (device.transport.type === "serial") throw new Error("not a Modbus transport");
-    bus = createBus(device.transport, log);
-    const seen: Reading[] = [];
-    const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
-    poller.start();
-    try {
-      const s = sim;
-      s.set("voltage", 231.25);
-      await until("the first value", () => seen.find((r) => r.value === 231.25));
-      await until("the connection to be dropped", () => (s.dropClients() > 0 ? true : undefined));
-      s.set("voltage", 228.75);
-      await until("a value after the reconnect", () => seen.find((r) => r.value === 228.75));
-    } finally {
-      await poller.stop();
-    }
+    const s = sim;
+    const seen = poll({ type: "tcp", host: "127.0.0.1", port: s.port }, { points: ["voltage"] });
+    s.set("voltage", 231.25);
+    await until("the first value", () => seen.find((r) => r.value === 231.25));
+    await until("the connection to be dropped", () => (s.dropClients() > 0 ? true : undefined));
+    s.set("voltage", 228.75);
+    await until("a value after the reconnect", () => seen.find((r) => r.value === 228.75));
   });
 
   it("a reply with a bad CRC is a bad reading with the reason, counted as corrupt, never a value", async () => {
@@ -111,20 +94,10 @@ describe("Modbus device poller", () => {
       reply.writeUInt16LE(0xdead, reply.length - 2);
       line.write(reply);
     });
-    const device = deviceSchema.parse({
-      id: "meter-3",
-      profile: "eastron/sdm120",
-      transport: { type: "rtu", port: pty.agentEnd },
-      pollIntervalMs: 100,
-      timeoutMs: 300,
-      retries: 1,
-      points: ["voltage"],
-    });
-    if (device.transport.type === "serial") throw new Error("not a Modbus transport");
-    bus = createBus(device.transport, log);
-    const seen: Reading[] = [];
-    const poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
-    poller.start();
+    const seen = poll(
+      { type: "rtu", port: pty.agentEnd },
+      { timeoutMs: 300, retries: 1, points: ["voltage"] },
+    );
     try {
       const bad = await until("a reading of the corrupt reply", () =>
         seen.find((r) => r.point === "voltage"),
@@ -135,11 +108,12 @@ describe("Modbus device poller", () => {
         reason: expect.stringMatching(/^corrupt response \(CRC error/),
       });
       await until("the retry to be counted too", () =>
-        (poller.health().errors?.corrupt ?? 0) >= 2 ? true : undefined,
+        (poller?.health().errors?.corrupt ?? 0) >= 2 ? true : undefined,
       );
       expect(seen.every((r) => r.quality === "bad" && r.value === null)).toBe(true);
     } finally {
-      await poller.stop();
+      await poller?.stop();
+      poller = undefined;
       await new Promise((r) => line.close(r));
       await pty.close();
       rmSync(dir, { recursive: true, force: true });
