@@ -17,7 +17,8 @@ import {
   TIDEGATE_KV_BUCKET,
 } from "@tidegate/protocol";
 import type { Logger } from "pino";
-import type { SqliteStore } from "../store/sqlite-store.js";
+import type { ReadingsBackend } from "../store/backend.js";
+import type { InsertResult, SqliteStore } from "../store/sqlite-store.js";
 import { ensureTelemetryStream } from "./stream.js";
 
 export interface IngestStats {
@@ -67,7 +68,7 @@ async function announceWire(nc: NatsConnection, max: number, collectorVersion: s
 
 export function startIngest(
   nc: NatsConnection,
-  store: Pick<SqliteStore, "insertBatches" | "saveHeartbeat">,
+  store: Pick<ReadingsBackend, "insertBatches"> & Pick<SqliteStore, "saveHeartbeat">,
   log: Logger,
   options: IngestOptions = {},
 ) {
@@ -87,6 +88,8 @@ export function startIngest(
   const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
   const group: { m: JsMsg; batch: Batch }[] = [];
   let groupScheduled = false;
+  // A store that answers later (InfluxDB) has one group in flight; the next one gathers meanwhile.
+  let inFlight: Promise<void> | undefined;
 
   const heartbeats = nc.subscribe(subjects.statusAll, {
     callback: (err, msg) => {
@@ -154,6 +157,8 @@ export function startIngest(
         continue;
       }
       group.push({ m, batch });
+      // Backpressure: while a write is in flight, stop pulling once the next group is full.
+      if (inFlight && group.length >= MAX_GROUP) await inFlight;
       if (group.length >= MAX_GROUP) commitGroup();
       else if (!groupScheduled) {
         groupScheduled = true;
@@ -168,11 +173,11 @@ export function startIngest(
    */
   function commitGroup() {
     groupScheduled = false;
+    if (inFlight) return; // the write in flight commits what gathered meanwhile when it ends
     const items = group.splice(0);
     if (items.length === 0) return;
-    try {
-      const started = performance.now();
-      const results = store.insertBatches(items.map((i) => i.batch));
+    const started = performance.now();
+    const committed = (results: InsertResult[]) => {
       options.observeCommit?.((performance.now() - started) / 1000);
       for (const r of results) {
         stats.batches += 1;
@@ -181,11 +186,35 @@ export function startIngest(
       }
       for (const i of items) i.m.ack();
       options.onCommitted?.(items.filter((_, n) => (results[n]?.inserted ?? 0) > 0).map((i) => i.batch));
-    } catch (err) {
+    };
+    const failed = (err: unknown) => {
       stats.storeErrors += items.length;
       log.error({ err, batches: items.length }, "store failed; the batches will be redelivered");
       for (const i of items) i.m.nak(nakDelayMs);
+    };
+    let pending: InsertResult[] | Promise<InsertResult[]>;
+    try {
+      pending = store.insertBatches(items.map((i) => i.batch));
+      if (!(pending instanceof Promise)) return committed(pending);
+    } catch (err) {
+      return failed(err);
     }
+    // A slow write (retries) must not let ack_wait run out and hand the batches to another collector.
+    const working = setInterval(() => {
+      try {
+        for (const i of items) i.m.working();
+      } catch {
+        // the connection is closing: the batches come back to some collector after ack_wait
+      }
+    }, 10_000);
+    inFlight = pending
+      .then(committed, failed)
+      .catch((err) => log.error({ err }, "acking a committed group failed"))
+      .finally(() => {
+        clearInterval(working);
+        inFlight = undefined;
+        if (group.length > 0) commitGroup();
+      });
   }
 
   // JetStream may not be ready yet (server just started, stream being restored): keep trying.
@@ -213,6 +242,7 @@ export function startIngest(
       heartbeats.unsubscribe();
       stopConsume?.();
       await done.catch(() => {});
+      while (inFlight) await inFlight;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { scrapeGaugeFactory } from "@tidegate/dashboard/server";
 import { type Gauge, Registry } from "prom-client";
 import type { IngestStats } from "../consumer/consumer.js";
+import type { WriteStatus } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { completeness } from "./completeness.js";
 
@@ -8,6 +9,7 @@ import { completeness } from "./completeness.js";
 export function createCollectorMetrics(
   store: SqliteStore,
   ingestStats: () => IngestStats | undefined,
+  writeStatus?: () => WriteStatus,
 ): Registry {
   const registry = new Registry();
   const gauge = scrapeGaugeFactory(registry);
@@ -48,6 +50,33 @@ export function createCollectorMetrics(
     [],
     ingest((s) => s.storeErrors),
   );
+  if (writeStatus) {
+    const write = (pick: (s: WriteStatus) => number) => (g: Gauge) => g.set(pick(writeStatus()));
+    gauge(
+      "tidegate_influx_write_failures",
+      "InfluxDB writes that failed after retries (their batches are redelivered)",
+      [],
+      write((s) => s.failedWrites),
+    );
+    gauge(
+      "tidegate_influx_write_retries",
+      "InfluxDB write requests retried",
+      [],
+      write((s) => s.retries),
+    );
+    gauge(
+      "tidegate_influx_points_written",
+      "Points InfluxDB took",
+      [],
+      write((s) => s.writtenPoints),
+    );
+    gauge(
+      "tidegate_influx_points_past_retention",
+      "Points InfluxDB dropped as older than its retention policy",
+      [],
+      write((s) => s.droppedPastRetention),
+    );
+  }
   gauge("tidegate_ingest_rejected", "Batches that could not be read, by reason", ["reason"], (g) => {
     for (const [reason, n] of Object.entries(ingestStats()?.rejected ?? {})) g.set({ reason }, n);
   });

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { z } from "zod";
+import type { ReadingsBackend } from "../store/backend.js";
 import {
   AGGS,
   type Agg,
@@ -12,7 +13,6 @@ import {
   type SeriesColumns,
   TARGET_POINTS,
 } from "../store/series-query.js";
-import type { SqliteStore } from "../store/sqlite-store.js";
 
 const id = z.string().min(1).max(200);
 const seriesKey = z
@@ -23,14 +23,21 @@ const seriesKey = z
     return { gateway, device, point };
   });
 
+/** ms since 1970, up to the last instant a Date holds (the CSV writes ISO times). */
+const time = z.coerce
+  .number()
+  .int()
+  .nonnegative()
+  .max(8.64e15, "expected a time in ms up to 8640000000000000 (year 275760)");
+
 const querySchema = z
   .object({
     gateway: id.optional(),
     device: id.optional(),
     point: id.optional(),
     series: z.array(seriesKey).max(20, "at most 20 series per chart").optional(),
-    from: z.coerce.number().int().nonnegative().optional(),
-    to: z.coerce.number().int().nonnegative().optional(),
+    from: time.optional(),
+    to: time.optional(),
     step: z
       .string()
       .optional()
@@ -73,8 +80,10 @@ interface Answer {
  * 1 min / 1 h rollups), raw, or a duration; agg=avg|min|max|last|minmax. Columnar, one time axis,
  * nulls for gaps. GET /api/v1/series.csv: the same as CSV, for a spreadsheet.
  */
-export function mountSeriesRoutes(app: Hono, store: SqliteStore, now: () => number) {
-  function answer(c: { req: { query(): Record<string, string>; queries(): Record<string, string[]> } }) {
+export function mountSeriesRoutes(app: Hono, store: ReadingsBackend, now: () => number) {
+  async function answer(c: {
+    req: { query(): Record<string, string>; queries(): Record<string, string[]> };
+  }) {
     const raw = c.req.query();
     const parsed = querySchema.safeParse({ ...raw, series: c.req.queries().series });
     if (!parsed.success) return { error: badRequest(parsed.error) };
@@ -90,7 +99,7 @@ export function mountSeriesRoutes(app: Hono, store: SqliteStore, now: () => numb
     // Few enough readings to chart as they are (a short range, a sparse series): exact samples beat buckets.
     const rawLimit = plan.stepMs === 0 ? MAX_POINTS : q.step === "auto" ? TARGET_POINTS : 0;
     if (rawLimit > 0) {
-      const each = keys.map((k) => store.series({ ...k, from, to, limit: rawLimit + 1 }));
+      const each = await Promise.all(keys.map((k) => store.series({ ...k, from, to, limit: rawLimit + 1 })));
       if (each.every((s) => s.ts.length <= rawLimit)) {
         const aligned = alignRaw(each);
         result = {
@@ -108,26 +117,43 @@ export function mountSeriesRoutes(app: Hono, store: SqliteStore, now: () => numb
     }
     if (!result) {
       const axis = grid(from, to, plan.stepMs);
-      const columns = keys.map((k) =>
-        bucketize(store.partials(plan.source, { ...k, from, to }), axis, plan.stepMs, q.agg),
-      );
-      result = { ts: axis, columns, step: plan.stepMs, source: plan.source };
+      const partials = await Promise.all(keys.map((k) => store.partials(plan, { ...k, from, to })));
+      const columns = partials.map((p) => bucketize(p, axis, plan.stepMs, q.agg));
+      // InfluxDB aggregates raw readings with GROUP BY time(): there are no rollup tables to name.
+      result = {
+        ts: axis,
+        columns,
+        step: plan.stepMs,
+        source: store.kind === "influx" ? "influxdb" : plan.source,
+      };
     }
     return { q, keys, from, to, result };
   }
 
-  app.get("/api/v1/series", (c) => {
-    const a = answer(c);
-    if ("error" in a) return c.json(a.error, 400);
+  /** The answer, or an error for a store that cannot answer now (InfluxDB down): 503 with why. */
+  async function tryAnswer(c: Parameters<typeof answer>[0]) {
+    try {
+      return await answer(c);
+    } catch (err) {
+      return {
+        error: { error: `the readings store cannot answer: ${(err as Error).message}` },
+        status: 503 as const,
+      };
+    }
+  }
+
+  app.get("/api/v1/series", async (c) => {
+    const a = await tryAnswer(c);
+    if ("error" in a) return c.json(a.error, "status" in a ? a.status : 400);
     const { q, keys, from, to, result } = a;
     const head = { from, to, step: result.step, agg: q.agg, source: result.source, ts: result.ts };
     if (!q.series) return c.json({ ...keys[0], ...head, ...result.columns[0] });
     return c.json({ ...head, series: keys.map((k, i) => ({ ...k, ...result.columns[i] })) });
   });
 
-  app.get("/api/v1/series.csv", (c) => {
-    const a = answer(c);
-    if ("error" in a) return c.json(a.error, 400);
+  app.get("/api/v1/series.csv", async (c) => {
+    const a = await tryAnswer(c);
+    if ("error" in a) return c.json(a.error, "status" in a ? a.status : 400);
     const { keys, result } = a;
     const header = ["time", ...keys.map((k) => `${k.gateway}/${k.device}/${k.point}`)].join(",");
     const rows = result.ts.map((t, i) =>

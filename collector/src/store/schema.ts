@@ -155,6 +155,18 @@ export const storeSchema: SchemaSpec = {
         ) WITHOUT ROWID;
         CREATE INDEX alert_events_by_time ON alert_events (at);`,
     },
+    {
+      version: 8,
+      description: "stored seq runs per gateway epoch, for readings kept in InfluxDB (idempotent accounting)",
+      up: `
+        CREATE TABLE seq_runs (
+          gateway TEXT NOT NULL,
+          epoch INTEGER NOT NULL,
+          first_seq INTEGER NOT NULL,
+          last_seq INTEGER NOT NULL,
+          PRIMARY KEY (gateway, epoch, first_seq)
+        ) WITHOUT ROWID;`,
+    },
   ],
   legacyVersion(db) {
     if (!hasTable(db, "readings")) return 0;

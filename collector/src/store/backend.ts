@@ -1,0 +1,44 @@
+import type { Batch } from "@tidegate/protocol";
+import type { Partial, Plan } from "./series-query.js";
+import type { InsertResult, SeriesQuery, SeriesResult, SqliteStore } from "./sqlite-store.js";
+
+/** How the readings write path is doing, for /readyz and /metrics (InfluxDB; SQLite has none). */
+export interface WriteStatus {
+  /** Set while writes fail: the last error, cleared by the next successful write. */
+  lastError?: string;
+  failedWrites: number;
+  writtenPoints: number;
+  /** Points InfluxDB dropped as older than its retention policy (a backfill past retention). */
+  droppedPastRetention: number;
+  retries: number;
+}
+
+/**
+ * Where readings are kept and charted from: the embedded SQLite store or InfluxDB. The collector's
+ * registry (gateways, epochs, completeness, latest values, alerts) stays in SQLite either way.
+ * Methods may answer synchronously (SQLite) or with a promise (InfluxDB).
+ */
+export interface ReadingsBackend {
+  readonly kind: "sqlite" | "influx";
+  /**
+   * Stores the batches and their accounting; resolves once both are durable, so the consumer may
+   * ack. Throws (or rejects) when they are not: the consumer naks and JetStream redelivers.
+   */
+  insertBatches(batches: readonly Batch[], receivedAt?: number): InsertResult[] | Promise<InsertResult[]>;
+  /** Raw readings of one series; bad readings are nulls (gaps). */
+  series(q: SeriesQuery): SeriesResult | Promise<SeriesResult>;
+  /** Partial aggregates of good numeric readings for the buckets of `plan`. */
+  partials(plan: Plan, q: Omit<SeriesQuery, "limit">): Partial[] | Promise<Partial[]>;
+  writeStatus?(): WriteStatus;
+  close?(): Promise<void>;
+}
+
+/** The SQLite store as a readings backend: raw readings and rollup tables in the same file. */
+export function sqliteReadings(store: SqliteStore): ReadingsBackend {
+  return {
+    kind: "sqlite",
+    insertBatches: (batches, receivedAt) => store.insertBatches(batches, receivedAt),
+    series: (q) => store.series(q),
+    partials: (plan, q) => store.partials(plan.source, q, plan.stepMs),
+  };
+}
