@@ -8,6 +8,8 @@ export const subjects = {
   statusAll: "tidegate.status.*",
   alerts: (gateway: string) => `tidegate.alerts.${gateway}`,
   command: (gateway: string, verb: string) => `tidegate.cmd.${gateway}.${verb}`,
+  /** What a gateway subscribes to (and may be permitted to): its own commands only. */
+  commands: (gateway: string) => `tidegate.cmd.${gateway}.>`,
 } as const;
 
 /**

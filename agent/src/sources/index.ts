@@ -1,7 +1,7 @@
-import type { AnyProfile } from "@tidegate/profiles";
+import type { AnyProfile, Profile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import type { Logger } from "pino";
-import type { AgentConfig } from "../config/schema.js";
+import type { AgentConfig, DeviceConfig } from "../config/schema.js";
 import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
 import { createMqttSource } from "./mqtt/source.js";
@@ -21,6 +21,14 @@ interface Source {
   stop(): Promise<void>;
   devices(): DeviceView[];
   drops?(): InputDrops;
+  /** A Modbus device's line, for remote writes (serialized with its polls by the bus). */
+  modbus?: ModbusTarget;
+}
+
+export interface ModbusTarget {
+  device: DeviceConfig;
+  profile: Profile;
+  bus: ModbusBus;
 }
 
 /**
@@ -63,7 +71,12 @@ export function createSources(
       emit,
       observeRead: options.observeRead,
     });
-    return { start: p.start, stop: p.stop, devices: () => [{ id: p.id, profile, health: p.health() }] };
+    return {
+      start: p.start,
+      stop: p.stop,
+      devices: () => [{ id: p.id, profile, health: p.health() }],
+      modbus: { device, profile, bus },
+    };
   });
 
   if (config.mqtt) {
@@ -86,6 +99,21 @@ export function createSources(
     async stop() {
       await Promise.all(sources.map((s) => s.stop()));
       await Promise.all([...buses.values()].map((b) => b.close()));
+    },
+    modbusTarget: (deviceId: string): ModbusTarget | undefined =>
+      sources.find((s) => s.modbus?.device.id === deviceId)?.modbus,
+    /**
+     * Stops and starts the source that reads `deviceId` (for MQTT: the broker connection of all
+     * its devices); a Modbus device's line is closed in between so it is opened afresh. False
+     * when no source has that device.
+     */
+    async restart(deviceId: string): Promise<boolean> {
+      const source = sources.find((s) => s.devices().some((d) => d.id === deviceId));
+      if (!source) return false;
+      await source.stop();
+      await source.modbus?.bus.close();
+      await source.start();
+      return true;
     },
   };
 }

@@ -53,6 +53,11 @@ export interface Uplink {
   status(): UplinkStatus;
   /** The live connection, for the heartbeat; undefined while disconnected. */
   connection(): NatsConnection | undefined;
+  /**
+   * Calls `fn` with the connection once it exists (at once if it already does). It is one
+   * connection for the agent's life; the client renews its subscriptions after a reconnect.
+   */
+  onConnection(fn: (nc: NatsConnection) => void): void;
 }
 
 /**
@@ -80,6 +85,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
   let loop: Promise<void> | undefined;
   let lastError: string | undefined;
   let batchesSent = 0;
+  const connectionListeners: ((nc: NatsConnection) => void)[] = [];
   const newLanes = () =>
     createLanes({
       buffer,
@@ -102,6 +108,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
           reconnectJitter: 500,
         });
         watchStatus(conn);
+        for (const fn of connectionListeners) notify(fn, conn);
         connected = true;
         lastError = undefined;
         backoff.reset();
@@ -115,6 +122,14 @@ export function createUplink(opts: UplinkOptions): Uplink {
       }
     }
     return undefined;
+  }
+
+  function notify(fn: (nc: NatsConnection) => void, conn: NatsConnection) {
+    try {
+      fn(conn);
+    } catch (err) {
+      log.error({ err }, "a user of the NATS connection failed to attach; telemetry carries on");
+    }
   }
 
   function watchStatus(conn: NatsConnection) {
@@ -260,6 +275,10 @@ export function createUplink(opts: UplinkOptions): Uplink {
       return s;
     },
     connection: () => (connected ? nc : undefined),
+    onConnection(fn) {
+      connectionListeners.push(fn);
+      if (nc) notify(fn, nc);
+    },
   };
 }
 

@@ -25,6 +25,8 @@ export interface RigOptions {
   buffer?: string;
   /** The agent's buffer file (default buffer.db in the agent's temp dir). */
   bufferPath?: string;
+  /** Extra keys for the agent's `uplink:` mapping, as YAML flow entries ("backfillRatePerS: 50"). */
+  uplink?: string;
 }
 
 export interface Rig {
@@ -157,7 +159,7 @@ gateway: ${o.gateway}
 http: { host: 127.0.0.1 }
 nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
 buffer: { path: ${o.bufferPath ?? "buffer.db"}, commitIntervalMs: ${o.commitIntervalMs}${o.buffer ? `, ${o.buffer}` : ""} }
-uplink: { lingerMs: 50, batchSize: ${o.batchSize ?? 200} }
+uplink: { lingerMs: 50, batchSize: ${o.batchSize ?? 200}${o.uplink ? `, ${o.uplink}` : ""} }
 devices:${devices}
 `;
 }

@@ -77,8 +77,8 @@ function toBigEndianBytes(words: readonly number[], order: WordOrder): Uint8Arra
   return out;
 }
 
-/** Where big-endian byte i of an n-byte value sits in the device's layout. */
-function positionAsRead(i: number, n: number, order: WordOrder): number {
+/** Where big-endian byte i of an n-byte value sits in the device's layout (encode.ts writes with it too). */
+export function positionAsRead(i: number, n: number, order: WordOrder): number {
   switch (order) {
     case "ABCD":
       return i;

@@ -1,0 +1,58 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import type { LogRing } from "../log-ring.js";
+import type { SourcesLifecycle } from "../sources/lifecycle.js";
+import { createConfigChanges } from "./config-changes.js";
+import { configVersionsDir, openConfigStore } from "./config-store.js";
+import { CommandError } from "./errors.js";
+import { type CommandHandlers, startCommandResponder } from "./responder.js";
+import { writePoint } from "./write.js";
+
+export interface RemoteOptions {
+  gateway: string;
+  lifecycle: SourcesLifecycle;
+  /** The config file the agent was started with. */
+  file: string;
+  /** The remote config version running at start; 0 = the file. */
+  version: number;
+  status: () => Record<string, unknown>;
+  logRing?: LogRing;
+  log: Logger;
+}
+
+/** Remote management: the verbs, bound to this agent's parts; attach() starts answering on NATS. */
+export function createRemote(o: RemoteOptions) {
+  const { lifecycle, log } = o;
+  const changes = createConfigChanges({
+    lifecycle,
+    store: openConfigStore(configVersionsDir(lifecycle.loaded().config, o.file)),
+    file: o.file,
+    version: o.version,
+    log,
+  });
+  const handlers: CommandHandlers = {
+    status: () => o.status(),
+    "config.get": () => changes.get(),
+    "config.apply": (args, actor) => changes.apply(args, actor),
+    "config.history": () => changes.history(),
+    "config.rollback": (args, actor) => changes.rollback(args, actor),
+    write: (args) => writePoint(lifecycle, args, log),
+    "logs.tail": (args) => {
+      if (!o.logRing) throw new CommandError("logs.tail: this agent keeps no log lines in memory");
+      return { lines: o.logRing.tail(args.lines) };
+    },
+    "source.restart": (args) => changes.restart(args),
+  };
+  let responder: { stop(): void } | undefined;
+  return {
+    handlers,
+    attach(nc: NatsConnection) {
+      responder?.stop();
+      responder = startCommandResponder({ nc, gateway: o.gateway, handlers, log });
+    },
+    stop() {
+      responder?.stop();
+      responder = undefined;
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/** What a masked secret reads as; sent back unchanged in config.apply, it means "keep the current one". */
+export const MASK = "********";
+
+/**
+ * Where the agent config holds secrets (secretSchema fields), `*` for every array element. An
+ * inline secret is masked; a `{ file }` or `{ env }` reference is not a secret itself and stays.
+ */
+export const SECRET_PATHS: readonly string[] = [
+  "nats.password",
+  "nats.token",
+  "nats.nkeySeed",
+  "mqtt.broker.external.password",
+  "mqtt.broker.external.key",
+  "mqtt.broker.embedded.users.*.password",
+];
+
+type Json = Record<string, unknown>;
+
+function visit(node: unknown, keys: string[], at: (parent: Json, key: string) => void): void {
+  if (node === null || typeof node !== "object") return;
+  const [key, ...rest] = keys as [string, ...string[]];
+  if (key === "*") {
+    if (Array.isArray(node)) for (const item of node) visit(item, rest, at);
+    return;
+  }
+  if (rest.length === 0) {
+    if (key in (node as Json)) at(node as Json, key);
+    return;
+  }
+  visit((node as Json)[key], rest, at);
+}
+
+/** A URL's password (nats://user:pw@host) becomes the mask; anything else is left as it is. */
+function maskUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, `$1:${MASK}@`);
+}
+
+/** A deep copy of `config` with every inline secret (and passwords inside server URLs) masked. */
+export function maskSecrets<T>(config: T): T {
+  const copy = structuredClone(config) as unknown;
+  for (const path of SECRET_PATHS)
+    visit(copy, path.split("."), (parent, key) => {
+      if (typeof parent[key] === "string") parent[key] = MASK;
+    });
+  const nats = (copy as Json | null)?.nats as Json | undefined;
+  if (Array.isArray(nats?.servers))
+    nats.servers = nats.servers.map((s) => (typeof s === "string" ? maskUrl(s) : s));
+  return copy as T;
+}
+
+/**
+ * Puts the running config's secrets back where `incoming` still has the mask, so a config read
+ * with config.get can be edited and applied without retyping passwords. A mask with no secret
+ * to restore is an error: applying it would make "********" the password.
+ */
+export function restoreMaskedSecrets(
+  incoming: unknown,
+  running: unknown,
+): { data: unknown; restored: string[] } {
+  const data = structuredClone(incoming);
+  const restored: string[] = [];
+  const problems: string[] = [];
+  for (const path of SECRET_PATHS) {
+    const parts = path.split(".");
+    const star = parts.indexOf("*");
+    if (star < 0) {
+      visit(data, parts, (parent, key) => {
+        if (parent[key] !== MASK) return;
+        const value = valueAt(running, parts);
+        if (value === undefined) problems.push(path);
+        else {
+          parent[key] = value;
+          restored.push(path);
+        }
+      });
+      continue;
+    }
+    // Array elements (embedded broker users) are matched by position.
+    const list = valueAt(data, parts.slice(0, star));
+    const before = valueAt(running, parts.slice(0, star));
+    if (!Array.isArray(list)) continue;
+    list.forEach((item, i) => {
+      const itemPath = [...parts.slice(0, star), String(i), ...parts.slice(star + 1)];
+      visit(item, parts.slice(star + 1), (parent, key) => {
+        if (parent[key] !== MASK) return;
+        const value = Array.isArray(before) ? valueAt(before[i], parts.slice(star + 1)) : undefined;
+        if (value === undefined) problems.push(itemPath.join("."));
+        else {
+          parent[key] = value;
+          restored.push(itemPath.join("."));
+        }
+      });
+    });
+  }
+  const servers = valueAt(data, ["nats", "servers"]);
+  const runningServers = valueAt(running, ["nats", "servers"]);
+  if (Array.isArray(servers))
+    servers.forEach((url, i) => {
+      if (typeof url !== "string" || !url.includes(`:${MASK}@`)) return;
+      const before = Array.isArray(runningServers) ? runningServers[i] : undefined;
+      if (typeof before === "string" && maskUrl(before) === url) {
+        servers[i] = before;
+        restored.push(`nats.servers.${i}`);
+      } else problems.push(`nats.servers.${i}`);
+    });
+  if (problems.length > 0)
+    throw new Error(
+      `${problems.join(", ")}: "${MASK}" means "keep the current secret", but the running config has none there; give the secret`,
+    );
+  return { data, restored };
+}
+
+function valueAt(node: unknown, keys: readonly string[]): unknown {
+  let cur = node;
+  for (const k of keys) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Json)[k];
+  }
+  return cur;
+}

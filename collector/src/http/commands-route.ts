@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import { COMMAND_VERBS, type CommandVerb, gatewayIdSchema, parseCommandArgs } from "@tidegate/protocol";
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { CommandFailure, SendCommand } from "../remote/commands.js";
+
+export type CommandRole = "viewer" | "operator" | "admin";
+
+/** Reading is for viewers; anything that changes a gateway or a device needs an operator. */
+export const COMMAND_ROLES: Record<CommandVerb, CommandRole> = {
+  status: "viewer",
+  "config.get": "viewer",
+  "config.history": "viewer",
+  "logs.tail": "viewer",
+  write: "operator",
+  "config.apply": "operator",
+  "config.rollback": "operator",
+  "source.restart": "operator",
+};
+
+/** One command as the audit log records it. */
+export interface CommandEvent {
+  gateway: string;
+  verb: CommandVerb;
+  /** The arguments; a config.apply's config is replaced by its hash and size (it may hold secrets). */
+  args: unknown;
+  actor?: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface CommandRouteOptions {
+  send: SendCommand;
+  /** The middleware that admits a role or refuses the request (the auth module's `need`). */
+  guard: (role: CommandRole) => MiddlewareHandler;
+  /** Who is asking, passed to the agent for its config history. */
+  actor?: (c: Context) => string | undefined;
+  onCommand?: (event: CommandEvent, c: Context) => void;
+}
+
+const STATUS: Record<CommandFailure, 404 | 409 | 422 | 502 | 503 | 504> = {
+  "unknown-gateway": 404,
+  offline: 409,
+  "not-listening": 409,
+  refused: 422,
+  "bad-reply": 502,
+  "no-nats": 503,
+  timeout: 504,
+};
+
+function auditArgs(verb: CommandVerb, args: Record<string, unknown>): unknown {
+  if (verb !== "config.apply") return args;
+  const text = typeof args.config === "string" ? args.config : JSON.stringify(args.config);
+  return { ...args, config: { sha256: createHash("sha256").update(text).digest("hex"), bytes: text.length } };
+}
+
+/**
+ * `POST /api/v1/gateways/:id/commands/<verb>`, one route per verb so each declares its role. The
+ * body is the verb's arguments (checked here, and again on the agent); the answer is the agent's
+ * result, or `{ error }` with 400 (bad arguments), 404 (unknown gateway), 409 (offline or not
+ * listening: nothing was sent), 422 (the agent refused or rolled back), 503/504 (no NATS, no reply).
+ */
+export function mountCommandRoutes(app: Hono, o: CommandRouteOptions): void {
+  for (const verb of COMMAND_VERBS) {
+    app.post(`/api/v1/gateways/:id/commands/${verb}`, o.guard(COMMAND_ROLES[verb]), async (c) => {
+      const gateway = gatewayIdSchema.safeParse(c.req.param("id"));
+      if (!gateway.success) return c.json({ error: `gateway id: ${gateway.error.issues[0]?.message}` }, 400);
+      const text = await c.req.text();
+      let body: unknown = {};
+      if (text.trim() !== "") {
+        try {
+          body = JSON.parse(text);
+        } catch (err) {
+          return c.json({ error: `${verb}: the body is not JSON: ${(err as Error).message}` }, 400);
+        }
+      }
+      const args = parseCommandArgs(verb, body);
+      if (!args.ok) return c.json({ error: args.error }, 400);
+      const actor = o.actor?.(c);
+      const outcome = await o.send(gateway.data, verb, args.args, actor);
+      o.onCommand?.(
+        {
+          gateway: gateway.data,
+          verb,
+          args: auditArgs(verb, args.args as Record<string, unknown>),
+          ...(actor ? { actor } : {}),
+          ok: outcome.ok,
+          ...(outcome.ok ? {} : { error: outcome.error }),
+        },
+        c,
+      );
+      if (outcome.ok) return c.json({ gateway: gateway.data, verb, result: outcome.result });
+      return c.json(
+        { gateway: gateway.data, verb, error: outcome.error, failure: outcome.failure },
+        STATUS[outcome.failure],
+      );
+    });
+  }
+}
