@@ -2,7 +2,19 @@ import { t } from "./i18n.js";
 
 /** Pure formatting helpers: no DOM, no clock (callers pass `now`). */
 
-const decimals = new Intl.NumberFormat(t.numberLocale, { maximumFractionDigits: 3, useGrouping: false });
+const formats = new Map<string, Intl.NumberFormat>();
+
+/** A number format in the active language; made once per language and options, as the language can switch. */
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${t.numberLocale} ${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(t.numberLocale, options);
+    formats.set(key, f);
+  }
+  return f;
+}
+const decimals = () => numberFormat({ maximumFractionDigits: 3, useGrouping: false });
 
 /** At most 3 decimals; tiny non-zero values keep 3 significant digits instead of collapsing to 0. */
 export function formatNumber(n: number): string {
@@ -11,7 +23,7 @@ export function formatNumber(n: number): string {
   const abs = Math.abs(n);
   if (abs !== 0 && abs < 0.001) return Number(n.toPrecision(3)).toString();
   if (abs >= 1e15) return n.toExponential(3);
-  const s = decimals.format(n);
+  const s = decimals().format(n);
   return s === "-0" ? "0" : s;
 }
 
@@ -46,18 +58,18 @@ export function formatDuration(ms: number): string {
   return t.durationDays(Math.floor(s / 86400), Math.floor((s % 86400) / 3600));
 }
 
-const counts = new Intl.NumberFormat(t.numberLocale, { maximumFractionDigits: 0 });
-const fine = new Intl.NumberFormat(t.numberLocale, { maximumFractionDigits: 1 });
+const counts = () => numberFormat({ maximumFractionDigits: 0 });
+const fine = () => numberFormat({ maximumFractionDigits: 1 });
 
 /** A count of things, grouped for reading at a glance: "12,345". */
 export function formatCount(n: number): string {
-  return Number.isFinite(n) ? counts.format(n) : t.noValue;
+  return Number.isFinite(n) ? counts().format(n) : t.noValue;
 }
 
 /** A rate per second: one decimal below 10 ("2.5"), whole numbers above ("1,250"). */
 export function formatRate(perS: number): string {
   if (!Number.isFinite(perS)) return t.noValue;
-  return (Math.abs(perS) < 10 ? fine : counts).format(perS);
+  return (Math.abs(perS) < 10 ? fine : counts)().format(perS);
 }
 
 const BYTE_UNITS = ["B", "KB", "MB", "GB"] as const;

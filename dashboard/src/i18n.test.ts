@@ -91,3 +91,24 @@ describe("active language", () => {
     }
   });
 });
+
+describe("language switch", () => {
+  it("swaps every message and the number format at once; unknown codes change nothing", async () => {
+    vi.resetModules();
+    try {
+      const i18n = await import("./i18n.js");
+      const format = await import("./format.js");
+      i18n.setLanguage("de");
+      expect(i18n.lang).toBe("de");
+      expect(i18n.t.chartRange).toBe("Zeitraum");
+      expect(format.formatNumber(1.5)).toBe("1,5");
+      i18n.setLanguage("xx");
+      expect(i18n.lang).toBe("de");
+      i18n.setLanguage("en");
+      expect(i18n.t.zoomReset).toBe("Reset zoom");
+      expect(format.formatNumber(1.5)).toBe("1.5");
+    } finally {
+      vi.resetModules();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { useNow } from "../clock.js";
 import { ErrorBanner } from "../ErrorBanner.js";
 import { t } from "../i18n.js";
+import { TopBar } from "../TopBar.js";
 import { FleetAlerts } from "./FleetAlerts.js";
 import { GatewayDetail } from "./GatewayDetail.js";
 import { GatewayTable } from "./GatewayTable.js";
@@ -15,11 +16,7 @@ export function FleetView() {
 
   return (
     <>
-      <header class="topbar">
-        <div class="topbar-title">
-          <span class="brand">{t.appTitle}</span>
-          <h1>{t.fleetTitle}</h1>
-        </div>
+      <TopBar title={<h1>{t.fleetTitle}</h1>}>
         {gateways && (
           <p class={`summary ${offline > 0 ? "summary-bad" : "summary-ok"}`}>
             <span class="summary-num" data-testid="offline-count" data-count={offline}>
@@ -28,7 +25,7 @@ export function FleetView() {
             {t.offlineOf(gateways.length)}
           </p>
         )}
-      </header>
+      </TopBar>
       <main class="page">
         {fleet.error && <ErrorBanner message={t.unreachable.collector} detail={fleet.error} />}
         {!gateways && !fleet.error && <p class="notice">{t.loading}</p>}
@@ -49,10 +46,8 @@ export function FleetView() {
                 summary={gateways.find((g) => g.id === fleet.gateway)}
                 points={fleet.points}
                 series={fleet.series}
+                ready={fleet.ready}
                 onSelectSeries={fleet.selectSeries}
-                chart={fleet.chart}
-                range={fleet.range}
-                onSelectRange={fleet.selectRange}
               />
             )}
           </div>

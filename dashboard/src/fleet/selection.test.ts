@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { formatHash, parseHash, pickId, pickSeries } from "./selection.js";
+import {
+  addSeries,
+  formatHash,
+  MAX_SERIES,
+  parseHash,
+  pickId,
+  pickSeries,
+  removeSeries,
+} from "./selection.js";
 
 describe("URL hash", () => {
-  it("parses the documented form", () => {
-    expect(parseHash("#gw=plant-1&series=meter-1/voltage")).toEqual({
+  it("parses the documented form, one series= per charted point", () => {
+    expect(parseHash("#gw=plant-1&series=meter-1/voltage&series=meter-1/current")).toEqual({
       gateway: "plant-1",
-      device: "meter-1",
-      point: "voltage",
+      series: [
+        { device: "meter-1", point: "voltage" },
+        { device: "meter-1", point: "current" },
+      ],
     });
   });
 
@@ -17,15 +27,21 @@ describe("URL hash", () => {
   });
 
   it("round-trips ids with reserved characters", () => {
-    const sel = { gateway: "plant 1&2", device: "a/b", point: "v=1" };
+    const sel = { gateway: "plant 1&2", series: [{ device: "a/b", point: "v=1" }] };
     expect(formatHash(sel)).toBe("#gw=plant%201%262&series=a%2Fb/v%3D1");
     expect(parseHash(formatHash(sel))).toEqual(sel);
   });
 
   it("formats the documented form and nothing for no selection", () => {
-    expect(formatHash({ gateway: "plant-1", device: "meter-1", point: "voltage" })).toBe(
-      "#gw=plant-1&series=meter-1/voltage",
-    );
+    expect(
+      formatHash({
+        gateway: "plant-1",
+        series: [
+          { device: "meter-1", point: "voltage" },
+          { device: "meter-1", point: "current" },
+        ],
+      }),
+    ).toBe("#gw=plant-1&series=meter-1/voltage&series=meter-1/current");
     expect(formatHash({ gateway: "plant-1" })).toBe("#gw=plant-1");
     expect(formatHash({})).toBe("");
   });
@@ -40,14 +56,42 @@ describe("auto-selection", () => {
     expect(pickId("b", undefined)).toBe("b");
   });
 
-  it("keeps a known series, else the first point", () => {
-    const points = [
-      { device: "m", point: "v" },
-      { device: "m", point: "i" },
-    ];
-    expect(pickSeries({ device: "m", point: "i" }, points)).toEqual({ device: "m", point: "i" });
-    expect(pickSeries({ device: "x", point: "i" }, points)).toEqual({ device: "m", point: "v" });
-    expect(pickSeries({}, [])).toBeUndefined();
-    expect(pickSeries({ device: "m", point: "i" }, undefined)).toEqual({ device: "m", point: "i" });
+  const points = [
+    { device: "m", point: "v" },
+    { device: "m", point: "i" },
+    { device: "c", point: "t" },
+  ];
+
+  it("keeps the known series in order without repeats, else the first point", () => {
+    const i = { device: "m", point: "i" };
+    const t = { device: "c", point: "t" };
+    expect(pickSeries([t, { device: "x", point: "i" }, i, t], points)).toEqual([t, i]);
+    expect(pickSeries([{ device: "x", point: "i" }], points)).toEqual([{ device: "m", point: "v" }]);
+    expect(pickSeries(undefined, points)).toEqual([{ device: "m", point: "v" }]);
+    expect(pickSeries([], [])).toEqual([]);
+    expect(pickSeries([i, i], undefined)).toEqual([i]);
+  });
+
+  it("caps a chart at MAX_SERIES points", () => {
+    const many = Array.from({ length: MAX_SERIES + 3 }, (_, n) => ({ device: "d", point: `p${n}` }));
+    expect(pickSeries(many, many)).toHaveLength(MAX_SERIES);
+    expect(pickSeries(many, undefined)).toHaveLength(MAX_SERIES);
+  });
+});
+
+describe("editing a chart's points", () => {
+  const v = { device: "m", point: "v" };
+  const i = { device: "m", point: "i" };
+
+  it("adds a point once, and not to a full chart", () => {
+    expect(addSeries([v], i)).toEqual([v, i]);
+    expect(addSeries([v, i], { ...i })).toEqual([v, i]);
+    const full = Array.from({ length: MAX_SERIES }, (_, n) => ({ device: "d", point: `p${n}` }));
+    expect(addSeries(full, v)).toEqual(full);
+  });
+
+  it("removes a point but never the last one", () => {
+    expect(removeSeries([v, i], { device: "m", point: "v" })).toEqual([i]);
+    expect(removeSeries([v], v)).toEqual([v]);
   });
 });

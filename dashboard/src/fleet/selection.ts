@@ -1,9 +1,18 @@
-/** What the fleet view shows, as remembered in the URL hash: `#gw=plant-1&series=meter-1/voltage`. */
+/**
+ * What the fleet view shows, as remembered in the URL hash:
+ * `#gw=plant-1&series=meter-1/voltage&series=meter-1/current` (one `series` per charted point).
+ */
+export interface PointRef {
+  device: string;
+  point: string;
+}
 export interface Selection {
   gateway?: string | undefined;
-  device?: string | undefined;
-  point?: string | undefined;
+  series?: PointRef[] | undefined;
 }
+
+/** A chart holds at most this many points: more lines than that cannot be told apart. */
+export const MAX_SERIES = 8;
 
 function decode(s: string): string {
   try {
@@ -13,9 +22,10 @@ function decode(s: string): string {
   }
 }
 
-/** Reads a hash (with or without "#"); unknown keys are ignored. The series splits at its first "/". */
+/** Reads a hash (with or without "#"); unknown keys are ignored. Each series splits at its first "/". */
 export function parseHash(hash: string): Selection {
   const sel: Selection = {};
+  const series: PointRef[] = [];
   for (const part of hash.replace(/^#/, "").split("&")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
@@ -24,12 +34,11 @@ export function parseHash(hash: string): Selection {
     if (key === "gw" && raw) sel.gateway = decode(raw);
     if (key === "series") {
       const slash = raw.indexOf("/");
-      if (slash > 0 && slash < raw.length - 1) {
-        sel.device = decode(raw.slice(0, slash));
-        sel.point = decode(raw.slice(slash + 1));
-      }
+      if (slash > 0 && slash < raw.length - 1)
+        series.push({ device: decode(raw.slice(0, slash)), point: decode(raw.slice(slash + 1)) });
     }
   }
+  if (series.length) sel.series = series;
   return sel;
 }
 
@@ -37,9 +46,9 @@ export function parseHash(hash: string): Selection {
 export function formatHash(sel: Selection): string {
   const parts: string[] = [];
   if (sel.gateway) parts.push(`gw=${encodeURIComponent(sel.gateway)}`);
-  if (sel.gateway && sel.device && sel.point) {
-    parts.push(`series=${encodeURIComponent(sel.device)}/${encodeURIComponent(sel.point)}`);
-  }
+  if (sel.gateway)
+    for (const s of sel.series ?? [])
+      parts.push(`series=${encodeURIComponent(s.device)}/${encodeURIComponent(s.point)}`);
   return parts.length ? `#${parts.join("&")}` : "";
 }
 
@@ -53,13 +62,32 @@ export function seriesKey(device: string, point: string): string {
   return `${device}/${point}`;
 }
 
-/** The wanted device/point if this gateway has it, else its first point. */
+const same = (a: PointRef, b: PointRef) => a.device === b.device && a.point === b.point;
+
+/**
+ * The wanted points this gateway has (no repeats, at most MAX_SERIES), else its first point.
+ * Before the point list is loaded the wanted ones are kept as they are.
+ */
 export function pickSeries(
-  wanted: Selection,
-  points: readonly { device: string; point: string }[] | undefined,
-): { device: string; point: string } | undefined {
-  if (!points)
-    return wanted.device && wanted.point ? { device: wanted.device, point: wanted.point } : undefined;
-  const hit = points.find((p) => p.device === wanted.device && p.point === wanted.point) ?? points[0];
-  return hit && { device: hit.device, point: hit.point };
+  wanted: readonly PointRef[] | undefined,
+  points: readonly PointRef[] | undefined,
+): PointRef[] {
+  const unique = (wanted ?? []).filter((s, i, all) => all.findIndex((o) => same(o, s)) === i);
+  if (!points) return unique.slice(0, MAX_SERIES).map(({ device, point }) => ({ device, point }));
+  const known = unique.filter((s) => points.some((p) => same(p, s))).slice(0, MAX_SERIES);
+  if (known.length) return known.map(({ device, point }) => ({ device, point }));
+  const first = points[0];
+  return first ? [{ device: first.device, point: first.point }] : [];
+}
+
+/** Adds a point to a chart's list, unless it is already there or the chart is full. */
+export function addSeries(list: readonly PointRef[], s: PointRef): PointRef[] {
+  if (list.some((o) => same(o, s)) || list.length >= MAX_SERIES) return [...list];
+  return [...list, { device: s.device, point: s.point }];
+}
+
+/** Removes a point; the last one stays, so a chart never goes blank by accident. */
+export function removeSeries(list: readonly PointRef[], s: PointRef): PointRef[] {
+  const rest = list.filter((o) => !same(o, s));
+  return rest.length ? rest : [...list];
 }
