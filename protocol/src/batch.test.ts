@@ -54,6 +54,14 @@ describe("batch encoding", () => {
     });
   });
 
+  it("refuses version 2 time differences that add up past an exact timestamp", () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const wire = { v: 2, gw: "p", ep: 0, first: 1, last: 2, series: [["d", "p"]], s: [0, 0], t: [max, max] };
+    expect(() => decodeBatch(JSON.stringify({ ...wire, val: [1, 2], q: [0, 0] }))).toThrow(
+      /^invalid batch: t\.1: timestamp 18014398509481982 is beyond any real time$/,
+    );
+  });
+
   it("version 1 cannot carry an epoch", () => {
     expect(() => encodeBatch("plant-7", readings, 7, 1)).toThrow(/version 1 cannot carry a buffer epoch/);
   });

@@ -147,6 +147,9 @@ export function decodeBatch(data: Uint8Array | string, options: { maxVersion?: n
     const [device, point] = wire.series[idx] as [string, string];
     ts = wire.v === 1 ? (wire.t[i] as number) : ts + (wire.t[i] as number);
     if (ts < 0) throw new WireError(`invalid batch: t.${i}: timestamp ${ts} is before 1970`);
+    // Differences can add up past what a JS number holds exactly; such a time is no reading's.
+    if (!Number.isSafeInteger(ts))
+      throw new WireError(`invalid batch: t.${i}: timestamp ${ts} is beyond any real time`);
     const reading: SequencedReading = {
       seq: wire.first + i,
       ts,

@@ -68,6 +68,32 @@ describe("agent config", () => {
     expect(() => parseConfig("devices: [\n", "agent.yaml")).toThrow(/^agent\.yaml: not valid YAML/);
   });
 
+  it("explains YAML aliases it cannot follow instead of crashing", () => {
+    expect(() => parseConfig("devices: *nowhere\n", "agent.yaml")).toThrow(
+      /^agent\.yaml: not valid YAML:\n {2}Unresolved alias/,
+    );
+    expect(() => parseConfig("devices: &d\n  - id: a\n    profile: *d\n", "agent.yaml")).toThrow(
+      /^agent\.yaml: not valid YAML:\n {2}an alias \(\*name\) is used inside its own anchor/,
+    );
+    const ten = (x: string) => Array(10).fill(x).join(", ");
+    const laughs = `a: &a [${ten("x")}]\nb: &b [${ten("*a")}]\nc: &c [${ten("*b")}]\nd: [${ten("*c")}]\n`;
+    expect(() => parseConfig(laughs, "agent.yaml")).toThrow(
+      /^agent\.yaml: not valid YAML:\n {2}Excessive alias count/,
+    );
+  });
+
+  it("reads a YAML set as a config without keys instead of crashing", () => {
+    expect(() => parseConfig("!!set { devices }\n", "agent.yaml")).toThrow(
+      /^agent\.yaml: invalid config\n {2}at version: Invalid input: expected 1 \(found nothing\)/,
+    );
+  });
+
+  it("names profilesDirs when a profiles folder cannot be read", () => {
+    expect(() => parseConfig(`${valid}profilesDirs: [no-such-folder]\n`, "/etc/tidegate/agent.yaml")).toThrow(
+      /^\/etc\/tidegate\/agent\.yaml: invalid config\n {2}at profilesDirs: ENOENT.*\/etc\/tidegate\/no-such-folder/,
+    );
+  });
+
   it("rejects duplicate device ids", () => {
     const dup = `${valid}  - id: meter-1\n    profile: eastron/sdm120\n    transport: { type: tcp, host: h }\n`;
     expect(() => parseConfig(dup, "agent.yaml")).toThrow(/devices\.1\.id: duplicate device id 'meter-1'/);

@@ -35,7 +35,8 @@ export function migrateConfigDocument(
   latest = CONFIG_VERSION,
 ): { from: number; warnings: string[] } {
   const warnings: string[] = [];
-  if (!isMap(doc.contents)) return { from: latest, warnings };
+  // A `!!set` is a map whose values cannot be set; neither it nor a non-map is a config for the schema to read.
+  if (!isMap(doc.contents) || doc.contents.tag === "tag:yaml.org,2002:set") return { from: latest, warnings };
   const declared = doc.get("version");
   let from: number;
   if (declared === undefined) {

@@ -30,7 +30,8 @@ export function parseStep(text: string | undefined): number | "auto" | "raw" | u
   if (!m) return undefined;
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "ms") as "ms"];
   const ms = Number(m[1]) * unit;
-  return ms >= 1000 ? ms : undefined;
+  // Hundreds of digits make Infinity: no bucket grid can be laid with that.
+  return Number.isSafeInteger(ms) && ms >= 1000 ? ms : undefined;
 }
 
 /** The source that can answer a step: rollups once a bucket spans whole minutes or hours. */
@@ -48,7 +49,10 @@ export function planQuery(from: number, to: number, step: number | "auto" | "raw
   const range = Math.max(1, to - from);
   if (step === "raw") return { stepMs: 0, source: "raw" };
   if (step === "auto") {
-    const stepMs = NICE_STEPS_MS.find((s) => range / s <= TARGET_POINTS) ?? (NICE_STEPS_MS.at(-1) as number);
+    // Past the largest round step (ranges of decades), whole weeks still keep it to TARGET_POINTS.
+    const week = NICE_STEPS_MS.at(-1) as number;
+    const stepMs =
+      NICE_STEPS_MS.find((s) => range / s <= TARGET_POINTS) ?? Math.ceil(range / TARGET_POINTS / week) * week;
     return { stepMs, source: sourceFor(stepMs) };
   }
   if (range / step > MAX_POINTS)

@@ -20,9 +20,24 @@ export interface ModbusErrorInfo {
   retry: boolean;
 }
 
+function printable(err: unknown): string {
+  try {
+    return err == null ? "" : String(err).trim();
+  } catch {
+    return ""; // an object whose toString is broken
+  }
+}
+
 /** Turns what modbus-serial throws into words and into what to do next. */
 export function describeModbusError(err: unknown, timeoutMs: number): ModbusErrorInfo {
-  const e = err as { modbusCode?: number; errno?: string; code?: string; message?: string; name?: string };
+  // Drivers may reject with anything, even null or an error without a message: the reason is never empty.
+  const e = (err ?? {}) as {
+    modbusCode?: number;
+    errno?: string;
+    code?: string;
+    message?: string;
+    name?: string;
+  };
   if (typeof e.modbusCode === "number") {
     return {
       reason: `exception ${e.modbusCode} (${EXCEPTION_NAMES[e.modbusCode] ?? "unknown"})`,
@@ -32,7 +47,7 @@ export function describeModbusError(err: unknown, timeoutMs: number): ModbusErro
     };
   }
   const code = e.errno ?? e.code;
-  const message = e.message ?? String(err);
+  const message = (typeof e.message === "string" && e.message.trim()) || printable(err) || "unknown error";
   if (e.name === "TransactionTimedOutError" || code === "ETIMEDOUT" || /timed out/i.test(message)) {
     return { reason: `timeout after ${timeoutMs} ms`, kind: "timeout", reconnect: true, retry: true };
   }

@@ -135,6 +135,8 @@ describe("extract", () => {
     expect(extract(b("NaN"), num)).toEqual({ reason: "not-a-number" });
     expect(extract(b("Infinity"), num)).toEqual({ reason: "not-a-number" });
     expect(extract(b("12abc"), num)).toEqual({ reason: "not-a-number" });
+    // Finite as sent, infinite once scaled: still no number to report.
+    expect(extract(b("1e308"), { type: "number", scale: 10, offset: 0 })).toEqual({ reason: "not-a-number" });
     expect(extract(b('{"a":null}'), { ...num, json: "a" })).toEqual({ reason: "not-a-number" });
     expect(extract(b('{"a":"x"}'), { type: "bool", scale: 1, offset: 0, json: "a" })).toEqual({
       reason: "not-a-bool",

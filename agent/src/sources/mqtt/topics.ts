@@ -191,8 +191,10 @@ export function convert(raw: unknown, point: Pick<MqttPoint, "type" | "scale" | 
       else if (typeof raw === "boolean") n = raw ? 1 : 0;
       else if (typeof raw === "string" && NUMERIC.test(raw.trim())) n = Number(raw.trim());
       else return { reason: "not-a-number" };
-      if (!Number.isFinite(n)) return { reason: "not-a-number" };
-      return { value: n * point.scale + point.offset };
+      // Checked after scaling: a huge raw times the scale can overflow to ±Infinity.
+      const value = n * point.scale + point.offset;
+      if (!Number.isFinite(value)) return { reason: "not-a-number" };
+      return { value };
     }
     case "bool": {
       if (typeof raw === "boolean") return { value: raw };

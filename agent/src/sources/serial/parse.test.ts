@@ -48,6 +48,13 @@ describe("csv", () => {
     for (const text of ["NaN", "Infinity", "1e999", "0x10", "1,5", "12abc"])
       expect(parseDecimal(text)).toBeUndefined();
   });
+  it("gives a bad reading, never Infinity, for a finite number that overflows once scaled", () => {
+    const knots = profile({ type: "csv", columns: ["speed", "n"] }, [
+      { id: "speed", name: "Speed", field: "speed", scale: 1.852 },
+      { id: "n", name: "N", field: "n" },
+    ]);
+    expect(values(knots, "1e308,1")).toEqual({ speed: "bad:not-a-number", n: 1 });
+  });
   it("drops a line where no point reads at all (a header line)", () => {
     expect(values(gasCsv, "co2;x;t;alarm")).toEqual({ dropped: "not-a-number" });
   });

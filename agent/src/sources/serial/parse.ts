@@ -162,11 +162,16 @@ export function readPoint(point: LinePoint, fields: Record<string, string>): Poi
   if (point.nmea) {
     const degrees = nmeaDegrees(raw, fields[nextField(point.field)] ?? "", point.nmea);
     if (typeof degrees === "string") return { reason: degrees };
-    return { value: scaled(degrees, undefined, point) };
+    return finiteValue(scaled(degrees, undefined, point));
   }
   const number = parseDecimal(raw);
   if (!number) return { reason: "not-a-number" };
-  return { value: scaled(number.value, number.decimals, point) };
+  return finiteValue(scaled(number.value, number.decimals, point));
+}
+
+/** A huge number printed by the device can overflow to ±Infinity once scaled: that is no value. */
+function finiteValue(value: number): PointValue {
+  return Number.isFinite(value) ? { value } : { reason: "not-a-number" };
 }
 
 function textBool(raw: string, text: { true: string; false: string }): boolean | undefined {

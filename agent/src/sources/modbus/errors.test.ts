@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { describeModbusError } from "./errors.js";
+
+describe("describeModbusError", () => {
+  it("names Modbus exceptions, timeouts and corrupt frames", () => {
+    expect(describeModbusError({ modbusCode: 2 }, 500)).toMatchObject({
+      reason: "exception 2 (illegal data address)",
+      kind: "exception",
+      retry: false,
+    });
+    expect(describeModbusError(new Error("Timed out"), 500)).toMatchObject({
+      reason: "timeout after 500 ms",
+      kind: "timeout",
+    });
+    expect(describeModbusError(new Error("CRC error"), 500)).toMatchObject({ kind: "corrupt", retry: true });
+  });
+
+  it("gives a reason, never an empty one or a crash, for whatever a driver rejects with", () => {
+    for (const err of [null, undefined, [], "", { message: 5 }]) {
+      const info = describeModbusError(err, 500);
+      expect(info.reason.length, String(err)).toBeGreaterThan(0);
+      expect(info.kind).toBe("connection");
+    }
+    expect(describeModbusError(null, 500).reason).toBe("unknown error");
+    expect(describeModbusError("port closed", 500).reason).toBe("port closed");
+  });
+});
