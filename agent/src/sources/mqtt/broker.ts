@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
-import type { EmbeddedBrokerConfig, ResolvedUser } from "./config.js";
+import type { EmbeddedBrokerConfig, ResolvedBrokerTls, ResolvedUser } from "./config.js";
 import { filterMatches } from "./topics.js";
 
 /**
@@ -24,6 +25,8 @@ export interface EmbeddedBrokerOptions {
   config: EmbeddedBrokerConfig;
   /** The configured users with their passwords read (resolveUsers). */
   users: ResolvedUser[];
+  /** Certificate and key read (resolveBrokerTls): the broker then speaks MQTT over TLS only. */
+  tls?: ResolvedBrokerTls;
   log: Logger;
   /** Told of every refused login, publish and subscribe (counted by the source). */
   onRefused?: (kind: RefusalKind, who: string, detail: string) => void;
@@ -162,7 +165,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     log.debug({ client: client?.id, err: err.message }, "mqtt broker: connection error");
   });
 
-  const server = createServer((socket) => {
+  const onSocket = (socket: Socket) => {
     // A reset from a device must never become an unhandled 'error' event.
     socket.on("error", () => {});
     aedes.handle(socket);
@@ -171,7 +174,24 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       refused("oversize", socket.remoteAddress ?? "?", `packet of ${declared} bytes`);
       socket.destroy();
     });
-  });
+  };
+  const tls = options.tls;
+  const server: Server = tls
+    ? createTlsServer(
+        {
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca ? { ca: tls.ca } : {}),
+          requestCert: tls.requireClientCert,
+          rejectUnauthorized: tls.requireClientCert,
+        },
+        onSocket,
+      )
+    : createServer(onSocket);
+  // A device that fails the TLS handshake (wrong CA, no certificate) is refused, never a crash.
+  server.on("tlsClientError", (err: Error, socket: Socket) =>
+    refused("auth", socket.remoteAddress ?? "?", `TLS handshake failed: ${err.message}`),
+  );
   server.on("error", (err) => log.error({ err }, "mqtt broker: server error"));
   let port: number;
   try {
@@ -184,7 +204,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         "pick a free port or stop the other broker",
     );
   }
-  log.info({ host: config.host, port, users: users.size }, "mqtt broker listening");
+  log.info({ host: config.host, port, users: users.size, tls: Boolean(tls) }, "mqtt broker listening");
 
   const deliverers: { filter: string; fn: (p: AedesPublishPacket, cb: () => void) => void }[] = [];
 

@@ -49,9 +49,28 @@ export const embeddedBrokerSchema = z
     /** Lets clients without username connect; they get the `anonymous` ACL. Off: plant networks are shared. */
     allowAnonymous: z.boolean().default(false),
     anonymous: aclSchema.default({ publish: ["#"], subscribe: [] }),
+    /** Serve MQTT over TLS (mqtts) instead of plain TCP: devices on a shared network cannot read passwords. */
+    tls: z
+      .object({
+        /** PEM file of the broker's certificate (with its chain). */
+        cert: z.string().min(1),
+        /** The certificate's private key: a PEM file path, `{ file }` or `{ env }` (PEM text). */
+        key: secretSchema,
+        /** PEM file of the CA that signs device certificates; with requireClientCert, only those connect. */
+        ca: z.string().min(1).optional(),
+        requireClientCert: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
+    if (b.tls?.requireClientCert && !b.tls.ca)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tls", "ca"],
+        message: "requireClientCert needs the CA that signs the device certificates",
+      });
     const seen = new Set<string>();
     b.users.forEach((u, i) => {
       if (seen.has(u.username))
@@ -210,6 +229,32 @@ export interface ResolvedUser {
   password: string;
   publish: string[];
   subscribe: string[];
+}
+
+export interface ResolvedBrokerTls {
+  cert: Buffer;
+  key: Buffer;
+  ca?: Buffer;
+  requireClientCert: boolean;
+}
+
+/** The embedded broker's certificate, key and CA, read from their files or secrets. */
+export function resolveBrokerTls(
+  b: EmbeddedBrokerConfig,
+  where = "mqtt.broker.embedded",
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedBrokerTls | undefined {
+  if (!b.tls) return undefined;
+  const key =
+    typeof b.tls.key === "string"
+      ? readPem(b.tls.key, `${where}.tls.key`)
+      : Buffer.from(resolveSecret(b.tls.key, `${where}.tls.key`, env));
+  return {
+    cert: readPem(b.tls.cert, `${where}.tls.cert`),
+    key,
+    ...(b.tls.ca ? { ca: readPem(b.tls.ca, `${where}.tls.ca`) } : {}),
+    requireClientCert: b.tls.requireClientCert,
+  };
 }
 
 export function resolveUsers(

@@ -1,5 +1,8 @@
 import { EventEmitter } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { type Socket, connect as tcpConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadProfiles, type MqttProfile } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
 import mqtt from "mqtt";
@@ -7,6 +10,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MqttPublisher, startMqttPublisher } from "../../../../simulators/src/mqtt.js";
 import { waitFor } from "../../../../test/e2e/helpers/wait.js";
+import { makeTestCertificates } from "../../../../test/helpers/mosquitto.js";
 import { watchPacketSizes } from "./broker.js";
 import { mqttConfigSchema } from "./config.js";
 import { createMqttSource, type MqttSource } from "./source.js";
@@ -277,5 +281,79 @@ describe("embedded broker with anonymous devices and a device cap", { timeout: 3
     expect(() => createMqttSource({ config, profiles, emit: () => {}, log })).toThrow(
       /^mqtt\.devices\.1\.profile: no MQTT profile 'eastron\/sdm120' \(it is a modbus profile\); MQTT profiles: .*shelly\/ht-gen1/,
     );
+  });
+});
+
+/** One connection attempt: resolves on CONNACK, rejects on an error or when the socket closes first. */
+function connectOnce(url: string, options: mqtt.IClientOptions): Promise<void> {
+  const client = mqtt.connect(url, { ...options, reconnectPeriod: 0 });
+  return new Promise<void>((resolve, reject) => {
+    client.once("connect", () => resolve());
+    client.once("error", reject);
+    client.once("close", () => reject(new Error("closed before CONNACK")));
+  }).finally(() => client.end(true));
+}
+
+describe("embedded broker over TLS", { timeout: 30_000 }, () => {
+  it("serves mqtts with its certificate, requires device certificates when asked, and refuses the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-broker-tls-"));
+    const certs = makeTestCertificates(dir);
+    const readings: Reading[] = [];
+    const config = mqttConfigSchema.parse({
+      broker: {
+        embedded: {
+          host: "127.0.0.1",
+          port: 0,
+          users: [{ username: "ht-1", password: "ht-pw", publish: ["shellies/#"] }],
+          tls: {
+            cert: certs.serverCert,
+            key: { file: certs.serverKey },
+            ca: certs.ca,
+            requireClientCert: true,
+          },
+        },
+      },
+      devices: [{ profile: "shelly/ht-gen1" }],
+    });
+    const source = createMqttSource({ config, profiles, emit: (r) => readings.push(...r), log });
+    await source.start();
+    const url = `mqtts://127.0.0.1:${source.broker()?.port}`;
+    const device = { username: "ht-1", password: "ht-pw", reconnectPeriod: 0, connectTimeout: 5000 };
+    try {
+      const client = await mqtt.connectAsync(url, {
+        ...device,
+        ca: readFileSync(certs.ca),
+        cert: readFileSync(certs.clientCert),
+        key: readFileSync(certs.clientKey),
+      });
+      await client.publishAsync("shellies/ht-tls/sensor/temperature", "21.5");
+      await waitFor("a reading over TLS", () =>
+        readings.some((r) => r.device === "ht-tls" && r.value === 21.5),
+      );
+      await client.endAsync(true);
+
+      // Without a client certificate the handshake fails; plain MQTT gets nowhere either.
+      await expect(connectOnce(url, { ...device, ca: readFileSync(certs.ca) })).rejects.toThrow();
+      await expect(connectOnce(url.replace("mqtts", "mqtt"), device)).rejects.toThrow();
+      await waitFor("the refusals counted", () => source.stats().refused.auth >= 1);
+    } finally {
+      await source.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("requireClientCert without a CA is a config error naming the path", () => {
+    const parsed = mqttConfigSchema.safeParse({
+      broker: {
+        embedded: {
+          users: [],
+          allowAnonymous: true,
+          tls: { cert: "c.pem", key: "k.pem", requireClientCert: true },
+        },
+      },
+      devices: [{ profile: "shelly/ht-gen1" }],
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(["broker", "embedded", "tls", "ca"]);
   });
 });

@@ -3,7 +3,7 @@ import { deviceIdSchema, type Reading, type SourceHealth } from "@tidegate/proto
 import type { Logger } from "pino";
 import { createHealth, type DeviceHealth } from "../modbus/health.js";
 import { type EmbeddedBroker, type RefusalKind, startEmbeddedBroker } from "./broker.js";
-import { type MqttConfig, resolveExternal, resolveUsers } from "./config.js";
+import { type MqttConfig, resolveBrokerTls, resolveExternal, resolveUsers } from "./config.js";
 import { connectExternal, describeOutage, type ExternalConnection } from "./external.js";
 import {
   type CompiledTopic,
@@ -225,6 +225,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         embedded = await startEmbeddedBroker({
           config: broker.embedded,
           users: resolveUsers(broker.embedded, "mqtt.broker.embedded", options.env),
+          tls: resolveBrokerTls(broker.embedded, "mqtt.broker.embedded", options.env),
           log,
           onRefused(kind, who, detail) {
             refused[kind] += 1;
