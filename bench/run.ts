@@ -18,6 +18,7 @@ import { e2eFigures } from "./figures/e2e.js";
 import { latencyFigures } from "./figures/latency.js";
 import { modbusFleetFigures } from "./figures/modbus-fleet.js";
 import { modbusPlanFigures } from "./figures/modbus-plan.js";
+import { queryFigures } from "./figures/query.js";
 import { DEFAULT_RSS_MINUTES, rssFigures } from "./figures/rss.js";
 import { uplinkFigures } from "./figures/uplink.js";
 import { runPendingCleanups } from "./lib/cleanup.js";
@@ -45,6 +46,7 @@ function groupsFor(rssMinutes: number): Group[] {
     { name: "uplink", run: uplinkFigures },
     { name: "collector", run: collectorFigures },
     { name: "collector-e2e", run: collectorE2eFigures },
+    { name: "query", run: queryFigures },
     { name: "e2e", run: e2eFigures },
     { name: "backlog", run: backlogFigures },
     { name: "latency", run: latencyFigures },

@@ -6,6 +6,7 @@ import { migrateSync } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { storeSchema } from "./schema.js";
+import { bucketize, grid } from "./series-query.js";
 import { openSqliteStore, type SqliteStore } from "./sqlite-store.js";
 
 let dir: string;
@@ -186,7 +187,7 @@ describe("rollups of a store upgraded from before rollups", () => {
 });
 
 describe("alert events", () => {
-  const ev = (state: "raised" | "cleared", at: number, device = "m1") => ({
+  const ev = (state: "raised" | "cleared" | "acked", at: number, device = "m1") => ({
     v: 1 as const,
     gateway: "plant-1",
     rule: "high-voltage",
@@ -213,5 +214,52 @@ describe("alert events", () => {
       expect.stringMatching(/^m2:(raised|cleared)@1100$/),
       "m1:raised@1000",
     ]);
+  });
+
+  it("an acknowledgement marks the active alert without ending it; a new raise needs a new one", () => {
+    store.insertAlert(ev("raised", 1000));
+    store.insertAlert(ev("acked", 1500));
+    expect(store.activeAlerts().map((a) => [a.state, a.at, a.ackedAt])).toEqual([["raised", 1000, 1500]]);
+    store.insertAlert(ev("cleared", 2000));
+    store.insertAlert(ev("raised", 3000));
+    expect(store.activeAlerts().map((a) => [a.state, a.at, a.ackedAt])).toEqual([["raised", 3000, null]]);
+  });
+});
+
+describe("chart buckets folded in SQL", () => {
+  it("give the same avg, min, max and last as folding every row in JavaScript, for raw and rollup sources", () => {
+    const readings = Array.from({ length: 5000 }, (_, i) => ({
+      seq: i + 1,
+      // Irregular times across ~3.5 days, with values that are not round in binary.
+      ts: 1_700_000_000_000 + i * 61_003 + (i % 7) * 997,
+      device: "m",
+      point: "v",
+      value: Math.sin(i / 13) * 100 + i / 3,
+      quality: (i % 50 === 0 ? "bad" : "good") as "bad" | "good",
+    }));
+    store.insertBatch({ gateway: "g", epoch: 1, firstSeq: 1, lastSeq: readings.length, readings });
+    const q = {
+      gateway: "g",
+      device: "m",
+      point: "v",
+      from: readings[10]?.ts as number,
+      to: readings[4900]?.ts as number,
+    };
+    for (const [source, stepMs] of [
+      ["raw", 300_000],
+      ["rollup_1m", 1_800_000],
+      ["rollup_1h", 21_600_000],
+    ] as const) {
+      const axis = grid(q.from, q.to, stepMs);
+      for (const agg of ["avg", "min", "max", "last"] as const) {
+        const inJs = bucketize(store.partials(source, q), axis, stepMs, agg).values;
+        const inSql = bucketize(store.partials(source, q, stepMs), axis, stepMs, agg).values;
+        expect(inSql.length).toBe(inJs.length);
+        inSql.forEach((v, i) => {
+          if (v === null || inJs[i] === null) expect(v).toBe(inJs[i]);
+          else expect(v).toBeCloseTo(inJs[i] as number, 9);
+        });
+      }
+    }
   });
 });

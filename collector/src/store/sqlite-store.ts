@@ -4,6 +4,7 @@ import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { createRollups, ROLLUP_TIERS } from "./rollups.js";
 import { storeSchema } from "./schema.js";
+import { createSeqRuns } from "./seq-runs.js";
 import type { Partial, Source } from "./series-query.js";
 
 export interface SeriesQuery {
@@ -48,10 +49,12 @@ export interface AlertRow {
   device: string;
   point: string;
   severity: string;
-  state: "raised" | "cleared";
+  state: "raised" | "cleared" | "acked";
   at: number;
   value: number | null;
   message: string;
+  /** When an operator acknowledged an active alert (null: not yet). */
+  ackedAt?: number | null;
 }
 
 export interface InsertResult {
@@ -112,6 +115,59 @@ export function openSqliteStore(path: string) {
       ),
     ]),
   );
+  // Coarser chart buckets are folded in SQL, so a month of 1-minute rollups reaches JavaScript as
+  // ~1 000 rows instead of 43 200. The last value is the one with the latest time: SQLite keeps
+  // bare columns only for a single max(), so time and value travel as one sortable string.
+  type Grouped = { t: number; n: number; total: number; lo: number; hi: number; last_key: string };
+  const groupedFrom = (
+    table: string,
+    time: string,
+    n: string,
+    total: string,
+    lo: string,
+    hi: string,
+    lastTs: string,
+    last: string,
+    where: string,
+  ) =>
+    db.prepare<
+      { gateway: string; device: string; point: string; from: number; to: number; step: number },
+      Grouped
+    >(
+      `SELECT ${time} - ${time} % @step AS t, ${n} AS n, ${total} AS total, ${lo} AS lo, ${hi} AS hi,
+        max(printf('%020d %.17g', ${lastTs}, ${last})) AS last_key
+      FROM ${table} WHERE gateway = @gateway AND device = @device AND point = @point
+        AND ${time} >= @from AND ${time} <= @to ${where} GROUP BY t ORDER BY t`,
+    );
+  const selectGrouped: Record<Source, ReturnType<typeof groupedFrom>> = {
+    raw: groupedFrom(
+      "readings",
+      "ts",
+      "count(*)",
+      "sum(num)",
+      "min(num)",
+      "max(num)",
+      "ts",
+      "num",
+      "AND quality = 0 AND num IS NOT NULL",
+    ),
+    ...(Object.fromEntries(
+      ROLLUP_TIERS.map((tier) => [
+        tier.table,
+        groupedFrom(
+          tier.table,
+          "bucket",
+          "sum(n)",
+          "sum(total)",
+          "min(lo)",
+          "max(hi)",
+          "last_ts",
+          "last",
+          "",
+        ),
+      ]),
+    ) as Record<"rollup_1m" | "rollup_1h", ReturnType<typeof groupedFrom>>),
+  };
   const listSeries = db.prepare<[], { gateway: string; device: string; point: string }>(
     "SELECT gateway, device, point FROM series",
   );
@@ -130,11 +186,16 @@ export function openSqliteStore(path: string) {
   const insertAlert = db.prepare(`
     INSERT OR IGNORE INTO alert_events (gateway, rule, device, state, at, point, severity, value, message, received_at)
     VALUES (@gateway, @rule, @device, @state, @at, @point, @severity, @value, @message, @receivedAt)`);
-  // An alert is active when its newest event (by time; raise before clear at the same instant) is "raised".
+  // An alert is active when its newest raise or clear (by time; raise before clear at the same
+  // instant) is "raised". An operator's acknowledgement after that raise marks it, without ending it.
   const selectAlerts = db.prepare<[], AlertRow>(`
-    SELECT gateway, rule, device, point, severity, state, at, value, message FROM alert_events a
-    WHERE NOT EXISTS (SELECT 1 FROM alert_events b WHERE b.gateway = a.gateway AND b.rule = a.rule
-      AND b.device = a.device AND (b.at > a.at OR (b.at = a.at AND b.state = 'cleared' AND a.state = 'raised')))
+    SELECT gateway, rule, device, point, severity, state, at, value, message,
+      (SELECT min(k.at) FROM alert_events k WHERE k.gateway = a.gateway AND k.rule = a.rule
+        AND k.device = a.device AND k.state = 'acked' AND k.at >= a.at) AS ackedAt
+    FROM alert_events a
+    WHERE a.state != 'acked' AND NOT EXISTS (SELECT 1 FROM alert_events b WHERE b.gateway = a.gateway
+      AND b.rule = a.rule AND b.device = a.device AND b.state != 'acked'
+      AND (b.at > a.at OR (b.at = a.at AND b.state = 'cleared' AND a.state = 'raised')))
     ORDER BY at DESC`);
   const selectRecentAlerts = db.prepare<[number], AlertRow>(
     "SELECT gateway, rule, device, point, severity, state, at, value, message FROM alert_events ORDER BY at DESC LIMIT ?",
@@ -162,14 +223,29 @@ export function openSqliteStore(path: string) {
   >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
   const rollups = createRollups(db);
+  const seqRuns = createSeqRuns(db);
 
-  const insertBatch = db.transaction((batch: Batch, receivedAt: number): InsertResult => {
-    let inserted = 0;
-    const isNew: boolean[] = [];
+  /** What every store mode keeps: the newest value per series, the gateway, and the epoch's counters. */
+  function register(batch: Batch, inserted: number, receivedAt: number) {
     const newest = new Map<
       string,
       { device: string; point: string; ts: number; value: ReadingValue | null }
     >();
+    for (const r of batch.readings) {
+      const key = `${r.device}/${r.point}`;
+      const prev = newest.get(key);
+      if (r.quality !== "bad" && (!prev || r.ts >= prev.ts))
+        newest.set(key, { device: r.device, point: r.point, ts: r.ts, value: r.value });
+    }
+    for (const s of newest.values())
+      upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
+    touchGateway.run({ id: batch.gateway, at: receivedAt, wire: batch.wireVersion ?? null });
+    countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted, receivedAt);
+  }
+
+  const insertBatch = db.transaction((batch: Batch, receivedAt: number): InsertResult => {
+    let inserted = 0;
+    const isNew: boolean[] = [];
     for (const r of batch.readings) {
       const num =
         typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
@@ -188,16 +264,9 @@ export function openSqliteStore(path: string) {
       ).changes;
       inserted += changes;
       isNew.push(changes > 0);
-      const key = `${r.device}/${r.point}`;
-      const prev = newest.get(key);
-      if (r.quality !== "bad" && (!prev || r.ts >= prev.ts))
-        newest.set(key, { device: r.device, point: r.point, ts: r.ts, value: r.value });
     }
-    for (const s of newest.values())
-      upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
     rollups.add(batch, isNew);
-    touchGateway.run({ id: batch.gateway, at: receivedAt, wire: batch.wireVersion ?? null });
-    countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted, receivedAt);
+    register(batch, inserted, receivedAt);
     return { inserted, duplicates: batch.readings.length - inserted };
   });
 
@@ -205,11 +274,29 @@ export function openSqliteStore(path: string) {
     batches.map((b) => insertBatch(b, receivedAt)),
   );
 
+  // Readings kept elsewhere (InfluxDB): only which seqs are stored, so a redelivery counts nothing twice.
+  const recordMany = db.transaction((batches: readonly Batch[], receivedAt: number) =>
+    batches.map((b): InsertResult => {
+      const inserted = seqRuns.add(b.gateway, b.epoch, b.firstSeq, b.lastSeq);
+      register(b, inserted, receivedAt);
+      return { inserted, duplicates: b.readings.length - inserted };
+    }),
+  );
+
   return {
     insertBatch: (batch: Batch, receivedAt = Date.now()): InsertResult => insertBatch(batch, receivedAt),
     /** Several batches in one transaction: all are stored, or none. */
     insertBatches: (batches: readonly Batch[], receivedAt = Date.now()): InsertResult[] =>
       insertMany(batches, receivedAt),
+    /**
+     * For readings written to another store first: records which seqs are now stored and keeps the
+     * registry (latest values, gateways, completeness counters) in one transaction.
+     */
+    recordBatches: (batches: readonly Batch[], receivedAt = Date.now()): InsertResult[] =>
+      recordMany(batches, receivedAt),
+    /** Whether every seq of the batch is recorded already (then it needs no write at all). */
+    isRecorded: (b: Batch): boolean =>
+      seqRuns.covered(b.gateway, b.epoch, b.firstSeq, b.lastSeq) === b.lastSeq - b.firstSeq + 1,
     saveHeartbeat(hb: Heartbeat, receivedAt = Date.now()) {
       saveHeartbeat.run({ id: hb.gateway, at: receivedAt, hb: JSON.stringify(hb), epoch: hb.epoch });
     },
@@ -221,13 +308,34 @@ export function openSqliteStore(path: string) {
         values: rows.map((r) => (r.quality === QUALITY.bad ? null : r.num)),
       };
     },
-    /** Partial aggregates of a series for chart buckets, from raw readings or a rollup tier. */
-    partials(source: Source, q: Omit<SeriesQuery, "limit">): Partial[] {
+    /**
+     * Partial aggregates of a series for chart buckets, from raw readings or a rollup tier; with
+     * `stepMs` coarser than the source, already folded into buckets of that step (on the same
+     * grid as `grid()`: multiples of the step).
+     */
+    partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): Partial[] {
+      const tierMs = source === "raw" ? 0 : (ROLLUP_TIERS.find((t) => t.table === source)?.ms ?? 60_000);
+      if (stepMs > Math.max(tierMs, 1)) {
+        const from = tierMs ? Math.floor(q.from / tierMs) * tierMs : q.from;
+        return selectGrouped[source]
+          .all({ gateway: q.gateway, device: q.device, point: q.point, from, to: q.to, step: stepMs })
+          .map((r) => {
+            const space = r.last_key.indexOf(" ");
+            return {
+              t: r.t,
+              n: r.n,
+              total: r.total,
+              lo: r.lo,
+              hi: r.hi,
+              lastTs: Number(r.last_key.slice(0, space)),
+              last: Number(r.last_key.slice(space + 1)),
+            };
+          });
+      }
       if (source === "raw")
         return selectRawGood
           .all(q.gateway, q.device, q.point, q.from, q.to)
           .map((r) => ({ t: r.ts, n: 1, total: r.num, lo: r.num, hi: r.num, lastTs: r.ts, last: r.num }));
-      const tierMs = ROLLUP_TIERS.find((t) => t.table === source)?.ms ?? 60_000;
       return (selectRollup[source] as (typeof selectRollup)[string])
         .all(q.gateway, q.device, q.point, Math.floor(q.from / tierMs) * tierMs, q.to)
         .map((r) => ({
