@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["*/src/**/*.test.ts", "*/src/**/*.test.tsx"],
+          include: ["*/src/**/*.test.ts", "*/src/**/*.test.tsx", "dashboard/server/**/*.test.ts"],
           environment: "node",
         },
       },
@@ -22,6 +22,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          setupFiles: ["test/e2e/helpers/setup-auth.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
@@ -32,6 +33,7 @@ export default defineConfig({
         test: {
           name: "fault",
           include: ["test/fault/**/*.test.ts"],
+          setupFiles: ["test/e2e/helpers/setup-auth.ts"],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,

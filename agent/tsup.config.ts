@@ -14,6 +14,8 @@ export default defineConfig({
   banner: { js: "#!/usr/bin/env -S node --max-semi-space-size=1" },
   onSuccess: async () => {
     cpSync("../dashboard/dist", "dist/public", { recursive: true });
+    // `tidegate-agent init` starts a new gateway's config from it.
+    cpSync("config.example.yaml", "dist/config.example.yaml");
     cpSync("../firmware-profiles", "dist/profiles", {
       recursive: true,
       filter: (src) => !/node_modules|\/src(\/|$)|package\.json$/.test(src),

@@ -3,7 +3,8 @@
 // TIDEGATE_AGENT_PORT (8090), TIDEGATE_COLLECTOR_PORT (8080), TIDEGATE_NATS_PORT (4222),
 // TIDEGATE_SIM_PORT (5020; the second device uses the next port).
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,8 +38,12 @@ function reachable(p) {
 }
 
 const children = [];
-function run(name, command, args) {
-  const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+function run(name, command, args, env = {}) {
+  const child = spawn(command, args, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   const prefix = `[${name}] `;
   const show = (chunk) => {
     for (const line of chunk.toString().split("\n")) {
@@ -140,6 +145,22 @@ rules:
 `,
 );
 
+// Sign-in for the demo: an admin whose password is made on first run, and an API token that both
+// programs accept, for scripts and checks (Authorization: Bearer $(cat .tidegate/demo-token)).
+// Kept across runs, so a signed-in browser stays signed in.
+const secret = (file, make) => {
+  if (!existsSync(file)) writeFileSync(file, `${make()}\n`, { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+};
+const demoPassword = secret(join(state, "demo-admin-password"), () => randomBytes(9).toString("base64url"));
+const demoToken = join(state, "demo-token");
+secret(demoToken, () => `tg_${randomBytes(24).toString("base64url")}`);
+const accounts = {
+  TIDEGATE_ADMIN_USER: "admin",
+  TIDEGATE_ADMIN_PASSWORD_FILE: join(state, "demo-admin-password"),
+  TIDEGATE_API_TOKEN_FILE: demoToken,
+};
+
 run("nats", "nats-server", ["-js", "-sd", join(state, "nats"), "-a", "127.0.0.1", "-p", String(ports.nats)]);
 await waitUntil("nats-server", () => reachable(ports.nats));
 const sim = join(root, "simulators/dist/cli.js");
@@ -164,16 +185,21 @@ run("sim rs485", "node", [
   "2000",
 ]);
 run("sim gps", "node", [sim, "serial-line", "--pty", serial, "--profile", "u-blox/neo-6m"]);
-run("collector", "node", [
-  join(root, "collector/dist/cli.js"),
-  "--port",
-  String(ports.collector),
-  "--nats",
-  `nats://127.0.0.1:${ports.nats}`,
-  "--data-dir",
-  join(state, "collector"),
-]);
-run("agent", "node", [join(root, "agent/dist/cli.js"), "--config", agentConfig]);
+run(
+  "collector",
+  "node",
+  [
+    join(root, "collector/dist/cli.js"),
+    "--port",
+    String(ports.collector),
+    "--nats",
+    `nats://127.0.0.1:${ports.nats}`,
+    "--data-dir",
+    join(state, "collector"),
+  ],
+  accounts,
+);
+run("agent", "node", [join(root, "agent/dist/cli.js"), "--config", agentConfig], accounts);
 const ok = (url) => fetch(url).then((r) => r.ok);
 await waitUntil("collector", () => ok(`http://127.0.0.1:${ports.collector}/api/v1/info`));
 await waitUntil("agent", () => ok(`http://127.0.0.1:${ports.agent}/api/v1/info`));
@@ -199,6 +225,8 @@ console.log(`
 Tidegate demo is running (state in .tidegate/):
   Fleet dashboard (collector):  http://localhost:${ports.collector}/
   Local dashboard (agent):      http://localhost:${ports.agent}/
+  Sign in (both):               admin / ${demoPassword}
+  API token (both, admin):      .tidegate/demo-token — curl -H "Authorization: Bearer $(cat .tidegate/demo-token)" http://localhost:${ports.collector}/api/v1/gateways
   NATS JetStream:               nats://127.0.0.1:${ports.nats}
   Simulated devices:            Eastron SDM120 on :${ports.meter}, XY-MD02 on :${ports.climate} (Modbus TCP),
                                 an SDM120 on an RS-485 bus and a u-blox GPS (virtual serial cables in .tidegate/serial),

@@ -11,6 +11,12 @@ declare -A needed=(
   [chromium]=chromium       # dashboard tests drive it through playwright-core
   [mosquitto]=mosquitto     # an external MQTT broker for the MQTT source tests
   [openssl]=openssl         # test certificates for TLS (MQTT, NATS)
+  [influxd]=influxdb        # InfluxDB 1.x for the collector's InfluxDB store tests (they run their own influxd)
+  [python3]=python3         # plays systemd's NOTIFY_SOCKET end in the sd_notify tests
+  [systemd-notify]=systemd  # sends READY/WATCHDOG for the services; systemd-analyze verifies the units
+  [systemd-analyze]=systemd
+  [shellcheck]=shellcheck   # systemd/install.sh is checked with it
+  [docker-compose]=docker-compose # validates docker/compose.yaml (config needs no Docker engine)
 )
 missing=()
 for bin in "${!needed[@]}"; do
@@ -23,6 +29,10 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The influxdb package enables a system influxd on 8086/8088; tests and the demo start their own.
+    if [[ " ${missing[*]} " == *" influxdb "* ]] && command -v systemctl >/dev/null 2>&1; then
+      systemctl disable --now influxdb >/dev/null 2>&1 || true
+    fi
   else
     echo "setup: missing system packages: ${missing[*]}" >&2
     echo "setup: install them with:  sudo apt-get install -y ${missing[*]}" >&2

@@ -1,21 +1,33 @@
+import { openAuthStore, provisionAccounts } from "@tidegate/dashboard/auth";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import type { LoadedConfig } from "./config/load.js";
-import { createAgentApp } from "./http/app.js";
+import { agentStatus, createAgentApp } from "./http/app.js";
 import { createEventMetrics } from "./http/event-metrics.js";
 import { createLatest } from "./latest.js";
+import type { LogRing } from "./log-ring.js";
+import { createRemote } from "./remote/index.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
-import { createSources } from "./sources/index.js";
+import { createSourcesLifecycle } from "./sources/lifecycle.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
+import { startCatalogPublisher } from "./uplink/catalog.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
 import { agentNatsSecurity } from "./uplink/nats-security.js";
 import { createUplink } from "./uplink/uplink.js";
 import { VERSION } from "./version.js";
 
+export interface AgentOptions {
+  staticDir?: string;
+  /** Recent log lines, for the remote logs.tail command. */
+  logRing?: LogRing;
+  /** The remote config version `loaded` is (0 or unset: the config file itself). */
+  configVersion?: number;
+}
+
 /** Wires sources → buffer → uplink and the HTTP view; knows nothing about sockets it does not own. */
-export function createAgent(loaded: LoadedConfig, log: Logger, options: { staticDir?: string } = {}) {
-  const { config, profiles } = loaded;
+export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOptions = {}) {
+  const { config } = loaded;
   const startedAt = Date.now();
   const buffer = openBuffer({
     path: config.buffer.path,
@@ -43,9 +55,10 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   };
   let rulesTimer: NodeJS.Timeout | undefined;
   let alertsUplink: ReturnType<typeof startAlertsUplink> | undefined;
-  const sources = createSources(
-    config,
-    profiles,
+  let catalog: ReturnType<typeof startCatalogPublisher> | undefined;
+  // Remote config changes replace the sources only; the buffer, uplink and alerts stay open.
+  const sources = createSourcesLifecycle(
+    loaded,
     (readings) => {
       latest.update(readings);
       buffer.append(readings);
@@ -71,27 +84,55 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
   });
 
   const health = () => sources.devices().map((d) => d.health);
-  const app = createAgentApp(
-    {
-      gateway: config.gateway,
-      version: VERSION,
-      startedAt,
-      devices: sources.devices,
-      inputDrops: sources.drops,
-      alerts: () => ({ active: alerts.active(), recent: alerts.recent(20) }),
-      latest: latest.all,
-      buffer: buffer.stats,
-      uplink: uplink.status,
+  const view = {
+    gateway: config.gateway,
+    version: VERSION,
+    startedAt,
+    devices: sources.devices,
+    inputDrops: sources.drops,
+    alerts: () => ({ active: alerts.active(), recent: alerts.recent(20) }),
+    acknowledgeAlert: (rule: string, device: string, by: string) => {
+      const done = alerts.acknowledge(rule, device, by);
+      if (done) void alertsUplink?.sendNow();
+      return done;
     },
-    { ...options, eventMetrics: events.registry },
-  );
+    latest: latest.all,
+    buffer: buffer.stats,
+    uplink: uplink.status,
+  };
+  const authStore = openAuthStore(config.http.auth.path ?? ":memory:");
+  const app = createAgentApp(view, {
+    auth: { store: authStore, anonymousRole: config.http.auth.anonymous === "viewer" ? "viewer" : undefined },
+    staticDir: options.staticDir,
+    eventMetrics: events.registry,
+    logger: log,
+  });
+  const remote = createRemote({
+    gateway: config.gateway,
+    lifecycle: sources,
+    file: loaded.file,
+    version: options.configVersion ?? 0,
+    status: () => agentStatus(view),
+    logRing: options.logRing,
+    log,
+  });
+  uplink.onConnection(remote.attach);
 
   let stopHeartbeat: (() => void) | undefined;
   return {
     app,
+    /** Accounts from the environment (first admin, an API token file); says what it did. */
+    provision: (env: NodeJS.ProcessEnv) =>
+      provisionAccounts(
+        authStore,
+        env,
+        log,
+        "Run `tidegate-agent init --config <file>` or `tidegate-agent user add <name> --role admin --config <file>`",
+      ),
     async start() {
       rulesTimer = setInterval(() => onAlerts(rules.tick(Date.now())), 1000);
       alertsUplink = startAlertsUplink({ gateway: config.gateway, store: alerts, uplink, log });
+      catalog = startCatalogPublisher({ gateway: config.gateway, devices: sources.devices, uplink, log });
       await sources.start();
       uplink.start();
       stopHeartbeat = startHeartbeat({
@@ -107,14 +148,17 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: { static
       });
     },
     async stop() {
+      remote.stop();
       stopHeartbeat?.();
       alertsUplink?.stop();
+      catalog?.stop();
       await sources.stop();
       buffer.flush();
       await uplink.stop();
       buffer.close();
       clearInterval(rulesTimer);
       alerts.close();
+      authStore.close();
     },
   };
 }

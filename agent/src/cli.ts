@@ -1,14 +1,19 @@
 import { parseArgs } from "node:util";
+import { AUTH_USAGE, AuthCliError, ProvisionError, runAuthCommand } from "@tidegate/dashboard/auth";
 import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { SchemaError } from "@tidegate/protocol/migrations";
 import { NatsSecurityError } from "@tidegate/protocol/nats-security";
+import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";
 import { createAgent } from "./agent.js";
 import { upgradeBufferFile } from "./buffer/open-file.js";
+import { initAgent, openAgentAuth } from "./cli/init.js";
 import { listPorts } from "./cli/ports.js";
 import { PROBE_USAGE, ProbeUsageError, probe } from "./cli/probe.js";
 import { ConfigError, loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { SecretError } from "./config/secrets.js";
 import { createLogger } from "./log.js";
+import { createLogRing } from "./log-ring.js";
+import { activeConfig } from "./remote/active-config.js";
 import { upgradeAlertsFile } from "./rules/alerts-store.js";
 import { VERSION } from "./version.js";
 
@@ -19,10 +24,21 @@ const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
        tidegate-agent ports                     list serial ports with their stable /dev/serial/by-id paths
        tidegate-agent config migrate --config <file>
                                                 print the config in the current format (the file is not changed)
+       tidegate-agent init --config <file> [--admin <name>] [--password-file <file>]
+                                                write a config from the example (if there is none) and create
+                                                the first admin of the local dashboard (password printed once)
+${AUTH_USAGE("tidegate-agent")}
+                  (user and token commands take --config like the service: the users live beside the buffer)
 
   --config   YAML config (default: ./tidegate-agent.yaml); see agent/config.example.yaml
   --port     overrides http.port from the config
   --version  prints the version`;
+
+/** --config from a subcommand's arguments, with the service's default. */
+const configFlag = (args: string[]) => {
+  const at = args.findIndex((a) => a === "--config" || a === "-c");
+  return at >= 0 && args[at + 1] ? (args[at + 1] as string) : "tidegate-agent.yaml";
+};
 
 async function main() {
   // The technician's commands have their own options (probe's --port is the device's).
@@ -34,6 +50,14 @@ async function main() {
   }
   if (command === "ports") {
     process.exitCode = await listPorts();
+    return;
+  }
+  if (command === "user" || command === "token") {
+    process.exitCode = await runAuthCommand(process.argv.slice(2), () => openAgentAuth(configFlag(rest)));
+    return;
+  }
+  if (command === "init") {
+    process.exitCode = await initAgent(rest);
     return;
   }
   if (command === "validate" && rest[0] && !rest[0].startsWith("-")) {
@@ -65,25 +89,39 @@ async function main() {
     );
     return;
   }
-  if (values.port !== undefined) loaded.config.http.port = Number(values.port);
-
-  const log = createLogger("tidegate-agent");
+  const logRing = createLogRing();
+  const log = createLogger("tidegate-agent", { ring: logRing });
+  const systemd = createSystemdNotifier({ onError: (message) => log.warn(message) });
   for (const w of loaded.warnings) log.warn(w);
-  await upgradeBufferFile(loaded.config.buffer.path, (message) => log.info(message));
-  await upgradeAlertsFile(loaded.config.alerts.path ?? ":memory:", (message) => log.info(message));
-  const agent = createAgent(loaded, log, { staticDir: findDashboardDir() });
+  // A config applied remotely stays in force across restarts; the file is never rewritten.
+  const active = activeConfig(loaded);
+  if (active.message) log.info({ configVersion: active.version }, active.message);
+  const { config } = active.loaded;
+  // Every log line names the gateway, so a central log store can tell gateways apart.
+  log.setBindings({ gateway: config.gateway });
+  if (values.port !== undefined) config.http.port = Number(values.port);
+  await upgradeBufferFile(config.buffer.path, (message) => log.info(message));
+  await upgradeAlertsFile(config.alerts.path ?? ":memory:", (message) => log.info(message));
+  const agent = createAgent(active.loaded, log, {
+    staticDir: findDashboardDir(),
+    logRing,
+    configVersion: active.version,
+  });
+  await agent.provision(process.env);
   await agent.start();
-  const http = await listen(agent.app, loaded.config.http.port, loaded.config.http.host);
+  const http = await listen(agent.app, config.http.port, config.http.host);
   log.info(
-    { port: http.port, gateway: loaded.config.gateway, version: VERSION },
+    { port: http.port, gateway: config.gateway, version: VERSION },
     `local dashboard on http://localhost:${http.port}/`,
   );
+  systemd.ready(`gateway ${config.gateway}: polling, dashboard on port ${http.port}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: flushing the buffer");
+    systemd.stopping();
     await http.close();
     await agent.stop();
     process.exit(0);
@@ -101,7 +139,9 @@ main().catch((err) => {
     err instanceof ConfigError ||
     err instanceof SchemaError ||
     err instanceof SecretError ||
-    err instanceof NatsSecurityError
+    err instanceof NatsSecurityError ||
+    err instanceof AuthCliError ||
+    err instanceof ProvisionError
   ) {
     console.error(err.message);
     process.exit(2);

@@ -1,14 +1,24 @@
 import { parseArgs } from "node:util";
+import { AUTH_USAGE, AuthCliError, ProvisionError, runAuthCommand } from "@tidegate/dashboard/auth";
 import { findDashboardDir, listen } from "@tidegate/dashboard/server";
 import { SchemaError } from "@tidegate/protocol/migrations";
 import { NatsSecurityError } from "@tidegate/protocol/nats-security";
-import { createCollector, storePath } from "./collector.js";
-import { natsSecurityFlagNames, OptionsError, parseCollectorOptions } from "./config/options.js";
+import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";
+import { createCollector, openCollectorAuth, storePath } from "./collector.js";
+import {
+  natsSecurityFlagNames,
+  OptionsError,
+  parseCollectorOptions,
+  storeFlagNames,
+} from "./config/options.js";
 import { createLogger } from "./log.js";
 import { upgradeSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <addr>] [--data-dir <dir>]
+
+${AUTH_USAGE("tidegate-collector")}
+                  (user and token commands take --data-dir like the service)
 
   --nats      NATS server URL(s), comma-separated (env TIDEGATE_NATS_URL; default nats://127.0.0.1:4222)
   --port      HTTP port for the API and fleet dashboard (env TIDEGATE_HTTP_PORT; default 8080)
@@ -17,6 +27,7 @@ const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <ad
   --retention-raw-days <n>  raw readings kept (TIDEGATE_RETENTION_RAW_DAYS; default 30; 0 = forever)
   --retention-1m-days <n>   1-minute rollups kept (TIDEGATE_RETENTION_1M_DAYS; default 365)
   --retention-1h-days <n>   1-hour rollups kept (TIDEGATE_RETENTION_1H_DAYS; default 0 = forever)
+  --offline-after-s <n>     a gateway silent this long is offline and gets no commands (TIDEGATE_OFFLINE_AFTER_S; default 30)
 
 NATS credentials and TLS (each also from its environment variable):
   --nats-user <name>              TIDEGATE_NATS_USER, with the password in TIDEGATE_NATS_PASSWORD or
@@ -24,9 +35,29 @@ NATS credentials and TLS (each also from its environment variable):
   --nats-token-file <file>        or TIDEGATE_NATS_TOKEN
   --nats-nkey-seed-file <file>    or TIDEGATE_NATS_NKEY_SEED
   --nats-creds <file>             TIDEGATE_NATS_CREDS (.creds from nsc)
-  --nats-tls-ca <pem>             TIDEGATE_NATS_TLS_CA; --nats-tls-cert/--nats-tls-key for a client certificate`;
+  --nats-tls-ca <pem>             TIDEGATE_NATS_TLS_CA; --nats-tls-cert/--nats-tls-key for a client certificate
+
+Readings in InfluxDB instead of SQLite (docs/influxdb.md; each also from its environment variable):
+  --store sqlite|influx           TIDEGATE_STORE (default sqlite)
+  --influx-url <url>              TIDEGATE_INFLUX_URL, e.g. http://127.0.0.1:8086
+  --influx-api v1|v2              TIDEGATE_INFLUX_API: v2 /api/v2/write (2.x, 3.x, Cloud, 1.8+; default), v1 /write (1.x)
+  --influx-db <name>              TIDEGATE_INFLUX_DB: v1 database or v2 bucket (default tidegate)
+  --influx-org <org>              TIDEGATE_INFLUX_ORG (v2)
+  --influx-token-file <file>      or TIDEGATE_INFLUX_TOKEN (v2; v1 compatibility endpoints)
+  --influx-user <name>            TIDEGATE_INFLUX_USER (v1), with the password in TIDEGATE_INFLUX_PASSWORD or
+  --influx-password-file <file>
+  --influx-retention-days <n>     TIDEGATE_INFLUX_RETENTION_DAYS (v1): create the database and a default policy`;
 
 async function main() {
+  const [command] = process.argv.slice(2);
+  if (command === "user" || command === "token") {
+    const args = process.argv.slice(2);
+    const at = args.indexOf("--data-dir");
+    const dataDir = at >= 0 ? args[at + 1] : undefined;
+    const options = parseCollectorOptions({ "data-dir": dataDir });
+    process.exitCode = await runAuthCommand(args, () => openCollectorAuth(options));
+    return;
+  }
   const { values } = parseArgs({
     options: {
       nats: { type: "string" },
@@ -37,7 +68,9 @@ async function main() {
       "retention-raw-days": { type: "string" },
       "retention-1m-days": { type: "string" },
       "retention-1h-days": { type: "string" },
+      "offline-after-s": { type: "string" },
       ...Object.fromEntries(natsSecurityFlagNames.map((flag) => [flag, { type: "string" as const }])),
+      ...Object.fromEntries(storeFlagNames.map((flag) => [flag, { type: "string" as const }])),
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -46,17 +79,22 @@ async function main() {
   if (values.version) return void console.log(VERSION);
   const options = parseCollectorOptions(values);
   const log = createLogger("tidegate-collector");
+  const systemd = createSystemdNotifier({ onError: (message) => log.warn(message) });
   await upgradeSqliteStore(storePath(options), (message) => log.info(message));
   const collector = createCollector(options, log, { staticDir: findDashboardDir() });
+  await collector.provision(process.env);
   const http = await listen(collector.app, options.port, options.host);
   log.info({ port: http.port, version: VERSION }, `fleet dashboard on http://localhost:${http.port}/`);
   void collector.start();
+  // Ready means serving HTTP; ready to ingest is /readyz, which waits for NATS (it may come later).
+  systemd.ready(`serving on port ${http.port}; ingest readiness at /readyz`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping");
+    systemd.stopping();
     await http.close();
     await collector.stop();
     process.exit(0);
@@ -66,7 +104,13 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof OptionsError || err instanceof SchemaError || err instanceof NatsSecurityError) {
+  if (
+    err instanceof OptionsError ||
+    err instanceof SchemaError ||
+    err instanceof NatsSecurityError ||
+    err instanceof AuthCliError ||
+    err instanceof ProvisionError
+  ) {
     console.error(err.message);
     process.exit(2);
   }

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { openAuthStore, provisionAccounts } from "@tidegate/dashboard/auth";
 import { createBackoff } from "@tidegate/protocol";
 import { natsSecurityOptions } from "@tidegate/protocol/nats-security";
 import type { Logger } from "pino";
@@ -8,22 +9,34 @@ import { Histogram, Registry } from "prom-client";
 import type { CollectorOptions } from "./config/options.js";
 import { loadSites } from "./config/sites.js";
 import { startAlertIngest } from "./consumer/alerts.js";
+import { createCatalogReader } from "./consumer/catalog.js";
 import { startIngest } from "./consumer/consumer.js";
 import { createCollectorApp } from "./http/app.js";
 import { createLiveFeed } from "./live.js";
+import { createCommandSender } from "./remote/commands.js";
+import { openReadings } from "./store/open-readings.js";
 import { startRetention } from "./store/retention.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import { VERSION } from "./version.js";
 
 export const storePath = (options: CollectorOptions) => join(options.dataDir, "collector.db");
 
+/** Users, API tokens and the audit log, beside the store. */
+export function openCollectorAuth(options: CollectorOptions) {
+  mkdirSync(options.dataDir, { recursive: true });
+  return openAuthStore(join(options.dataDir, "auth.db"));
+}
+
 /** Wires NATS ingest → store → HTTP API. */
 export function createCollector(options: CollectorOptions, log: Logger, extra: { staticDir?: string } = {}) {
   mkdirSync(options.dataDir, { recursive: true });
   const store = openSqliteStore(storePath(options));
+  const readings = openReadings(options, store, log);
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;
   const live = createLiveFeed();
+  const authStore = openCollectorAuth(options);
+  const catalog = createCatalogReader();
   const events = new Registry();
   const commitSeconds = new Histogram({
     name: "tidegate_store_commit_seconds",
@@ -33,12 +46,23 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
   });
   const app = createCollectorApp({
     store,
+    readings,
+    auth: { store: authStore },
+    logger: log,
+    catalog: catalog.get,
     live,
     eventMetrics: events,
     sites: options.sitesFile ? loadSites(options.sitesFile) : undefined,
     version: VERSION,
     staticDir: extra.staticDir,
     ingestStats: () => ingest?.stats(),
+    offlineAfterMs: options.offlineAfterS * 1000,
+    // Remote management: requests to gateways over this collector's NATS connection.
+    commands: createCommandSender({
+      connection: () => nc,
+      gateways: () => store.gateways(),
+      offlineAfterMs: options.offlineAfterS * 1000,
+    }),
   });
   let stopped = false;
   let retention: ReturnType<typeof startRetention> | undefined;
@@ -84,26 +108,43 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
   return {
     app,
     store,
-    async start() {
-      retention = startRetention(
-        store,
-        {
-          rawDays: options.retentionRawDays,
-          minuteDays: options.retention1mDays,
-          hourDays: options.retention1hDays,
-        },
+    /** Accounts from the environment (first admin, an API token file); says what it did. */
+    provision: (env: NodeJS.ProcessEnv) =>
+      provisionAccounts(
+        authStore,
+        env,
         log,
-      );
+        "Add an admin with `tidegate-collector user add <name> --role admin --data-dir <dir>`",
+      ),
+    async start() {
+      readings.start();
+      // With InfluxDB, its retention policy prunes readings; SQLite keeps no readings to prune.
+      if (readings.kind === "sqlite")
+        retention = startRetention(
+          store,
+          {
+            rawDays: options.retentionRawDays,
+            minuteDays: options.retention1mDays,
+            hourDays: options.retention1hDays,
+          },
+          log,
+        );
       nc = await connectWithBackoff();
       if (!nc) return;
       log.info({ server: nc.getServer() }, "collector connected to NATS");
-      ingest = startIngest(nc, store, log, {
-        collectorVersion: VERSION,
-        onCommitted: live.publish,
-        observeCommit: (seconds) => commitSeconds.observe(seconds),
-        // Plays an older collector in the mixed-version tests; unset in real use.
-        wireMax: Number(process.env.TIDEGATE_TEST_WIRE_MAX) || undefined,
-      });
+      catalog.attach(nc);
+      ingest = startIngest(
+        nc,
+        { insertBatches: readings.insertBatches, saveHeartbeat: store.saveHeartbeat },
+        log,
+        {
+          collectorVersion: VERSION,
+          onCommitted: live.publish,
+          observeCommit: (seconds) => commitSeconds.observe(seconds),
+          // Plays an older collector in the mixed-version tests; unset in real use.
+          wireMax: Number(process.env.TIDEGATE_TEST_WIRE_MAX) || undefined,
+        },
+      );
       ingest.done.catch((err) => log.error({ err }, "ingest stopped"));
       alertIngest = startAlertIngest(nc, store, log);
     },
@@ -113,7 +154,9 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
       await ingest?.stop();
       await alertIngest?.stop();
       await nc?.drain().catch(() => nc?.close());
+      await readings.close?.();
       store.close();
+      authStore.close();
     },
   };
 }

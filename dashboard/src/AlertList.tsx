@@ -12,6 +12,10 @@ export interface AlertItem {
   since: number;
   /** Attributes for tests: data-rule and the like. */
   attrs: Record<string, string>;
+  /** When an operator acknowledged it; null or absent: not yet. */
+  ackedAt?: number | null;
+  /** Present when the viewer may acknowledge it (operators and admins, on the gateway's own view). */
+  onAck?: () => void;
 }
 
 /** Alerts raised now, newest first, for both dashboards; nothing when all is quiet. */
@@ -31,6 +35,24 @@ export function AlertList({ items, now, testid }: { items: AlertItem[]; now: num
             <strong>{a.where[0]}</strong>
             {a.where.slice(1).map((w) => ` · ${w}`)} · {a.message}{" "}
             <span class="muted small">{t.alertSince(formatAge(a.since, now))}</span>
+            {a.ackedAt ? (
+              <span class="muted small" data-testid="alert-acked">
+                {" "}
+                · {t.alertAcked(formatAge(a.ackedAt, now))}
+              </span>
+            ) : (
+              a.onAck && (
+                <button
+                  type="button"
+                  class="small-button"
+                  data-testid="alert-ack"
+                  aria-label={t.alertAckHint(a.attrs["data-rule"] ?? a.key, a.where.at(-1) ?? "")}
+                  onClick={a.onAck}
+                >
+                  {t.alertAck}
+                </button>
+              )
+            )}
           </li>
         ))}
       </ul>

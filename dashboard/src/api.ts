@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { announceSignedOut } from "./auth/session.js";
+import { type SeriesQuery, seriesUrl } from "./chart/query.js";
 import { noteServerDate } from "./clock.js";
 import { t } from "./i18n.js";
 
@@ -114,15 +116,26 @@ export interface PointSummary {
   point: string;
   lastTs: number;
   lastValue: number | boolean | string | null;
+  /** Shown on the chart's axis when the collector knows it. */
+  unit?: string;
 }
-export interface Series {
+/** GET /api/v1/series with repeated `series=`: every series on one time axis, nulls for gaps. */
+export interface SeriesAnswer {
+  from: number;
+  to: number;
   /** The collector's bucket width in ms, or "raw" when these are the readings themselves. */
-  step?: number | "raw";
-  gateway: string;
-  device: string;
-  point: string;
+  step: number | "raw";
   ts: number[];
-  values: (number | null)[];
+  series: {
+    gateway: string;
+    device: string;
+    point: string;
+    /** The average per bucket (or the readings, when raw). */
+    values: (number | null)[];
+    /** With agg=minmax and buckets: the band around `values`. */
+    min?: (number | null)[];
+    max?: (number | null)[];
+  }[];
 }
 
 // ---- Fetching ----
@@ -145,6 +158,8 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   try {
     const res = await fetch(path, { signal: ctrl.signal, headers: { accept: "application/json" } });
     noteServerDate(res.headers.get("date"), sentAt, Date.now());
+    // The session ended (expired, signed out elsewhere, password changed): back to the sign-in form.
+    if (res.status === 401) announceSignedOut();
     if (!res.ok) throw new ApiError(t.httpError(res.status));
     try {
       return (await res.json()) as T;
@@ -181,16 +196,11 @@ export const api = {
       (await getJson<{ points: unknown }>(`api/v1/points?${new URLSearchParams({ gateway })}`, signal))
         .points,
     ),
-  series: (
-    q: { gateway: string; device: string; point: string; from: number; to: number },
-    signal?: AbortSignal,
-  ) => {
-    const params = new URLSearchParams({
-      ...q,
-      from: String(Math.round(q.from)),
-      to: String(Math.round(q.to)),
-    });
-    return getJson<Series>(`api/v1/series?${params}`, signal);
+  series: async (q: SeriesQuery, signal?: AbortSignal) => {
+    const answer = await getJson<SeriesAnswer>(seriesUrl(q), signal);
+    if (!Array.isArray(answer.ts)) throw new ApiError(t.badResponse);
+    expectArray(answer.series);
+    return answer;
   },
   alerts: (signal?: AbortSignal) =>
     getJson<{
@@ -203,13 +213,6 @@ export const api = {
         message: string;
       }[];
     }>("api/v1/alerts", signal),
-  /** Where the CSV of what a chart shows downloads from. */
-  seriesCsvUrl: (q: { gateway: string; device: string; point: string; from: number; to: number }) =>
-    `api/v1/series.csv?${new URLSearchParams({
-      series: `${q.gateway}/${q.device}/${q.point}`,
-      from: String(Math.round(q.from)),
-      to: String(Math.round(q.to)),
-    })}`,
 };
 
 // ---- Polling ----

@@ -2,9 +2,13 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AgentView } from "./agent/AgentView.js";
 import { api, type Info } from "./api.js";
+import { SessionContext } from "./auth/context.js";
+import { LoginForm } from "./auth/LoginForm.js";
+import { useSession } from "./auth/session.js";
 import { ErrorBanner } from "./ErrorBanner.js";
 import { FleetView } from "./fleet/FleetView.js";
-import { lang, t } from "./i18n.js";
+import { t } from "./i18n.js";
+import { initPrefs, usePrefs } from "./prefs.js";
 
 const INFO_RETRY_MS = 3000;
 
@@ -39,8 +43,18 @@ function useInfo(): { info: Info | undefined; error: string | undefined } {
 /** Asks the server what it is, then shows the agent's local view or the collector's fleet view. */
 function App() {
   const { info, error } = useInfo();
-  if (info?.role === "agent") return <AgentView gateway={info.gateway} />;
-  if (info?.role === "collector") return <FleetView />;
+  const { session, signedIn, signOut } = useSession();
+  // A theme or language change re-renders the whole tree, so every string is read again.
+  usePrefs();
+  const known = info?.role === "agent" || info?.role === "collector";
+  if (known && session.state === "signed-out")
+    return <LoginForm onSignedIn={signedIn} notice={session.error} />;
+  if (known && session.state === "signed-in")
+    return (
+      <SessionContext.Provider value={{ me: session.me, signOut: () => void signOut() }}>
+        {info.role === "agent" ? <AgentView gateway={info.gateway} /> : <FleetView />}
+      </SessionContext.Provider>
+    );
   return (
     <main class="page">
       {error && <ErrorBanner message={t.unreachable.any} detail={error} />}
@@ -52,7 +66,7 @@ function App() {
 const root = document.getElementById("app");
 if (root) {
   root.textContent = "";
-  // Screen readers and hyphenation follow the page's language.
-  document.documentElement.lang = lang;
+  // Sets the theme and the page's language (screen readers, hyphenation) before anything is drawn.
+  initPrefs();
   render(<App />, root);
 }

@@ -14,7 +14,8 @@ export const alertEventSchema = z.object({
   device: z.string().min(1),
   point: z.string().min(1),
   severity: z.enum(["info", "warning", "critical"]),
-  state: z.enum(["raised", "cleared"]),
+  /** "acked": an operator acknowledged the alert raised before it (it stays active until cleared). */
+  state: z.enum(["raised", "cleared", "acked"]),
   at: z.number().int(),
   value: z.number().nullable(),
   message: z.string(),

@@ -1,9 +1,12 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { launchChromium } from "./helpers/browser.js";
+import { launchChromium, screenshot } from "./helpers/browser.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startNatsServer } from "./helpers/nats.js";
+import { startProcess } from "./helpers/process.js";
 import { meterAgentConfig, startMeter } from "./helpers/system.js";
-import { startAgent, startCollector } from "./helpers/tidegate.js";
+import { agentCli, startAgent, startCollector } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 // Edge rules on the gateway, driven by a simulated meter: raised and cleared as the values move,
@@ -129,5 +132,51 @@ rules:
       "cleared",
       "raised",
     ]);
+
+    // An operator signs in on the gateway's panel and acknowledges the alert; the acknowledgement
+    // travels to the collector on the alerts stream, and the alert stays active until it clears.
+    writeFileSync(join(agent.dir, "otto-pw"), "operator password\n");
+    const added = startProcess("node", [
+      agentCli,
+      "user",
+      "add",
+      "otto",
+      "--role",
+      "operator",
+      "--password-file",
+      join(agent.dir, "otto-pw"),
+      "--config",
+      agent.configFile,
+    ]);
+    expect(await new Promise((resolve) => added.child.once("exit", resolve))).toBe(0);
+    const signedOut = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    defer(() => signedOut.close());
+    const panel = await signedOut.newPage();
+    await panel.goto(agent.url);
+    await panel.getByLabel("User name").fill("otto");
+    await panel.getByLabel("Password").fill("operator password");
+    await panel.getByRole("button", { name: "Sign in" }).click();
+    await panel.getByTestId("signed-in-as").waitFor({ timeout: 10_000 });
+    expect(await panel.getByTestId("signed-in-as").textContent()).toBe("otto (operator)");
+    await panel.locator('[data-testid="alert"][data-rule="meter-silent"] [data-testid="alert-ack"]').click();
+    await panel
+      .locator('[data-testid="alert"][data-rule="meter-silent"] [data-testid="alert-acked"]')
+      .waitFor({ timeout: 10_000 });
+    const acked = await waitFor(
+      "the acknowledgement at the collector",
+      async () => {
+        const a = await getJson<{ active: { rule: string; ackedAt?: number | null }[] }>(
+          `${collector.url}/api/v1/alerts?gateway=rules-plant`,
+        );
+        return a.active.find((x) => x.rule === "meter-silent" && x.ackedAt);
+      },
+      15_000,
+    );
+    expect(acked.ackedAt).toBeGreaterThan(0);
+    const audit = await getJson<{ entries: { actor: string; action: string; target: string }[] }>(
+      `${agent.url}/api/v1/audit?action=alert.ack`,
+    );
+    expect(audit.entries.map((e) => `${e.actor} ${e.target}`)).toEqual(["otto meter-silent/meter-1"]);
+    await screenshot(panel, "alert-acknowledged");
   });
 });

@@ -1,6 +1,7 @@
 import type { Profile } from "@tidegate/profiles";
 import type { ModbusTcpSimulator } from "@tidegate/simulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiFetch } from "./helpers/auth.js";
 import { type System, startSystem } from "./helpers/system.js";
 import type { Started } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
@@ -98,7 +99,7 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
 
   it("the collector pushes new readings live to a browser (Server-Sent Events)", async () => {
     const controller = new AbortController();
-    const res = await fetch(`${collector.url}/api/v1/live?series=e2e-plant/meter-1/voltage`, {
+    const res = await apiFetch(`${collector.url}/api/v1/live?series=e2e-plant/meter-1/voltage`, {
       signal: controller.signal,
     });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -113,7 +114,7 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
   });
 
   it("both programs expose what happens as Prometheus histograms: device reads, store commits, HTTP requests", async () => {
-    const text = (url: string) => fetch(`${url}/metrics`).then((r) => r.text());
+    const text = (url: string) => apiFetch(`${url}/metrics`).then((r) => r.text());
     await waitFor("histograms with observations", async () => {
       const [a, c] = await Promise.all([text(agent.url), text(collector.url)]);
       return (
@@ -134,6 +135,17 @@ describe("spine: a Modbus reading travels from a device to the collector API", (
     });
     expect(body).toMatchObject({ id: "e2e-plant", online: true, version: "0.1.0" });
     expect(typeof body.backlog).toBe("number");
+  });
+
+  it("the collector's point catalog carries names and units from the gateway's profiles", async () => {
+    const voltage = await waitFor("the catalog", async () => {
+      const { points } = await getJson<{
+        points: { device: string; point: string; name?: string; unit?: string }[];
+      }>(`${collector.url}/api/v1/points?gateway=e2e-plant`);
+      return points.find((p) => p.device === "meter-1" && p.point === "voltage" && p.unit);
+    });
+    const spec = sys.profiles.meter.points.find((p) => p.id === "voltage");
+    expect(voltage).toMatchObject({ name: spec?.name, unit: spec?.unit });
   });
 
   it("completeness can be checked from outside: what the agent committed is stored, nothing missing", async () => {

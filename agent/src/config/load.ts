@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type AnyProfile, findBundledProfilesDir, loadProfiles } from "@tidegate/profiles";
-import { parseDocument } from "yaml";
+import { type Document, parseDocument } from "yaml";
 import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
 import { ConfigVersionError, migrateConfigDocument } from "./versions.js";
 
@@ -48,51 +48,80 @@ function parseYaml(text: string, file: string) {
 }
 
 /**
+ * The document as plain data. Aliases are where YAML turns on its reader: one to a missing anchor,
+ * one inside its own anchor (a value that contains itself), or so many that the document explodes.
+ */
+function yamlData(doc: Document, name: string): unknown {
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+    JSON.stringify(data);
+  } catch (err) {
+    const why =
+      err instanceof TypeError
+        ? "an alias (*name) is used inside its own anchor (&name), so the value would contain itself"
+        : (err as Error).message;
+    throw new ConfigError(`${name}: not valid YAML:\n  ${why}`);
+  }
+  return data;
+}
+
+/**
  * Parses and validates a config text. Errors name the file, the path (devices.1.transport.port)
  * and what was expected, with the value found, so a technician can fix it without reading code.
  */
 export function parseConfig(
   text: string,
   file: string,
-  options: { profilesDirs?: string[] } = {},
+  options: { profilesDirs?: string[]; label?: string } = {},
 ): LoadedConfig {
-  const doc = parseYaml(text, file);
+  // `file` anchors relative paths; `label` names the text in errors when it did not come from
+  // that file (a config sent with config.apply).
+  const name = options.label ?? file;
+  const doc = parseYaml(text, name);
   let warnings: string[];
   try {
     ({ warnings } = migrateConfigDocument(doc));
   } catch (err) {
-    if (err instanceof ConfigVersionError) throw new ConfigError(`${file}: invalid config\n  ${err.message}`);
+    if (err instanceof ConfigVersionError) throw new ConfigError(`${name}: invalid config\n  ${err.message}`);
     throw err;
   }
-  const data = doc.toJS() ?? {};
+  const data = yamlData(doc, name);
   const result = configSchema.safeParse(data);
   if (!result.success) {
     const lines = result.error.issues.map(
       (i) =>
         `  at ${i.path.join(".") || "(root)"}: ${i.message} (found ${describeValue(valueAt(data, i.path))})`,
     );
-    throw new ConfigError(`${file}: invalid config\n${lines.join("\n")}`);
+    throw new ConfigError(`${name}: invalid config\n${lines.join("\n")}`);
   }
   const config = result.data;
   const base = dirname(resolve(file));
   const rel = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.buffer.path = config.buffer.path === ":memory:" ? ":memory:" : rel(config.buffer.path);
-  config.alerts.path =
-    config.alerts.path !== undefined
-      ? rel(config.alerts.path)
+  // The agent's other SQLite files live next to the buffer unless placed elsewhere.
+  const besideBuffer = (path: string | undefined, name: string) =>
+    path !== undefined
+      ? rel(path)
       : config.buffer.path === ":memory:"
         ? ":memory:"
-        : join(dirname(config.buffer.path), "alerts.db");
+        : join(dirname(config.buffer.path), name);
+  config.alerts.path = besideBuffer(config.alerts.path, "alerts.db");
+  config.http.auth.path = besideBuffer(config.http.auth.path, "auth.db");
   if (config.nats.credsFile) config.nats.credsFile = rel(config.nats.credsFile);
   if (config.nats.tls)
     for (const k of ["ca", "cert", "key"] as const) {
       const f = config.nats.tls[k];
       if (f) config.nats.tls[k] = rel(f);
     }
-  const profiles = loadProfiles([
-    ...(options.profilesDirs ?? [findBundledProfilesDir()]),
-    ...config.profilesDirs.map(rel),
-  ]);
+  const dirs = [...(options.profilesDirs ?? [findBundledProfilesDir()]), ...config.profilesDirs.map(rel)];
+  let profiles: Map<string, AnyProfile>;
+  try {
+    profiles = loadProfiles(dirs);
+  } catch (err) {
+    // A folder that is missing, or holds a broken profile, is this config's problem to fix.
+    throw new ConfigError(`${name}: invalid config\n  at profilesDirs: ${(err as Error).message}`);
+  }
 
   const problems: string[] = [];
   config.devices.forEach((d, i) => {
@@ -171,8 +200,8 @@ export function parseConfig(
         );
     }
   });
-  if (problems.length > 0) throw new ConfigError(`${file}: invalid config\n${problems.join("\n")}`);
-  return { file, config, profiles, warnings: warnings.map((w) => `${file}: ${w}`) };
+  if (problems.length > 0) throw new ConfigError(`${name}: invalid config\n${problems.join("\n")}`);
+  return { file, config, profiles, warnings: warnings.map((w) => `${name}: ${w}`) };
 }
 
 function readConfigText(file: string): string {

@@ -142,9 +142,26 @@ export const configSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(8090),
         host: z.string().default("0.0.0.0"),
+        auth: z
+          .object({
+            anonymous: z
+              .enum(["none", "viewer"])
+              .default("none")
+              .describe(
+                "viewer: anyone on the network may read the dashboard without signing in (trusted panels); acting still needs a login",
+              ),
+            path: z
+              .string()
+              .optional()
+              .describe(
+                "SQLite file of users, API tokens and the audit log; default auth.db next to the buffer file",
+              ),
+          })
+          .strict()
+          .default({ anonymous: "none" }),
       })
       .strict()
-      .default({ port: 8090, host: "0.0.0.0" }),
+      .default({ port: 8090, host: "0.0.0.0", auth: { anonymous: "none" } }),
     nats: z
       .object({
         servers: z.array(z.string()).min(1).default(["nats://127.0.0.1:4222"]),

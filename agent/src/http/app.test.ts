@@ -1,3 +1,5 @@
+import { openAuthStore } from "@tidegate/dashboard/auth";
+import { testAuthStore } from "@tidegate/dashboard/auth/testing";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { describe, expect, it } from "vitest";
 import { type AgentView, createAgentApp } from "./app.js";
@@ -42,7 +44,8 @@ const view: AgentView = {
   }),
   inputDrops: () => ({ "gps-1": { "checksum-mismatch": 2 }, mqtt: { "not-json": 1 } }),
 };
-const app = createAgentApp(view);
+// What the routes answer; who may ask is proven in auth-routes.test.ts.
+const app = createAgentApp(view, { auth: { store: openAuthStore(":memory:"), anonymousRole: "viewer" } });
 
 describe("agent API", () => {
   it("GET /api/v1/info names the gateway", async () => {
@@ -129,5 +132,36 @@ describe("agent API", () => {
     const res = await app.request("/api/v1/nothing");
     expect(res.status).toBe(404);
     expect((await res.json()).error).toBe("no such endpoint: GET /api/v1/nothing");
+  });
+});
+
+describe("acknowledging alerts", () => {
+  it("needs an operator, a JSON body naming the alert, and an alert to acknowledge", async () => {
+    const acked: string[] = [];
+    const { store, headers } = testAuthStore();
+    const ackApp = createAgentApp(
+      {
+        ...view,
+        acknowledgeAlert: (rule, device, by) => {
+          acked.push(`${rule}/${device}/${by}`);
+          return device === "m1";
+        },
+      },
+      { auth: { store } },
+    );
+    const post = (body: string, who: Record<string, string>) =>
+      ackApp.request("/api/v1/alerts/ack", {
+        method: "POST",
+        headers: { ...who, "content-type": "application/json" },
+        body,
+      });
+    expect((await post(JSON.stringify({ rule: "r", device: "m1" }), headers.viewer)).status).toBe(403);
+    expect((await post("{bad", headers.operator)).status).toBe(400);
+    expect((await post(JSON.stringify({ rule: "r", device: "m9" }), headers.operator)).status).toBe(404);
+    expect((await post(JSON.stringify({ rule: "r", device: "m1" }), headers.operator)).status).toBe(200);
+    expect(acked).toEqual(["r/m9/token:test operator", "r/m1/token:test operator"]);
+    expect(store.auditLog({ action: "alert.ack" }).map((e) => [e.actor, e.target])).toEqual([
+      ["token:test operator", "r/m1"],
+    ]);
   });
 });

@@ -1,8 +1,11 @@
+import { type AuthStore, useAuth } from "@tidegate/dashboard/auth";
+import { mountLogLevelRoutes } from "@tidegate/dashboard/log-level";
 import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "@tidegate/dashboard/server";
 import type { AnyProfile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
+import { z } from "zod";
 import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
 import type { BufferStats } from "../buffer/buffer.js";
@@ -20,19 +23,50 @@ export interface AgentView {
   uplink: () => UplinkStatus;
   /** Alerts from the edge rules: active ones, and the latest events. */
   alerts?: () => { active: ActiveAlert[]; recent: unknown[] };
+  /** An operator acknowledges an active alert; false when it is not raised now or already acknowledged. */
+  acknowledgeAlert?: (rule: string, device: string, by: string) => boolean;
   /** Lines and messages dropped by serial and MQTT inputs, by input and reason. */
   inputDrops?: () => Record<string, Record<string, number>>;
+}
+
+/** What /api/v1/status answers, and the remote `status` command too. */
+export function agentStatus(view: AgentView, now = Date.now()) {
+  const stats = view.buffer();
+  const uplink = view.uplink();
+  return {
+    gateway: view.gateway,
+    version: view.version,
+    uptimeS: Math.round((now - view.startedAt) / 1000),
+    uplink,
+    // committed = stored at the collector + dropped, once the backlog has drained.
+    seq: { committed: stats.lastSeq, acked: stats.lastAckedSeq },
+    buffer: { ...backlogSummary(stats, now), bytes: stats.bytes },
+    alarms: agentAlarms(stats, uplink),
+    devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
+    inputs: { dropped: view.inputDrops?.() ?? {} },
+    alerts: view.alerts?.() ?? { active: [], recent: [] },
+  };
 }
 
 /** The agent's HTTP API and local dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
 export function createAgentApp(
   view: AgentView,
-  options: { staticDir?: string; eventMetrics?: Registry } = {},
+  options: {
+    /** Users, API tokens and the audit log; `anonymousRole` lets trusted panels read without signing in. */
+    auth: { store: AuthStore; anonymousRole?: "viewer" };
+    staticDir?: string;
+    eventMetrics?: Registry;
+    /** The program's logger, whose level admins may change at run time. */
+    logger?: { level: string };
+  },
 ) {
   const app = new Hono();
   useSecurityHeaders(app);
   const events = options.eventMetrics ?? new Registry();
   useHttpMetrics(app, events);
+  // Before any route: every /api path and /metrics is closed unless a route opens it to a role.
+  const auth = useAuth(app, options.auth);
+  const viewer = auth.need("viewer");
 
   app.get("/api/v1/info", (c) => c.json({ role: "agent", gateway: view.gateway, version: view.version }));
 
@@ -50,26 +84,9 @@ export function createAgentApp(
     return c.json({ ready: reasons.length === 0, reasons, notes }, reasons.length === 0 ? 200 : 503);
   });
 
-  app.get("/api/v1/status", (c) => {
-    const stats = view.buffer();
-    const uplink = view.uplink();
-    const now = Date.now();
-    return c.json({
-      gateway: view.gateway,
-      version: view.version,
-      uptimeS: Math.round((now - view.startedAt) / 1000),
-      uplink,
-      // committed = stored at the collector + dropped, once the backlog has drained.
-      seq: { committed: stats.lastSeq, acked: stats.lastAckedSeq },
-      buffer: { ...backlogSummary(stats, now), bytes: stats.bytes },
-      alarms: agentAlarms(stats, uplink),
-      devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
-      inputs: { dropped: view.inputDrops?.() ?? {} },
-      alerts: view.alerts?.() ?? { active: [], recent: [] },
-    });
-  });
+  app.get("/api/v1/status", viewer, (c) => c.json(agentStatus(view)));
 
-  app.get("/api/v1/latest", (c) => {
+  app.get("/api/v1/latest", viewer, (c) => {
     const names = new Map<string, { name: string; unit?: string }>();
     for (const d of view.devices()) {
       for (const p of d.profile.points)
@@ -82,15 +99,30 @@ export function createAgentApp(
     return c.json({ readings });
   });
 
+  const ackBody = z.object({ rule: z.string().min(1).max(200), device: z.string().min(1).max(200) });
+  app.post("/api/v1/alerts/ack", auth.need("operator"), async (c) => {
+    const parsed = ackBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success)
+      return c.json({ error: "the body must be JSON: { rule: <rule id>, device: <device id> }" }, 400);
+    const { rule, device } = parsed.data;
+    const by = c.get("principal")?.name ?? "unknown";
+    if (!view.acknowledgeAlert?.(rule, device, by))
+      return c.json({ error: `no unacknowledged active alert ${rule} on ${device}` }, 404);
+    auth.audit(c, "alert.ack", { target: `${rule}/${device}` });
+    return c.json({ ok: true });
+  });
+
+  if (options.logger) mountLogLevelRoutes(app, auth, options.logger);
+
   const metrics = Registry.merge([createAgentMetrics(view), events]);
   // merge() keeps the metrics, not the registries' default labels.
   metrics.setDefaultLabels({ gateway: view.gateway });
-  app.get("/metrics", async (c) =>
+  app.get("/metrics", viewer, async (c) =>
     c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
   );
 
   app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
   mountDashboard(app, options.staticDir);
-  return app;
+  return Object.assign(app, { auth });
 }

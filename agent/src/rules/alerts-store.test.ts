@@ -44,9 +44,24 @@ describe("alerts store", () => {
 
   it("acknowledging marks the active alert, and only an active one", () => {
     store.record([ev("raised", 1000)]);
-    expect(store.acknowledge("high-voltage", "m1", "operator", 1200)).toBe(true);
+    expect(store.acknowledge("high-voltage", "m1", "otto", 1200)).toBe(true);
     expect(store.active()[0]?.ackedAt).toBe(1200);
+    expect(store.acknowledge("high-voltage", "m1", "otto", 1300)).toBe(false);
     store.record([ev("cleared", 2000)]);
-    expect(store.acknowledge("high-voltage", "m1", "operator")).toBe(false);
+    expect(store.active()).toEqual([]);
+    expect(store.acknowledge("high-voltage", "m1", "otto")).toBe(false);
+  });
+
+  it("an acknowledgement is an event of its own, sent up like raise and clear", () => {
+    store.record([ev("raised", 1000)]);
+    for (const e of store.unsent()) store.markSent(e.id);
+    store.acknowledge("high-voltage", "m1", "otto", 1200);
+    expect(store.unsent().map((e) => [e.state, e.at, e.message])).toEqual([
+      ["acked", 1200, "acknowledged by otto"],
+    ]);
+    // The acknowledgement does not end the alert; a new raise after a clear needs a new one.
+    expect(store.active().map((a) => a.since)).toEqual([1000]);
+    store.record([ev("cleared", 2000), ev("raised", 3000)]);
+    expect(store.active()[0]?.ackedAt).toBeNull();
   });
 });

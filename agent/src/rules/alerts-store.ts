@@ -35,6 +35,9 @@ export const alertsSchema: SchemaSpec = {
   ],
 };
 
+/** Events the store keeps: the rules' raise and clear, and operators' acknowledgements. */
+export type StoredState = AlertEvent["state"] | "acked";
+
 export interface ActiveAlert {
   rule: string;
   device: string;
@@ -60,13 +63,17 @@ export function openAlertsStore(path: string) {
   );
   const active = db.prepare<[], Record<string, unknown>>(`
     SELECT e.* FROM events e
-    JOIN (SELECT rule, device, max(id) AS id FROM events GROUP BY rule, device) latest ON latest.id = e.id
+    JOIN (SELECT rule, device, max(id) AS id FROM events WHERE state != 'acked' GROUP BY rule, device) latest
+      ON latest.id = e.id
     WHERE e.state = 'raised' ORDER BY e.at DESC`);
   const recent = db.prepare<[number], Record<string, unknown>>(
     "SELECT * FROM events ORDER BY id DESC LIMIT ?",
   );
   const ack = db.prepare(
     "UPDATE events SET acked_at = ?, acked_by = ? WHERE id = (SELECT max(id) FROM events WHERE rule = ? AND device = ?) AND state = 'raised'",
+  );
+  const raisedNow = db.prepare<[string, string], Record<string, unknown>>(
+    "SELECT * FROM events WHERE id = (SELECT max(id) FROM events WHERE rule = ? AND device = ? AND state != 'acked') AND state = 'raised'",
   );
   const unsent = db.prepare<[number], Record<string, unknown>>(
     "SELECT * FROM events WHERE sent = 0 ORDER BY id LIMIT ?",
@@ -91,9 +98,7 @@ export function openAlertsStore(path: string) {
     },
     active: (): ActiveAlert[] => active.all().map(toActive),
     recent: (limit = 50) =>
-      recent
-        .all(limit)
-        .map((r) => ({ ...toActive(r), state: r.state as AlertEvent["state"], at: r.at as number })),
+      recent.all(limit).map((r) => ({ ...toActive(r), state: r.state as StoredState, at: r.at as number })),
     /** Events not yet acknowledged by JetStream, oldest first. */
     unsent: (limit = 100) =>
       unsent.all(limit).map((r) => ({
@@ -102,16 +107,35 @@ export function openAlertsStore(path: string) {
         device: r.device as string,
         point: r.point as string,
         severity: r.severity as AlertEvent["severity"],
-        state: r.state as AlertEvent["state"],
+        state: r.state as StoredState,
         at: r.at as number,
         value: (r.value as number | null) ?? null,
         message: r.message as string,
       })),
     markSent: (id: number) => void markSent.run(id),
-    /** An operator saw it: the active alert stays until its condition clears. */
-    acknowledge(rule: string, device: string, by: string, at = Date.now()): boolean {
-      return ack.run(at, by, rule, device).changes > 0;
-    },
+    /**
+     * An operator saw it: the active alert stays until its condition clears. The acknowledgement
+     * is also an event of its own, so it travels to the collector like raise and clear do.
+     * Returns false when the alert is not raised now (or was acknowledged already).
+     */
+    acknowledge: db.transaction(
+      (rule: string, device: string, by: string, at: number = Date.now()): boolean => {
+        const raised = raisedNow.get(rule, device);
+        if (!raised || raised.acked_at !== null) return false;
+        ack.run(at, by, rule, device);
+        insert.run({
+          rule,
+          device,
+          point: raised.point,
+          severity: raised.severity,
+          state: "acked",
+          at,
+          value: null,
+          message: `acknowledged by ${by}`,
+        });
+        return true;
+      },
+    ),
     close: () => db.close(),
   };
 }

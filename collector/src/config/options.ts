@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { checkInfluxOptions, INFLUX_FLAGS, INFLUX_SECRETS, influxOptionFields } from "./influx-options.js";
 
 /** Collector settings: from flags, with TIDEGATE_* environment variables as defaults (for containers). */
 export const collectorOptionsSchema = z.object({
@@ -15,6 +16,11 @@ export const collectorOptionsSchema = z.object({
     .describe("days of raw readings kept; 0 keeps forever"),
   retention1mDays: z.coerce.number().min(0).default(365),
   retention1hDays: z.coerce.number().min(0).default(0),
+  offlineAfterS: z.coerce
+    .number()
+    .positive()
+    .default(30)
+    .describe("a gateway not heard from for this long is offline: shown so, and sent no commands"),
   natsUser: z.string().min(1).optional(),
   natsPassword: z.string().min(1).optional(),
   natsToken: z.string().min(1).optional(),
@@ -23,6 +29,7 @@ export const collectorOptionsSchema = z.object({
   natsTlsCa: z.string().min(1).optional(),
   natsTlsCert: z.string().min(1).optional(),
   natsTlsKey: z.string().min(1).optional(),
+  ...influxOptionFields,
 });
 export type CollectorOptions = z.infer<typeof collectorOptionsSchema>;
 
@@ -48,6 +55,10 @@ export const natsSecurityFlagNames = [
   ...Object.values(NATS_SECURITY_FLAGS).map(([flag]) => flag),
   ...Object.values(NATS_SECRETS).map(([flag]) => flag),
 ];
+/** The store flags (--store, --influx-*), for the CLI's parser. */
+export const storeFlagNames = [...Object.values(INFLUX_FLAGS), ...Object.values(INFLUX_SECRETS)].map(
+  ([flag]) => flag,
+);
 
 function readSecretFile(path: string, flag: string): string {
   try {
@@ -70,17 +81,21 @@ export function parseCollectorOptions(
     retentionRawDays: flags["retention-raw-days"] ?? env.TIDEGATE_RETENTION_RAW_DAYS,
     retention1mDays: flags["retention-1m-days"] ?? env.TIDEGATE_RETENTION_1M_DAYS,
     retention1hDays: flags["retention-1h-days"] ?? env.TIDEGATE_RETENTION_1H_DAYS,
+    offlineAfterS: flags["offline-after-s"] ?? env.TIDEGATE_OFFLINE_AFTER_S,
     ...Object.fromEntries(
-      Object.entries(NATS_SECURITY_FLAGS).map(([key, [flag, name]]) => [key, flags[flag] ?? env[name]]),
+      Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS }).map(([key, [flag, name]]) => [
+        key,
+        flags[flag] ?? env[name],
+      ]),
     ),
     ...Object.fromEntries(
-      Object.entries(NATS_SECRETS).map(([key, [flag, name]]) => [
+      Object.entries({ ...NATS_SECRETS, ...INFLUX_SECRETS }).map(([key, [flag, name]]) => [
         key,
         typeof flags[flag] === "string" ? readSecretFile(flags[flag] as string, flag) : env[name],
       ]),
     ),
   };
-  const parsed = collectorOptionsSchema.safeParse(merged);
+  const parsed = collectorOptionsSchema.superRefine(checkInfluxOptions).safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (i) =>

@@ -1,9 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openAuthStore } from "@tidegate/dashboard/auth";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite-store.js";
 import { createCollectorApp } from "./app.js";
+
+/** These tests are about what the routes answer; who may ask is proven in auth-routes.test.ts. */
+const anyoneReads = () => ({ store: openAuthStore(":memory:"), anonymousRole: "viewer" as const });
 
 let dir: string;
 let store: SqliteStore;
@@ -13,7 +17,13 @@ const NOW = 1_700_000_100_000;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "tidegate-app-"));
   store = openSqliteStore(join(dir, "c.db"));
-  app = createCollectorApp({ store, version: "9.9.9", now: () => NOW, offlineAfterMs: 30_000 });
+  app = createCollectorApp({
+    auth: anyoneReads(),
+    store,
+    version: "9.9.9",
+    now: () => NOW,
+    offlineAfterMs: 30_000,
+  });
   store.insertBatch(
     {
       gateway: "plant-1",
@@ -56,6 +66,7 @@ describe("collector API", () => {
     expect(await notYet.json()).toEqual({ ready: false, reasons: ["not connected to NATS yet"] });
     const stats = { batches: 0, readings: 0, duplicates: 0, rejected: {}, newerWire: 0, storeErrors: 0 };
     const retrying = createCollectorApp({
+      auth: anyoneReads(),
       store,
       version: "9.9.9",
       ingestStats: () => ({ ...stats, consuming: false, lastError: "stream not found" }),
@@ -65,6 +76,7 @@ describe("collector API", () => {
       reasons: ["telemetry consumer not running: stream not found; retrying"],
     });
     const consuming = createCollectorApp({
+      auth: anyoneReads(),
       store,
       version: "9.9.9",
       ingestStats: () => ({ ...stats, consuming: true }),
@@ -97,6 +109,7 @@ describe("collector API", () => {
       NOW - 500,
     );
     const fleet = createCollectorApp({
+      auth: anyoneReads(),
       store,
       version: "9.9.9",
       now: () => NOW,

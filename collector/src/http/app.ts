@@ -1,11 +1,17 @@
+import { type AuthStore, useAuth } from "@tidegate/dashboard/auth";
+import { mountLogLevelRoutes } from "@tidegate/dashboard/log-level";
 import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "@tidegate/dashboard/server";
-import { BATCH_VERSION } from "@tidegate/protocol";
+import { BATCH_VERSION, type Catalog } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
 import { z } from "zod";
+import { pointInfo } from "../consumer/catalog.js";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { LiveFeed } from "../live.js";
+import type { SendCommand } from "../remote/commands.js";
+import { type ReadingsBackend, sqliteReadings } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
+import { mountCommandRoutes } from "./commands-route.js";
 import { completeness } from "./completeness.js";
 import { mountLiveRoute } from "./live-route.js";
 import { createCollectorMetrics } from "./metrics.js";
@@ -13,6 +19,10 @@ import { mountSeriesRoutes } from "./series.js";
 
 export interface CollectorAppOptions {
   store: SqliteStore;
+  /** Where readings are charted from; default: `store` itself (SQLite). */
+  readings?: ReadingsBackend;
+  /** Users, API tokens and the audit log; `anonymousRole` opens reading to everyone (tests, trusted networks). */
+  auth: { store: AuthStore; anonymousRole?: "viewer" };
   version: string;
   /** Metrics observed as things happen (store commits); HTTP request timings are added to it. */
   eventMetrics?: Registry;
@@ -26,7 +36,13 @@ export interface CollectorAppOptions {
   ingestStats?: () => IngestStats | undefined;
   /** A gateway is offline when no heartbeat or batch arrived for this long. */
   offlineAfterMs?: number;
+  /** Sends remote-management commands to gateways (POST /api/v1/gateways/:id/commands/<verb>). */
+  commands?: SendCommand;
   now?: () => number;
+  /** The program's logger, whose level admins may change at run time. */
+  logger?: { level: string };
+  /** A gateway's point catalog (names and units from its profiles), when it has sent one. */
+  catalog?: (gateway: string) => Promise<Catalog | undefined>;
 }
 
 const id = z.string().min(1).max(200);
@@ -44,11 +60,15 @@ function clock(agentTs: number | undefined, receivedAt: number | null, skewMs: n
 export function createCollectorApp(o: CollectorAppOptions) {
   const now = o.now ?? Date.now;
   const offlineAfterMs = o.offlineAfterMs ?? 30_000;
+  const readings = o.readings ?? sqliteReadings(o.store);
   const clockSkewMs = o.clockSkewMs ?? 5000;
   const app = new Hono();
   useSecurityHeaders(app);
   const events = o.eventMetrics ?? new Registry();
   useHttpMetrics(app, events);
+  // Before any route: every /api path and /metrics is closed unless a route below opens it to a role.
+  const auth = useAuth(app, { ...o.auth, now });
+  const viewer = auth.need("viewer");
 
   app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version }));
 
@@ -62,10 +82,13 @@ export function createCollectorApp(o: CollectorAppOptions) {
       reasons.push(
         `telemetry consumer not running${ingest.lastError ? `: ${ingest.lastError}` : ""}; retrying`,
       );
+    const writeError = readings.writeStatus?.().lastError;
+    if (writeError)
+      reasons.push(`readings not stored: ${writeError}; batches are redelivered until it works`);
     return c.json({ ready: reasons.length === 0, reasons }, reasons.length === 0 ? 200 : 503);
   });
 
-  app.get("/api/v1/gateways", (c) => {
+  app.get("/api/v1/gateways", viewer, (c) => {
     const t = now();
     const site = c.req.query("site");
     const all = o.store.gateways().map((g) => ({
@@ -93,7 +116,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
     return c.json({ gateways, offline });
   });
 
-  app.get("/api/v1/alerts", (c) => {
+  app.get("/api/v1/alerts", viewer, (c) => {
     const gateway = c.req.query("gateway");
     const mine = <T extends { gateway: string }>(rows: T[]) =>
       gateway === undefined ? rows : rows.filter((r) => r.gateway === gateway);
@@ -103,27 +126,47 @@ export function createCollectorApp(o: CollectorAppOptions) {
     });
   });
 
-  app.get("/api/v1/ingest", (c) => c.json(o.ingestStats?.() ?? null));
+  app.get("/api/v1/ingest", viewer, (c) => c.json(o.ingestStats?.() ?? null));
 
-  app.get("/api/v1/points", (c) => {
+  app.get("/api/v1/points", viewer, async (c) => {
     const parsed = z.object({ gateway: id }).safeParse(c.req.query());
     if (!parsed.success) return c.json(badRequest(parsed.error), 400);
-    return c.json({ points: o.store.points(parsed.data.gateway) });
+    const info = pointInfo(await o.catalog?.(parsed.data.gateway));
+    const points = o.store
+      .points(parsed.data.gateway)
+      .map((p) => ({ ...p, ...info.get(`${p.device}/${p.point}`) }));
+    return c.json({ points });
   });
 
-  mountSeriesRoutes(app, o.store, now);
+  // The chart routes are mounted by their own modules; their role is declared here.
+  for (const path of ["/api/v1/series", "/api/v1/series.csv", "/api/v1/live"]) app.get(path, viewer);
+  mountSeriesRoutes(app, readings, now);
+  if (o.commands)
+    mountCommandRoutes(app, {
+      send: o.commands,
+      guard: auth.need,
+      actor: (c) => c.get("principal")?.name,
+      onCommand: (e, c) =>
+        auth.audit(c, `command.${e.verb}`, {
+          target: e.gateway,
+          ok: e.ok,
+          detail: `${JSON.stringify(e.args)}${e.error ? `: ${e.error}` : ""}`,
+        }),
+    });
   if (o.live) mountLiveRoute(app, o.live);
 
+  if (o.logger) mountLogLevelRoutes(app, auth, o.logger);
+
   const metrics = Registry.merge([
-    createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined)),
+    createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined), readings.writeStatus),
     events,
   ]);
-  app.get("/metrics", async (c) =>
+  app.get("/metrics", viewer, async (c) =>
     c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
   );
 
   app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
 
   mountDashboard(app, o.staticDir);
-  return app;
+  return Object.assign(app, { auth });
 }

@@ -1,10 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openAuthStore } from "@tidegate/dashboard/auth";
 import type { Batch } from "@tidegate/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite-store.js";
 import { createCollectorApp } from "./app.js";
+
+/** These tests are about what the routes answer; who may ask is proven in auth-routes.test.ts. */
+const anyoneReads = () => ({ store: openAuthStore(":memory:"), anonymousRole: "viewer" as const });
 
 // Chart queries against a real SQLite store: two days of a reading every 10 s for two series.
 
@@ -21,7 +25,7 @@ function batch(first: number, readings: Batch["readings"]): Batch {
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "tidegate-series-"));
   store = openSqliteStore(join(dir, "c.db"));
-  app = createCollectorApp({ store, version: "t", now: () => T0 + 2 * DAY });
+  app = createCollectorApp({ auth: anyoneReads(), store, version: "t", now: () => T0 + 2 * DAY });
   let seq = 1;
   const readings: Batch["readings"] = [];
   for (let t = T0; t < T0 + 2 * DAY; t += 10_000) {
@@ -101,6 +105,19 @@ describe("series queries", () => {
     );
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/more than 10000 raw readings .* use step=auto/);
+  });
+
+  it("refuses times past what a date holds, and keeps a range of ages to a bounded chart", async () => {
+    const beyond = await app.request(
+      "/api/v1/series.csv?series=plant-1/m1/voltage&from=0&to=9007199254740991&step=auto",
+    );
+    expect(beyond.status).toBe(400);
+    expect((await beyond.json()).error).toMatch(/^to: expected a time in ms up to 8640000000000000/);
+    const ages = await app.request(
+      "/api/v1/series?gateway=plant-1&device=m1&point=voltage&from=0&to=8640000000000000",
+    );
+    expect(ages.status).toBe(200);
+    expect((await ages.json()).ts.length).toBeLessThanOrEqual(1501);
   });
 
   it("exports what a chart shows as CSV", async () => {

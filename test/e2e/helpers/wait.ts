@@ -1,3 +1,5 @@
+import { apiFetch } from "./auth.js";
+
 /**
  * Polls `check` until it returns a value other than undefined/false, or fails with `what` after the
  * timeout. `what` may be a function, evaluated only on timeout, so the message can carry process
@@ -25,8 +27,9 @@ export async function waitFor<T>(
   );
 }
 
+/** GET a JSON document with the tests' API token (see auth.ts). */
 export async function getJson<T = unknown>(url: string): Promise<T> {
-  const res = await fetch(url);
+  const res = await apiFetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

@@ -1,6 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { COLLECTOR_DURABLE, decodeBatch, subjects, TELEMETRY_STREAM } from "@tidegate/protocol";
+import { apiFetch } from "../../e2e/helpers/auth.js";
 
 /**
  * Reads the whole telemetry stream back and counts the gateway's readings that it holds more
@@ -57,7 +58,7 @@ export interface IngestCounters {
 }
 
 export async function ingestCounters(collectorUrl: string): Promise<IngestCounters | undefined> {
-  const res = await fetch(`${collectorUrl}/api/v1/ingest`);
+  const res = await apiFetch(`${collectorUrl}/api/v1/ingest`);
   if (!res.ok) return undefined;
   return ((await res.json()) as IngestCounters | null) ?? undefined;
 }

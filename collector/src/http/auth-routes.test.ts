@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkRouteRoles, testAuthStore } from "@tidegate/dashboard/auth/testing";
+import { afterAll, expect, it } from "vitest";
+import { createLiveFeed } from "../live.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
+import { createCollectorApp } from "./app.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tidegate-auth-routes-"));
+const store = openSqliteStore(join(dir, "c.db"));
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("every collector API route declares its role and refuses anonymous callers and the role below", async () => {
+  const auth = testAuthStore();
+  const app = createCollectorApp({
+    store,
+    version: "t",
+    auth: { store: auth.store },
+    live: createLiveFeed(),
+  });
+  const { problems, checked } = await checkRouteRoles(app, auth.headers);
+  expect(problems).toEqual([]);
+  expect(checked).toContain("GET /api/v1/gateways viewer");
+  expect(checked).toContain("POST /api/v1/users admin");
+  expect(checked).toContain("GET /metrics viewer");
+});

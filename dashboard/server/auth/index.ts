@@ -1,0 +1,30 @@
+import type { Hono } from "hono";
+import { type AuthOptions, createAuth } from "./middleware.js";
+import { mountAuthRoutes } from "./routes.js";
+
+export { AUTH_USAGE, AuthCliError, runAuthCommand } from "./cli.js";
+export {
+  type Auth,
+  CSRF_COOKIE,
+  CSRF_HEADER,
+  clientAddress,
+  type RoleGuard,
+  SESSION_COOKIE,
+} from "./middleware.js";
+export { hashPassword } from "./password.js";
+export { ProvisionError, provisionAccounts, provisionFromEnv } from "./provision.js";
+export { type Principal, ROLES, type Role, roleAtLeast, roleBelow } from "./roles.js";
+export { type AuthStore, openAuthStore } from "./store.js";
+
+/**
+ * Puts users, roles and API tokens in front of an app: call before mounting any route, so the
+ * default is closed — every /api path and /metrics needs a signed-in user or a token, and each
+ * route then names the role it needs with `auth.need(role)`.
+ */
+export function useAuth(app: Hono, options: AuthOptions) {
+  const auth = createAuth(options);
+  app.use("*", auth.authenticate);
+  mountAuthRoutes(app, auth);
+  return auth;
+}
+export { type DeclaredRoute, declaredRoutes, PUBLIC_PATHS, sampleUrl } from "./route-roles.js";

@@ -1,0 +1,149 @@
+import { randomBytes } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { sign, verify } from "hono/jwt";
+import { type Principal, type Role, roleAtLeast } from "./roles.js";
+import type { AuthStore } from "./store.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    principal?: Principal;
+  }
+}
+
+export const SESSION_COOKIE = "tidegate_session";
+export const CSRF_COOKIE = "tidegate_csrf";
+export const CSRF_HEADER = "x-csrf-token";
+
+/** Paths anyone may call: what a login page and a supervisor need. */
+const PUBLIC_API = new Set(["/api/v1/info", "/api/v1/auth/login", "/api/v1/auth/me", "/api/v1/auth/logout"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export interface AuthOptions {
+  store: AuthStore;
+  /** Lets requests without credentials in with this role (read-only panels on a trusted network). */
+  anonymousRole?: "viewer";
+  /** Session lifetime; default 12 h (a shift). */
+  sessionHours?: number;
+  now?: () => number;
+}
+
+/** A middleware that demands a role, carrying that role so tests can find and prove every guard. */
+export type RoleGuard = MiddlewareHandler & { requiredRole: Role };
+
+interface SessionClaims {
+  sub: string;
+  role: Role;
+  /** The user's session epoch when signed: a password or role change ends older sessions. */
+  se: number;
+  csrf: string;
+  exp: number;
+  iat: number;
+}
+
+/** Where a request came from, for the audit log and the login limiter. */
+export function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? "local";
+}
+
+export function createAuth(o: AuthOptions) {
+  const now = o.now ?? Date.now;
+  const sessionSeconds = Math.round((o.sessionHours ?? 12) * 3600);
+  const store = o.store;
+
+  async function fromSession(c: Context): Promise<Principal | undefined> {
+    const jwt = getCookie(c, SESSION_COOKIE);
+    if (!jwt) return undefined;
+    try {
+      const claims = (await verify(jwt, store.sessionKey, "HS256")) as unknown as SessionClaims;
+      const user = store.getUser(claims.sub);
+      // A removed user, or one whose password or role changed since, has no session any more.
+      if (!user || user.sessionEpoch !== claims.se) return undefined;
+      return { name: user.name, role: user.role, via: "session", csrf: claims.csrf };
+    } catch {
+      return undefined;
+    }
+  }
+
+  function fromToken(c: Context): Principal | undefined | "bad" {
+    const header = c.req.header("authorization");
+    if (!header) return undefined;
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) return "bad";
+    const row = store.findToken(m[1] as string, now());
+    if (!row || row.revokedAt !== null) return "bad";
+    return { name: `token:${row.name}`, role: row.role, via: "token", tokenId: row.id };
+  }
+
+  /** Finds who is asking, and refuses anonymous calls to anything but the public API paths. */
+  const authenticate: MiddlewareHandler = async (c, next) => {
+    const token = fromToken(c);
+    if (token === "bad")
+      return c.json({ error: "invalid or revoked API token (Authorization: Bearer <token>)" }, 401);
+    const principal =
+      token ??
+      (await fromSession(c)) ??
+      (o.anonymousRole ? { name: "anonymous", role: o.anonymousRole, via: "anonymous" as const } : undefined);
+    if (principal) c.set("principal", principal);
+    const guarded = c.req.path === "/metrics" || c.req.path.startsWith("/api/");
+    if (!principal && guarded && !PUBLIC_API.has(c.req.path))
+      return c.json(
+        { error: "login required: POST /api/v1/auth/login, or send Authorization: Bearer <API token>" },
+        401,
+      );
+    return next();
+  };
+
+  /**
+   * The role a route needs. Writes made with a session cookie must also carry the session's CSRF
+   * token in a header, which another site's page cannot read (tokens are not sent by browsers on
+   * their own, so they need none).
+   */
+  function need(role: Role): RoleGuard {
+    const guard: MiddlewareHandler = async (c, next) => {
+      const p = c.get("principal");
+      if (!p) return c.json({ error: "login required" }, 401);
+      if (!roleAtLeast(p.role, role))
+        return c.json({ error: `${role} role required; ${p.name} is ${p.role}` }, 403);
+      if (p.via === "session" && !SAFE_METHODS.has(c.req.method) && c.req.header(CSRF_HEADER) !== p.csrf)
+        return c.json({ error: `missing or wrong ${CSRF_HEADER} header (reload the page)` }, 403);
+      return next();
+    };
+    return Object.assign(guard, { requiredRole: role });
+  }
+
+  async function issueSession(user: { name: string; role: Role; sessionEpoch: number }) {
+    const iat = Math.floor(now() / 1000);
+    const csrf = randomBytes(18).toString("base64url");
+    const claims: SessionClaims = {
+      sub: user.name,
+      role: user.role,
+      se: user.sessionEpoch,
+      csrf,
+      iat,
+      exp: iat + sessionSeconds,
+    };
+    return { jwt: await sign({ ...claims }, store.sessionKey, "HS256"), csrf, maxAge: sessionSeconds };
+  }
+
+  /** Records who did what: logins, user and token changes, commands. */
+  function audit(
+    c: Context,
+    action: string,
+    e: { target?: string; detail?: string; ok?: boolean; actor?: string } = {},
+  ) {
+    store.audit({
+      actor: e.actor ?? c.get("principal")?.name ?? "anonymous",
+      action,
+      target: e.target ?? null,
+      detail: e.detail ?? null,
+      ip: clientAddress(c),
+      ok: e.ok ?? true,
+    });
+  }
+
+  return { store, authenticate, need, issueSession, audit, now };
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import { hashPassword, passwordProblem } from "./password.js";
+import { ROLES, type Role } from "./roles.js";
+import type { AuthStore } from "./store.js";
+
+export class ProvisionError extends Error {
+  override name = "ProvisionError";
+}
+
+function readSecret(path: string, variable: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (err) {
+    throw new ProvisionError(
+      `${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
+  }
+}
+
+/**
+ * Accounts from the environment, for containers and the demo: no default passwords anywhere.
+ * - TIDEGATE_ADMIN_USER with TIDEGATE_ADMIN_PASSWORD or TIDEGATE_ADMIN_PASSWORD_FILE: the first
+ *   admin, created only while there are no users at all (later changes go through the API/CLI).
+ * - TIDEGATE_API_TOKEN_FILE: an API token (role TIDEGATE_API_TOKEN_ROLE, default admin) accepted
+ *   from then on. A token that was revoked stays revoked.
+ * Returns what it did, in words, for the log.
+ */
+export async function provisionFromEnv(store: AuthStore, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const done: string[] = [];
+  const user = env.TIDEGATE_ADMIN_USER;
+  if (user) {
+    const password =
+      env.TIDEGATE_ADMIN_PASSWORD ??
+      (env.TIDEGATE_ADMIN_PASSWORD_FILE
+        ? readSecret(env.TIDEGATE_ADMIN_PASSWORD_FILE, "TIDEGATE_ADMIN_PASSWORD_FILE")
+        : undefined);
+    if (!password)
+      throw new ProvisionError(
+        "TIDEGATE_ADMIN_USER needs TIDEGATE_ADMIN_PASSWORD or TIDEGATE_ADMIN_PASSWORD_FILE",
+      );
+    const problem = passwordProblem(password);
+    if (problem) throw new ProvisionError(`TIDEGATE_ADMIN_PASSWORD: ${problem}`);
+    if (store.userCount() === 0) {
+      store.addUser(user, "admin", await hashPassword(password));
+      store.audit({
+        actor: "environment",
+        action: "user.add",
+        target: user,
+        detail: "role admin",
+        ip: null,
+        ok: true,
+      });
+      done.push(`created admin ${user} from TIDEGATE_ADMIN_USER`);
+    }
+  }
+  const tokenFile = env.TIDEGATE_API_TOKEN_FILE;
+  if (tokenFile) {
+    const token = readSecret(tokenFile, "TIDEGATE_API_TOKEN_FILE");
+    if (token.length < 20)
+      throw new ProvisionError(`TIDEGATE_API_TOKEN_FILE: ${tokenFile} holds fewer than 20 characters`);
+    const role = (env.TIDEGATE_API_TOKEN_ROLE ?? "admin") as Role;
+    if (!ROLES.includes(role))
+      throw new ProvisionError(`TIDEGATE_API_TOKEN_ROLE: expected one of ${ROLES.join(", ")}, got ${role}`);
+    const known = store.tokens().length > 0 && store.findToken(token);
+    if (!known) {
+      const id = store.addToken(token, { name: "provisioned", role, by: "environment" });
+      store.audit({
+        actor: "environment",
+        action: "token.create",
+        target: id,
+        detail: `${tokenFile} (${role})`,
+        ip: null,
+        ok: true,
+      });
+      done.push(`accepting the API token in ${tokenFile} (${role})`);
+    } else if (known.revokedAt !== null)
+      done.push(`the API token in ${tokenFile} was revoked; it stays refused`);
+  }
+  return done;
+}
+
+/** Provisions from the environment, logs what it did, and warns when nobody could sign in. */
+export async function provisionAccounts(
+  store: AuthStore,
+  env: NodeJS.ProcessEnv,
+  log: { info(message: string): void; warn(message: string): void },
+  howToAddAdmin: string,
+): Promise<void> {
+  for (const line of await provisionFromEnv(store, env)) log.info(line);
+  if (store.userCount() === 0 && store.tokens().length === 0)
+    log.warn(
+      `no users or API tokens yet: nobody can sign in. ${howToAddAdmin} (or set TIDEGATE_ADMIN_USER and TIDEGATE_ADMIN_PASSWORD_FILE)`,
+    );
+}

@@ -1,0 +1,3 @@
+import { provideTestToken } from "./auth.js";
+
+provideTestToken();
