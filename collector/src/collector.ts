@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { openAuthStore, provisionAccounts } from "@tidegate/dashboard/auth";
+import { openAuthStore, provisionAccounts, sessionKeyFromEnv } from "@tidegate/dashboard/auth";
 import { createBackoff } from "@tidegate/protocol";
 import { natsSecurityOptions } from "@tidegate/protocol/nats-security";
 import type { Logger } from "pino";
@@ -24,13 +24,13 @@ export const storePath = (options: CollectorOptions) => join(options.dataDir, "c
 /** Users, API tokens and the audit log, beside the store. */
 export function openCollectorAuth(options: CollectorOptions) {
   mkdirSync(options.dataDir, { recursive: true });
-  return openAuthStore(join(options.dataDir, "auth.db"));
+  return openAuthStore(join(options.dataDir, "auth.db"), { sessionKey: sessionKeyFromEnv(process.env) });
 }
 
 /** Wires NATS ingest → store → HTTP API. */
 export function createCollector(options: CollectorOptions, log: Logger, extra: { staticDir?: string } = {}) {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openSqliteStore(storePath(options));
+  const store = openSqliteStore(storePath(options), { clockJumpMs: options.clockJumpMs });
   const readings = openReadings(options, store, log);
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;

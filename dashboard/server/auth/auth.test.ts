@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CSRF_HEADER, provisionFromEnv, useAuth } from "./index.js";
+import { CSRF_HEADER, provisionFromEnv, sessionKeyFromEnv, useAuth } from "./index.js";
 import { hashPassword } from "./password.js";
 import { type AuthStore, openAuthStore } from "./store.js";
 
@@ -255,5 +255,28 @@ describe("provisioning from the environment", () => {
     await expect(provisionFromEnv(store, { TIDEGATE_API_TOKEN_FILE: join(dir, "missing") })).rejects.toThrow(
       /cannot read/,
     );
+  });
+});
+
+describe("replicas", () => {
+  it("with a shared session key, a session signed by one collector is accepted by another", async () => {
+    const key = "k".repeat(40);
+    const other = openAuthStore(join(dir, "other.db"), { sessionKey: key });
+    const mine = openAuthStore(join(dir, "mine.db"), { sessionKey: key });
+    try {
+      for (const s of [other, mine]) s.addUser("boss", "admin", await hashPassword("boss password"));
+      const a = new Hono();
+      useAuth(a, { store: mine }).need("viewer");
+      const b = new Hono();
+      const authB = useAuth(b, { store: other });
+      b.get("/api/v1/things", authB.need("viewer"), (c) => c.json({ ok: true }));
+      const { cookie } = await login(a, "boss", "boss password");
+      expect((await b.request("/api/v1/things", { headers: { cookie } })).status).toBe(200);
+      expect(sessionKeyFromEnv({ TIDEGATE_SESSION_KEY: key })).toBe(key);
+      expect(() => sessionKeyFromEnv({ TIDEGATE_SESSION_KEY: "short" })).toThrow(/at least 32/);
+    } finally {
+      other.close();
+      mine.close();
+    }
   });
 });

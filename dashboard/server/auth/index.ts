@@ -12,7 +12,7 @@ export {
   SESSION_COOKIE,
 } from "./middleware.js";
 export { hashPassword } from "./password.js";
-export { ProvisionError, provisionAccounts, provisionFromEnv } from "./provision.js";
+export { ProvisionError, provisionAccounts, provisionFromEnv, sessionKeyFromEnv } from "./provision.js";
 export { type Principal, ROLES, type Role, roleAtLeast, roleBelow } from "./roles.js";
 export { type AuthStore, openAuthStore } from "./store.js";
 

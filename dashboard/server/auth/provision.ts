@@ -92,3 +92,20 @@ export async function provisionAccounts(
       `no users or API tokens yet: nobody can sign in. ${howToAddAdmin} (or set TIDEGATE_ADMIN_USER and TIDEGATE_ADMIN_PASSWORD_FILE)`,
     );
 }
+
+/**
+ * The session signing key shared by replicas, from TIDEGATE_SESSION_KEY or
+ * TIDEGATE_SESSION_KEY_FILE; undefined: each program keeps its own in auth.db.
+ */
+export function sessionKeyFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const key =
+    env.TIDEGATE_SESSION_KEY ??
+    (env.TIDEGATE_SESSION_KEY_FILE
+      ? readSecret(env.TIDEGATE_SESSION_KEY_FILE, "TIDEGATE_SESSION_KEY_FILE")
+      : undefined);
+  if (key !== undefined && key.length < 32)
+    throw new ProvisionError(
+      "TIDEGATE_SESSION_KEY: use at least 32 random characters (e.g. openssl rand -base64 32)",
+    );
+  return key;
+}

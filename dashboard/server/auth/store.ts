@@ -76,7 +76,11 @@ export const TOKEN_PREFIX = "tg_";
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
 export const newToken = () => `${TOKEN_PREFIX}${randomBytes(24).toString("base64url")}`;
 
-export function openAuthStore(path: string) {
+/**
+ * `sessionKey` replaces the key kept in the file: replicas behind one load balancer (several
+ * collectors) must sign and check sessions with the same key (TIDEGATE_SESSION_KEY).
+ */
+export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");
@@ -85,7 +89,7 @@ export function openAuthStore(path: string) {
   const getMeta = db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?");
   const setMeta = db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)");
   setMeta.run("session-key", randomBytes(32).toString("base64url"));
-  const sessionKey = getMeta.get("session-key")?.value as string;
+  const sessionKey = o.sessionKey ?? (getMeta.get("session-key")?.value as string);
 
   type RawUser = {
     name: string;

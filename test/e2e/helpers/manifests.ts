@@ -4,12 +4,14 @@ import { repo } from "./install.js";
 
 /** Every TIDEGATE_* variable the collector reads, from its option sources (flags and env names). */
 export function collectorEnvNames(): Set<string> {
-  const dir = join(repo, "collector/src/config");
+  // Its own options, and the accounts and session key read by the shared auth module.
+  const dirs = [join(repo, "collector/src/config"), join(repo, "dashboard/server/auth")];
   const names = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
-    for (const [name] of readFileSync(join(dir, file), "utf8").matchAll(/TIDEGATE_[A-Z0-9_]+/g))
-      names.add(name);
-  }
+  for (const dir of dirs)
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
+      for (const [name] of readFileSync(join(dir, file), "utf8").matchAll(/TIDEGATE_[A-Z0-9_]+/g))
+        names.add(name);
+    }
   return names;
 }
 
