@@ -15,6 +15,7 @@ export const COMMAND_VERBS = [
   "write",
   "logs.tail",
   "source.restart",
+  "alert.ack",
 ] as const;
 export const commandVerbSchema = z.enum(COMMAND_VERBS);
 export type CommandVerb = z.infer<typeof commandVerbSchema>;
@@ -64,6 +65,14 @@ export const commandArgsSchemas = {
   "logs.tail": z.object({ lines: z.number().int().min(1).max(1000).default(100) }).strict(),
   "source.restart": z
     .object({ device: deviceIdSchema.optional().describe("one device; default every source") })
+    .strict(),
+  // Who acknowledged is the request's actor (set by the collector from the session), not an
+  // argument, so a caller cannot acknowledge in someone else's name.
+  "alert.ack": z
+    .object({
+      rule: z.string().min(1).max(200).describe("the rule id, as the alert lists it"),
+      device: deviceIdSchema,
+    })
     .strict(),
 } satisfies Record<CommandVerb, z.ZodType>;
 export type CommandArgs<V extends CommandVerb> = z.infer<(typeof commandArgsSchemas)[V]>;
@@ -115,6 +124,8 @@ export const commandResultSchemas = {
   }),
   "logs.tail": z.object({ lines: z.array(z.string()) }),
   "source.restart": z.object({ restarted: z.array(z.string()) }),
+  /** false: the alert is not raised now, or was acknowledged already (nothing changed). */
+  "alert.ack": z.object({ acknowledged: z.boolean(), by: z.string() }),
 } satisfies Record<CommandVerb, z.ZodType>;
 export type CommandResult<V extends CommandVerb> = z.infer<(typeof commandResultSchemas)[V]>;
 

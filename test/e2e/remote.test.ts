@@ -1,16 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
-import { loadProfiles, type Profile } from "@tidegate/profiles";
-import { encodeHeartbeat, HEARTBEAT_VERSION, type Heartbeat, subjects } from "@tidegate/protocol";
+import { encodeHeartbeat, subjects } from "@tidegate/protocol";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import ModbusRTU from "modbus-serial";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { heartbeatAt } from "../helpers/heartbeat.js";
 import { apiFetch } from "./helpers/auth.js";
 import { type NatsServer, startNatsServer } from "./helpers/nats.js";
 import { freePort } from "./helpers/ports.js";
 import { type Restartable, type StartedAgent, startAgent, startCollector } from "./helpers/tidegate.js";
+import { valveAgentConfig, valveDevice, writeValveProfile } from "./helpers/valve.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 // Remote management end to end: the collector's HTTP route → NATS request → the built agent →
@@ -18,27 +19,6 @@ import { getJson, waitFor } from "./helpers/wait.js";
 // layout peers get wrong on writes.
 
 const GATEWAY = "e2e-remote";
-const VALVE_PROFILE = `
-id: acme/valve
-vendor: ACME
-model: Valve controller
-protocols: [modbus-tcp]
-source: { title: "Test profile for remote writes", url: "https://example.com/valve" }
-points:
-  - id: setpoint
-    name: Flow setpoint
-    unit: m3/h
-    register: { table: holding, address: 10, type: float32, order: CDAB }
-    access: readwrite
-    min: 0
-    max: 20000
-    simulate: { kind: constant, value: 100 }
-  - id: flow
-    name: Flow
-    unit: m3/h
-    register: { table: input, address: 0, type: float32, order: CDAB }
-    simulate: { kind: sine, min: 10, max: 90, periodS: 60 }
-`;
 
 interface Reply {
   status: number;
@@ -53,18 +33,9 @@ let work: string;
 let profilesDir: string;
 let originalConfig: string;
 
-function agentConfig(devices: string) {
-  return `version: 1
-gateway: ${GATEWAY}
-http: { host: 127.0.0.1 }
-nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500, user: gw, password: not-checked-here }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-profilesDirs: ["${profilesDir}"]
-devices:
-${devices}`;
-}
-const valve = (id: string, port: number, pollIntervalMs = 200) =>
-  `  - { id: ${id}, profile: acme/valve, transport: { type: tcp, host: 127.0.0.1, port: ${port} }, pollIntervalMs: ${pollIntervalMs}, timeoutMs: 300, retries: 0 }\n`;
+const agentConfig = (devices: string) =>
+  valveAgentConfig({ gateway: GATEWAY, natsUrl: nats.url, profilesDir, devices });
+const valve = valveDevice;
 
 async function command(verb: string, body: unknown = {}, gateway = GATEWAY): Promise<Reply> {
   const res = await apiFetch(`${collector.url}/api/v1/gateways/${gateway}/commands/${verb}`, {
@@ -95,10 +66,9 @@ async function holdingWords(address: number, count: number): Promise<number[]> {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "tidegate-remote-"));
-  profilesDir = join(work, "profiles");
-  mkdirSync(join(profilesDir, "acme"), { recursive: true });
-  writeFileSync(join(profilesDir, "acme", "valve.yaml"), VALVE_PROFILE);
-  const profile = loadProfiles([profilesDir]).get("acme/valve") as Profile;
+  const written = writeValveProfile(work);
+  profilesDir = written.profilesDir;
+  const profile = written.profile;
   nats = await startNatsServer();
   sim = await startModbusTcpSimulator({ profile, port: 0, tickMs: 200, seed: 3 });
   collector = await startCollector(nats.url, { env: { TIDEGATE_OFFLINE_AFTER_S: "3" } });
@@ -290,24 +260,7 @@ describe("remote management", () => {
       );
 
       // A gateway that beats but does not answer commands (an older agent).
-      const hb: Heartbeat = {
-        v: HEARTBEAT_VERSION,
-        gateway: "older-gw",
-        version: "0.0.1",
-        ts: Date.now(),
-        uptimeS: 1,
-        backlog: 0,
-        oldestUnsentAgeMs: null,
-        lastSeq: 0,
-        epoch: 0,
-        ackedSeq: 0,
-        dropped: {},
-        droppedRanges: [],
-        uplinkConnected: true,
-        alarms: [],
-        sources: [],
-        activeAlerts: [],
-      };
+      const hb = heartbeatAt("older-gw", Date.now(), { version: "0.0.1" });
       spy.publish(subjects.status("older-gw"), encodeHeartbeat(hb));
       await waitFor("the collector to register older-gw", async () =>
         (await getJson<{ gateways: { id: string }[] }>(`${collector.url}/api/v1/gateways`)).gateways.some(

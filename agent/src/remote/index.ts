@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { LogRing } from "../log-ring.js";
 import type { SourcesLifecycle } from "../sources/lifecycle.js";
+import { alertAckHandler } from "./alert-ack.js";
 import { createConfigChanges } from "./config-changes.js";
 import { configVersionsDir, openConfigStore } from "./config-store.js";
 import { CommandError } from "./errors.js";
@@ -17,6 +18,8 @@ export interface RemoteOptions {
   version: number;
   status: () => Record<string, unknown>;
   logRing?: LogRing;
+  /** The same acknowledgement the local ack route makes; true when it acknowledged. */
+  acknowledgeAlert: (rule: string, device: string, by: string) => boolean;
   log: Logger;
 }
 
@@ -42,6 +45,7 @@ export function createRemote(o: RemoteOptions) {
       return { lines: o.logRing.tail(args.lines) };
     },
     "source.restart": (args) => changes.restart(args),
+    "alert.ack": alertAckHandler(o.acknowledgeAlert),
   };
   let responder: { stop(): void } | undefined;
   return {

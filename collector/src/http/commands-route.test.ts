@@ -65,13 +65,35 @@ describe("command routes", () => {
 
   it("needs an operator for writes and config changes, a viewer for reads", async () => {
     const { sent, post } = setup();
-    for (const verb of ["write", "config.apply", "config.rollback", "source.restart"]) {
+    for (const verb of ["write", "config.apply", "config.rollback", "source.restart", "alert.ack"]) {
       const res = await post(`/api/v1/gateways/gw-1/commands/${verb}`, {});
       expect(res.status, verb).toBe(403);
     }
     for (const verb of ["status", "config.get", "config.history", "logs.tail"])
       expect((await post(`/api/v1/gateways/gw-1/commands/${verb}`)).status, verb).toBe(200);
     expect(sent.map((s) => s.verb)).toEqual(["status", "config.get", "config.history", "logs.tail"]);
+  });
+
+  it("acknowledges an alert for an operator, in the operator's name, and audits it", async () => {
+    const { sent, events, post } = setup({ ok: true, result: { acknowledged: true, by: "ana@collector" } });
+    const res = await post(
+      "/api/v1/gateways/gw-1/commands/alert.ack",
+      { rule: "high-temp", device: "m1" },
+      { "x-role": "operator", "x-user": "ana" },
+    );
+    expect(res.status).toBe(200);
+    expect((await res.json()).result).toEqual({ acknowledged: true, by: "ana@collector" });
+    expect(sent).toEqual([
+      { gateway: "gw-1", verb: "alert.ack", args: { rule: "high-temp", device: "m1" }, actor: "ana" },
+    ]);
+    expect(events[0]).toMatchObject({ verb: "alert.ack", actor: "ana", ok: true });
+    const spoofed = await post(
+      "/api/v1/gateways/gw-1/commands/alert.ack",
+      { rule: "high-temp", device: "m1", actor: "someone-else" },
+      { "x-role": "operator" },
+    );
+    expect(spoofed.status).toBe(400);
+    expect((await spoofed.json()).error).toMatch(/^alert.ack: \(body\): Unrecognized key/);
   });
 
   it("maps an offline gateway to 409 and records the failure; a config is audited by hash, not text", async () => {

@@ -15,6 +15,7 @@ export const COMMAND_ROLES: Record<CommandVerb, CommandRole> = {
   "config.apply": "operator",
   "config.rollback": "operator",
   "source.restart": "operator",
+  "alert.ack": "operator",
 };
 
 /** One command as the audit log records it. */

@@ -1,6 +1,7 @@
 import type { GatewaySummary, PointSummary } from "../api.js";
 import { t } from "../i18n.js";
 import { ChartPanel } from "./ChartPanel.js";
+import { CommandsPanel } from "./CommandsPanel.js";
 import { GatewayFacts } from "./GatewayFacts.js";
 import { PointPicker } from "./PointPicker.js";
 import { addSeries, type PointRef } from "./selection.js";
@@ -15,7 +16,7 @@ interface Props {
   onSelectSeries: (list: PointRef[]) => void;
 }
 
-/** The selected gateway: its completeness and backlog, then a chart of its chosen points. */
+/** The selected gateway: its completeness and backlog, a chart of its chosen points, its commands. */
 export function GatewayDetail({ gateway, summary, points, series, ready, onSelectSeries }: Props) {
   return (
     <section class="panel detail" data-testid="gateway-detail" data-gateway={gateway}>
@@ -37,6 +38,7 @@ export function GatewayDetail({ gateway, summary, points, series, ready, onSelec
           onSeries={onSelectSeries}
         />
       )}
+      <CommandsPanel key={gateway} gateway={gateway} online={summary?.online ?? false} points={points} />
     </section>
   );
 }
