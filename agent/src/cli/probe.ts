@@ -5,17 +5,11 @@ import {
   modbusProfiles,
   type PointSpec,
   type Profile,
-  registerCount,
-  type WordOrder,
-  wordOrders,
 } from "@tidegate/profiles";
 import pino from "pino";
 import type { ModbusTransport } from "../config/schema.js";
+import { decodeAssist, type ProbedPoint, type ProbeResult, probeDevice } from "../probe/probe-device.js";
 import { createBus } from "../sources/modbus/bus.js";
-import { planReads, sliceWords } from "../sources/modbus/coalesce.js";
-import { decodePoint } from "../sources/modbus/decode.js";
-import { describeModbusError } from "../sources/modbus/errors.js";
-import { readBlock } from "../sources/modbus/read-block.js";
 
 export const PROBE_USAGE = `Usage: tidegate-agent probe --profile <vendor/model> --port <host:port | serial device> [--unit <n>]
                             [--rtu-over-tcp] [--baud 9600] [--parity none|even|odd] [--timeout-ms 1000]
@@ -104,41 +98,16 @@ function parseProbeArgs(argv: string[]): ProbeOptions {
   };
 }
 
-function hex(words: readonly number[]): string {
-  return words.map((w) => w.toString(16).padStart(4, "0")).join(" ");
-}
-
-function show(value: unknown): string {
-  return typeof value === "number" && !Number.isInteger(value)
-    ? String(Number(value.toPrecision(7)))
-    : String(value);
-}
-
-function profileLine(point: PointSpec, order: WordOrder): string {
-  const r = point.register;
-  const extra = [
-    r.bit !== undefined ? `bit: ${r.bit}` : "",
-    r.length !== undefined ? `length: ${r.length}` : "",
-  ]
-    .filter(Boolean)
-    .join(", ");
-  return `register: { table: ${r.table}, address: ${r.address}, type: ${r.type}, order: ${order}${extra ? `, ${extra}` : ""} }`;
-}
-
 /** The decode assistant: the lines printed for one point. */
 export function describePoint(point: PointSpec, words: readonly number[]): string[] {
-  const unit = point.unit ? ` ${point.unit}` : "";
-  const lines = [`${point.id.padEnd(20)} ${show(decodePoint(point, words))}${unit}   [${hex(words)}]`];
-  const multiword = registerCount(point.register) > 1 && point.register.type !== "string";
-  if (multiword) {
-    for (const order of wordOrders) {
-      const asIf = { ...point, register: { ...point.register, order } };
-      const mark = order === point.register.order ? "*" : " ";
-      lines.push(
-        `  ${mark} ${order}  ${show(decodePoint(asIf, words)).padEnd(16)} ${profileLine(point, order)}`,
-      );
-    }
-  }
+  return pointLines(decodeAssist(point, words));
+}
+
+function pointLines(p: ProbedPoint): string[] {
+  const unit = p.unit ? ` ${p.unit}` : "";
+  const lines = [`${p.id.padEnd(20)} ${p.value}${unit}   [${p.words}]`];
+  for (const o of p.orders ?? [])
+    lines.push(`  ${o.current ? "*" : " "} ${o.order}  ${o.value.padEnd(16)} ${o.line}`);
   return lines;
 }
 
@@ -148,23 +117,14 @@ export async function probe(argv: string[], out: (line: string) => void = consol
   const bus = createBus(o.transport, pino({ level: "silent" }));
   out(`${o.profile.id} (${o.profile.vendor} ${o.profile.model}) at ${bus.label}, unit ${o.unitId}`);
   out("* = the profile's byte/word order; values read with the other orders are shown beneath\n");
-  let failed = 0;
+  let result: ProbeResult;
   try {
-    for (const block of planReads(o.profile.points)) {
-      try {
-        const words = await bus.request(o.unitId, o.timeoutMs, (c) => readBlock(c, block));
-        for (const entry of block.points)
-          for (const line of describePoint(entry.point, sliceWords(block, words, entry))) out(line);
-      } catch (err) {
-        failed += 1;
-        const reason = describeModbusError(err, o.timeoutMs).reason;
-        out(
-          `${block.table} ${block.start}+${block.count}: ${reason} (${block.points.map((e) => e.point.id).join(", ")})`,
-        );
-      }
-    }
+    result = await probeDevice(bus, o.profile, o.unitId, o.timeoutMs);
   } finally {
     await bus.close();
   }
+  for (const p of result.points) for (const line of pointLines(p)) out(line);
+  for (const f of result.failures) out(`${f.block}: ${f.reason} (${f.points.join(", ")})`);
+  const failed = result.failures.length;
   return failed === 0 ? 0 : 1;
 }

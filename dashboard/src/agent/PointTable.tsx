@@ -1,12 +1,16 @@
+import { Fragment } from "preact";
+import { useState } from "preact/hooks";
 import type { LatestReading } from "../api.js";
 import { formatAge, formatValue } from "../format.js";
 import { t } from "../i18n.js";
+import { TrendChart } from "./TrendChart.js";
 
 /** Older than this, a reading's age is highlighted: the device has probably stopped answering. */
 const STALE_MS = 60_000;
 
-/** The latest reading of each point of one device. */
+/** The latest reading of each point of one device; a point's trend opens beneath its row. */
 export function PointTable({ readings, now }: { readings: LatestReading[]; now: number }) {
+  const [open, setOpen] = useState<Record<string, boolean>>({});
   if (readings.length === 0) return <p class="muted">{t.noReadings}</p>;
   return (
     <table class="points">
@@ -24,21 +28,41 @@ export function PointTable({ readings, now }: { readings: LatestReading[]; now: 
       </thead>
       <tbody>
         {readings.map((r) => (
-          <tr key={r.point} data-testid="point-row" data-device={r.device} data-point={r.point}>
-            <th scope="row" title={r.point}>
-              {r.name}
-            </th>
-            <td class="num value" data-testid="point-value">
-              {formatValue(r.value, r.unit)}
-            </td>
-            <td class="quality-cell">
-              <span class={`quality quality-${r.quality}`} data-testid="point-quality">
-                {t.quality[r.quality] ?? r.quality}
-              </span>
-              {r.quality !== "good" && r.reason && <span class="reason">{r.reason}</span>}
-            </td>
-            <td class={`num age${now - r.ts > STALE_MS ? " stale" : ""}`}>{formatAge(r.ts, now)}</td>
-          </tr>
+          <Fragment key={r.point}>
+            <tr data-testid="point-row" data-device={r.device} data-point={r.point}>
+              <th scope="row" title={r.point}>
+                {r.name}
+                {typeof r.value !== "string" && (
+                  <button
+                    type="button"
+                    class="btn btn-small trend-toggle"
+                    aria-expanded={Boolean(open[r.point])}
+                    data-testid="trend-toggle"
+                    onClick={() => setOpen((o) => ({ ...o, [r.point]: !o[r.point] }))}
+                  >
+                    {open[r.point] ? t.trend.hide : t.trend.show}
+                  </button>
+                )}
+              </th>
+              <td class="num value" data-testid="point-value">
+                {formatValue(r.value, r.unit)}
+              </td>
+              <td class="quality-cell">
+                <span class={`quality quality-${r.quality}`} data-testid="point-quality">
+                  {t.quality[r.quality] ?? r.quality}
+                </span>
+                {r.quality !== "good" && r.reason && <span class="reason">{r.reason}</span>}
+              </td>
+              <td class={`num age${now - r.ts > STALE_MS ? " stale" : ""}`}>{formatAge(r.ts, now)}</td>
+            </tr>
+            {open[r.point] && (
+              <tr class="trend-row">
+                <td colSpan={4}>
+                  <TrendChart device={r.device} point={r.point} label={r.name} unit={r.unit} />
+                </td>
+              </tr>
+            )}
+          </Fragment>
         ))}
       </tbody>
     </table>

@@ -1,0 +1,87 @@
+import type { Auth } from "@tidegate/dashboard/auth";
+import type { Hono } from "hono";
+import { z } from "zod";
+import type { History } from "../history/history.js";
+import {
+  PROBE_REQUEST_HELP,
+  ProbeRequestError,
+  type ProbeService,
+  ProbeTimeoutError,
+  probeRequestSchema,
+} from "../probe/probe-service.js";
+
+/** What the local view's trends and the technician page read; each part is optional (tests, older wiring). */
+export interface LocalTools {
+  history?: History;
+  probe?: ProbeService;
+  /** The running config with its secrets masked. */
+  runningConfig?: () => unknown;
+}
+
+const historyQuery = z.object({
+  device: z.string().min(1, "device= is required").max(200),
+  point: z.string().min(1, "point= is required").max(200),
+  range: z.enum(["1h", "24h"], { message: "range= must be 1h or 24h" }).default("1h"),
+});
+
+const notWired = (what: string) => ({ error: `${what} is not available in this agent` });
+
+/** The trend history (viewer), the device probe and the running config (operator). */
+export function mountLocalRoutes(app: Hono, auth: Auth, tools: LocalTools, now: () => number = Date.now) {
+  app.get("/api/v1/history", auth.need("viewer"), (c) => {
+    const parsed = historyQuery.safeParse(c.req.query());
+    if (!parsed.success)
+      return c.json(
+        {
+          error: `${parsed.error.issues.map((i) => i.message).join("; ")}: e.g. ?device=meter1&point=voltage&range=1h`,
+        },
+        400,
+      );
+    if (!tools.history) return c.json(notWired("history"), 404);
+    const { device, point, range } = parsed.data;
+    const answer = tools.history.query(device, point, range, now());
+    if (!answer) {
+      const { points } = tools.history.stats();
+      const full = points >= tools.history.limits.maxPoints;
+      return c.json(
+        {
+          error: full
+            ? `no history of ${device}/${point}: the history keeps at most ${tools.history.limits.maxPoints} points and is full`
+            : `no history of ${device}/${point} yet: it keeps numeric points from their first reading on`,
+        },
+        404,
+      );
+    }
+    return c.json({ device, point, range, ...answer });
+  });
+
+  app.get("/api/v1/probe", auth.need("operator"), (c) =>
+    tools.probe ? c.json(tools.probe.options()) : c.json(notWired("probe"), 404),
+  );
+
+  app.post("/api/v1/probe", auth.need("operator"), async (c) => {
+    const parsed = probeRequestSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json({ error: PROBE_REQUEST_HELP }, 400);
+    if (!tools.probe) return c.json(notWired("probe"), 404);
+    const req = parsed.data;
+    const target = "device" in req ? req.device : `${req.host}:${req.port}`;
+    try {
+      const answer = await tools.probe.run(req);
+      auth.audit(c, "device.probe", {
+        target,
+        detail: `${answer.profile} unit ${answer.unitId}: ${answer.points.length} points, ${answer.failures.length} failed reads`,
+      });
+      return c.json(answer);
+    } catch (err) {
+      const message = (err as Error).message;
+      auth.audit(c, "device.probe", { target, detail: message, ok: false });
+      if (err instanceof ProbeRequestError) return c.json({ error: message }, 400);
+      if (err instanceof ProbeTimeoutError) return c.json({ error: message }, 504);
+      return c.json({ error: `probe failed: ${message}` }, 502);
+    }
+  });
+
+  app.get("/api/v1/config", auth.need("operator"), (c) =>
+    tools.runningConfig ? c.json({ config: tools.runningConfig() }) : c.json(notWired("config view"), 404),
+  );
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import type { GatewaySummary } from "../api.js";
+import { applyView, ariaSort, defaultView, toggleSort } from "./table-view.js";
+
+const seq = { max: 0, stored: 0, dropped: 0, missing: 0 };
+const gw = (id: string, extra: Partial<GatewaySummary> = {}): GatewaySummary => ({
+  id,
+  lastSeen: 1000,
+  online: true,
+  seq,
+  ...extra,
+});
+
+const fleet = [
+  gw("gw-10", { site: "Harbour", version: "1.10.0", backlog: 5, clockOffsetMs: -9000, lastSeen: 300 }),
+  gw("gw-2", {
+    site: "Dock",
+    version: "1.9.0",
+    backlog: 0,
+    clockOffsetMs: 200,
+    online: false,
+    lastSeen: 100,
+  }),
+  gw("gw-3", { version: "1.2.0", lastSeen: null, online: false }),
+];
+const ids = (rows: GatewaySummary[]) => rows.map((g) => g.id);
+
+describe("applyView", () => {
+  it("sorts ids the way people count, not by character", () => {
+    expect(ids(applyView(fleet, defaultView))).toEqual(["gw-2", "gw-3", "gw-10"]);
+    expect(ids(applyView(fleet, { ...defaultView, dir: "desc" }))).toEqual(["gw-10", "gw-3", "gw-2"]);
+  });
+
+  it("sorts versions numerically", () => {
+    expect(ids(applyView(fleet, { ...defaultView, sort: "version" }))).toEqual(["gw-3", "gw-2", "gw-10"]);
+  });
+
+  it("puts rows without a value last in both directions", () => {
+    const asc = applyView(fleet, { ...defaultView, sort: "site" });
+    const desc = applyView(fleet, { ...defaultView, sort: "site", dir: "desc" });
+    expect(ids(asc)).toEqual(["gw-2", "gw-10", "gw-3"]);
+    expect(ids(desc)).toEqual(["gw-10", "gw-2", "gw-3"]);
+    expect(ids(applyView(fleet, { ...defaultView, sort: "lastSeen", dir: "desc" }))).toEqual([
+      "gw-10",
+      "gw-2",
+      "gw-3",
+    ]);
+  });
+
+  it("sorts the clock by distance from zero and offline gateways first", () => {
+    expect(ids(applyView(fleet, { ...defaultView, sort: "clock", dir: "desc" }))).toEqual([
+      "gw-10",
+      "gw-2",
+      "gw-3",
+    ]);
+    expect(ids(applyView(fleet, { ...defaultView, sort: "status" }))).toEqual(["gw-2", "gw-3", "gw-10"]);
+  });
+
+  it("sorts by backlog and by alert count", () => {
+    const withAlerts = [
+      ...fleet.slice(0, 2),
+      gw("gw-3", {
+        activeAlerts: [{ rule: "r", device: "d", severity: "warning", since: 0, message: "m" }],
+      }),
+    ];
+    expect(ids(applyView(fleet, { ...defaultView, sort: "backlog" }))).toEqual(["gw-2", "gw-10", "gw-3"]);
+    expect(ids(applyView(withAlerts, { ...defaultView, sort: "alerts", dir: "desc" }))[0]).toBe("gw-3");
+  });
+
+  it("filters by id, site or version, case-insensitively, and by offline", () => {
+    expect(ids(applyView(fleet, { ...defaultView, filter: " harb " }))).toEqual(["gw-10"]);
+    expect(ids(applyView(fleet, { ...defaultView, filter: "1.9" }))).toEqual(["gw-2"]);
+    expect(ids(applyView(fleet, { ...defaultView, filter: "GW-3" }))).toEqual(["gw-3"]);
+    expect(ids(applyView(fleet, { ...defaultView, onlyOffline: true }))).toEqual(["gw-2", "gw-3"]);
+    expect(applyView(fleet, { ...defaultView, filter: "nowhere" })).toEqual([]);
+  });
+
+  it("does not reorder its input", () => {
+    const before = ids(fleet);
+    applyView(fleet, { ...defaultView, dir: "desc" });
+    expect(ids(fleet)).toEqual(before);
+  });
+});
+
+describe("toggleSort and ariaSort", () => {
+  it("flips the direction on the same column and starts ascending on another", () => {
+    const a = toggleSort(defaultView, "id");
+    expect(a.dir).toBe("desc");
+    expect(ariaSort(a, "id")).toBe("descending");
+    const b = toggleSort(a, "backlog");
+    expect([b.sort, b.dir]).toEqual(["backlog", "asc"]);
+    expect(ariaSort(b, "backlog")).toBe("ascending");
+    expect(ariaSort(b, "id")).toBe("none");
+  });
+});

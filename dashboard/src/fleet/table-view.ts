@@ -1,0 +1,67 @@
+import type { GatewaySummary } from "../api.js";
+
+export type SortKey = "id" | "site" | "status" | "lastSeen" | "version" | "backlog" | "clock" | "alerts";
+export type SortDir = "asc" | "desc";
+export interface TableView {
+  sort: SortKey;
+  dir: SortDir;
+  /** Matched, case-insensitively, against id, site and version. */
+  filter: string;
+  onlyOffline: boolean;
+}
+
+export const defaultView: TableView = { sort: "id", dir: "asc", filter: "", onlyOffline: false };
+
+type Key = string | number | undefined;
+
+const keyOf: Record<SortKey, (g: GatewaySummary) => Key> = {
+  id: (g) => g.id,
+  site: (g) => g.site,
+  // Offline first when ascending: the rows that need someone come to the top.
+  status: (g) => (g.online ? 1 : 0),
+  lastSeen: (g) => g.lastSeen ?? undefined,
+  version: (g) => g.version,
+  backlog: (g) => g.backlog,
+  // By how far off the clock is, whichever way.
+  clock: (g) => (g.clockOffsetMs === undefined ? undefined : Math.abs(g.clockOffsetMs)),
+  alerts: (g) => g.activeAlerts?.length ?? 0,
+};
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+function compareKeys(a: Key, b: Key): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return collator.compare(String(a), String(b));
+}
+
+/** The rows to show: filtered, then sorted; rows without a value for the sort column go last either way. */
+export function applyView(gateways: readonly GatewaySummary[], view: TableView): GatewaySummary[] {
+  const needle = view.filter.trim().toLowerCase();
+  const kept = gateways.filter(
+    (g) =>
+      (!view.onlyOffline || !g.online) &&
+      (needle === "" || [g.id, g.site, g.version].some((s) => s?.toLowerCase().includes(needle))),
+  );
+  const key = keyOf[view.sort];
+  const sign = view.dir === "asc" ? 1 : -1;
+  return kept
+    .map((g) => ({ g, k: key(g) }))
+    .sort((a, b) => {
+      if (a.k === undefined || b.k === undefined)
+        return a.k === b.k ? compareKeys(a.g.id, b.g.id) : a.k === undefined ? 1 : -1;
+      return sign * compareKeys(a.k, b.k) || compareKeys(a.g.id, b.g.id);
+    })
+    .map((x) => x.g);
+}
+
+/** A header click: the same column flips direction, another column starts ascending. */
+export function toggleSort(view: TableView, sort: SortKey): TableView {
+  if (view.sort === sort) return { ...view, dir: view.dir === "asc" ? "desc" : "asc" };
+  return { ...view, sort, dir: "asc" };
+}
+
+/** For aria-sort on a column header. */
+export function ariaSort(view: TableView, key: SortKey): "ascending" | "descending" | "none" {
+  if (view.sort !== key) return "none";
+  return view.dir === "asc" ? "ascending" : "descending";
+}
