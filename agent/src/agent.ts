@@ -2,11 +2,15 @@ import { openAuthStore, provisionAccounts } from "@tidegate/dashboard/auth";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import type { LoadedConfig } from "./config/load.js";
+import { createHistory } from "./history/history.js";
 import { agentStatus, createAgentApp } from "./http/app.js";
 import { createEventMetrics } from "./http/event-metrics.js";
 import { createLatest } from "./latest.js";
 import type { LogRing } from "./log-ring.js";
+import { startAlertNotifications } from "./notify/index.js";
+import { createProbeService } from "./probe/probe-service.js";
 import { createRemote } from "./remote/index.js";
+import { maskSecrets } from "./remote/mask.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSourcesLifecycle } from "./sources/lifecycle.js";
@@ -39,10 +43,18 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     maxPageCount: config.buffer.maxPageCount,
   });
   const latest = createLatest();
+  const history = createHistory();
 
   const events = createEventMetrics(config.gateway);
   const alerts = openAlertsStore(config.alerts.path ?? ":memory:");
   const rules = createRuleEngine(config.rules, Date.now());
+  const notifier = startAlertNotifications({
+    gateway: config.gateway,
+    targets: config.alerts.notify,
+    store: alerts,
+    publish: (...args) => sources.mqttPublish(...args),
+    log,
+  });
   const onAlerts = (changes: AlertEvent[]) => {
     if (changes.length === 0) return;
     alerts.record(changes);
@@ -61,6 +73,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     loaded,
     (readings) => {
       latest.update(readings);
+      history.record(readings);
       buffer.append(readings);
       onAlerts(rules.onReadings(readings));
     },
@@ -91,6 +104,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     devices: sources.devices,
     inputDrops: sources.drops,
     alerts: () => ({ active: alerts.active(), recent: alerts.recent(20) }),
+    notifications: notifier.status,
     acknowledgeAlert: (rule: string, device: string, by: string) => {
       const done = alerts.acknowledge(rule, device, by);
       if (done) void alertsUplink?.sendNow();
@@ -106,6 +120,11 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     staticDir: options.staticDir,
     eventMetrics: events.registry,
     logger: log,
+    local: {
+      history,
+      probe: createProbeService(sources, log),
+      runningConfig: () => maskSecrets(sources.loaded().config),
+    },
   });
   const remote = createRemote({
     gateway: config.gateway,
@@ -114,6 +133,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     version: options.configVersion ?? 0,
     status: () => agentStatus(view),
     logRing: options.logRing,
+    acknowledgeAlert: view.acknowledgeAlert,
     log,
   });
   uplink.onConnection(remote.attach);
@@ -149,6 +169,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     },
     async stop() {
       remote.stop();
+      notifier.stop();
       stopHeartbeat?.();
       alertsUplink?.stop();
       catalog?.stop();

@@ -28,6 +28,7 @@ ${AUTH_USAGE("tidegate-collector")}
   --retention-1m-days <n>   1-minute rollups kept (TIDEGATE_RETENTION_1M_DAYS; default 365)
   --retention-1h-days <n>   1-hour rollups kept (TIDEGATE_RETENTION_1H_DAYS; default 0 = forever)
   --offline-after-s <n>     a gateway silent this long is offline and gets no commands (TIDEGATE_OFFLINE_AFTER_S; default 30)
+  --clock-jump-ms <n>       flag a gateway whose clock steps this far between heartbeats (TIDEGATE_CLOCK_JUMP_MS; default 2000)
 
 NATS credentials and TLS (each also from its environment variable):
   --nats-user <name>              TIDEGATE_NATS_USER, with the password in TIDEGATE_NATS_PASSWORD or
@@ -69,6 +70,7 @@ async function main() {
       "retention-1m-days": { type: "string" },
       "retention-1h-days": { type: "string" },
       "offline-after-s": { type: "string" },
+      "clock-jump-ms": { type: "string" },
       ...Object.fromEntries(natsSecurityFlagNames.map((flag) => [flag, { type: "string" as const }])),
       ...Object.fromEntries(storeFlagNames.map((flag) => [flag, { type: "string" as const }])),
       help: { type: "boolean", short: "h" },

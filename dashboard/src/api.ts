@@ -81,9 +81,17 @@ export interface LatestReading {
 
 export interface GatewaySummary {
   id: string;
+  /** From the collector's sites file. */
+  site?: string;
   lastSeen: number | null;
   online: boolean;
   version?: string;
+  /** The gateway's clock minus the collector's when its heartbeat arrived. */
+  clockOffsetMs?: number;
+  /** The offset is beyond the collector's tolerance (clockSkewMs). */
+  clockSkewed?: boolean;
+  /** The gateway's clock stepped between two heartbeats (the latest such jump in the last 24 h). */
+  clockJump?: { at: number; ms: number };
   backlog?: number;
   oldestUnsentAgeMs?: number | null;
   uplinkConnected?: boolean;
@@ -211,6 +219,8 @@ export const api = {
         severity: string;
         at: number;
         message: string;
+        /** When an operator acknowledged it (on the gateway or from the fleet); null: not yet. */
+        ackedAt?: number | null;
       }[];
     }>("api/v1/alerts", signal),
 };

@@ -53,6 +53,8 @@ export interface Messages {
   wireHeld: (e: string) => string;
   olderWire: (v: number) => string;
   olderWireHint: string;
+  clockJump: (by: string) => string;
+  clockJumpHint: (when: string) => string;
   backlogOldest: (age: string) => string;
   uplinkPanel: string;
   backfilling: string;
@@ -119,6 +121,52 @@ export interface Messages {
   downloadCsvHint: string;
   chartEmpty: string;
 
+  // The fleet table's columns, sorting and filter
+  table: {
+    site: string;
+    clock: string;
+    alerts: string;
+    filter: string;
+    filterHint: string;
+    onlyOffline: string;
+    shownOf: (shown: number, total: number) => string;
+    noMatch: string;
+    offsetMs: (n: string) => string;
+    clockSkewedHint: string;
+  };
+
+  // Trend charts in the local view, from the agent's own history
+  trend: {
+    show: string;
+    hide: string;
+    range: Record<"1h" | "24h", string>;
+    title: (point: string) => string;
+  };
+
+  // The technician page: probe a device once, see the running config
+  tech: {
+    tab: string;
+    overview: string;
+    probeTitle: string;
+    probeHint: string;
+    device: string;
+    otherAddress: string;
+    host: string;
+    port: string;
+    unit: string;
+    profile: string;
+    run: string;
+    running: string;
+    order: string;
+    profileLine: string;
+    words: string;
+    readFailed: (block: string, reason: string) => string;
+    failed: (detail: string) => string;
+    configTitle: string;
+    configHint: string;
+    notAllowed: string;
+  };
+
   // Chart controls
   pointAdd: string;
   pointRemove: (label: string) => string;
@@ -164,6 +212,47 @@ export interface Messages {
   alertAckHint: (rule: string, device: string) => string;
   alertAcked: (age: string) => string;
   alertAckFailed: (detail: string) => string;
+  /** Acknowledging from the fleet: the gateway answered, but nothing was raised to acknowledge. */
+  alertAckNothing: string;
+
+  // Remote commands on the fleet's gateway page
+  commands: {
+    title: string;
+    offline: string;
+    viewerNote: string;
+    working: string;
+    failed: (detail: string) => string;
+    status: string;
+    uptime: string;
+    devices: string;
+    activeAlerts: string;
+    configGet: string;
+    configVersion: (n: number) => string;
+    configHistory: string;
+    historyEmpty: string;
+    colVersion: string;
+    colWhen: string;
+    colWho: string;
+    colOrigin: string;
+    colOutcome: string;
+    outcome: Record<"pending" | "applied" | "rolled-back", string>;
+    logsTail: string;
+    logLines: string;
+    logsEmpty: string;
+    writeTitle: string;
+    device: string;
+    point: string;
+    value: string;
+    valueHint: string;
+    badValue: string;
+    write: string;
+    written: (value: string) => string;
+    readBack: (value: string) => string;
+    mismatch: string;
+    restart: string;
+    restartAll: string;
+    restarted: (devices: string) => string;
+  };
 }
 
 export { de, en };

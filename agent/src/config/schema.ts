@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
+import { notifyTargetSchema } from "../notify/schema.js";
 import { ruleSchema } from "../rules/schema.js";
 import { mqttConfigSchema } from "../sources/mqtt/config.js";
 import { serialTransportSchema } from "../sources/serial/transport.js";
@@ -269,9 +270,13 @@ export const configSchema = z
           .string()
           .optional()
           .describe("SQLite file of alert events; default alerts.db next to the buffer file"),
+        notify: z
+          .array(notifyTargetSchema)
+          .default([])
+          .describe("send every alert raise, clear and acknowledgement to webhooks or MQTT topics"),
       })
       .strict()
-      .default({}),
+      .default({ notify: [] }),
     mqtt: mqttConfigSchema
       .optional()
       .describe(
@@ -289,6 +294,15 @@ export const configSchema = z
           message: `duplicate device id '${d.id}'`,
         });
       seen.add(d.id);
+    });
+    cfg.alerts.notify.forEach((t, i) => {
+      if (t.type === "mqtt" && !cfg.mqtt)
+        ctx.addIssue({
+          code: "custom",
+          path: ["alerts", "notify", i, "type"],
+          message:
+            "mqtt notifications need mqtt.broker (an embedded broker or an external one); configure it or use a webhook",
+        });
     });
   });
 export type AgentConfig = z.infer<typeof configSchema>;

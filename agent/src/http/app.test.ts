@@ -43,6 +43,15 @@ const view: AgentView = {
     wire: { sends: 2, collector: { min: 1, max: 2, version: "0.1.0" } },
   }),
   inputDrops: () => ({ "gps-1": { "checksum-mismatch": 2 }, mqtt: { "not-json": 1 } }),
+  notifications: () => [
+    {
+      name: "webhook:hooks.example/alert",
+      type: "webhook",
+      queued: 1,
+      counts: { delivered: 4, retried: 2, failed: 1, dropped: 0 },
+      lastError: { at: now, message: "POST https://hooks.example/alert: HTTP 503" },
+    },
+  ],
 };
 // What the routes answer; who may ask is proven in auth-routes.test.ts.
 const app = createAgentApp(view, { auth: { store: openAuthStore(":memory:"), anonymousRole: "viewer" } });
@@ -68,6 +77,13 @@ describe("agent API", () => {
         { id: "m1", profile: "eastron/sdm120", status: "degraded", lastError: "timeout after 1000 ms" },
       ],
     });
+    expect(body.alerts.notify).toEqual([
+      expect.objectContaining({
+        name: "webhook:hooks.example/alert",
+        queued: 1,
+        lastError: expect.any(Object),
+      }),
+    ]);
     expect(body.buffer.oldestUnsentAgeMs).toBeGreaterThanOrEqual(5000);
     expect(body.uptimeS).toBeGreaterThanOrEqual(10);
   });
@@ -104,6 +120,10 @@ describe("agent API", () => {
       'tidegate_input_dropped{input="gps-1",reason="checksum-mismatch",gateway="plant-7"} 2',
     );
     expect(text).toContain('tidegate_input_dropped{input="mqtt",reason="not-json",gateway="plant-7"} 1');
+    expect(text).toContain("# TYPE tidegate_alert_notifications_total counter");
+    expect(text).toContain(
+      'tidegate_alert_notifications_total{target="webhook:hooks.example/alert",outcome="retried",gateway="plant-7"} 2',
+    );
     // Requests are timed by route: this scrape's own is counted from the next one on.
     await app.request("/api/v1/status");
     expect(await (await app.request("/metrics")).text()).toMatch(

@@ -9,8 +9,10 @@ import { z } from "zod";
 import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
 import type { BufferStats } from "../buffer/buffer.js";
+import type { TargetStatus } from "../notify/index.js";
 import type { ActiveAlert } from "../rules/alerts-store.js";
 import type { UplinkStatus } from "../uplink/uplink.js";
+import { type LocalTools, mountLocalRoutes } from "./local-routes.js";
 import { createAgentMetrics } from "./metrics.js";
 
 export interface AgentView {
@@ -25,6 +27,8 @@ export interface AgentView {
   alerts?: () => { active: ActiveAlert[]; recent: unknown[] };
   /** An operator acknowledges an active alert; false when it is not raised now or already acknowledged. */
   acknowledgeAlert?: (rule: string, device: string, by: string) => boolean;
+  /** Alert notification targets: queued, delivered, retried, failed, dropped, last error. */
+  notifications?: () => TargetStatus[];
   /** Lines and messages dropped by serial and MQTT inputs, by input and reason. */
   inputDrops?: () => Record<string, Record<string, number>>;
 }
@@ -44,7 +48,7 @@ export function agentStatus(view: AgentView, now = Date.now()) {
     alarms: agentAlarms(stats, uplink),
     devices: view.devices().map((d) => ({ ...d.health, id: d.id, profile: d.profile.id })),
     inputs: { dropped: view.inputDrops?.() ?? {} },
-    alerts: view.alerts?.() ?? { active: [], recent: [] },
+    alerts: { ...(view.alerts?.() ?? { active: [], recent: [] }), notify: view.notifications?.() ?? [] },
   };
 }
 
@@ -58,6 +62,8 @@ export function createAgentApp(
     eventMetrics?: Registry;
     /** The program's logger, whose level admins may change at run time. */
     logger?: { level: string };
+    /** Trend history, device probe and running config for the local view's technician page. */
+    local?: LocalTools;
   },
 ) {
   const app = new Hono();
@@ -113,6 +119,7 @@ export function createAgentApp(
   });
 
   if (options.logger) mountLogLevelRoutes(app, auth, options.logger);
+  mountLocalRoutes(app, auth, options.local ?? {});
 
   const metrics = Registry.merge([createAgentMetrics(view), events]);
   // merge() keeps the metrics, not the registries' default labels.

@@ -1,5 +1,5 @@
 import { scrapeGaugeFactory } from "@tidegate/dashboard/server";
-import { Registry } from "prom-client";
+import { Counter, Registry } from "prom-client";
 import type { AgentView } from "./app.js";
 
 /**
@@ -66,6 +66,17 @@ export function createAgentMetrics(view: AgentView): Registry {
         g.set({ rule: a.rule, device: a.device, severity: a.severity }, 1);
     },
   );
+  new Counter({
+    name: "tidegate_alert_notifications_total",
+    help: "Alert notifications by target and outcome (delivered, retried, failed, dropped from a full queue)",
+    labelNames: ["target", "outcome"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const t of view.notifications?.() ?? [])
+        for (const [outcome, n] of Object.entries(t.counts)) this.inc({ target: t.name, outcome }, n);
+    },
+  });
   gauge(
     "tidegate_input_dropped",
     "Lines or messages a serial or MQTT input dropped as unreadable, by input and reason (never stored as values)",

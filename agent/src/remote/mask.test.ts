@@ -49,6 +49,40 @@ describe("maskSecrets", () => {
   });
 });
 
+describe("webhook headers of alert notifications", () => {
+  const withHooks = {
+    alerts: {
+      notify: [
+        {
+          type: "webhook",
+          url: "https://hooks.example/a",
+          headers: { Authorization: "Bearer hook-secret", "X-Site": { env: "SITE_KEY" } },
+        },
+        { type: "mqtt", topic: "alerts/{rule}" },
+      ],
+    },
+  };
+
+  it("masks every inline header value and keeps references", () => {
+    const masked = maskSecrets(withHooks);
+    expect(masked.alerts.notify[0]?.headers).toEqual({ Authorization: MASK, "X-Site": { env: "SITE_KEY" } });
+    expect(masked.alerts.notify[1]).toEqual(withHooks.alerts.notify[1]);
+    expect(JSON.stringify(masked)).not.toContain("hook-secret");
+  });
+
+  it("restores a masked header by target position and header name", () => {
+    const { data, restored } = restoreMaskedSecrets(maskSecrets(withHooks), withHooks);
+    expect(data).toEqual(withHooks);
+    expect(restored).toEqual(["alerts.notify.0.headers.Authorization"]);
+  });
+
+  it("refuses a masked header the running config does not have", () => {
+    const edited = structuredClone(withHooks) as typeof withHooks;
+    (edited.alerts.notify[0]?.headers as Record<string, unknown>).Token = MASK;
+    expect(() => restoreMaskedSecrets(edited, withHooks)).toThrow(/alerts\.notify\.0\.headers\.Token: /);
+  });
+});
+
 describe("restoreMaskedSecrets", () => {
   it("puts the running secrets back where the mask was sent", () => {
     const edited = maskSecrets(config);

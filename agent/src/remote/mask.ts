@@ -2,8 +2,9 @@
 export const MASK = "********";
 
 /**
- * Where the agent config holds secrets (secretSchema fields), `*` for every array element. An
- * inline secret is masked; a `{ file }` or `{ env }` reference is not a secret itself and stays.
+ * Where the agent config holds secrets (secretSchema fields), `*` for every array element or
+ * every value of a map (webhook headers). An inline secret is masked; a `{ file }` or `{ env }`
+ * reference is not a secret itself and stays.
  */
 export const SECRET_PATHS: readonly string[] = [
   "nats.password",
@@ -12,6 +13,7 @@ export const SECRET_PATHS: readonly string[] = [
   "mqtt.broker.external.password",
   "mqtt.broker.external.key",
   "mqtt.broker.embedded.users.*.password",
+  "alerts.notify.*.headers.*",
 ];
 
 type Json = Record<string, unknown>;
@@ -21,6 +23,8 @@ function visit(node: unknown, keys: string[], at: (parent: Json, key: string) =>
   const [key, ...rest] = keys as [string, ...string[]];
   if (key === "*") {
     if (Array.isArray(node)) for (const item of node) visit(item, rest, at);
+    else if (rest.length === 0) for (const k of Object.keys(node)) at(node as Json, k);
+    else for (const item of Object.values(node)) visit(item, rest, at);
     return;
   }
   if (rest.length === 0) {
@@ -60,38 +64,28 @@ export function restoreMaskedSecrets(
   const data = structuredClone(incoming);
   const restored: string[] = [];
   const problems: string[] = [];
-  for (const path of SECRET_PATHS) {
-    const parts = path.split(".");
-    const star = parts.indexOf("*");
-    if (star < 0) {
-      visit(data, parts, (parent, key) => {
-        if (parent[key] !== MASK) return;
-        const value = valueAt(running, parts);
-        if (value === undefined) problems.push(path);
-        else {
-          parent[key] = value;
-          restored.push(path);
-        }
-      });
-      continue;
+  // Walks `node` and the running config side by side; array elements (embedded broker users,
+  // notify targets) are matched by position, map values (headers) by name.
+  const restoreAt = (node: unknown, before: unknown, keys: readonly string[], at: readonly string[]) => {
+    if (node === null || typeof node !== "object") return;
+    const [key, ...rest] = keys as [string, ...string[]];
+    const children = key === "*" ? Object.keys(node) : [key];
+    for (const k of children) {
+      const here = [...at, k];
+      if (rest.length > 0) {
+        restoreAt((node as Json)[k], valueAt(before, [k]), rest, here);
+        continue;
+      }
+      if ((node as Json)[k] !== MASK) continue;
+      const value = valueAt(before, [k]);
+      if (value === undefined) problems.push(here.join("."));
+      else {
+        (node as Json)[k] = value;
+        restored.push(here.join("."));
+      }
     }
-    // Array elements (embedded broker users) are matched by position.
-    const list = valueAt(data, parts.slice(0, star));
-    const before = valueAt(running, parts.slice(0, star));
-    if (!Array.isArray(list)) continue;
-    list.forEach((item, i) => {
-      const itemPath = [...parts.slice(0, star), String(i), ...parts.slice(star + 1)];
-      visit(item, parts.slice(star + 1), (parent, key) => {
-        if (parent[key] !== MASK) return;
-        const value = Array.isArray(before) ? valueAt(before[i], parts.slice(star + 1)) : undefined;
-        if (value === undefined) problems.push(itemPath.join("."));
-        else {
-          parent[key] = value;
-          restored.push(itemPath.join("."));
-        }
-      });
-    });
-  }
+  };
+  for (const path of SECRET_PATHS) restoreAt(data, running, path.split("."), []);
   const servers = valueAt(data, ["nats", "servers"]);
   const runningServers = valueAt(running, ["nats", "servers"]);
   if (Array.isArray(servers))

@@ -28,6 +28,22 @@ const ev = (state: AlertEvent["state"], at: number, device = "m1"): AlertEvent =
 });
 
 describe("alerts store", () => {
+  it("tells listeners of every stored event, acknowledgements included, and of nothing refused", () => {
+    const told: string[] = [];
+    store.onEvents((events) =>
+      told.push(...events.map((e) => `${e.state}@${e.at}:${e.severity}:${e.message}`)),
+    );
+    store.record([ev("raised", 1000)]);
+    expect(store.acknowledge("high-voltage", "m1", "alice", 2000)).toBe(true);
+    expect(store.acknowledge("high-voltage", "m1", "bob", 2500)).toBe(false);
+    store.record([ev("cleared", 3000)]);
+    expect(told).toEqual([
+      "raised@1000:warning:voltage is 251, above 250",
+      "acked@2000:warning:acknowledged by alice",
+      "cleared@3000:warning:voltage is 251, above 250",
+    ]);
+  });
+
   it("an alert is active from raised until cleared, survives a reopen, and keeps its history", () => {
     store.record([ev("raised", 1000), ev("raised", 1500, "m2")]);
     store.record([ev("cleared", 2000, "m2")]);

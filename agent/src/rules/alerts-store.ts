@@ -37,6 +37,7 @@ export const alertsSchema: SchemaSpec = {
 
 /** Events the store keeps: the rules' raise and clear, and operators' acknowledgements. */
 export type StoredState = AlertEvent["state"] | "acked";
+export type StoredEvent = Omit<AlertEvent, "state"> & { state: StoredState };
 
 export interface ActiveAlert {
   rule: string;
@@ -89,13 +90,39 @@ export function openAlertsStore(path: string) {
     message: r.message as string,
     ackedAt: (r.acked_at as number | null) ?? null,
   });
+  /** Told of every event once it is stored (alert notifications), wherever it came from. */
+  const listeners: ((events: readonly StoredEvent[]) => void)[] = [];
+  const tell = (events: readonly StoredEvent[]) => {
+    for (const fn of listeners) fn(events);
+  };
+  const acknowledge = db.transaction(
+    (rule: string, device: string, by: string, at: number): StoredEvent | undefined => {
+      const raised = raisedNow.get(rule, device);
+      if (!raised || raised.acked_at !== null) return undefined;
+      ack.run(at, by, rule, device);
+      const event: StoredEvent = {
+        rule,
+        device,
+        point: raised.point as string,
+        severity: raised.severity as AlertEvent["severity"],
+        state: "acked",
+        at,
+        value: null,
+        message: `acknowledged by ${by}`,
+      };
+      insert.run(event);
+      return event;
+    },
+  );
   return {
     record(events: readonly AlertEvent[]) {
       if (events.length === 0) return;
       db.transaction(() => {
         for (const e of events) insert.run(e);
       })();
+      tell(events);
     },
+    onEvents: (fn: (events: readonly StoredEvent[]) => void) => void listeners.push(fn),
     active: (): ActiveAlert[] => active.all().map(toActive),
     recent: (limit = 50) =>
       recent.all(limit).map((r) => ({ ...toActive(r), state: r.state as StoredState, at: r.at as number })),
@@ -118,24 +145,11 @@ export function openAlertsStore(path: string) {
      * is also an event of its own, so it travels to the collector like raise and clear do.
      * Returns false when the alert is not raised now (or was acknowledged already).
      */
-    acknowledge: db.transaction(
-      (rule: string, device: string, by: string, at: number = Date.now()): boolean => {
-        const raised = raisedNow.get(rule, device);
-        if (!raised || raised.acked_at !== null) return false;
-        ack.run(at, by, rule, device);
-        insert.run({
-          rule,
-          device,
-          point: raised.point,
-          severity: raised.severity,
-          state: "acked",
-          at,
-          value: null,
-          message: `acknowledged by ${by}`,
-        });
-        return true;
-      },
-    ),
+    acknowledge(rule: string, device: string, by: string, at: number = Date.now()): boolean {
+      const event = acknowledge(rule, device, by, at);
+      if (event) tell([event]);
+      return event !== undefined;
+    },
     close: () => db.close(),
   };
 }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { AgentConfig, DeviceConfig } from "../config/schema.js";
 import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
-import { createMqttSource } from "./mqtt/source.js";
+import { createMqttSource, type MqttSource } from "./mqtt/source.js";
 import { createSerialLineSource } from "./serial/source.js";
 
 export interface DeviceView {
@@ -23,6 +23,7 @@ interface Source {
   drops?(): InputDrops;
   /** A Modbus device's line, for remote writes (serialized with its polls by the bus). */
   modbus?: ModbusTarget;
+  publish?: MqttSource["publish"];
 }
 
 export interface ModbusTarget {
@@ -86,6 +87,7 @@ export function createSources(
       stop: mqtt.stop,
       devices: mqtt.devices,
       drops: () => ({ mqtt: mqtt.stats().dropped }),
+      publish: mqtt.publish,
     });
   }
 
@@ -99,6 +101,12 @@ export function createSources(
     async stop() {
       await Promise.all(sources.map((s) => s.stop()));
       await Promise.all([...buses.values()].map((b) => b.close()));
+    },
+    /** Publishes through the MQTT source's broker; rejects when the config has no MQTT. */
+    mqttPublish(...args: Parameters<MqttSource["publish"]>): Promise<void> {
+      const mqtt = sources.find((s) => s.publish);
+      if (!mqtt?.publish) return Promise.reject(new Error("no MQTT broker configured (mqtt.broker)"));
+      return mqtt.publish(...args);
     },
     modbusTarget: (deviceId: string): ModbusTarget | undefined =>
       sources.find((s) => s.modbus?.device.id === deviceId)?.modbus,

@@ -4,6 +4,7 @@ import type { LoadedConfig } from "../config/load.js";
 import { createSources, type DeviceView } from "./index.js";
 
 type SourceOptions = Parameters<typeof createSources>[4];
+type Sources = ReturnType<typeof createSources>;
 
 /**
  * Is this device up, for a config change to count as working? Modbus and serial-line devices:
@@ -35,6 +36,8 @@ export function createSourcesLifecycle(
     devices: (): DeviceView[] => sources.devices(),
     drops: () => sources.drops(),
     modbusTarget: (deviceId: string) => sources.modbusTarget(deviceId),
+    /** Through whichever sources run now: a config change replaces the broker connection. */
+    mqttPublish: (...args: Parameters<Sources["mqttPublish"]>) => sources.mqttPublish(...args),
     start: () => sources.start(),
     stop: () => sources.stop(),
     /** Stops every source, then starts the ones `next` describes; it throws if they cannot start. */

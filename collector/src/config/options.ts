@@ -21,6 +21,14 @@ export const collectorOptionsSchema = z.object({
     .positive()
     .default(30)
     .describe("a gateway not heard from for this long is offline: shown so, and sent no commands"),
+  clockJumpMs: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2000)
+    .describe(
+      "a gateway clock that moves this much more or less than ours between two heartbeats is flagged",
+    ),
   natsUser: z.string().min(1).optional(),
   natsPassword: z.string().min(1).optional(),
   natsToken: z.string().min(1).optional(),
@@ -82,6 +90,7 @@ export function parseCollectorOptions(
     retention1mDays: flags["retention-1m-days"] ?? env.TIDEGATE_RETENTION_1M_DAYS,
     retention1hDays: flags["retention-1h-days"] ?? env.TIDEGATE_RETENTION_1H_DAYS,
     offlineAfterS: flags["offline-after-s"] ?? env.TIDEGATE_OFFLINE_AFTER_S,
+    clockJumpMs: flags["clock-jump-ms"] ?? env.TIDEGATE_CLOCK_JUMP_MS,
     ...Object.fromEntries(
       Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS }).map(([key, [flag, name]]) => [
         key,

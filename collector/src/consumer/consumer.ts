@@ -10,6 +10,7 @@ import {
   decodeBatch,
   decodeHeartbeat,
   encodeCollectorWire,
+  type Heartbeat,
   NewerWireVersionError,
   OLDEST_BATCH_VERSION,
   subjects,
@@ -18,7 +19,7 @@ import {
 } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingsBackend } from "../store/backend.js";
-import type { InsertResult, SqliteStore } from "../store/sqlite-store.js";
+import type { InsertResult } from "../store/sqlite-store.js";
 import { ensureTelemetryStream } from "./stream.js";
 
 export interface IngestStats {
@@ -68,7 +69,8 @@ async function announceWire(nc: NatsConnection, max: number, collectorVersion: s
 
 export function startIngest(
   nc: NatsConnection,
-  store: Pick<ReadingsBackend, "insertBatches"> & Pick<SqliteStore, "saveHeartbeat">,
+  /** saveHeartbeat tells how far the gateway's clock jumped, if it did. */
+  store: Pick<ReadingsBackend, "insertBatches"> & { saveHeartbeat(hb: Heartbeat): unknown },
   log: Logger,
   options: IngestOptions = {},
 ) {
@@ -95,7 +97,13 @@ export function startIngest(
     callback: (err, msg) => {
       if (err) return;
       try {
-        store.saveHeartbeat(decodeHeartbeat(msg.data));
+        const hb = decodeHeartbeat(msg.data);
+        const jumpMs = store.saveHeartbeat(hb);
+        if (typeof jumpMs === "number")
+          log.warn(
+            { gateway: hb.gateway, jumpMs },
+            "gateway clock jumped; its readings around now carry its time",
+          );
       } catch (e) {
         log.warn({ subject: msg.subject, reason: (e as Error).message }, "heartbeat dropped");
       }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAuthStore } from "@tidegate/dashboard/auth";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { heartbeatAt } from "../../../test/helpers/heartbeat.js";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite-store.js";
 import { createCollectorApp } from "./app.js";
 
@@ -124,8 +125,26 @@ describe("collector API", () => {
       clockOffsetMs: 12_000,
       clockSkewed: true,
     });
+    expect(body.gateways[0].clockJump).toBeUndefined();
     const nord = await (await fleet.request("/api/v1/gateways?site=Plant%20Nord")).json();
     expect(nord.gateways.map((g: { id: string }) => g.id)).toEqual(["plant-1"]);
+  });
+
+  it("GET /api/v1/gateways flags a clock jump for a day", async () => {
+    const beat = (ts: number, at: number) =>
+      store.saveHeartbeat(heartbeatAt("plant-1", ts, { lastSeq: 2, ackedSeq: 2 }), at);
+    beat(NOW - 10_000, NOW - 10_000);
+    // Five seconds later here, but the gateway's clock says 65 s: it jumped a minute ahead.
+    beat(NOW + 55_000, NOW - 5000);
+    const jump = { at: NOW - 5000, ms: 60_000 };
+    const fleetAt = (t: number) =>
+      createCollectorApp({ auth: anyoneReads(), store, version: "9.9.9", now: () => t, offlineAfterMs: 1e9 });
+    const gw = async (t: number) =>
+      ((await (await fleetAt(t).request("/api/v1/gateways")).json()) as { gateways: { id: string }[] })
+        .gateways[0];
+    expect(await gw(NOW)).toMatchObject({ id: "plant-1", clockJump: jump });
+    expect(await gw(NOW + 23 * 3600_000)).toMatchObject({ clockJump: jump });
+    expect(await gw(NOW + 25 * 3600_000)).not.toHaveProperty("clockJump");
   });
 
   it("GET /api/v1/gateways lists gateways with online state from last seen", async () => {

@@ -50,6 +50,9 @@ function badRequest(error: z.ZodError) {
   return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
 }
 
+/** How long a clock jump stays flagged on the fleet view. */
+const CLOCK_JUMP_SHOWN_MS = 24 * 3600_000;
+
 function clock(agentTs: number | undefined, receivedAt: number | null, skewMs: number) {
   if (agentTs === undefined || receivedAt === null) return {};
   const clockOffsetMs = agentTs - receivedAt;
@@ -108,6 +111,8 @@ export function createCollectorApp(o: CollectorAppOptions) {
       wire: g.wireVersion === null ? undefined : { version: g.wireVersion, current: BATCH_VERSION },
       // The agent's clock minus ours when its heartbeat arrived (plus the network's delay).
       ...clock(g.heartbeat?.ts, g.heartbeatAt, clockSkewMs),
+      // Its clock stepped between two heartbeats (readings around then carry its wrong time).
+      clockJump: g.clockJump && t - g.clockJump.at < CLOCK_JUMP_SHOWN_MS ? g.clockJump : undefined,
       alarms: g.heartbeat?.alarms,
       activeAlerts: g.heartbeat?.activeAlerts,
     }));

@@ -167,6 +167,13 @@ export const storeSchema: SchemaSpec = {
           PRIMARY KEY (gateway, epoch, first_seq)
         ) WITHOUT ROWID;`,
     },
+    {
+      version: 9,
+      description: "when a gateway's clock last jumped between two heartbeats, and by how much",
+      up: `
+        ALTER TABLE gateways ADD COLUMN clock_jump_at INTEGER;
+        ALTER TABLE gateways ADD COLUMN clock_jump_ms INTEGER;`,
+    },
   ],
   legacyVersion(db) {
     if (!hasTable(db, "readings")) return 0;

@@ -5,6 +5,7 @@ import type { Batch } from "@tidegate/protocol";
 import { migrateSync } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { heartbeatAt } from "../../../test/helpers/heartbeat.js";
 import { storeSchema } from "./schema.js";
 import { bucketize, grid } from "./series-query.js";
 import { openSqliteStore, type SqliteStore } from "./sqlite-store.js";
@@ -75,27 +76,7 @@ describe("collector SQLite store", () => {
     expect(store.countReadings("plant-1")).toBe(5);
     // Completeness follows the epoch the live agent reports; before a heartbeat, the newest one.
     expect(store.gateways()[0]).toMatchObject({ maxSeq: 2, stored: 2 });
-    store.saveHeartbeat(
-      {
-        v: 1,
-        gateway: "plant-1",
-        version: "0.1.0",
-        ts: 1,
-        uptimeS: 1,
-        backlog: 0,
-        oldestUnsentAgeMs: null,
-        lastSeq: 3,
-        epoch: 111,
-        ackedSeq: 3,
-        dropped: {},
-        droppedRanges: [],
-        uplinkConnected: true,
-        alarms: [],
-        sources: [],
-        activeAlerts: [],
-      },
-      5,
-    );
+    store.saveHeartbeat(heartbeatAt("plant-1", 1, { lastSeq: 3, epoch: 111, ackedSeq: 3 }), 5);
     expect(store.gateways()[0]).toMatchObject({ maxSeq: 3, stored: 3 });
   });
 

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { AlertEventWire, Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
 import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
+import { createClockJumps } from "./clock-jumps.js";
 import { createRollups, ROLLUP_TIERS } from "./rollups.js";
 import { storeSchema } from "./schema.js";
 import { createSeqRuns } from "./seq-runs.js";
@@ -33,6 +34,8 @@ export interface GatewayRow {
   firstSeen: number | null;
   /** When the latest heartbeat arrived, by this collector's clock. */
   heartbeatAt: number | null;
+  /** The latest jump of the gateway's clock between two heartbeats (ms ahead; negative: back). */
+  clockJump?: { at: number; ms: number } | null;
 }
 
 export interface PointRow {
@@ -69,7 +72,7 @@ const QUALITY = { good: 0, bad: 1, uncertain: 2 } as const;
  * twice (redelivery, an agent retry outside JetStream's duplicate window) inserts nothing the
  * second time.
  */
-export function openSqliteStore(path: string) {
+export function openSqliteStore(path: string, options: { clockJumpMs?: number } = {}) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
@@ -209,11 +212,13 @@ export function openSqliteStore(path: string) {
       wire_version: number | null;
       first_seen: number | null;
       heartbeat_at: number | null;
+      clock_jump_at: number | null;
+      clock_jump_ms: number | null;
       max_seq: number;
       stored: number;
     }
   >(`
-    SELECT g.id, g.last_seen, g.heartbeat, g.wire_version, g.first_seen, g.heartbeat_at, coalesce(e.max_seq, 0) AS max_seq, coalesce(e.stored, 0) AS stored
+    SELECT g.id, g.last_seen, g.heartbeat, g.wire_version, g.first_seen, g.heartbeat_at, g.clock_jump_at, g.clock_jump_ms, coalesce(e.max_seq, 0) AS max_seq, coalesce(e.stored, 0) AS stored
     FROM gateways g LEFT JOIN gateway_epochs e ON e.gateway = g.id AND e.epoch = coalesce(g.epoch,
       (SELECT epoch FROM gateway_epochs WHERE gateway = g.id ORDER BY last_at DESC LIMIT 1))
     ORDER BY g.id`);
@@ -223,6 +228,7 @@ export function openSqliteStore(path: string) {
   >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
   const rollups = createRollups(db);
+  const clockJumps = createClockJumps(db, options.clockJumpMs);
   const seqRuns = createSeqRuns(db);
 
   /** What every store mode keeps: the newest value per series, the gateway, and the epoch's counters. */
@@ -297,9 +303,13 @@ export function openSqliteStore(path: string) {
     /** Whether every seq of the batch is recorded already (then it needs no write at all). */
     isRecorded: (b: Batch): boolean =>
       seqRuns.covered(b.gateway, b.epoch, b.firstSeq, b.lastSeq) === b.lastSeq - b.firstSeq + 1,
-    saveHeartbeat(hb: Heartbeat, receivedAt = Date.now()) {
+    /** Returns how far the gateway's clock jumped since its previous heartbeat, beyond the threshold. */
+    saveHeartbeat: db.transaction((hb: Heartbeat, receivedAt: number = Date.now()): number | undefined => {
+      const jump = clockJumps.observe(hb.gateway, { agentTs: hb.ts, receivedAt });
       saveHeartbeat.run({ id: hb.gateway, at: receivedAt, hb: JSON.stringify(hb), epoch: hb.epoch });
-    },
+      if (jump !== undefined) clockJumps.record(hb.gateway, receivedAt, jump);
+      return jump;
+    }),
     /** Bad readings are gaps (null), never values. */
     series(q: SeriesQuery): SeriesResult {
       const rows = selectSeries.all(q.gateway, q.device, q.point, q.from, q.to, q.limit ?? 100_000);
@@ -375,6 +385,7 @@ export function openSqliteStore(path: string) {
         wireVersion: g.wire_version,
         firstSeen: g.first_seen,
         heartbeatAt: g.heartbeat_at,
+        clockJump: g.clock_jump_at === null ? null : { at: g.clock_jump_at, ms: g.clock_jump_ms ?? 0 },
       })),
     points: (gateway: string): PointRow[] =>
       selectPoints.all(gateway).map((p) => ({

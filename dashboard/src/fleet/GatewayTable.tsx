@@ -1,7 +1,11 @@
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
 import type { GatewaySummary } from "../api.js";
-import { formatAge, formatCount, formatDuration } from "../format.js";
+import { formatAge, formatCount, formatDuration, formatNumber } from "../format.js";
 import { t } from "../i18n.js";
+import { ClockJumpBadge } from "./ClockJumpBadge.js";
 import { CompletenessBadges } from "./CompletenessBadges.js";
+import { applyView, ariaSort, defaultView, type SortKey, type TableView, toggleSort } from "./table-view.js";
 
 interface Props {
   gateways: GatewaySummary[];
@@ -10,90 +14,187 @@ interface Props {
   now: number;
 }
 
+/** "+2 s", "−350 ms": the gateway's clock ahead of (+) or behind (−) the collector's. */
+function formatOffset(ms: number): string {
+  const abs = Math.abs(ms);
+  const text = abs < 1000 ? t.table.offsetMs(formatNumber(Math.round(abs))) : formatDuration(abs);
+  return `${ms < 0 ? "−" : "+"}${text}`;
+}
+
+function SortHeader(p: {
+  view: TableView;
+  sortKey: SortKey;
+  onSort: (k: SortKey) => void;
+  class?: string;
+  children: ComponentChildren;
+}) {
+  const sort = ariaSort(p.view, p.sortKey);
+  return (
+    <th scope="col" class={p.class} aria-sort={sort} data-sort={p.sortKey}>
+      {/* A button: click, Enter and Space sort, and screen readers announce it as one. */}
+      <button type="button" class="sort-button" onClick={() => p.onSort(p.sortKey)}>
+        {p.children}
+        <span class="sort-mark" aria-hidden="true">
+          {sort === "ascending" ? "▲" : sort === "descending" ? "▼" : "↕"}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+function AlertsBadge({ g }: { g: GatewaySummary }) {
+  const alerts = g.activeAlerts ?? [];
+  if (alerts.length === 0) return null;
+  return (
+    <span
+      class={`badge ${alerts.some((a) => a.severity === "critical") ? "badge-bad" : "badge-warn"}`}
+      data-testid="gateway-alerts"
+      data-count={alerts.length}
+      title={alerts.map((a) => `${a.device}: ${a.message}`).join("\n")}
+    >
+      {t.alertsTitle(alerts.length)}
+    </span>
+  );
+}
+
 /**
- * Every gateway the collector knows; a row is selected by click, Enter or Space. On narrow screens
- * each row becomes two lines, "id · status" over "last seen · completeness"; backlog is in the detail.
+ * Every gateway the collector knows, sortable by any column and filtered by id, site or version;
+ * a row is selected by click, Enter or Space. On narrow screens each row becomes two lines,
+ * "id · alerts · status" over "last seen · completeness"; site, version, backlog and clock are in the detail.
  */
 export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
+  const [view, setView] = useState<TableView>(defaultView);
   if (gateways.length === 0) return <p class="notice">{t.noGateways}</p>;
+  const rows = applyView(gateways, view);
+  const onSort = (k: SortKey) => setView((v) => toggleSort(v, k));
+  const header = (key: SortKey, label: string, cls?: string) => (
+    <SortHeader view={view} sortKey={key} onSort={onSort} class={cls}>
+      {label}
+    </SortHeader>
+  );
+  const filtered = view.filter.trim() !== "" || view.onlyOffline;
+
   return (
-    <table class="gateways">
-      <thead>
-        <tr>
-          <th scope="col">{t.colGateway}</th>
-          <th scope="col">{t.colStatus}</th>
-          <th scope="col" class="num">
-            {t.colLastSeen}
-          </th>
-          <th scope="col" class="hide-narrow">
-            {t.colVersion}
-          </th>
-          <th scope="col" class="num hide-narrow">
-            {t.colBacklog}
-          </th>
-          <th scope="col">{t.colCompleteness}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {gateways.map((g) => (
-          <tr
-            key={g.id}
-            class={g.id === selected ? "selected" : undefined}
-            data-testid="gateway-row"
-            data-gateway={g.id}
-            data-online={String(g.online)}
-            tabIndex={0}
-            aria-selected={g.id === selected}
-            onClick={() => onSelect(g.id)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" || e.key === " ") {
-                e.preventDefault();
-                onSelect(g.id);
-              }
+    <>
+      <div class="table-controls">
+        <input
+          type="search"
+          class="table-filter"
+          aria-label={t.table.filter}
+          placeholder={t.table.filterHint}
+          value={view.filter}
+          data-testid="gateway-filter"
+          onInput={(e) => {
+            const filter = e.currentTarget.value;
+            setView((v) => ({ ...v, filter }));
+          }}
+        />
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={view.onlyOffline}
+            data-testid="only-offline"
+            onChange={(e) => {
+              const onlyOffline = e.currentTarget.checked;
+              setView((v) => ({ ...v, onlyOffline }));
             }}
-          >
-            <th scope="row">{g.id}</th>
-            <td class="status-cell">
-              <span class={`badge ${g.online ? "badge-ok" : "badge-bad"}`} data-testid="gateway-status">
-                {g.online ? t.online : t.offline}
-              </span>
-              {(g.activeAlerts?.length ?? 0) > 0 && (
-                <span
-                  class={`badge ${g.activeAlerts?.some((a) => a.severity === "critical") ? "badge-bad" : "badge-warn"}`}
-                  data-testid="gateway-alerts"
-                  data-count={g.activeAlerts?.length}
-                  title={g.activeAlerts?.map((a) => `${a.device}: ${a.message}`).join("\n")}
+          />{" "}
+          {t.table.onlyOffline}
+        </label>
+        {filtered && (
+          <span class="muted" data-testid="gateways-shown" aria-live="polite">
+            {t.table.shownOf(rows.length, gateways.length)}
+          </span>
+        )}
+      </div>
+      {rows.length === 0 ? (
+        <p class="notice">{t.table.noMatch}</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="gateways">
+            <thead>
+              <tr>
+                {header("id", t.colGateway)}
+                {header("site", t.table.site, "hide-narrow")}
+                {header("status", t.colStatus)}
+                {header("lastSeen", t.colLastSeen, "num")}
+                {header("version", t.colVersion, "hide-narrow")}
+                {header("backlog", t.colBacklog, "num hide-narrow")}
+                {header("clock", t.table.clock, "num hide-narrow")}
+                {header("alerts", t.table.alerts)}
+                <th scope="col">{t.colCompleteness}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((g) => (
+                <tr
+                  key={g.id}
+                  class={g.id === selected ? "selected" : undefined}
+                  data-testid="gateway-row"
+                  data-gateway={g.id}
+                  data-online={String(g.online)}
+                  tabIndex={0}
+                  aria-selected={g.id === selected}
+                  onClick={() => onSelect(g.id)}
+                  onKeyDown={(e) => {
+                    if (e.key === "Enter" || e.key === " ") {
+                      e.preventDefault();
+                      onSelect(g.id);
+                    }
+                  }}
                 >
-                  {t.alertsTitle(g.activeAlerts?.length ?? 0)}
-                </span>
-              )}
-            </td>
-            <td
-              class="num seen-cell"
-              title={g.lastSeen === null ? undefined : new Date(g.lastSeen).toLocaleString()}
-            >
-              {formatAge(g.lastSeen, now)}
-            </td>
-            <td class="hide-narrow">
-              {g.version ?? t.noValue}
-              {g.wire && g.wire.version < g.wire.current && (
-                <span class="badge badge-warn" data-testid="older-wire" title={t.olderWireHint}>
-                  {t.olderWire(g.wire.version)}
-                </span>
-              )}
-            </td>
-            <td
-              class={`num hide-narrow${g.backlog ? " stat-warn" : ""}`}
-              title={g.oldestUnsentAgeMs ? t.backlogOldest(formatDuration(g.oldestUnsentAgeMs)) : undefined}
-            >
-              {g.backlog === undefined ? t.noValue : formatCount(g.backlog)}
-            </td>
-            <td class="completeness-cell">
-              <CompletenessBadges seq={g.seq} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+                  <th scope="row">{g.id}</th>
+                  <td class="hide-narrow" data-testid="gateway-site">
+                    {g.site ?? t.noValue}
+                  </td>
+                  <td class="status-cell">
+                    <span class={`badge ${g.online ? "badge-ok" : "badge-bad"}`} data-testid="gateway-status">
+                      {g.online ? t.online : t.offline}
+                    </span>
+                  </td>
+                  <td
+                    class="num seen-cell"
+                    title={g.lastSeen === null ? undefined : new Date(g.lastSeen).toLocaleString()}
+                  >
+                    {formatAge(g.lastSeen, now)}
+                  </td>
+                  <td class="hide-narrow">
+                    {g.version ?? t.noValue}
+                    {g.wire && g.wire.version < g.wire.current && (
+                      <span class="badge badge-warn" data-testid="older-wire" title={t.olderWireHint}>
+                        {t.olderWire(g.wire.version)}
+                      </span>
+                    )}
+                  </td>
+                  <td
+                    class={`num hide-narrow${g.backlog ? " stat-warn" : ""}`}
+                    title={
+                      g.oldestUnsentAgeMs ? t.backlogOldest(formatDuration(g.oldestUnsentAgeMs)) : undefined
+                    }
+                  >
+                    {g.backlog === undefined ? t.noValue : formatCount(g.backlog)}
+                  </td>
+                  {/* The clock cell: the offset, and room for a badge about the clock (e.g. a jump). */}
+                  <td
+                    class={`num hide-narrow clock-cell${g.clockSkewed ? " stat-warn" : ""}`}
+                    data-testid="gateway-clock"
+                    title={g.clockSkewed ? t.table.clockSkewedHint : undefined}
+                  >
+                    {g.clockOffsetMs === undefined ? t.noValue : formatOffset(g.clockOffsetMs)}
+                    <ClockJumpBadge jump={g.clockJump} />
+                  </td>
+                  <td class="alerts-cell">
+                    <AlertsBadge g={g} />
+                  </td>
+                  <td class="completeness-cell">
+                    <CompletenessBadges seq={g.seq} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }

@@ -36,6 +36,8 @@ export interface EmbeddedBroker {
   readonly port: number;
   /** Delivers every message matching `filter`, whoever published it. */
   subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): Promise<void>;
+  /** Publishes as the broker itself (alert notifications): no client, so no ACL applies. */
+  publish(topic: string, payload: string, options: { qos: 0 | 1 | 2; retain: boolean }): Promise<void>;
   connectedClients(): number;
   close(): Promise<void>;
 }
@@ -224,6 +226,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       deliverers.push({ filter, fn });
       return new Promise((resolve) => aedes.subscribe(filter, fn, () => resolve()));
     },
+    publish: (topic, payload, { qos, retain }) =>
+      new Promise((resolve, reject) =>
+        aedes.publish(
+          { cmd: "publish", topic, payload: Buffer.from(payload), qos, retain, dup: false },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      ),
     connectedClients: () => aedes.connectedClients,
     async close() {
       for (const d of deliverers.splice(0))

@@ -27,6 +27,8 @@ export interface ExternalConnection {
   /** Resolves at the first success or failure: a broker that is down must not stop the agent starting. */
   ready: Promise<void>;
   status(): ExternalStatus;
+  /** Publishes while connected; rejects at once while not (the caller retries). */
+  publish(topic: string, payload: string, options: { qos: 0 | 1 | 2; retain: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,11 @@ export function connectExternal(options: ExternalOptions): ExternalConnection {
   return {
     ready,
     status: () => ({ ...state }),
+    async publish(topic, payload, options) {
+      if (!state.connected)
+        throw new Error(`broker ${url} not connected: ${state.lastError ?? "connecting"}`);
+      await client.publishAsync(topic, payload, options);
+    },
     async close() {
       closing = true;
       if (timer) clearTimeout(timer);

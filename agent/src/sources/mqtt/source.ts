@@ -59,6 +59,8 @@ export interface MqttSource {
   stats(): MqttStats;
   /** The embedded broker's bound port; undefined with an external broker. */
   broker(): { port: number } | undefined;
+  /** Publishes on the embedded broker or the external connection (alert notifications). */
+  publish(topic: string, payload: string, options: { qos: 0 | 1 | 2; retain: boolean }): Promise<void>;
 }
 
 interface Binding {
@@ -260,5 +262,10 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
     },
     stats: () => ({ messages, readings, dropped: { ...dropped }, refused: { ...refused } }),
     broker: () => (embedded ? { port: embedded.port } : undefined),
+    async publish(topic, payload, options) {
+      const to = embedded ?? external;
+      if (!to) throw new Error("the MQTT source is not running");
+      await to.publish(topic, payload, options);
+    },
   };
 }
