@@ -166,6 +166,18 @@ describe("Modbus TCP simulator over a real socket", () => {
     await sim.close();
   });
 
+  it("silence() makes reads time out at the client until it is lifted", async () => {
+    const sim = await start(loadProfiles().get("eastron/sdm120") as Profile);
+    const c = await client(sim);
+    c.setTimeout(300);
+    sim.silence(true);
+    await expect(c.readInputRegisters(0, 2)).rejects.toMatchObject({ name: "TransactionTimedOutError" });
+    sim.silence(false);
+    expect((await c.readInputRegisters(0, 2)).data).toHaveLength(2);
+    c.close(() => {});
+    await sim.close();
+  });
+
   it("close() drops clients and frees the port", async () => {
     const sim = await start(loadProfiles().get("eastron/sdm120") as Profile);
     const c = await client(sim);

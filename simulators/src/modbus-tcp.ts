@@ -37,6 +37,8 @@ export interface ModbusTcpSimulator {
   dropClients(): number;
   /** Fault injection: reads touching this address get exception `code` (2 by default); null lifts it. */
   refuse(table: RegisterTable, address: number, code?: number | null): void;
+  /** Fault injection: the device stops answering reads (they time out at the client) until lifted. */
+  silence(on: boolean): void;
   /** Stops ticking, drops client connections and frees the port. */
   close(): Promise<void>;
 }
@@ -98,11 +100,14 @@ export async function startModbusTcpSimulator(opts: ModbusTcpSimulatorOptions): 
 
   // Plain synchronous functions of at most 3 parameters: modbus-serial then reads a whole request
   // in one loop, so a tick can never land between the two words of a float.
+  // A silent device: modbus-serial awaits a returned promise, and one that never settles sends no answer.
+  let silent = false;
+  const never = () => new Promise<never>(() => {}) as unknown as number & boolean;
   const vector: IServiceVector = {
-    getInputRegister: (addr: number) => device.read("input", addr),
-    getHoldingRegister: (addr: number) => device.read("holding", addr),
-    getCoil: (addr: number) => device.read("coil", addr) === 1,
-    getDiscreteInput: (addr: number) => device.read("discrete", addr) === 1,
+    getInputRegister: (addr: number) => (silent ? never() : device.read("input", addr)),
+    getHoldingRegister: (addr: number) => (silent ? never() : device.read("holding", addr)),
+    getCoil: (addr: number) => (silent ? never() : device.read("coil", addr) === 1),
+    getDiscreteInput: (addr: number) => (silent ? never() : device.read("discrete", addr) === 1),
     setRegister: (addr: number, value: number) => device.write("holding", addr, [value]),
     // FC16 arrives whole, so a multi-register value is checked and pinned once, not word by word.
     setRegisterArray: (addr: number, values: number[]) => device.write("holding", addr, values),
@@ -127,6 +132,9 @@ export async function startModbusTcpSimulator(opts: ModbusTcpSimulatorOptions): 
     current: () => device.current(),
     served: (pointId) => device.served(pointId),
     refuse: (table, address, code) => device.refuse(table, address, code),
+    silence(on) {
+      silent = on;
+    },
     spike: (pointId, value, ticks) => device.spike(pointId, value, ticks),
     dropClients() {
       const sockets = [...server.socks.keys()];

@@ -1,7 +1,7 @@
 import type { Browser, Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFetch } from "./helpers/auth.js";
-import { launchChromium } from "./helpers/browser.js";
+import { launchChromium, screenshot } from "./helpers/browser.js";
 import { type System, startSystem } from "./helpers/system.js";
 
 // Both dashboards in a real Chromium against the real agent and collector processes.
@@ -111,6 +111,23 @@ describe("dashboards in Chromium", () => {
     expect(header[0]).toBe("time");
     expect(header).toContain("browser-plant/meter-1/voltage");
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a device as failing, with the reason in words, when it stops answering", async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(sys.agent.url);
+    const card = page.locator('[data-testid="device-card"][data-device="climate-1"]');
+    await card.waitFor({ timeout: 15_000 });
+    sys.climate.silence(true);
+    try {
+      await expect.poll(async () => card.getAttribute("data-status"), { timeout: 20_000 }).toBe("failing");
+      expect(await card.textContent()).toMatch(/no answer|timed out|timeout/i);
+      await screenshot(page, "local-view-failing-device");
+    } finally {
+      sys.climate.silence(false);
+    }
+    await expect.poll(async () => card.getAttribute("data-status"), { timeout: 20_000 }).toBe("ok");
     await page.close();
   });
 

@@ -194,6 +194,40 @@ describe("collector API", () => {
     expect((await app.request("/api/v1/points")).status).toBe(400);
   });
 
+  it("GET /api/v1/latest gives the newest value per point, with names and units from the catalog", async () => {
+    const withCatalog = createCollectorApp({
+      auth: anyoneReads(),
+      store,
+      version: "t",
+      now: () => NOW,
+      catalog: async (gateway) =>
+        gateway === "plant-1"
+          ? {
+              v: 1,
+              gateway,
+              at: NOW,
+              devices: [
+                {
+                  id: "m1",
+                  profile: "eastron/sdm120",
+                  points: [{ id: "voltage", name: "Voltage", unit: "V" }],
+                },
+              ],
+            }
+          : undefined,
+    });
+    expect(await (await withCatalog.request("/api/v1/latest?gateway=plant-1&device=m1")).json()).toEqual({
+      gateway: "plant-1",
+      latest: [{ device: "m1", point: "voltage", ts: NOW - 1000, value: 231, name: "Voltage", unit: "V" }],
+    });
+    expect(
+      (await (await withCatalog.request("/api/v1/latest?gateway=plant-1&device=none")).json()).latest,
+    ).toEqual([]);
+    const bad = await withCatalog.request("/api/v1/latest");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^gateway: /);
+  });
+
   it("GET /metrics exposes completeness and last seen per gateway", async () => {
     const text = await (await app.request("/metrics")).text();
     expect(text).toContain('tidegate_gateway_missing_readings{gateway="plant-1"} 0');

@@ -133,14 +133,37 @@ export function createCollectorApp(o: CollectorAppOptions) {
 
   app.get("/api/v1/ingest", viewer, (c) => c.json(o.ingestStats?.() ?? null));
 
+  /** A gateway's series with their newest good value, named and with units from its catalog. */
+  async function pointsOf(gateway: string, device?: string) {
+    const info = pointInfo(await o.catalog?.(gateway));
+    return o.store
+      .points(gateway)
+      .filter((p) => device === undefined || p.device === device)
+      .map((p) => ({ ...p, ...info.get(`${p.device}/${p.point}`) }));
+  }
+
   app.get("/api/v1/points", viewer, async (c) => {
     const parsed = z.object({ gateway: id }).safeParse(c.req.query());
     if (!parsed.success) return c.json(badRequest(parsed.error), 400);
-    const info = pointInfo(await o.catalog?.(parsed.data.gateway));
-    const points = o.store
-      .points(parsed.data.gateway)
-      .map((p) => ({ ...p, ...info.get(`${p.device}/${p.point}`) }));
-    return c.json({ points });
+    return c.json({ points: await pointsOf(parsed.data.gateway) });
+  });
+
+  // The latest value of every point of a gateway (or of one of its devices), for scripts and panels.
+  app.get("/api/v1/latest", viewer, async (c) => {
+    const parsed = z.object({ gateway: id, device: id.optional() }).safeParse(c.req.query());
+    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
+    const points = await pointsOf(parsed.data.gateway, parsed.data.device);
+    return c.json({
+      gateway: parsed.data.gateway,
+      latest: points.map((p) => ({
+        device: p.device,
+        point: p.point,
+        ts: p.lastTs,
+        value: p.lastValue,
+        ...(p.name ? { name: p.name } : {}),
+        ...(p.unit ? { unit: p.unit } : {}),
+      })),
+    });
   });
 
   // The chart routes are mounted by their own modules; their role is declared here.
