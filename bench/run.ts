@@ -9,6 +9,7 @@
 // simulators took meanwhile. `--only=rss` measures it alone.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { provideTestToken } from "../test/e2e/helpers/auth.js";
 import { backlogFigures } from "./figures/backlog.js";
 import { bufferFigures } from "./figures/buffer.js";
 import { collectorFigures } from "./figures/collector.js";
@@ -82,6 +83,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 async function main(): Promise<number> {
+  // The agents and collectors the benchmarks start accept the same API token the tests use, so
+  // the shared helpers can read their status (their APIs need a token like any script's).
+  provideTestToken();
   const args = process.argv.slice(2);
   const only = flag(args, "only")?.split(",");
   const rssMinutes = Number(flag(args, "rss-minutes") ?? DEFAULT_RSS_MINUTES);

@@ -110,10 +110,7 @@ async function main() {
   await agent.provision(process.env);
   await agent.start();
   const http = await listen(agent.app, config.http.port, config.http.host);
-  log.info(
-    { port: http.port, gateway: config.gateway, version: VERSION },
-    `local dashboard on http://localhost:${http.port}/`,
-  );
+  log.info({ port: http.port, version: VERSION }, `local dashboard on http://localhost:${http.port}/`);
   systemd.ready(`gateway ${config.gateway}: polling, dashboard on port ${http.port}`);
 
   let stopping = false;
