@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { AuthCliError, hashPassword, openAuthStore } from "@tidegate/dashboard/auth";
+import { AuthCliError, addAccount, openAuthStore, readSecretFile } from "@tidegate/dashboard/auth";
 import { loadConfigFile } from "../config/load.js";
 
 /** The example config: beside the bundle once built (dist/), in the package when run from source. */
@@ -56,17 +56,11 @@ export async function initAgent(
       return 0;
     }
     const file = values["password-file"];
-    const password = file ? readFileSync(file, "utf8").trim() : randomBytes(12).toString("base64url");
-    if (password.length < 8) throw new AuthCliError(`--password-file: ${file} holds fewer than 8 characters`);
-    store.addUser(values.admin, "admin", await hashPassword(password));
-    store.audit({
-      actor: "cli:init",
-      action: "user.add",
-      target: values.admin,
-      detail: "role admin",
-      ip: null,
-      ok: true,
-    });
+    const fail = (message: string) => new AuthCliError(message);
+    const password = file
+      ? readSecretFile(file, "--password-file", fail)
+      : randomBytes(12).toString("base64url");
+    await addAccount(store, { name: values.admin, role: "admin", password, actor: "cli:init" }, fail);
     print(`local dashboard admin: ${values.admin}`);
     if (!file)
       print(

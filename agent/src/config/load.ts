@@ -106,10 +106,7 @@ export function parseConfig(
       : config.buffer.path === ":memory:"
         ? ":memory:"
         : join(dirname(config.buffer.path), name);
-  // Put first, as a config read back (config.get, then config.apply) has it: the running and the
-  // applied section must compare equal, key order included.
-  const { path: alertsPath, ...alerts } = config.alerts;
-  config.alerts = { path: besideBuffer(alertsPath, "alerts.db"), ...alerts };
+  config.alerts.path = besideBuffer(config.alerts.path, "alerts.db");
   config.http.auth.path = besideBuffer(config.http.auth.path, "auth.db");
   if (config.nats.credsFile) config.nats.credsFile = rel(config.nats.credsFile);
   if (config.nats.tls)

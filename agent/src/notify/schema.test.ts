@@ -39,7 +39,7 @@ describe("alerts.notify config", () => {
     );
     const running = parseConfig(text, "/etc/tidegate/agent.yaml").config;
     const again = parseConfig(stringify(running), "/etc/tidegate/agent.yaml").config;
-    expect(JSON.stringify(again.alerts)).toBe(JSON.stringify(running.alerts));
+    expect(again.alerts).toEqual(running.alerts);
     expect(fixedSectionChanges(running, again)).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import type { CommandArgs, CommandResult } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
@@ -25,12 +26,13 @@ const NEXT_START_SECTIONS = ["http"];
 /** Keys outside LIVE_SECTIONS whose value differs. */
 export function fixedSectionChanges(running: AgentConfig, next: AgentConfig): string[] {
   const keys = new Set([...Object.keys(running), ...Object.keys(next)]);
-  return [...keys]
-    .filter((k) => !(LIVE_SECTIONS as readonly string[]).includes(k) && !NEXT_START_SECTIONS.includes(k))
-    .filter(
-      (k) => JSON.stringify(running[k as keyof AgentConfig]) !== JSON.stringify(next[k as keyof AgentConfig]),
-    )
-    .sort();
+  return (
+    [...keys]
+      .filter((k) => !(LIVE_SECTIONS as readonly string[]).includes(k) && !NEXT_START_SECTIONS.includes(k))
+      // Deep equality, not JSON text: the same section may hold its keys in another order.
+      .filter((k) => !isDeepStrictEqual(running[k as keyof AgentConfig], next[k as keyof AgentConfig]))
+      .sort()
+  );
 }
 
 export interface ConfigChangesOptions {

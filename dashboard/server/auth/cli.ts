@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { addAccount, readSecretFile } from "./accounts.js";
 import { hashPassword, passwordProblem } from "./password.js";
 import { ROLES, type Role } from "./roles.js";
 import { type AuthStore, newToken } from "./store.js";
@@ -39,23 +39,14 @@ async function readPassword(prompt: string): Promise<string> {
   }
 }
 
+const cliError = (message: string) => new AuthCliError(message);
+
+/** A new password from `--password-file`, or typed twice on a terminal (one line of stdin otherwise). */
 async function newPassword(file: string | undefined): Promise<string> {
-  let password: string;
-  if (file) {
-    try {
-      password = readFileSync(file, "utf8").trim();
-    } catch (err) {
-      throw new AuthCliError(
-        `--password-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`,
-      );
-    }
-  } else {
-    password = await readPassword("password: ");
-    if (process.stdin.isTTY && (await readPassword("again: ")) !== password)
-      throw new AuthCliError("the passwords differ; nothing changed");
-  }
-  const problem = passwordProblem(password);
-  if (problem) throw new AuthCliError(problem);
+  if (file) return readSecretFile(file, "--password-file", cliError);
+  const password = await readPassword("password: ");
+  if (process.stdin.isTTY && (await readPassword("again: ")) !== password)
+    throw new AuthCliError("the passwords differ; nothing changed");
   return password;
 }
 
@@ -111,8 +102,8 @@ export async function runAuthCommand(
         throw new AuthCliError("a user name is 1–64 letters, digits or . _ @ -");
       if (store.getUser(name)) throw new AuthCliError(`user ${name} exists; use \`user passwd ${name}\``);
       const role = parseRole(values.role, "viewer");
-      store.addUser(name, role, await hashPassword(await newPassword(values["password-file"])));
-      audit("user.add", name, `role ${role}`);
+      const password = await newPassword(values["password-file"]);
+      await addAccount(store, { name, role, password, actor }, cliError);
       print(`added ${name} (${role})`);
       return 0;
     }
@@ -120,7 +111,10 @@ export async function runAuthCommand(
       const user = store.getUser(name);
       if (!user) throw new AuthCliError(`no user ${name}`);
       if (verb === "passwd") {
-        store.updateUser(user.name, { hash: await hashPassword(await newPassword(values["password-file"])) });
+        const password = await newPassword(values["password-file"]);
+        const problem = passwordProblem(password);
+        if (problem) throw new AuthCliError(problem);
+        store.updateUser(user.name, { hash: await hashPassword(password) });
         audit("user.change", user.name, "password");
         print(`changed the password of ${user.name}; its sessions have ended`);
       } else if (verb === "role") {

@@ -78,6 +78,9 @@ export function createAuth(o: AuthOptions) {
 
   /** Finds who is asking, and refuses anonymous calls to anything but the public API paths. */
   const authenticate: MiddlewareHandler = async (c, next) => {
+    // The dashboard's files, /healthz and /readyz need nobody: no token or session lookup for them.
+    const guarded = c.req.path === "/metrics" || c.req.path.startsWith("/api/");
+    if (!guarded) return next();
     const token = fromToken(c);
     if (token === "bad")
       return c.json({ error: "invalid or revoked API token (Authorization: Bearer <token>)" }, 401);
@@ -86,8 +89,7 @@ export function createAuth(o: AuthOptions) {
       (await fromSession(c)) ??
       (o.anonymousRole ? { name: "anonymous", role: o.anonymousRole, via: "anonymous" as const } : undefined);
     if (principal) c.set("principal", principal);
-    const guarded = c.req.path === "/metrics" || c.req.path.startsWith("/api/");
-    if (!principal && guarded && !PUBLIC_API.has(c.req.path))
+    if (!principal && !PUBLIC_API.has(c.req.path))
       return c.json(
         { error: "login required: POST /api/v1/auth/login, or send Authorization: Bearer <API token>" },
         401,

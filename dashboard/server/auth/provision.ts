@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { hashPassword, passwordProblem } from "./password.js";
+import { addAccount, readSecretFile } from "./accounts.js";
 import { ROLES, type Role } from "./roles.js";
 import type { AuthStore } from "./store.js";
 
@@ -7,14 +6,12 @@ export class ProvisionError extends Error {
   override name = "ProvisionError";
 }
 
-function readSecret(path: string, variable: string): string {
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch (err) {
-    throw new ProvisionError(
-      `${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`,
-    );
-  }
+const provisionError = (message: string) => new ProvisionError(message);
+
+/** NAME from the environment, or the contents of the file NAME_FILE names. */
+function secretFromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  return env[name] ?? (file ? readSecretFile(file, `${name}_FILE`, provisionError) : undefined);
 }
 
 /**
@@ -29,33 +26,21 @@ export async function provisionFromEnv(store: AuthStore, env: NodeJS.ProcessEnv)
   const done: string[] = [];
   const user = env.TIDEGATE_ADMIN_USER;
   if (user) {
-    const password =
-      env.TIDEGATE_ADMIN_PASSWORD ??
-      (env.TIDEGATE_ADMIN_PASSWORD_FILE
-        ? readSecret(env.TIDEGATE_ADMIN_PASSWORD_FILE, "TIDEGATE_ADMIN_PASSWORD_FILE")
-        : undefined);
+    const password = secretFromEnv(env, "TIDEGATE_ADMIN_PASSWORD");
     if (!password)
       throw new ProvisionError(
         "TIDEGATE_ADMIN_USER needs TIDEGATE_ADMIN_PASSWORD or TIDEGATE_ADMIN_PASSWORD_FILE",
       );
-    const problem = passwordProblem(password);
-    if (problem) throw new ProvisionError(`TIDEGATE_ADMIN_PASSWORD: ${problem}`);
     if (store.userCount() === 0) {
-      store.addUser(user, "admin", await hashPassword(password));
-      store.audit({
-        actor: "environment",
-        action: "user.add",
-        target: user,
-        detail: "role admin",
-        ip: null,
-        ok: true,
-      });
+      await addAccount(store, { name: user, role: "admin", password, actor: "environment" }, (problem) =>
+        provisionError(`TIDEGATE_ADMIN_PASSWORD: ${problem}`),
+      );
       done.push(`created admin ${user} from TIDEGATE_ADMIN_USER`);
     }
   }
   const tokenFile = env.TIDEGATE_API_TOKEN_FILE;
   if (tokenFile) {
-    const token = readSecret(tokenFile, "TIDEGATE_API_TOKEN_FILE");
+    const token = readSecretFile(tokenFile, "TIDEGATE_API_TOKEN_FILE", provisionError);
     if (token.length < 20)
       throw new ProvisionError(`TIDEGATE_API_TOKEN_FILE: ${tokenFile} holds fewer than 20 characters`);
     const role = (env.TIDEGATE_API_TOKEN_ROLE ?? "admin") as Role;
@@ -98,11 +83,7 @@ export async function provisionAccounts(
  * TIDEGATE_SESSION_KEY_FILE; undefined: each program keeps its own in auth.db.
  */
 export function sessionKeyFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  const key =
-    env.TIDEGATE_SESSION_KEY ??
-    (env.TIDEGATE_SESSION_KEY_FILE
-      ? readSecret(env.TIDEGATE_SESSION_KEY_FILE, "TIDEGATE_SESSION_KEY_FILE")
-      : undefined);
+  const key = secretFromEnv(env, "TIDEGATE_SESSION_KEY");
   if (key !== undefined && key.length < 32)
     throw new ProvisionError(
       "TIDEGATE_SESSION_KEY: use at least 32 random characters (e.g. openssl rand -base64 32)",
