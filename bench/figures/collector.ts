@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { decodeBatch, type SequencedReading } from "@tidegate/protocol";
 import Database from "better-sqlite3";
+import { encodeChunk } from "../../collector/src/store/chunk-codec.js";
 import { openSqliteStore } from "../../collector/src/store/sqlite-store.js";
 import { withTempDir } from "../lib/cleanup.js";
 import { deadline, type Emit, perSecond } from "../lib/figure.js";
@@ -14,9 +15,9 @@ const REPEATS = 3;
 const REPEAT_BUDGET_MS = 12_000;
 const WARMUP_BATCHES = 40;
 const LIMIT_MS = 30_000;
-const QUALITY = { good: 0, bad: 1, uncertain: 2 } as const;
 
-type RawRow = [string, number, string, string, number, number | null, string | null, number, string | null];
+/** One chunks row, pre-encoded: series id, epoch, first seq, t0, t1, n, data. */
+type RawRow = [number, number, number, number, number, number, Buffer];
 
 /** decodeBatch + insertBatch of every payload into a fresh store; returns the elapsed ms. */
 function ingest(path: string, payloads: readonly Payload[]): number {
@@ -38,7 +39,10 @@ function ingest(path: string, payloads: readonly Payload[]): number {
   }
 }
 
-/** The raw limit: prepared INSERTs of the same rows into the same table (with its index), same pragmas. */
+/**
+ * The raw limit: prepared INSERTs of the same readings, already encoded as one chunk per series and
+ * batch, into the same table (with its indexes), same pragmas: what the storage layout itself costs.
+ */
 function rawInsert(path: string, schema: string, batches: readonly RawRow[][]): number {
   const db = new Database(path);
   try {
@@ -46,8 +50,7 @@ function rawInsert(path: string, schema: string, batches: readonly RawRow[][]): 
     db.pragma("synchronous = NORMAL");
     db.exec(schema);
     const insert = db.prepare<RawRow>(
-      // Epoch 0: what the bench agent's batches (no buffer file) are filed under.
-      "INSERT INTO readings (gateway, epoch, seq, device, point, ts, num, text, quality, reason) VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO chunks (series, epoch, first_seq, t0, t1, n, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     const commit = db.transaction((batch: RawRow[]) => {
       for (const r of batch) insert.run(...r);
@@ -64,23 +67,35 @@ function rawInsert(path: string, schema: string, batches: readonly RawRow[][]): 
   }
 }
 
-function rawRow(r: SequencedReading): RawRow {
-  const num = typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
-  const text = typeof r.value === "string" ? r.value : null;
-  return [GATEWAY, r.seq, r.device, r.point, r.ts, num, text, QUALITY[r.quality], r.reason ?? null];
+/** A batch as chunk rows: its readings grouped by series, each group encoded as one chunk. */
+function rawRows(batch: readonly SequencedReading[], seriesIds: Map<string, number>): RawRow[] {
+  const groups = new Map<number, SequencedReading[]>();
+  for (const r of batch) {
+    const key = `${r.device}\u0000${r.point}`;
+    const id = seriesIds.get(key) ?? seriesIds.size + 1;
+    seriesIds.set(key, id);
+    groups.set(id, [...(groups.get(id) ?? []), r]);
+  }
+  return [...groups].map(([id, group]) => {
+    const first = group[0] as SequencedReading;
+    const last = group.at(-1) as SequencedReading;
+    // Epoch 0: what the bench agent's batches (no buffer file) are filed under.
+    return [id, 0, first.seq, first.ts, last.ts, group.length, encodeChunk(first.seq, group)];
+  });
 }
 
 /** collector.ingest: decode + insertBatch of pre-encoded batches, beside raw better-sqlite3. */
 export async function collectorFigures(emit: Emit): Promise<void> {
   const readings = sequenced(makeReadings(N));
   const payloads = encodePayloads(readings);
-  const rawBatches = chunks(readings.map(rawRow), BATCH_SIZE);
+  const seriesIds = new Map<string, number>();
+  const rawBatches = chunks(readings, BATCH_SIZE).map((batch) => rawRows(batch, seriesIds));
 
   await withTempDir("collector", async (dir) => {
     const reference = join(dir, "reference.db");
     openSqliteStore(reference).close();
     const refDb = new Database(reference, { readonly: true });
-    const schema = schemaOf(refDb, "readings");
+    const schema = schemaOf(refDb, "chunks");
     refDb.close();
     // Warm-up (discarded) so the first measured run does not pay for JIT compilation.
     ingest(join(dir, "warm-store.db"), payloads.slice(0, WARMUP_BATCHES));
@@ -101,8 +116,9 @@ export async function collectorFigures(emit: Emit): Promise<void> {
       budget: { min: 20_000 },
       note:
         `${payloads.length} pre-encoded batches of ${BATCH_SIZE} through decodeBatch + insertBatch into a fresh store; ` +
-        `baseline: raw prepared INSERTs of the same rows into the same readings table and index, ` +
-        `${BATCH_SIZE} per transaction; median of ${ingestMs.length}`,
+        `baseline: raw prepared INSERTs of the same readings pre-encoded as one chunk per series and batch ` +
+        `(${rawBatches.reduce((n, b) => n + b.length, 0).toLocaleString("en-US")} rows) into the same chunks table and indexes, ` +
+        `one batch per transaction; median of ${ingestMs.length}`,
     });
   });
 }

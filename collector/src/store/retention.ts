@@ -12,6 +12,7 @@ export interface Retention {
 export const DEFAULT_RETENTION: Retention = { rawDays: 30, minuteDays: 365, hourDays: 0 };
 
 const DAY = 86_400_000;
+/** Rows per delete: rollup rows, or chunks of raw readings (a chunk goes once its newest reading is past). */
 const CHUNK = 2000;
 
 export type Pruned = Record<"readings" | "rollup_1m" | "rollup_1h", number>;
@@ -32,10 +33,10 @@ export async function pruneOnce(store: SqliteStore, retention: Retention, now: n
       if (days <= 0) continue;
       const before = now - days * DAY;
       for (;;) {
-        const n = store.pruneChunk(table, s, before, CHUNK);
-        pruned[table] += n;
+        const { rows, count } = store.pruneChunk(table, s, before, CHUNK);
+        pruned[table] += count;
         await yieldToIngest();
-        if (n < CHUNK) break;
+        if (rows < CHUNK) break;
       }
     }
   }

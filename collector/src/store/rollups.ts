@@ -1,5 +1,6 @@
-import type { Batch } from "@tidegate/protocol";
 import type Database from "better-sqlite3";
+import { type ChunkInput, numberOf } from "./chunk-codec.js";
+import type { SeriesKey } from "./chunks.js";
 import { mergePartial, type Partial } from "./series-query.js";
 
 /** The rollup tiers kept on ingest: bucket width in ms, and the table. */
@@ -8,16 +9,10 @@ export const ROLLUP_TIERS = [
   { ms: 3_600_000, table: "rollup_1h" },
 ] as const;
 
-/** A bucket's partial aggregate (`t` is the bucket start), and whose it is. */
-interface Acc extends Partial {
-  device: string;
-  point: string;
-}
-
 /**
- * Folds the readings of a batch that were really inserted (not repeats) into per-bucket partial
- * aggregates, then merges them into each tier with one upsert per series and bucket. Merging
- * partials is order-free, so backfill and out-of-order arrivals give the same rollups as live data.
+ * Folds the new readings of one series into per-bucket partial aggregates, then merges them into
+ * each tier with one upsert per bucket. Merging partials is order-free, so backfill and
+ * out-of-order arrivals give the same rollups as live data.
  */
 export function createRollups(db: Database.Database) {
   const upserts = ROLLUP_TIERS.map((tier) => ({
@@ -33,28 +28,22 @@ export function createRollups(db: Database.Database) {
   }));
 
   return {
-    /** `inserted[i]` says whether batch.readings[i] was new; only new good numbers count. */
-    add(batch: Batch, inserted: readonly boolean[]) {
-      const accs = upserts.map(() => new Map<string, Acc>());
-      batch.readings.forEach((r, i) => {
-        if (!inserted[i] || r.quality !== "good") return;
-        const v =
-          typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
-        if (v === null) return;
-        upserts.forEach(({ ms }, k) => {
+    /** Only good readings with a number count (bad ones are gaps, texts do not chart). */
+    add(s: SeriesKey, readings: readonly ChunkInput[]) {
+      for (const { ms, stmt } of upserts) {
+        const buckets = new Map<number, Partial>();
+        for (const r of readings) {
+          const v = numberOf(r.value);
+          if (r.quality !== "good" || Number.isNaN(v)) continue;
           const t = Math.floor(r.ts / ms) * ms;
           const one: Partial = { t, n: 1, total: v, lo: v, hi: v, lastTs: r.ts, last: v };
-          const key = `${r.device}\u0000${r.point}\u0000${t}`;
-          const tier = accs[k] as Map<string, Acc>;
-          const a = tier.get(key);
+          const a = buckets.get(t);
           if (a) mergePartial(a, one);
-          else tier.set(key, { device: r.device, point: r.point, ...one });
-        });
-      });
-      upserts.forEach(({ stmt }, k) => {
-        for (const a of (accs[k] as Map<string, Acc>).values())
-          stmt.run(batch.gateway, a.device, a.point, a.t, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
-      });
+          else buckets.set(t, one);
+        }
+        for (const a of buckets.values())
+          stmt.run(s.gateway, s.device, s.point, a.t, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
+      }
     },
   };
 }

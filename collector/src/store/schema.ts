@@ -1,4 +1,5 @@
 import { hasTable, type SchemaSpec } from "@tidegate/protocol/migrations";
+import { migrateReadingsToChunks } from "./chunk-migration.js";
 
 const SERIES_INDEX = "CREATE INDEX readings_by_series ON readings (gateway, device, point, ts);";
 
@@ -173,6 +174,13 @@ export const storeSchema: SchemaSpec = {
       up: `
         ALTER TABLE gateways ADD COLUMN clock_jump_at INTEGER;
         ALTER TABLE gateways ADD COLUMN clock_jump_ms INTEGER;`,
+    },
+    {
+      version: 10,
+      description:
+        "readings in chunks (one row per series and run of arrivals instead of one per reading), seqs in seq runs",
+      rewrites: true,
+      up: migrateReadingsToChunks,
     },
   ],
   legacyVersion(db) {

@@ -46,4 +46,18 @@ describe("stored seq runs", () => {
       { epoch: 2, first_seq: 1, last_seq: 10 },
     ]);
   });
+
+  it("names the parts of a range not stored yet", () => {
+    const { seqRuns } = open();
+    expect(seqRuns.missing("g", 1, 1, 10)).toEqual([[1, 10]]);
+    seqRuns.add("g", 1, 3, 4);
+    seqRuns.add("g", 1, 8, 20);
+    expect(seqRuns.missing("g", 1, 1, 10)).toEqual([
+      [1, 2],
+      [5, 7],
+    ]);
+    expect(seqRuns.missing("g", 1, 3, 4)).toEqual([]);
+    expect(seqRuns.missing("g", 1, 15, 25)).toEqual([[21, 25]]);
+    expect(seqRuns.missing("g", 2, 3, 4)).toEqual([[3, 4]]);
+  });
 });

@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
 
 /**
- * Which seqs of each gateway epoch are stored, as disjoint runs `first..last`, for a store whose
- * readings live elsewhere (InfluxDB). A batch is a contiguous range; a run grows as batches arrive
+ * Which seqs of each gateway epoch are stored, as disjoint runs `first..last`: what makes ingest
+ * idempotent on (gateway, epoch, seq) whether the readings live in chunks or in InfluxDB. A batch is a contiguous range; a run grows as batches arrive
  * and adjacent runs merge, so live ingest keeps one row per epoch and a hole (an outage being
  * backfilled) costs one more row until it fills.
  */
@@ -19,6 +19,17 @@ export function createSeqRuns(db: Database.Database) {
       return touching
         .all(gateway, epoch, last, first)
         .reduce((n, r) => n + Math.min(last, r.last_seq) - Math.max(first, r.first_seq) + 1, 0);
+    },
+    /** The parts of first..last not stored yet, in order: what a batch really adds. */
+    missing(gateway: string, epoch: number, first: number, last: number): [number, number][] {
+      const gaps: [number, number][] = [];
+      let next = first;
+      for (const r of touching.all(gateway, epoch, last, first)) {
+        if (r.first_seq > next) gaps.push([next, r.first_seq - 1]);
+        next = Math.max(next, r.last_seq + 1);
+      }
+      if (next <= last) gaps.push([next, last]);
+      return gaps;
     },
     /** Marks first..last stored; returns how many of its seqs were not stored before. Call inside a transaction. */
     add(gateway: string, epoch: number, first: number, last: number): number {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { heartbeatAt } from "../../../test/helpers/heartbeat.js";
 import { storeSchema } from "./schema.js";
 import { bucketize, grid } from "./series-query.js";
-import { openSqliteStore, type SqliteStore } from "./sqlite-store.js";
+import { openSqliteStore, type SqliteStore, upgradeSqliteStore } from "./sqlite-store.js";
 
 let dir: string;
 let store: SqliteStore;
@@ -68,6 +68,13 @@ describe("collector SQLite store", () => {
       ["plant-1", 3, 3],
       ["plant-2", 1, 1],
     ]);
+    // The overlap inside one commit is stored once.
+    expect(store.series({ gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 10_000 })).toEqual(
+      {
+        ts: [1000, 2000, 3000],
+        values: [1, 2, 3],
+      },
+    );
   });
 
   it("keeps a reinstalled gateway's new buffer (new epoch, seqs from 1 again) apart from the old one", () => {
@@ -133,7 +140,7 @@ describe("collector SQLite store", () => {
 });
 
 describe("rollups of a store upgraded from before rollups", () => {
-  it("are filled from the readings already stored", () => {
+  it("are filled from the readings already stored", async () => {
     const path = join(dir, "old.db");
     const old = new Database(path);
     migrateSync(old, { ...storeSchema, migrations: storeSchema.migrations.slice(0, 4) }, path);
@@ -150,8 +157,19 @@ describe("rollups of a store upgraded from before rollups", () => {
     });
     old.close();
 
+    await upgradeSqliteStore(path, () => {});
     const upgraded = openSqliteStore(path);
     try {
+      // The readings themselves moved into chunks, and which seqs are stored into seq runs.
+      expect(upgraded.series({ gateway: "g", device: "m", point: "v", from: 0, to: 200_000 })).toEqual({
+        ts: [60_000, 70_000, 80_000, 130_000],
+        values: [10, 30, null, 5],
+      });
+      expect(upgraded.countReadings("g")).toBe(4);
+      expect(upgraded.insertBatch({ ...batch(4, [1, 2]), gateway: "g" })).toEqual({
+        inserted: 1,
+        duplicates: 1,
+      });
       expect(
         upgraded.partials("rollup_1m", { gateway: "g", device: "m", point: "v", from: 0, to: 200_000 }),
       ).toEqual([

@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
-import type { AlertEventWire, Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
+import type { AlertEventWire, Batch, Heartbeat, ReadingValue, SequencedReading } from "@tidegate/protocol";
 import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
+import { QUALITY } from "./chunk-codec.js";
+import { createChunks, type SeriesKey } from "./chunks.js";
 import { createClockJumps } from "./clock-jumps.js";
 import { createRollups, ROLLUP_TIERS } from "./rollups.js";
 import { storeSchema } from "./schema.js";
 import { createSeqRuns } from "./seq-runs.js";
-import type { Partial, Source } from "./series-query.js";
+import { mergePartial, type Partial, type Source } from "./series-query.js";
 
 export interface SeriesQuery {
   gateway: string;
@@ -65,8 +67,6 @@ export interface InsertResult {
   duplicates: number;
 }
 
-const QUALITY = { good: 0, bad: 1, uncertain: 2 } as const;
-
 /**
  * The collector's embedded time-series store. Idempotent on (gateway, epoch, seq): a batch that arrives
  * twice (redelivery, an agent retry outside JetStream's duplicate window) inserts nothing the
@@ -78,9 +78,6 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   db.pragma("synchronous = NORMAL");
   migrateSync(db, storeSchema, path);
 
-  const insert = db.prepare(
-    "INSERT OR IGNORE INTO readings (gateway, epoch, seq, device, point, ts, num, text, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  );
   const upsertSeries = db.prepare(`
     INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
@@ -98,15 +95,6 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
     INSERT INTO gateways (id, last_seen, heartbeat, epoch, first_seen, heartbeat_at) VALUES (@id, @at, @hb, @epoch, @at, @at)
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
       heartbeat = excluded.heartbeat, epoch = excluded.epoch, heartbeat_at = excluded.heartbeat_at`);
-  const selectSeries = db.prepare<
-    [string, string, string, number, number, number],
-    { ts: number; num: number | null; quality: number }
-  >(
-    "SELECT ts, num, quality FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?",
-  );
-  const selectRawGood = db.prepare<[string, string, string, number, number], { ts: number; num: number }>(
-    "SELECT ts, num FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts >= ? AND ts <= ? AND quality = 0 AND num IS NOT NULL",
-  );
   const selectRollup = Object.fromEntries(
     ROLLUP_TIERS.map((tier) => [
       tier.table,
@@ -142,50 +130,23 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       FROM ${table} WHERE gateway = @gateway AND device = @device AND point = @point
         AND ${time} >= @from AND ${time} <= @to ${where} GROUP BY t ORDER BY t`,
     );
-  const selectGrouped: Record<Source, ReturnType<typeof groupedFrom>> = {
-    raw: groupedFrom(
-      "readings",
-      "ts",
-      "count(*)",
-      "sum(num)",
-      "min(num)",
-      "max(num)",
-      "ts",
-      "num",
-      "AND quality = 0 AND num IS NOT NULL",
-    ),
-    ...(Object.fromEntries(
-      ROLLUP_TIERS.map((tier) => [
-        tier.table,
-        groupedFrom(
-          tier.table,
-          "bucket",
-          "sum(n)",
-          "sum(total)",
-          "min(lo)",
-          "max(hi)",
-          "last_ts",
-          "last",
-          "",
-        ),
-      ]),
-    ) as Record<"rollup_1m" | "rollup_1h", ReturnType<typeof groupedFrom>>),
-  };
+  const selectGrouped = Object.fromEntries(
+    ROLLUP_TIERS.map((tier) => [
+      tier.table,
+      groupedFrom(tier.table, "bucket", "sum(n)", "sum(total)", "min(lo)", "max(hi)", "last_ts", "last", ""),
+    ]),
+  ) as Record<"rollup_1m" | "rollup_1h", ReturnType<typeof groupedFrom>>;
   const listSeries = db.prepare<[], { gateway: string; device: string; point: string }>(
     "SELECT gateway, device, point FROM series",
   );
   // Row values and a LIMIT inside: each delete is one short transaction that uses the series index.
-  const pruneStatements = {
-    readings: db.prepare(`DELETE FROM readings WHERE (gateway, epoch, seq) IN (
-      SELECT gateway, epoch, seq FROM readings WHERE gateway = ? AND device = ? AND point = ? AND ts < ? LIMIT ?)`),
-    ...Object.fromEntries(
-      ROLLUP_TIERS.map((tier) => [
-        tier.table,
-        db.prepare(`DELETE FROM ${tier.table} WHERE (gateway, device, point, bucket) IN (
+  const pruneRollups = Object.fromEntries(
+    ROLLUP_TIERS.map((tier) => [
+      tier.table,
+      db.prepare(`DELETE FROM ${tier.table} WHERE (gateway, device, point, bucket) IN (
           SELECT gateway, device, point, bucket FROM ${tier.table} WHERE gateway = ? AND device = ? AND point = ? AND bucket < ? LIMIT ?)`),
-      ]),
-    ),
-  } as Record<"readings" | "rollup_1m" | "rollup_1h", Database.Statement>;
+    ]),
+  ) as Record<"rollup_1m" | "rollup_1h", Database.Statement>;
   const insertAlert = db.prepare(`
     INSERT OR IGNORE INTO alert_events (gateway, rule, device, state, at, point, severity, value, message, received_at)
     VALUES (@gateway, @rule, @device, @state, @at, @point, @severity, @value, @message, @receivedAt)`);
@@ -227,79 +188,143 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
     { gateway: string; device: string; point: string; last_ts: number; last_value: string | null }
   >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
+  const chunks = createChunks(db);
   const rollups = createRollups(db);
   const clockJumps = createClockJumps(db, options.clockJumpMs);
   const seqRuns = createSeqRuns(db);
 
-  /** What every store mode keeps: the newest value per series, the gateway, and the epoch's counters. */
-  function register(batch: Batch, inserted: number, receivedAt: number) {
-    const newest = new Map<
-      string,
-      { device: string; point: string; ts: number; value: ReadingValue | null }
-    >();
-    for (const r of batch.readings) {
-      const key = `${r.device}/${r.point}`;
-      const prev = newest.get(key);
-      if (r.quality !== "bad" && (!prev || r.ts >= prev.ts))
-        newest.set(key, { device: r.device, point: r.point, ts: r.ts, value: r.value });
-    }
-    for (const s of newest.values())
-      upsertSeries.run(batch.gateway, s.device, s.point, s.ts, JSON.stringify(s.value));
-    touchGateway.run({ id: batch.gateway, at: receivedAt, wire: batch.wireVersion ?? null });
-    countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted, receivedAt);
+  /** Nested maps: lookups on the strings a batch already holds, without building a key per reading. */
+  function entry<T>(map: Map<string, Map<string, T>>, a: string, b: string, make: () => T): T {
+    const inner = map.get(a) ?? new Map<string, T>();
+    if (inner.size === 0) map.set(a, inner);
+    const found = inner.get(b);
+    if (found !== undefined) return found;
+    const made = make();
+    inner.set(b, made);
+    return made;
   }
 
-  const insertBatch = db.transaction((batch: Batch, receivedAt: number): InsertResult => {
-    let inserted = 0;
-    const isNew: boolean[] = [];
-    for (const r of batch.readings) {
-      const num =
-        typeof r.value === "number" ? r.value : typeof r.value === "boolean" ? Number(r.value) : null;
-      const text = typeof r.value === "string" ? r.value : null;
-      const changes = insert.run(
-        batch.gateway,
-        batch.epoch,
-        r.seq,
-        r.device,
-        r.point,
-        r.ts,
-        num,
-        text,
-        QUALITY[r.quality],
-        r.reason ?? null,
-      ).changes;
-      inserted += changes;
-      isNew.push(changes > 0);
+  /**
+   * What every store mode keeps: the newest value per series (one upsert per series however many
+   * batches), the gateways, and each epoch's counters.
+   */
+  function register(batches: readonly Batch[], inserted: readonly number[], receivedAt: number) {
+    type Newest = { ts: number; value: ReadingValue | null };
+    const newest = new Map<string, Map<string, Map<string, Newest>>>();
+    for (const batch of batches) {
+      const ofGateway = newest.get(batch.gateway) ?? new Map<string, Map<string, Newest>>();
+      newest.set(batch.gateway, ofGateway);
+      for (const r of batch.readings) {
+        if (r.quality === "bad") continue;
+        const prev = entry(ofGateway, r.device, r.point, () => ({ ts: r.ts, value: r.value }));
+        if (r.ts >= prev.ts) {
+          prev.ts = r.ts;
+          prev.value = r.value;
+        }
+      }
     }
-    rollups.add(batch, isNew);
-    register(batch, inserted, receivedAt);
-    return { inserted, duplicates: batch.readings.length - inserted };
+    for (const [gateway, ofGateway] of newest)
+      for (const [device, points] of ofGateway)
+        for (const [point, s] of points)
+          upsertSeries.run(gateway, device, point, s.ts, JSON.stringify(s.value));
+    batches.forEach((batch, i) => {
+      touchGateway.run({ id: batch.gateway, at: receivedAt, wire: batch.wireVersion ?? null });
+      countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted[i] ?? 0, receivedAt);
+    });
+  }
+
+  type Group = { key: SeriesKey; epoch: number; readings: SequencedReading[] };
+  /** Gateway and epoch, then device and point. */
+  type Groups = Map<string, Map<string, Map<string, Map<string, Group>>>>;
+
+  /**
+   * Adds the readings of a batch not stored before to `groups` (by gateway, epoch and series, so
+   * the batches of one commit make one chunk per series) and marks its seqs stored; returns how many.
+   */
+  function gatherNew(batch: Batch, groups: Groups): number {
+    const ofEpoch = entry(
+      groups,
+      batch.gateway,
+      String(batch.epoch),
+      () => new Map<string, Map<string, Group>>(),
+    );
+    let added = 0;
+    for (const [first, last] of seqRuns.missing(batch.gateway, batch.epoch, batch.firstSeq, batch.lastSeq)) {
+      for (let i = first - batch.firstSeq; i <= last - batch.firstSeq; i++) {
+        const r = batch.readings[i];
+        if (!r) continue;
+        entry(ofEpoch, r.device, r.point, () => ({
+          key: { gateway: batch.gateway, device: r.device, point: r.point },
+          epoch: batch.epoch,
+          readings: [] as SequencedReading[],
+        })).readings.push(r);
+        added += 1;
+      }
+    }
+    seqRuns.add(batch.gateway, batch.epoch, batch.firstSeq, batch.lastSeq);
+    return added;
+  }
+
+  const insertMany = db.transaction((batches: readonly Batch[], receivedAt: number): InsertResult[] => {
+    const groups: Groups = new Map();
+    const inserted = batches.map((b) => gatherNew(b, groups));
+    for (const ofGateway of groups.values())
+      for (const ofEpoch of ofGateway.values())
+        for (const ofDevice of ofEpoch.values())
+          for (const g of ofDevice.values()) {
+            chunks.write(g.key, g.epoch, g.readings);
+            rollups.add(g.key, g.readings);
+          }
+    register(batches, inserted, receivedAt);
+    return batches.map((b, i) => ({
+      inserted: inserted[i] ?? 0,
+      duplicates: b.readings.length - (inserted[i] ?? 0),
+    }));
   });
 
-  const insertMany = db.transaction((batches: readonly Batch[], receivedAt: number) =>
-    batches.map((b) => insertBatch(b, receivedAt)),
-  );
+  /** Good numbers of a series as partials: one per reading, or folded into buckets of `stepMs`. */
+  function rawPartials(q: Omit<SeriesQuery, "limit">, stepMs: number): Partial[] {
+    const out = new Map<number, Partial>();
+    let i = 0;
+    chunks.scan(q, q.from, q.to, (ts, num, quality) => {
+      if (quality !== QUALITY.good || Number.isNaN(num)) return;
+      const one: Partial = { t: ts, n: 1, total: num, lo: num, hi: num, lastTs: ts, last: num };
+      if (stepMs <= 1) {
+        out.set(i++, one);
+        return;
+      }
+      one.t = ts - (ts % stepMs);
+      const into = out.get(one.t);
+      if (into) mergePartial(into, one);
+      else out.set(one.t, one);
+    });
+    return [...out.values()].sort((a, b) => a.t - b.t);
+  }
 
   // Readings kept elsewhere (InfluxDB): only which seqs are stored, so a redelivery counts nothing twice.
-  const recordMany = db.transaction((batches: readonly Batch[], receivedAt: number) =>
-    batches.map((b): InsertResult => {
-      const inserted = seqRuns.add(b.gateway, b.epoch, b.firstSeq, b.lastSeq);
-      register(b, inserted, receivedAt);
-      return { inserted, duplicates: b.readings.length - inserted };
-    }),
-  );
+  const recordMany = db.transaction((batches: readonly Batch[], receivedAt: number): InsertResult[] => {
+    const inserted = batches.map((b) => seqRuns.add(b.gateway, b.epoch, b.firstSeq, b.lastSeq));
+    register(batches, inserted, receivedAt);
+    return batches.map((b, i) => ({
+      inserted: inserted[i] ?? 0,
+      duplicates: b.readings.length - (inserted[i] ?? 0),
+    }));
+  });
 
   return {
-    insertBatch: (batch: Batch, receivedAt = Date.now()): InsertResult => insertBatch(batch, receivedAt),
+    // Immediate: the write lock comes first, so a second collector on the same file waits instead
+    // of failing between its read of the seq runs and its write.
+    insertBatch: (batch: Batch, receivedAt = Date.now()): InsertResult =>
+      insertMany.immediate([batch], receivedAt)[0] as InsertResult,
     /** Several batches in one transaction: all are stored, or none. */
     insertBatches: (batches: readonly Batch[], receivedAt = Date.now()): InsertResult[] =>
-      insertMany(batches, receivedAt),
+      insertMany.immediate(batches, receivedAt),
     /**
      * For readings written to another store first: records which seqs are now stored and keeps the
      * registry (latest values, gateways, completeness counters) in one transaction.
      */
     recordBatches: (batches: readonly Batch[], receivedAt = Date.now()): InsertResult[] =>
-      recordMany(batches, receivedAt),
+      recordMany.immediate(batches, receivedAt),
     /** Whether every seq of the batch is recorded already (then it needs no write at all). */
     isRecorded: (b: Batch): boolean =>
       seqRuns.covered(b.gateway, b.epoch, b.firstSeq, b.lastSeq) === b.lastSeq - b.firstSeq + 1,
@@ -312,10 +337,10 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
     }),
     /** Bad readings are gaps (null), never values. */
     series(q: SeriesQuery): SeriesResult {
-      const rows = selectSeries.all(q.gateway, q.device, q.point, q.from, q.to, q.limit ?? 100_000);
+      const rows = chunks.ordered(q, q.from, q.to, q.limit ?? 100_000);
       return {
         ts: rows.map((r) => r.ts),
-        values: rows.map((r) => (r.quality === QUALITY.bad ? null : r.num)),
+        values: rows.map((r) => (r.quality === QUALITY.bad || Number.isNaN(r.num) ? null : r.num)),
       };
     },
     /**
@@ -325,7 +350,8 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
      */
     partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): Partial[] {
       const tierMs = source === "raw" ? 0 : (ROLLUP_TIERS.find((t) => t.table === source)?.ms ?? 60_000);
-      if (stepMs > Math.max(tierMs, 1)) {
+      if (source === "raw") return rawPartials(q, stepMs);
+      if (stepMs > tierMs) {
         const from = tierMs ? Math.floor(q.from / tierMs) * tierMs : q.from;
         return selectGrouped[source]
           .all({ gateway: q.gateway, device: q.device, point: q.point, from, to: q.to, step: stepMs })
@@ -342,10 +368,6 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
             };
           });
       }
-      if (source === "raw")
-        return selectRawGood
-          .all(q.gateway, q.device, q.point, q.from, q.to)
-          .map((r) => ({ t: r.ts, n: 1, total: r.num, lo: r.num, hi: r.num, lastTs: r.ts, last: r.num }));
       return (selectRollup[source] as (typeof selectRollup)[string])
         .all(q.gateway, q.device, q.point, Math.floor(q.from / tierMs) * tierMs, q.to)
         .map((r) => ({
@@ -360,14 +382,22 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
     },
     /** Every series the store has seen, for work done series by series (pruning). */
     seriesList: () => listSeries.all(),
-    /** Deletes at most `limit` rows of one series older than `before` from `table`; returns how many. */
+    /**
+     * Deletes at most `limit` rows of one series older than `before` from `table`: rollup rows, or
+     * chunks whose newest reading is older. Returns the rows deleted and what they held.
+     */
     pruneChunk(
       table: "readings" | "rollup_1m" | "rollup_1h",
-      s: { gateway: string; device: string; point: string },
+      s: SeriesKey,
       before: number,
       limit: number,
-    ): number {
-      return pruneStatements[table].run(s.gateway, s.device, s.point, before, limit).changes;
+    ): { rows: number; count: number } {
+      if (table === "readings") {
+        const gone = chunks.prune(s, before, limit);
+        return { rows: gone.chunks, count: gone.readings };
+      }
+      const rows = pruneRollups[table].run(s.gateway, s.device, s.point, before, limit).changes;
+      return { rows, count: rows };
     },
     /** Stores an alert event; a repeat (redelivery) changes nothing. Returns whether it was new. */
     insertAlert: (e: AlertEventWire, receivedAt = Date.now()) =>
@@ -395,9 +425,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
         lastTs: p.last_ts,
         lastValue: p.last_value === null ? null : (JSON.parse(p.last_value) as ReadingValue),
       })),
-    countReadings: (gateway: string): number =>
-      db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE gateway = ?").get(gateway)
-        ?.n ?? 0,
+    countReadings: (gateway: string): number => chunks.count(gateway),
     close: () => db.close(),
   };
 }

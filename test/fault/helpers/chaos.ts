@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import type { Restartable } from "../../e2e/helpers/tidegate.js";
+import { storedReadings } from "./count.js";
 
 export type Rng = () => number;
 
@@ -71,16 +72,22 @@ export function estimateUncommitted(
   pointsPerPoll: Record<string, number>,
 ): { readings: number; widestWindowMs: number } {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  const newest = db.prepare<[string, string, number, number], { ts: number | null }>(
-    "SELECT max(ts) AS ts FROM readings WHERE gateway = ? AND device = ? AND ts BETWEEN ? AND ?",
-  );
+  const stored = storedReadings(db, gateway);
+  const newest = {
+    get: (device: string, from: number, to: number): { ts: number | null } => {
+      let ts: number | null = null;
+      for (const r of stored)
+        if (r.device === device && r.ts >= from && r.ts <= to && (ts === null || r.ts > ts)) ts = r.ts;
+      return { ts };
+    },
+  };
   let readings = 0;
   let widestWindowMs = 0;
   try {
     for (const life of lives) {
       if (life.killedAt === undefined) continue;
       for (const [device, points] of Object.entries(pointsPerPoll)) {
-        const ts = newest.get(gateway, device, life.startedAt, life.killedAt)?.ts ?? null;
+        const ts = newest.get(device, life.startedAt, life.killedAt)?.ts ?? null;
         const since = ts ?? life.readyAt;
         const window = Math.max(0, life.killedAt - since);
         if (ts !== null) widestWindowMs = Math.max(widestWindowMs, window);

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { decodeChunk } from "../../../collector/src/store/chunk-codec.js";
 import { getJson } from "../../e2e/helpers/wait.js";
 
 /**
@@ -48,41 +49,47 @@ export interface StoreLedger {
   beyond: number;
 }
 
+/** Every reading of `gateway` stored in the collector's file, decoded from its chunks. */
+export function storedReadings(
+  db: Database.Database,
+  gateway: string,
+): { seq: number; device: string; point: string; ts: number }[] {
+  const chunks = db
+    .prepare<[string], { device: string; point: string; first_seq: number; data: Buffer }>(
+      `SELECT s.device, s.point, c.first_seq, c.data FROM chunks c JOIN series_ids s ON s.id = c.series
+       WHERE s.gateway = ?`,
+    )
+    .all(gateway);
+  return chunks.flatMap((c) =>
+    decodeChunk(c.data, c.first_seq).map((r) => ({ seq: r.seq, device: c.device, point: c.point, ts: r.ts })),
+  );
+}
+
 export function storeLedger(dbPath: string, gateway: string, committed: number): StoreLedger {
   // Opened per call and closed at once: a long-lived reader would pin the WAL of a live collector.
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const totals = db
-      .prepare<[string], { n: number; max: number | null }>(
-        "SELECT count(*) AS n, max(seq) AS max FROM readings WHERE gateway = ?",
-      )
-      .get(gateway);
-    const holes = db
-      .prepare<[string], { first: number; last: number }>(
-        `SELECT prev + 1 AS first, seq - 1 AS last FROM (
-           SELECT seq, lag(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM readings WHERE gateway = ?
-         ) WHERE seq - prev > 1`,
-      )
-      .all(gateway)
-      .map((h) => [h.first, h.last] as [number, number]);
-    const same = db
-      .prepare<[string], { d: number }>(
-        `SELECT coalesce(sum(n - 1), 0) AS d FROM (
-           SELECT count(*) AS n FROM readings WHERE gateway = ? GROUP BY device, point, ts HAVING n > 1
-         )`,
-      )
-      .get(gateway);
-    const beyond = db
-      .prepare<[string, number], { n: number }>(
-        "SELECT count(*) AS n FROM readings WHERE gateway = ? AND seq > ?",
-      )
-      .get(gateway, committed);
+    // Counted from the readings themselves, not from the collector's own counters or seq runs:
+    // a seq stored twice shows up as two rows here.
+    const rows = storedReadings(db, gateway);
+    const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
+    const holes: [number, number][] = [];
+    let prev = 0;
+    for (const seq of seqs) {
+      if (seq - prev > 1) holes.push([prev + 1, seq - 1]);
+      prev = Math.max(prev, seq);
+    }
+    const polls = new Map<string, number>();
+    for (const r of rows) {
+      const key = `${r.device}\u0000${r.point}\u0000${r.ts}`;
+      polls.set(key, (polls.get(key) ?? 0) + 1);
+    }
     return {
-      stored: totals?.n ?? 0,
-      max: totals?.max ?? 0,
+      stored: rows.length,
+      max: seqs.at(-1) ?? 0,
       holes,
-      sameReading: same?.d ?? 0,
-      beyond: beyond?.n ?? 0,
+      sameReading: [...polls.values()].reduce((d, n) => d + n - 1, 0),
+      beyond: seqs.filter((s) => s > committed).length,
     };
   } finally {
     db.close();
@@ -95,8 +102,11 @@ export function storedCount(dbPath: string, gateway: string): number {
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });
     return (
-      db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM readings WHERE gateway = ?").get(gateway)
-        ?.n ?? 0
+      db
+        .prepare<[string], { n: number | null }>(
+          "SELECT sum(c.n) AS n FROM chunks c JOIN series_ids s ON s.id = c.series WHERE s.gateway = ?",
+        )
+        .get(gateway)?.n ?? 0
     );
   } catch {
     return 0;
