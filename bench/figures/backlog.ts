@@ -87,7 +87,7 @@ export async function backlogFigures(emit: Emit, remark: Remark): Promise<void> 
           `it: ${Math.round(defaults.agentCpu * 100)} % of a core busy during the drain (${Math.round(tuned.agentCpu * 100)} % ` +
           `with batchSize ${tuned.batchSize}, maxInFlight ${tuned.maxInFlight}) while nats-server used ` +
           `${defaults.natsCpu === undefined ? "?" : Math.round(defaults.natsCpu * 100)} %: reading rows back ` +
-          "(readUnsent), encodeBatch and markSent all run on the uplink's one thread.",
+          "(readRun), encodeBatchColumns and markSent all run on the uplink's one thread.",
       );
   });
 }

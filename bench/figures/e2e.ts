@@ -230,7 +230,7 @@ export async function e2eFigures(emit: Emit, remark: Remark): Promise<void> {
         `Variants, readings/s over maxInFlight ${IN_FLIGHT.join("/")}: ${spread.join("; ")}; the fastest was ` +
         `batchSize ${best.batchSize} with maxInFlight ${best.maxInFlight}. ` +
         `Per reading, each side alone on one thread without the network (batches of ${head.batchSize}): the agent ` +
-        `side takes ${agentUs.toFixed(1)} µs (readUnsent ${us(up.readMs, up.readings)}, encodeBatch ` +
+        `side takes ${agentUs.toFixed(1)} µs (readRun ${us(up.readMs, up.readings)}, encodeBatchColumns ` +
         `${us(up.encodeMs, up.readings)}, markSent ${us(up.markMs, up.readings)}), about ` +
         `${Math.round(1000 / agentUs)}k readings/s; the collector side ${collectorUs.toFixed(1)} µs (decodeBatch ` +
         `${us(col.decodeMs, PROFILE_N)}, insertBatch ${us(col.insertMs, PROFILE_N)} of which ` +

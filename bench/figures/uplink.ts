@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { encodeBatch } from "@tidegate/protocol";
+import { encodeBatchColumns } from "@tidegate/protocol";
 import pino from "pino";
 import { openBuffer, type ReadingBuffer } from "../../agent/src/buffer/buffer.js";
 import { createUplink } from "../../agent/src/uplink/uplink.js";
@@ -21,10 +21,10 @@ function fill(buffer: ReadingBuffer): Payload[] {
   if (lastSeq !== N) throw new Error(`buffer filled up to seq ${lastSeq}, expected ${N}`);
   const payloads: Payload[] = [];
   for (let after = 0; after < lastSeq && payloads.length <= N / BATCH_SIZE; ) {
-    const rows = buffer.readUnsent(after, BATCH_SIZE);
-    const first = rows[0]?.seq ?? after + 1;
-    after = rows[rows.length - 1]?.seq ?? lastSeq;
-    payloads.push({ first, last: after, data: encodeBatch(GATEWAY, rows) });
+    const run = buffer.readRun(after, BATCH_SIZE);
+    if (!run) throw new Error(`nothing to read after seq ${after} of ${lastSeq}`);
+    after = run.last;
+    payloads.push({ first: run.first, last: run.last, data: encodeBatchColumns(GATEWAY, run) });
   }
   return payloads;
 }

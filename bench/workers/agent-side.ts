@@ -5,7 +5,7 @@ import { copyFileSync, rmSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect } from "@nats-io/transport-node";
-import { encodeBatch, type SequencedReading } from "@tidegate/protocol";
+import { type BatchColumns, encodeBatchColumns } from "@tidegate/protocol";
 import pino from "pino";
 import { openBuffer, type ReadingBuffer } from "../../agent/src/buffer/buffer.js";
 import { createUplink } from "../../agent/src/uplink/uplink.js";
@@ -80,16 +80,16 @@ async function drain(a: DrainArgs) {
   // markSent (called after each PubAck, in order), instead of polling, which would steal the thread.
   const observed: ReadingBuffer = {
     ...buffer,
-    readUnsent(after, limit) {
+    readRun(after, limit, through) {
       const t = performance.now();
       const at = wallNow();
-      const rows = buffer.readUnsent(after, limit);
+      const run = buffer.readRun(after, limit, through);
       readMs += performance.now() - t;
-      if (rows.length > 0) {
+      if (run) {
         firstReadAt ??= at;
         reads += 1;
       }
-      return rows;
+      return run;
     },
     markSent(first, last) {
       const t = performance.now();
@@ -171,34 +171,31 @@ async function raw(a: { url: string; n: number; batchSize: number; gateway: stri
   }
 }
 
-/** Where the uplink's own CPU goes per batch, without the network: buffer reads, then encodeBatch. */
+/** Where the uplink's own CPU goes per batch, without the network: buffer reads, then encoding. */
 function profile(a: { template: string; path: string; batchSize: number; gateway: string }) {
   copyFileSync(a.template, a.path);
   const buffer = openBuffer({ path: a.path });
   try {
     const limit = deadline("uplink profile", 30_000);
-    const batches: SequencedReading[][] = [];
+    const runs: BatchColumns[] = [];
     let t = performance.now();
     for (let after = 0; ; ) {
-      const rows = buffer.readUnsent(after, a.batchSize);
-      if (rows.length === 0) break;
-      batches.push(rows);
-      after = (rows[rows.length - 1] as SequencedReading).seq;
+      const run = buffer.readRun(after, a.batchSize);
+      if (!run) break;
+      runs.push(run);
+      after = run.last;
       limit.check();
     }
     const readMs = performance.now() - t;
     t = performance.now();
     let bytes = 0;
-    for (const b of batches) bytes += encodeBatch(a.gateway, b).length;
+    for (const r of runs) bytes += encodeBatchColumns(a.gateway, r).length;
     const encodeMs = performance.now() - t;
     t = performance.now();
-    for (const b of batches) {
-      const first = (b[0] as SequencedReading).seq;
-      buffer.markSent(first, first + b.length - 1);
-    }
+    for (const r of runs) buffer.markSent(r.first, r.last);
     const markMs = performance.now() - t;
-    const readings = batches.reduce((n, b) => n + b.length, 0);
-    return { readings, batches: batches.length, readMs, encodeMs, markMs, bytes };
+    const readings = runs.reduce((n, r) => n + r.last - r.first + 1, 0);
+    return { readings, batches: runs.length, readMs, encodeMs, markMs, bytes };
   } finally {
     buffer.close();
     rmSync(a.path, { force: true });

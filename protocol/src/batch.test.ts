@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeBatch, encodeBatch } from "./batch.js";
+import { type BatchColumns, decodeBatch, encodeBatch, encodeBatchColumns } from "./batch.js";
 import type { SequencedReading } from "./reading.js";
 import { batchMsgId, subjects } from "./subjects.js";
 import { NewerWireVersionError } from "./wire-error.js";
@@ -87,6 +87,47 @@ describe("batch encoding", () => {
 
   it("refuses an empty batch", () => {
     expect(() => encodeBatch("plant-7", [])).toThrow(/empty batch/);
+  });
+});
+
+describe("batch encoding from columns", () => {
+  // The fixture as a column-keeping sender holds it: values and qualities already as JSON text.
+  const columns: BatchColumns = {
+    first: 41,
+    last: 45,
+    series: [
+      ["meter-1", "voltage"],
+      ["meter-1", "breaker"],
+      ["th-2", "serial"],
+    ],
+    s: [0, 1, 2, 0, 0],
+    ts: readings.map((r) => r.ts),
+    valJson: '230.5,true,"AB-12",null,229.9',
+    qJson: "0,0,0,1,2",
+    r: { 3: "timeout after 1000 ms" },
+  };
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+  it("writes the same bytes as encodeBatch, in both wire versions", () => {
+    expect(text(encodeBatchColumns("plant-7", columns, 5))).toBe(text(encodeBatch("plant-7", readings, 5)));
+    expect(text(encodeBatchColumns("plant-7", columns, 0, 1))).toBe(
+      text(encodeBatch("plant-7", readings, 0, 1)),
+    );
+    const noReasons = readings.map(({ reason: _, ...r }) => r);
+    expect(text(encodeBatchColumns("plant-7", { ...columns, r: {} }))).toBe(
+      text(encodeBatch("plant-7", noReasons)),
+    );
+  });
+
+  it("refuses columns that do not cover the seq range, an empty range, and an epoch in version 1", () => {
+    expect(() => encodeBatchColumns("plant-7", { ...columns, last: 46 })).toThrow(
+      /columns do not match seq 41\.\.46: 5 series indexes, 5 timestamps for 6 rows/,
+    );
+    expect(() => encodeBatchColumns("plant-7", { ...columns, ts: [1] })).toThrow(/1 timestamps for 5 rows/);
+    expect(() => encodeBatchColumns("plant-7", { ...columns, last: 40 })).toThrow(/empty batch/);
+    expect(() => encodeBatchColumns("plant-7", columns, 7, 1)).toThrow(
+      /version 1 cannot carry a buffer epoch/,
+    );
   });
 });
 

@@ -58,6 +58,7 @@ describe("reading buffer (SQLite on disk)", () => {
     buf.append([reading(4)]);
     expect(buf.readUnsent(3, 10).map((r) => r.seq)).toEqual([4]);
     expect(buf.stats()).toMatchObject({ backlog: 1, lastSeq: 4, lastAckedSeq: 3 });
+    expect(buf.lastSeq()).toBe(4);
     buf.close();
   });
 

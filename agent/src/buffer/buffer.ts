@@ -1,6 +1,7 @@
-import type { Reading, ReadingValue, SequencedReading } from "@tidegate/protocol";
+import type { BatchColumns, Reading, ReadingValue, SequencedReading } from "@tidegate/protocol";
 import { openBufferFile } from "./open-file.js";
 import { addRange, advanceWatermark, type SeqRange } from "./ranges.js";
+import { createRunReader } from "./run-reader.js";
 import { QUALITY, type ReadingRow } from "./schema.js";
 
 export type WhenFull = "drop-oldest" | "reject-new";
@@ -51,11 +52,18 @@ export interface ReadingBuffer {
   flush(): number;
   /** Unsent readings after `afterSeq`: the first contiguous run, at most `limit` long. */
   readUnsent(afterSeq: number, limit: number): SequencedReading[];
+  /**
+   * The same run as readUnsent (not past `throughSeq`), in batch wire columns for
+   * encodeBatchColumns: the uplink's way, cheaper than readings one by one.
+   */
+  readRun(afterSeq: number, limit: number, throughSeq?: number): BatchColumns | undefined;
   /** Deletes the range after its PubAck. */
   markSent(firstSeq: number, lastSeq: number): void;
   /** Readings up to `low`, and from `high` on, are in flight: drop-oldest must not drop them. */
   protect(low: number, high?: number): void;
   stats(): BufferStats;
+  /** The last committed seq, as in stats(), without stats()'s queries: the uplink asks per batch. */
+  lastSeq(): number;
   /** Called after each commit with the new last seq. */
   onCommit(listener: (lastSeq: number) => void): () => void;
   close(): void;
@@ -112,6 +120,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     pruneCommits: db.prepare("DELETE FROM commits WHERE seq < (SELECT max(seq) FROM commits WHERE seq <= ?)"),
   };
 
+  const readRun = createRunReader(db);
   const alarms = new Map<BufferAlarm["code"], BufferAlarm>();
   const maxPendingInMemory = options.maxPendingInMemory ?? 100_000;
   if (recovery) {
@@ -323,6 +332,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
       }
       return run;
     },
+    readRun,
     markSent(first, last) {
       try {
         atomically(() => {
@@ -352,6 +362,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
         epoch,
       };
     },
+    lastSeq: () => lastSeq,
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Reading, SequencedReading } from "@tidegate/protocol";
+import type { BatchColumns, Reading } from "@tidegate/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openBuffer, type ReadingBuffer } from "../buffer/buffer.js";
 import { createLanes } from "./lanes.js";
@@ -24,8 +24,7 @@ const add = (n: number) =>
       (): Reading => ({ ts: Date.now(), device: "d", point: "p", value: 1, quality: "good" }),
     ),
   );
-const seqs = (rows: SequencedReading[] | undefined) =>
-  rows ? [rows[0]?.seq, rows[rows.length - 1]?.seq] : undefined;
+const seqs = (run: BatchColumns | undefined) => (run ? [run.first, run.last] : undefined);
 
 describe("uplink lanes", () => {
   it("with a short backlog, one lane walks the buffer in seq order", () => {

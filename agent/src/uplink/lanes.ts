@@ -1,4 +1,4 @@
-import type { SequencedReading } from "@tidegate/protocol";
+import type { BatchColumns } from "@tidegate/protocol";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 
 export interface LanesOptions {
@@ -42,38 +42,36 @@ export function createLanes(o: LanesOptions) {
   }
 
   return {
-    /** The next contiguous range to publish, or undefined when nothing may go now. */
-    next(): SequencedReading[] | undefined {
-      const lastSeq = o.buffer.stats().lastSeq;
+    /** The next contiguous range to publish, in wire columns, or undefined when nothing may go now. */
+    next(): BatchColumns | undefined {
+      const lastSeq = o.buffer.lastSeq();
       if (!backfill && lastSeq - liveCursor > threshold) {
         backfill = { cursor: liveCursor, until: lastSeq };
         liveCursor = lastSeq;
         refilledAt = now();
         tokens = Math.min(rate, o.batchSize);
       }
-      const live = o.buffer.readUnsent(liveCursor, o.batchSize);
-      if (live.length > 0) {
-        liveCursor = (live[live.length - 1] as SequencedReading).seq;
+      const live = o.buffer.readRun(liveCursor, o.batchSize);
+      if (live) {
+        liveCursor = live.last;
         protect();
         return live;
       }
       if (!backfill) return undefined;
-      const rows = o.buffer
-        .readUnsent(backfill.cursor, o.batchSize)
-        .filter((r) => r.seq <= (backfill?.until ?? 0));
-      if (rows.length === 0) {
+      const run = o.buffer.readRun(backfill.cursor, o.batchSize, backfill.until);
+      if (!run) {
         // Caught up (or the rest was dropped): one lane again.
         backfill = undefined;
         protect();
         return undefined;
       }
-      if (!takeTokens(rows.length)) return undefined;
-      backfill.cursor = (rows[rows.length - 1] as SequencedReading).seq;
+      if (!takeTokens(run.last - run.first + 1)) return undefined;
+      backfill.cursor = run.last;
       protect();
-      return rows;
+      return run;
     },
     /** Readings committed but not yet handed to the link, for the linger decision. */
-    waiting: () => o.buffer.stats().lastSeq - liveCursor + (backfill ? backfill.until - backfill.cursor : 0),
+    waiting: () => o.buffer.lastSeq() - liveCursor + (backfill ? backfill.until - backfill.cursor : 0),
     backfilling: () => backfill !== undefined,
     /** When the backfill lane is rate-limited, how long until it may send again. */
     retryInMs: () => (backfill && rate > 0 && tokens <= 0 ? Math.ceil((-tokens / rate) * 1000) + 10 : 0),

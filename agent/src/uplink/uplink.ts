@@ -1,13 +1,6 @@
 import { jetstream } from "@nats-io/jetstream";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  BATCH_VERSION,
-  batchMsgId,
-  createBackoff,
-  encodeBatch,
-  type SequencedReading,
-  subjects,
-} from "@tidegate/protocol";
+import { BATCH_VERSION, batchMsgId, createBackoff, encodeBatchColumns, subjects } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import { createWaker } from "../wake.js";
@@ -158,21 +151,24 @@ export function createUplink(opts: UplinkOptions): Uplink {
     // Agents before epochs (wire version 1) sent none: the collector files them under epoch 0.
     const epoch = wireVersion === 1 ? 0 : buffer.stats().epoch;
     await wire.refresh(nc);
-    const publish = (batch: SequencedReading[]) => {
-      const first = (batch[0] as SequencedReading).seq;
-      const last = (batch[batch.length - 1] as SequencedReading).seq;
-      return js
-        .publish(subjects.telemetry(gateway), encodeBatch(gateway, batch, epoch, wireVersion), {
-          msgID: batchMsgId(gateway, first, last, epoch),
+    // A range is encoded once: a retry sends the same bytes under the same Nats-Msg-Id.
+    const nextFromLanes = (): Encoded | undefined => {
+      const run = lanes.next();
+      if (!run) return undefined;
+      return { first: run.first, last: run.last, data: encodeBatchColumns(gateway, run, epoch, wireVersion) };
+    };
+    const publish = (batch: Encoded) =>
+      js
+        .publish(subjects.telemetry(gateway), batch.data, {
+          msgID: batchMsgId(gateway, batch.first, batch.last, epoch),
         })
         .then(
           () => undefined,
           (err: Error) => err,
         );
-    };
-    const inflight: { batch: SequencedReading[]; result: Promise<Error | undefined> }[] = [];
+    const inflight: { batch: Encoded; result: Promise<Error | undefined> }[] = [];
     // Failed ranges, oldest first, resent with exactly their first boundaries.
-    const retries: SequencedReading[][] = [];
+    const retries: Encoded[] = [];
     let failing = false;
 
     while (running) {
@@ -199,7 +195,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
         if (lingerMs > 0 && waiting > 0 && waiting < batchSize) await waker.sleep(lingerMs);
       }
       while (connected && !failing && !mismatch && inflight.length < maxInFlight) {
-        const batch = retries.shift() ?? lanes.next();
+        const batch = retries.shift() ?? nextFromLanes();
         if (!batch) break;
         inflight.push({ batch, result: publish(batch) });
       }
@@ -210,8 +206,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
       }
       // Acks are taken in publish order, so the buffer is pruned oldest first.
       const err = await next.result;
-      const first = (next.batch[0] as SequencedReading).seq;
-      const last = (next.batch[next.batch.length - 1] as SequencedReading).seq;
+      const { first, last } = next.batch;
       if (!err) {
         buffer.markSent(first, last);
         batchesSent += 1;
@@ -223,7 +218,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
       }
       failing = true;
       retries.push(next.batch);
-      retries.sort((a, b) => (a[0] as SequencedReading).seq - (b[0] as SequencedReading).seq);
+      retries.sort((a, b) => a.first - b.first);
       lastError = describePublishError(err);
       if (inflight.length === 0) {
         const delay = backoff.next();
@@ -280,6 +275,13 @@ export function createUplink(opts: UplinkOptions): Uplink {
       if (nc) notify(fn, nc);
     },
   };
+}
+
+/** A range ready to publish. */
+interface Encoded {
+  first: number;
+  last: number;
+  data: Uint8Array;
 }
 
 function describePublishError(err: Error): string {
