@@ -6,7 +6,7 @@ import { openSqliteStore } from "../../collector/src/store/sqlite-store.js";
 import { withTempDir } from "../lib/cleanup.js";
 import { deadline, type Emit, perSecond } from "../lib/figure.js";
 import { encodePayloads, type Payload } from "../lib/nats.js";
-import { BATCH_SIZE, chunks, GATEWAY, makeReadings, schemaOf, sequenced } from "../lib/readings.js";
+import { BATCH_SIZE, chunks, makeReadings, schemaOf, sequenced } from "../lib/readings.js";
 import { median } from "../lib/stats.js";
 
 const N = 200_000;

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { type ChunkInput, numberOf } from "./chunk-codec.js";
 import type { SeriesKey } from "./chunks.js";
-import { mergePartial, type Partial } from "./series-query.js";
+import type { Partial } from "./series-query.js";
 
 /** The rollup tiers kept on ingest: bucket width in ms, and the table. */
 export const ROLLUP_TIERS = [
@@ -32,14 +32,26 @@ export function createRollups(db: Database.Database) {
     add(s: SeriesKey, readings: readonly ChunkInput[]) {
       for (const { ms, stmt } of upserts) {
         const buckets = new Map<number, Partial>();
+        // Readings of one series mostly share a bucket: the last one used is checked first.
+        let a: Partial | undefined;
         for (const r of readings) {
           const v = numberOf(r.value);
           if (r.quality !== "good" || Number.isNaN(v)) continue;
           const t = Math.floor(r.ts / ms) * ms;
-          const one: Partial = { t, n: 1, total: v, lo: v, hi: v, lastTs: r.ts, last: v };
-          const a = buckets.get(t);
-          if (a) mergePartial(a, one);
-          else buckets.set(t, one);
+          if (a?.t !== t) a = buckets.get(t);
+          if (!a) {
+            a = { t, n: 1, total: v, lo: v, hi: v, lastTs: r.ts, last: v };
+            buckets.set(t, a);
+            continue;
+          }
+          a.n += 1;
+          a.total += v;
+          if (v < a.lo) a.lo = v;
+          if (v > a.hi) a.hi = v;
+          if (r.ts >= a.lastTs) {
+            a.lastTs = r.ts;
+            a.last = v;
+          }
         }
         for (const a of buckets.values())
           stmt.run(s.gateway, s.device, s.point, a.t, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
