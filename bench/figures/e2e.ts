@@ -238,8 +238,9 @@ export async function e2eFigures(emit: Emit, remark: Remark): Promise<void> {
         `insertBatch writes ${Math.round(col.written / PROFILE_N).toLocaleString("en-US")} bytes per reading ` +
         `(WAL frames and checkpoints, /proc/self/io) for ${(col.bytes / PROFILE_N).toFixed(1)} bytes per reading on ` +
         "the wire: SQLite appends a whole page to the WAL for every page a transaction changes (and copies it " +
-        "again at the checkpoint), and each batch changes pages all over the readings_by_series index, one " +
-        `region per series, which is also why batches of ${BATCH_SIZES[1]} go faster than batches of ${BATCH_SIZES[0]}. ` +
+        "again at the checkpoint); a commit writes one chunk row per series, so the pages it changes are the end " +
+        "of the chunks table plus about one page per series in its index and in each rollup table, which is also " +
+        `why batches of ${BATCH_SIZES[1]} go faster than batches of ${BATCH_SIZES[0]}. ` +
         "nats-server is not the limit: it took the same batches at " +
         `${Math.round(rawRate / 1000)}k readings/s and used ${head.natsCpuMs === undefined ? "?" : pct(head.natsCpuMs, head.ms)} ` +
         "of a core during the headline run.",

@@ -155,7 +155,20 @@ describe("batch decoding rejects malformed input with a clear error", () => {
   it("quality code out of range", () => {
     const b = good();
     b.q[0] = 7;
-    expect(() => decodeBatch(JSON.stringify(b))).toThrow(/invalid batch: q\.0/);
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(
+      /invalid batch: q\.0: expected a quality code 0, 1 or 2, got 7/,
+    );
+  });
+  it("a value that is no reading's, and a column that is no array, named with where they are", () => {
+    const b = good();
+    (b.val as unknown[])[1] = { volts: 230 };
+    expect(() => decodeBatch(JSON.stringify(b))).toThrow(
+      /val\.1: expected a number, boolean, string or null, got \{"volts":230\}/,
+    );
+    expect(() => decodeBatch(JSON.stringify({ ...good(), t: "soon" }))).toThrow(/t: expected an array/);
+    expect(() => decodeBatch(JSON.stringify({ ...good(), s: [0, 1.5] }))).toThrow(
+      /s\.1: expected a series index/,
+    );
   });
   it("newer wire version names the fix, and is told apart from a malformed batch", () => {
     const b = good();
