@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import type { AlertEventWire, Batch, Heartbeat, ReadingValue, SequencedReading } from "@tidegate/protocol";
+import type { AlertEventWire, Batch, Heartbeat, ReadingValue } from "@tidegate/protocol";
 import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { QUALITY } from "./chunk-codec.js";
 import { createChunks, type SeriesKey } from "./chunks.js";
 import { createClockJumps } from "./clock-jumps.js";
-import { createRollups, ROLLUP_TIERS } from "./rollups.js";
+import { createIngest, type InsertResult } from "./ingest.js";
+import { ROLLUP_TIERS } from "./rollups.js";
 import { storeSchema } from "./schema.js";
 import { createSeqRuns } from "./seq-runs.js";
 import { mergePartial, type Partial, type Source } from "./series-query.js";
@@ -62,10 +63,7 @@ export interface AlertRow {
   ackedAt?: number | null;
 }
 
-export interface InsertResult {
-  inserted: number;
-  duplicates: number;
-}
+export type { InsertResult } from "./ingest.js";
 
 /**
  * The collector's embedded time-series store. Idempotent on (gateway, epoch, seq): a batch that arrives
@@ -78,19 +76,6 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   db.pragma("synchronous = NORMAL");
   migrateSync(db, storeSchema, path);
 
-  const upsertSeries = db.prepare(`
-    INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
-    WHERE excluded.last_ts >= series.last_ts`);
-  const touchGateway = db.prepare(`
-    INSERT INTO gateways (id, last_seen, wire_version, first_seen) VALUES (@id, @at, @wire, @at)
-    ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
-      wire_version = coalesce(excluded.wire_version, wire_version)`);
-  // Counters kept on ingest so completeness (stored, highest seq) is answered without scanning readings.
-  const countEpoch = db.prepare(`
-    INSERT INTO gateway_epochs (gateway, epoch, max_seq, stored, last_at) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (gateway, epoch) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq),
-      stored = stored + excluded.stored, last_at = max(last_at, excluded.last_at)`);
   const saveHeartbeat = db.prepare(`
     INSERT INTO gateways (id, last_seen, heartbeat, epoch, first_seen, heartbeat_at) VALUES (@id, @at, @hb, @epoch, @at, @at)
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
@@ -189,127 +174,25 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
   const chunks = createChunks(db);
-  const rollups = createRollups(db);
   const clockJumps = createClockJumps(db, options.clockJumpMs);
   const seqRuns = createSeqRuns(db);
-
-  /** Nested maps: lookups on the strings a batch already holds, without building a key per reading. */
-  function entry<T>(map: Map<string, Map<string, T>>, a: string, b: string, make: () => T): T {
-    const inner = map.get(a) ?? new Map<string, T>();
-    if (inner.size === 0) map.set(a, inner);
-    const found = inner.get(b);
-    if (found !== undefined) return found;
-    const made = make();
-    inner.set(b, made);
-    return made;
-  }
-
-  /**
-   * What every store mode keeps: the newest value per series (one upsert per series however many
-   * batches), the gateways, and each epoch's counters.
-   */
-  function register(batches: readonly Batch[], inserted: readonly number[], receivedAt: number) {
-    type Newest = { ts: number; value: ReadingValue | null };
-    const newest = new Map<string, Map<string, Map<string, Newest>>>();
-    for (const batch of batches) {
-      const ofGateway = newest.get(batch.gateway) ?? new Map<string, Map<string, Newest>>();
-      newest.set(batch.gateway, ofGateway);
-      for (const r of batch.readings) {
-        if (r.quality === "bad") continue;
-        const prev = entry(ofGateway, r.device, r.point, () => ({ ts: r.ts, value: r.value }));
-        if (r.ts >= prev.ts) {
-          prev.ts = r.ts;
-          prev.value = r.value;
-        }
-      }
-    }
-    for (const [gateway, ofGateway] of newest)
-      for (const [device, points] of ofGateway)
-        for (const [point, s] of points)
-          upsertSeries.run(gateway, device, point, s.ts, JSON.stringify(s.value));
-    batches.forEach((batch, i) => {
-      touchGateway.run({ id: batch.gateway, at: receivedAt, wire: batch.wireVersion ?? null });
-      countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted[i] ?? 0, receivedAt);
-    });
-  }
-
-  type Group = { key: SeriesKey; epoch: number; readings: SequencedReading[] };
-  /** Gateway and epoch, then device and point. */
-  type Groups = Map<string, Map<string, Map<string, Map<string, Group>>>>;
-
-  /**
-   * Adds the readings of a batch not stored before to `groups` (by gateway, epoch and series, so
-   * the batches of one commit make one chunk per series) and marks its seqs stored; returns how many.
-   */
-  function gatherNew(batch: Batch, groups: Groups): number {
-    const ofEpoch = entry(
-      groups,
-      batch.gateway,
-      String(batch.epoch),
-      () => new Map<string, Map<string, Group>>(),
-    );
-    let added = 0;
-    for (const [first, last] of seqRuns.missing(batch.gateway, batch.epoch, batch.firstSeq, batch.lastSeq)) {
-      for (let i = first - batch.firstSeq; i <= last - batch.firstSeq; i++) {
-        const r = batch.readings[i];
-        if (!r) continue;
-        entry(ofEpoch, r.device, r.point, () => ({
-          key: { gateway: batch.gateway, device: r.device, point: r.point },
-          epoch: batch.epoch,
-          readings: [] as SequencedReading[],
-        })).readings.push(r);
-        added += 1;
-      }
-    }
-    seqRuns.add(batch.gateway, batch.epoch, batch.firstSeq, batch.lastSeq);
-    return added;
-  }
-
-  const insertMany = db.transaction((batches: readonly Batch[], receivedAt: number): InsertResult[] => {
-    const groups: Groups = new Map();
-    const inserted = batches.map((b) => gatherNew(b, groups));
-    for (const ofGateway of groups.values())
-      for (const ofEpoch of ofGateway.values())
-        for (const ofDevice of ofEpoch.values())
-          for (const g of ofDevice.values()) {
-            chunks.write(g.key, g.epoch, g.readings);
-            rollups.add(g.key, g.readings);
-          }
-    register(batches, inserted, receivedAt);
-    return batches.map((b, i) => ({
-      inserted: inserted[i] ?? 0,
-      duplicates: b.readings.length - (inserted[i] ?? 0),
-    }));
-  });
+  const { insertMany, recordMany } = createIngest(db, { chunks, seqRuns });
 
   /** Good numbers of a series as partials: one per reading, or folded into buckets of `stepMs`. */
   function rawPartials(q: Omit<SeriesQuery, "limit">, stepMs: number): Partial[] {
-    const out = new Map<number, Partial>();
-    let i = 0;
+    const each: Partial[] = [];
+    const buckets = new Map<number, Partial>();
     chunks.scan(q, q.from, q.to, (ts, num, quality) => {
       if (quality !== QUALITY.good || Number.isNaN(num)) return;
       const one: Partial = { t: ts, n: 1, total: num, lo: num, hi: num, lastTs: ts, last: num };
-      if (stepMs <= 1) {
-        out.set(i++, one);
-        return;
-      }
+      if (stepMs <= 1) return void each.push(one);
       one.t = ts - (ts % stepMs);
-      const into = out.get(one.t);
+      const into = buckets.get(one.t);
       if (into) mergePartial(into, one);
-      else out.set(one.t, one);
+      else buckets.set(one.t, one);
     });
-    return [...out.values()].sort((a, b) => a.t - b.t);
+    return (stepMs <= 1 ? each : [...buckets.values()]).sort((a, b) => a.t - b.t);
   }
-
-  // Readings kept elsewhere (InfluxDB): only which seqs are stored, so a redelivery counts nothing twice.
-  const recordMany = db.transaction((batches: readonly Batch[], receivedAt: number): InsertResult[] => {
-    const inserted = batches.map((b) => seqRuns.add(b.gateway, b.epoch, b.firstSeq, b.lastSeq));
-    register(batches, inserted, receivedAt);
-    return batches.map((b, i) => ({
-      inserted: inserted[i] ?? 0,
-      duplicates: b.readings.length - (inserted[i] ?? 0),
-    }));
-  });
 
   return {
     // Immediate: the write lock comes first, so a second collector on the same file waits instead
