@@ -28,7 +28,8 @@ export interface Migration {
   description: string;
   /** Rewrites existing tables: the file is copied aside before it runs on a file that holds data. */
   rewrites?: boolean;
-  up: string | ((db: MigrationDb) => void);
+  /** SQL, or a function for steps SQL alone cannot do; `progress` reports on a long one (logged). */
+  up: string | ((db: MigrationDb, progress: (message: string) => void) => void);
 }
 
 export interface SchemaSpec {
@@ -83,6 +84,7 @@ export function applyMigrations(
   db: MigrationDb,
   plan: MigrationPlan,
   onStep: (m: Migration) => void = () => {},
+  progress: (message: string) => void = () => {},
 ): void {
   // A legacy file (user_version 0) is stamped with the version its shape showed before any step.
   if (plan.from > 0 && (db.pragma("user_version", { simple: true }) as number) === 0)
@@ -90,7 +92,7 @@ export function applyMigrations(
   for (const m of plan.pending) {
     db.transaction(() => {
       if (typeof m.up === "string") db.exec(m.up);
-      else m.up(db);
+      else m.up(db, progress);
       db.pragma(`user_version = ${m.version}`);
     })();
     onStep(m);
@@ -165,10 +167,15 @@ export async function upgradeDatabase(
   }
   if (plan.pending.length > 0) {
     log(`${file}: upgrading the ${spec.name} from schema version ${plan.from} to ${plan.to}`);
-    applyMigrations(db, plan, (m) => {
-      log(`${file}: schema version ${m.version}: ${m.description}`);
-      (options.afterStep ?? pauseForFaultTests)(m);
-    });
+    applyMigrations(
+      db,
+      plan,
+      (m) => {
+        log(`${file}: schema version ${m.version}: ${m.description}`);
+        (options.afterStep ?? pauseForFaultTests)(m);
+      },
+      (message) => log(`${file}: ${message}`),
+    );
   }
   // Every step has committed, in this run or an interrupted one: the copy has done its job.
   if (existsSync(backup)) {

@@ -42,8 +42,16 @@ type Row = {
  * order, CHUNK_MAX at a time) and which seqs are stored into seq runs; then the old table goes.
  * Read a page at a time per series, so a store of any size migrates in bounded memory.
  */
-export function migrateReadingsToChunks(handle: MigrationDb): void {
+export function migrateReadingsToChunks(
+  handle: MigrationDb,
+  progress: (message: string) => void = () => {},
+  progressEveryMs = 10_000,
+): void {
   const db = handle as unknown as Database.Database;
+  const total = db.prepare<[], number>("SELECT count(*) FROM readings").pluck().get() ?? 0;
+  if (total > 0) progress(`moving ${total.toLocaleString("en-US")} readings into chunks`);
+  let moved = 0;
+  let reportAt = Date.now() + progressEveryMs;
   db.exec(CHUNK_TABLES);
   const seqRuns = createSeqRuns(db);
   const runs = db
@@ -99,6 +107,13 @@ export function migrateReadingsToChunks(handle: MigrationDb): void {
           flush(s.id, row.epoch, list);
           open.set(row.epoch, []);
         }
+      }
+      moved += rows.length;
+      if (Date.now() >= reportAt) {
+        reportAt = Date.now() + progressEveryMs;
+        progress(
+          `moved ${moved.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} readings into chunks (${Math.floor((moved / total) * 100)} %)`,
+        );
       }
       const last = rows.at(-1);
       if (!last || rows.length < CHUNK_MAX) break;
