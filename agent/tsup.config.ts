@@ -1,4 +1,4 @@
-import { cpSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
@@ -9,10 +9,20 @@ export default defineConfig({
   clean: true,
   // Workspace packages export TypeScript source, so they are bundled; npm packages stay external.
   noExternal: [/^@tidegate\//],
-  // A 1 MB young generation instead of V8's 16 MB semi-spaces: about 18 MB less RSS on a Pi for
-  // a little more frequent (cheap) scavenging; see docs/benchmarks.md (agent.rss).
-  banner: { js: "#!/usr/bin/env -S node --max-semi-space-size=1" },
+  // Memory settings of the installed agent (docs/decisions.md 19, docs/benchmarks.md agent.rss): one
+  // malloc arena instead of one per thread; a 1 MB young generation instead of V8's 16 MB
+  // semi-spaces (cheap scavenges, a little more often); V8 keeping its old generation close to
+  // what is live. test/e2e/helpers/tidegate.ts starts the agent with the same settings.
+  banner: { js: "#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 --optimize-for-size" },
   onSuccess: async () => {
+    // esbuild escapes non-ASCII characters in code but copies comments as written, and one
+    // character above U+00FF (a "–" in a comment) makes V8 keep the whole bundle's source as a
+    // two-byte string: twice its size in heap for as long as the agent runs.
+    const bundle = readFileSync("dist/cli.js", "utf8");
+    writeFileSync(
+      "dist/cli.js",
+      bundle.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    );
     cpSync("../dashboard/dist", "dist/public", { recursive: true });
     // `tidegate-agent init` starts a new gateway's config from it.
     cpSync("config.example.yaml", "dist/config.example.yaml");

@@ -199,7 +199,19 @@ run(
   ],
   accounts,
 );
-run("agent", "node", [join(root, "agent/dist/cli.js"), "--config", agentConfig], accounts);
+// The memory settings of the agent's own #! line (docs/decisions.md 19), which a plain node call bypasses.
+run(
+  "agent",
+  "node",
+  [
+    "--max-semi-space-size=1",
+    "--optimize-for-size",
+    join(root, "agent/dist/cli.js"),
+    "--config",
+    agentConfig,
+  ],
+  { ...accounts, MALLOC_ARENA_MAX: "1" },
+);
 const ok = (url) => fetch(url).then((r) => r.ok);
 await waitUntil("collector", () => ok(`http://127.0.0.1:${ports.collector}/api/v1/info`));
 await waitUntil("agent", () => ok(`http://127.0.0.1:${ports.agent}/api/v1/info`));

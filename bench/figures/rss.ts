@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { agentCli } from "../../test/e2e/helpers/tidegate.js";
+import { AGENT_ENV, AGENT_NODE_FLAGS, agentCli } from "../../test/e2e/helpers/tidegate.js";
 import { getJson } from "../../test/e2e/helpers/wait.js";
 import { withNatsServer } from "../lib/cleanup.js";
 import type { Emit, Remark } from "../lib/figure.js";
 import { withAgentFleet } from "../lib/fleet.js";
-import { cpuMs, statusKb } from "../lib/proc.js";
+import { cpuMs, fileRssKb, statusKb } from "../lib/proc.js";
 import { slope } from "../lib/stats.js";
 
 const DEVICES = 50;
@@ -30,14 +30,25 @@ export interface RssOptions {
 }
 
 const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+const nodeBinary = realpathSync(process.execPath);
+/** How the agent's launcher (the #! line of agent/dist/cli.js) starts it; the bench starts it the same way. */
+const launcher = [
+  ...Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`),
+  "node",
+  ...AGENT_NODE_FLAGS,
+].join(" ");
 
-/** VmRSS and RssFile (kB) of a bare `node` process that does nothing, for scale. */
-async function bareNode(): Promise<{ rss: number; file: number }> {
+/** VmRSS, RssFile and the node binary's resident pages (kB) of a bare `node` process that does nothing, for scale. */
+async function bareNode(): Promise<{ rss: number; file: number; binary: number }> {
   const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 5000)"], { stdio: "ignore" });
   try {
     await sleep(1000);
     const pid = child.pid as number;
-    return { rss: statusKb(pid, "VmRSS") ?? Number.NaN, file: statusKb(pid, "RssFile") ?? Number.NaN };
+    return {
+      rss: statusKb(pid, "VmRSS") ?? Number.NaN,
+      file: statusKb(pid, "RssFile") ?? Number.NaN,
+      binary: fileRssKb(pid, nodeBinary) ?? Number.NaN,
+    };
   } finally {
     child.kill("SIGKILL");
   }
@@ -65,14 +76,18 @@ export async function rssFigures(emit: Emit, remark: Remark, options: RssOptions
         const start = performance.now();
         const cpu0 = { agent: cpuMs(pid) ?? 0, sims: cpuMs(sims.pid) ?? 0 };
         const samples: [number, number][] = []; // [minutes since start, VmRSS kB]
-        let split = { anon: 0, file: 0 }; // of the largest sample
+        let split = { anon: 0, file: 0, binary: 0 }; // of the largest sample
         for (let i = 0; i <= sampleCount; i++) {
           if (i > 0) await sleep(Math.max(0, start + i * everyMs - performance.now()));
           const kb = statusKb(pid, "VmRSS");
           if (kb === undefined || !agent.alive())
             throw new Error(`agent exited after ${samples.length} samples:\n${agent.output().slice(-2000)}`);
           if (samples.every(([, earlier]) => kb > earlier))
-            split = { anon: statusKb(pid, "RssAnon") ?? 0, file: statusKb(pid, "RssFile") ?? 0 };
+            split = {
+              anon: statusKb(pid, "RssAnon") ?? 0,
+              file: statusKb(pid, "RssFile") ?? 0,
+              binary: fileRssKb(pid, nodeBinary) ?? 0,
+            };
           samples.push([(performance.now() - start) / 60_000, kb]);
         }
         const elapsedMs = performance.now() - start;
@@ -88,7 +103,7 @@ export async function rssFigures(emit: Emit, remark: Remark, options: RssOptions
         // The first sample is taken right after start-up; the trend is fitted from the second one on.
         const trend = slope(samples.slice(1).map(([m, kb]) => [m, kb / 1024]));
         const setup =
-          `the built agent (agent/dist/cli.js) polling ${DEVICES} simulated Modbus TCP devices (${DEVICES} simulator ` +
+          `the built agent (agent/dist/cli.js, started as its #! line does: ${launcher}) polling ${DEVICES} simulated Modbus TCP devices (${DEVICES} simulator ` +
           `servers in one worker process, ${PROFILES.join(" and ")} alternating) every ${POLL_MS} ms, default ` +
           `buffer and uplink settings, publishing to nats-server (stream in place, no collector); ` +
           `${ok}/${DEVICES} devices ok at the end, ${perS} readings/s committed, ${status.seq.acked.toLocaleString("en-US")} of ` +
@@ -103,7 +118,8 @@ export async function rssFigures(emit: Emit, remark: Remark, options: RssOptions
           budget: { max: 64 },
           note:
             `largest VmRSS sampled from /proc/<pid>/status (${mb(split.anon)} MB RssAnon, the process's own memory, + ` +
-            `${mb(split.file)} MB RssFile, mostly the node binary's pages, shared with other node processes; peak ` +
+            `${mb(split.file)} MB RssFile, mapped files, ${mb(split.binary)} MB of them the node binary's pages, ` +
+            `shared with other node processes; peak ` +
             `VmHWM ${hwm === undefined ? "?" : mb(hwm)} MB); ${setup}`,
         });
         emit({
@@ -119,9 +135,10 @@ export async function rssFigures(emit: Emit, remark: Remark, options: RssOptions
           remark(
             `agent.rss.max is ${mb(maxKb)} MB against a 64 MB budget. Of the largest sample, ${mb(split.anon)} MB ` +
               `is the agent's own memory (RssAnon: V8 heap, SQLite, buffers) and ${mb(split.file)} MB mapped files ` +
-              `(RssFile, mostly the node binary). A bare \`node -e\` process on this machine is already ` +
-              `${mb(bare.rss)} MB VmRSS (${mb(bare.file)} MB RssFile), so a 64 MB VmRSS budget leaves ` +
-              `${mb(64 * 1024 - bare.rss)} MB for everything the agent adds.`,
+              `(RssFile), ${mb(split.binary)} MB of them the node binary's pages: the code and built-in modules ` +
+              `the agent runs (http, tls, crypto, undici, ...). A bare \`node -e\` process on this machine is already ` +
+              `${mb(bare.rss)} MB VmRSS (${mb(bare.file)} MB RssFile, ${mb(bare.binary)} MB of it the node binary), ` +
+              `so a 64 MB VmRSS budget leaves ${mb(64 * 1024 - bare.rss)} MB for everything the agent adds.`,
           );
         }
         const swings = samples

@@ -33,6 +33,22 @@ export function statusKb(pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "Rs
   }
 }
 
+/** Resident kB of the process's mappings of `file` (e.g. the node binary); undefined once it is gone. */
+export function fileRssKb(pid: number, file: string): number | undefined {
+  try {
+    let kb = 0;
+    let inFile = false;
+    for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+      // A mapping's header line: address range, permissions, offset, device, inode, path.
+      if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.endsWith(` ${file}`);
+      else if (inFile && line.startsWith("Rss:")) kb += Number(line.split(/\s+/)[1]);
+    }
+    return kb;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pid of a running process whose command line holds every one of `args` (e.g. ["nats-server", "4222"]). */
 export function findPid(args: readonly string[]): number | undefined {
   for (const entry of readdirSync("/proc")) {

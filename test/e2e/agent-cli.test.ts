@@ -7,7 +7,7 @@ import { startModbusRtuSimulator, startPtyPair } from "@tidegate/simulators";
 import { SerialPort } from "serialport";
 import { afterAll, describe, expect, it } from "vitest";
 import { startProcess } from "./helpers/process.js";
-import { AGENT_NODE_FLAGS, agentCli } from "./helpers/tidegate.js";
+import { AGENT_ENV, AGENT_NODE_FLAGS, agentCli } from "./helpers/tidegate.js";
 
 // The technician's commands: check a config, and print an older config in the current format.
 // The program never rewrites the user's file.
@@ -31,9 +31,19 @@ devices:
 `;
 
 describe("tidegate-agent", () => {
-  it("launches with the node flags the tests and benchmarks use", () => {
+  it("launches with the environment and node flags the tests and benchmarks use", () => {
     const shebang = readFileSync(agentCli, "utf8").split("\n")[0];
-    expect(shebang).toBe(`#!/usr/bin/env -S node ${AGENT_NODE_FLAGS.join(" ")}`);
+    const env = Object.entries(AGENT_ENV).map(([name, value]) => `${name}=${value}`);
+    expect(shebang).toBe(`#!/usr/bin/env -S ${env.join(" ")} node ${AGENT_NODE_FLAGS.join(" ")}`);
+  });
+
+  it("loads the MQTT, serial and Modbus libraries only when the config has such a source", () => {
+    // Each costs memory for as long as the agent runs (docs/decisions.md 19).
+    const bundle = readFileSync(agentCli, "utf8");
+    for (const lib of ["mqtt", "aedes", "serialport", "modbus-serial"]) {
+      expect(bundle).not.toMatch(new RegExp(`^import\\b[^;]*?from "${lib}";`, "m"));
+      expect(bundle).toContain(`import("${lib}")`);
+    }
   });
 
   it("check accepts a good config and warns about a missing version", async () => {

@@ -1,6 +1,5 @@
 import { readdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { SerialPort } from "serialport";
 
 const BY_ID = "/dev/serial/by-id";
 
@@ -25,6 +24,7 @@ function stableNames(dir = BY_ID): Map<string, string> {
 
 /** Lists serial ports with the path to put in the config: the by-id path when there is one. */
 export async function listPorts(out: (line: string) => void = console.log): Promise<number> {
+  const { SerialPort } = await import("serialport");
   const ports = await SerialPort.list();
   const byId = stableNames();
   if (ports.length === 0) {

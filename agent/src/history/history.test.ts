@@ -75,10 +75,10 @@ describe("agent history", () => {
     expect(h.stats()).toEqual({ points: 2, refusedReadings: 1, bytes: 2 * bytesPerPoint(h.limits) });
   });
 
-  it("states its bound: under 80 KB a point and 10 MB in all with the defaults", () => {
-    expect(bytesPerPoint(defaultHistoryLimits)).toBeLessThan(80 * 1024);
+  it("states its bound: under 66 KB a point and 8.5 MB in all with the defaults", () => {
+    expect(bytesPerPoint(defaultHistoryLimits)).toBeLessThan(66 * 1024);
     expect(bytesPerPoint(defaultHistoryLimits) * defaultHistoryLimits.maxPoints).toBeLessThan(
-      10 * 1024 * 1024,
+      8.5 * 1024 * 1024,
     );
   });
 });

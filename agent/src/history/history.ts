@@ -20,9 +20,9 @@ export interface HistoryLimits {
 
 export const defaultHistoryLimits: HistoryLimits = { rawPerPoint: 1200, minutes: 1440, maxPoints: 128 };
 
-/** Bytes one point takes: raw (f64 time + f64 value) and buckets (i32 minute, u32 count, f64 min/max/sum/last). */
-export const bytesPerPoint = (l: HistoryLimits) => l.rawPerPoint * 16 + l.minutes * (4 + 4 + 4 * 8);
-// With the defaults: 19.2 KB raw + 57.6 KB buckets = 76.8 KB per point, at most 9.8 MB for 128 points.
+/** Bytes one point takes: raw (f64 time + f64 value) and buckets (i32 minute, u32 count, f64 min/max/sum). */
+export const bytesPerPoint = (l: HistoryLimits) => l.rawPerPoint * 16 + l.minutes * (4 + 4 + 3 * 8);
+// With the defaults: 19.2 KB raw + 46.1 KB buckets = 65.3 KB per point, at most 8.4 MB for 128 points.
 
 export type HistoryRange = "1h" | "24h";
 
@@ -45,7 +45,6 @@ function createPointHistory(l: HistoryLimits) {
   const min = new Float64Array(l.minutes);
   const max = new Float64Array(l.minutes);
   const sum = new Float64Array(l.minutes);
-  const last = new Float64Array(l.minutes);
 
   function addBucket(ts: number, v: number) {
     const m = Math.floor(ts / MINUTE_MS);
@@ -63,8 +62,6 @@ function createPointHistory(l: HistoryLimits) {
     sum[slot] = (sum[slot] as number) + v;
     if (v < (min[slot] as number)) min[slot] = v;
     if (v > (max[slot] as number)) max[slot] = v;
-    // The last one to arrive: readings of one point come in time order from its poller.
-    last[slot] = v;
   }
 
   return {
@@ -89,7 +86,7 @@ function createPointHistory(l: HistoryLimits) {
     },
     /** Non-empty buckets from `from` to `to`, oldest first. */
     buckets(from: number, to: number) {
-      const out: { ts: number; min: number; max: number; avg: number; last: number; count: number }[] = [];
+      const out: { ts: number; min: number; max: number; avg: number; count: number }[] = [];
       const first = Math.max(Math.floor(from / MINUTE_MS), Math.floor(to / MINUTE_MS) - l.minutes + 1);
       for (let m = first; m <= Math.floor(to / MINUTE_MS); m++) {
         const slot = m % l.minutes;
@@ -100,7 +97,6 @@ function createPointHistory(l: HistoryLimits) {
           min: min[slot] as number,
           max: max[slot] as number,
           avg: (sum[slot] as number) / n,
-          last: last[slot] as number,
           count: n,
         });
       }

@@ -58,6 +58,8 @@ export interface ActiveAlert {
 export function openAlertsStore(path: string) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
+  // A few pages are in use at a time; better-sqlite3's default would let the cache grow to 16 MB.
+  db.pragma("cache_size = -512");
   migrateSync(db, alertsSchema, path);
   const insert = db.prepare(
     "INSERT INTO events (rule, device, point, severity, state, at, value, message) VALUES (@rule, @device, @point, @severity, @state, @at, @value, @message)",

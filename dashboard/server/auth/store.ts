@@ -84,6 +84,8 @@ export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");
+  // A few pages are in use at a time; better-sqlite3's default would let the cache grow to 16 MB.
+  db.pragma("cache_size = -512");
   migrateSync(db, authSchema, path);
 
   const getMeta = db.prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?");

@@ -111,8 +111,12 @@ export const collectorArgs = (natsUrl: string, port: number, dir: string) => [
   "--data-dir",
   dir,
 ];
-/** The node flags of the agent's own launcher (the #! line of agent/dist/cli.js), so tests run it as installed. */
-export const AGENT_NODE_FLAGS = ["--max-semi-space-size=1"];
+/**
+ * The environment and node flags of the agent's own launcher (the #! line of agent/dist/cli.js),
+ * so tests and benchmarks run it as installed.
+ */
+export const AGENT_ENV = { MALLOC_ARENA_MAX: "1" };
+export const AGENT_NODE_FLAGS = ["--max-semi-space-size=1", "--optimize-for-size"];
 export const agentArgs = (configFile: string, port: number) => [
   ...AGENT_NODE_FLAGS,
   agentCli,
@@ -137,6 +141,7 @@ export async function startAgent(configYaml: string, options: ServeOptions = {})
   const configFile = join(dir, "agent.yaml");
   writeFileSync(configFile, configYaml);
   const args = agentArgs(configFile, port);
-  const started = await startServing("agent", args, port, dir, options.dir === undefined, options.env);
+  const env = { ...AGENT_ENV, ...options.env };
+  const started = await startServing("agent", args, port, dir, options.dir === undefined, env);
   return Object.assign(started, { configFile });
 }

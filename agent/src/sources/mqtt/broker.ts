@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import { Aedes, type AedesPublishPacket, type AuthenticateError, type Client } from "aedes";
+import type { AedesPublishPacket, AuthenticateError, Client } from "aedes";
 import type { Logger } from "pino";
 import type { EmbeddedBrokerConfig, ResolvedBrokerTls, ResolvedUser } from "./config.js";
 import { filterMatches } from "./topics.js";
@@ -115,6 +115,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const decoy = digest("tidegate-no-such-user");
   const acls = new WeakMap<Client, Acl>();
 
+  // Loaded here, not at start-up: an agent without an embedded broker does not carry it in memory.
+  const { Aedes } = await import("aedes");
   const aedes = await Aedes.createBroker({
     // Devices wake, publish and sleep; a half-open socket must not hold a slot for long.
     connectTimeout: 10_000,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createBackoff } from "@tidegate/protocol";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { ResolvedExternal } from "./config.js";
 
@@ -53,7 +53,7 @@ function safeUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, "//");
 }
 
-export function connectExternal(options: ExternalOptions): ExternalConnection {
+export async function connectExternal(options: ExternalOptions): Promise<ExternalConnection> {
   const { broker, filters, onMessage, log } = options;
   const url = safeUrl(broker.url);
   const backoff = createBackoff({ initialMs: 500, maxMs: 30_000, ...options.backoff });
@@ -82,7 +82,9 @@ export function connectExternal(options: ExternalOptions): ExternalConnection {
   if (broker.cert) clientOptions.cert = broker.cert;
   if (broker.key) clientOptions.key = broker.key;
 
-  const client: MqttClient = mqtt.connect(broker.url, clientOptions);
+  // Loaded here, not at start-up: an agent without an external broker does not carry it in memory.
+  const { connect } = await import("mqtt");
+  const client: MqttClient = connect(broker.url, clientOptions);
 
   client.on("connect", () => {
     if (!state.connected) log.info({ url, afterAttempts: state.attempts }, "mqtt: connected to broker");

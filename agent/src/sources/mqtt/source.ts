@@ -237,7 +237,7 @@ export function createMqttSource(options: MqttSourceOptions): MqttSource {
         for (const f of filters) await embedded.subscribe(f, onMessage);
       } else if (broker.external) {
         const resolved = resolveExternal(broker.external, "mqtt.broker.external", options.env);
-        external = connectExternal({ broker: resolved, filters, onMessage, log });
+        external = await connectExternal({ broker: resolved, filters, onMessage, log });
         await external.ready;
       }
     },

@@ -1,7 +1,7 @@
 import type { LinePoint, LineProfile } from "@tidegate/profiles";
 import { createBackoff, type Reading, type SourceHealth } from "@tidegate/protocol";
 import type { Logger } from "pino";
-import { SerialPort } from "serialport";
+import type { SerialPort } from "serialport";
 import { createWaker } from "../../wake.js";
 import { createHealth } from "../modbus/health.js";
 import { describeSerialOpenError } from "../serial-port.js";
@@ -253,6 +253,8 @@ function decode(bytes: Buffer): string {
 }
 
 async function openPort(s: SerialSettings, log: Logger, deviceId: string): Promise<SerialPort> {
+  // Loaded with the first serial line, so an agent without one does not carry it in memory.
+  const { SerialPort } = await import("serialport");
   const p = new SerialPort({ ...s, autoOpen: false });
   p.on("error", (err) => log.debug({ err, device: deviceId }, "serial port error"));
   await new Promise<void>((resolve, reject) => p.open((err) => (err ? reject(err) : resolve())));
