@@ -138,7 +138,14 @@ export async function queryFigures(emit: Emit, remark: Remark): Promise<void> {
         // dbstat is a compile-time option of SQLite; without it only the total is known
       }
       const raw = [...perTable]
-        .filter(([n]) => n === "readings" || n.startsWith("readings_"))
+        .filter(
+          ([n]) =>
+            n === "chunks" ||
+            n.startsWith("chunks_") ||
+            n === "series_ids" ||
+            n.startsWith("sqlite_autoindex_series_ids") ||
+            n === "seq_runs",
+        )
         .reduce((s, [, b]) => s + b, 0);
       const rollups = [...perTable].filter(([n]) => n.startsWith("rollup")).reduce((s, [, b]) => s + b, 0);
       emit({
@@ -147,7 +154,7 @@ export async function queryFigures(emit: Emit, remark: Remark): Promise<void> {
         unit: "B",
         note: `collector.db after a checkpoint, every table and index, divided by ${readings.toLocaleString("en")} readings stored${
           perTable.size
-            ? `; raw readings and their indexes ${(raw / readings).toFixed(1)} B, 1-minute and 1-hour rollups ${(rollups / readings).toFixed(1)} B per reading`
+            ? `; raw readings (chunks, their index, series ids, seq runs) ${(raw / readings).toFixed(1)} B, 1-minute and 1-hour rollups ${(rollups / readings).toFixed(1)} B per reading`
             : ""
         }`,
       });
