@@ -126,43 +126,40 @@ export function encodeBatch(
 ): Uint8Array {
   const first = readings[0];
   if (!first) throw new WireError("cannot encode an empty batch");
-  if (version === 1 && epoch > 0) throw new WireError("wire version 1 cannot carry a buffer epoch");
-  const seriesIndex = new Map<string, number>();
-  const series: [string, string][] = [];
-  const wire: BatchWire = {
-    v: version,
-    gw: gateway,
-    ep: epoch,
+  const columns: BatchColumns = {
     first: first.seq,
     last: first.seq + readings.length - 1,
-    series,
+    series: [],
     s: [],
-    t: [],
-    val: [],
-    q: [],
+    ts: [],
+    valJson: "",
+    qJson: "",
+    r: {},
   };
-  const reasons: Record<string, string> = {};
-  let previousTs = 0;
+  // By device, then point: names are kept apart whatever characters they hold.
+  const seriesIndex = new Map<string, Map<string, number>>();
+  const values: string[] = [];
+  const qualities: number[] = [];
   readings.forEach((r, i) => {
     if (r.seq !== first.seq + i)
       throw new WireError(`readings are not contiguous: expected seq ${first.seq + i}, got ${r.seq}`);
-    const key = `${r.device}\u0000${r.point}`;
-    let idx = seriesIndex.get(key);
+    const points = seriesIndex.get(r.device) ?? new Map<string, number>();
+    seriesIndex.set(r.device, points);
+    let idx = points.get(r.point);
     if (idx === undefined) {
-      idx = series.length;
-      series.push([r.device, r.point]);
-      seriesIndex.set(key, idx);
+      idx = columns.series.length;
+      columns.series.push([r.device, r.point]);
+      points.set(r.point, idx);
     }
-    wire.s.push(idx);
-    wire.t.push(version === 1 ? r.ts : r.ts - previousTs);
-    previousTs = r.ts;
-    wire.val.push(r.value);
-    wire.q.push(QUALITIES.indexOf(r.quality));
-    if (r.reason) reasons[i] = r.reason;
+    columns.s.push(idx);
+    columns.ts.push(r.ts);
+    values.push(JSON.stringify(r.value ?? null));
+    qualities.push(QUALITIES.indexOf(r.quality));
+    if (r.reason) columns.r[i] = r.reason;
   });
-  if (Object.keys(reasons).length > 0) wire.r = reasons;
-  if (version === 1) delete (wire as { ep?: number }).ep;
-  return new TextEncoder().encode(JSON.stringify(wire));
+  columns.valJson = values.join(",");
+  columns.qJson = qualities.join(",");
+  return encodeBatchColumns(gateway, columns, epoch, version);
 }
 
 /**
@@ -187,8 +184,9 @@ export interface BatchColumns {
 }
 
 /**
- * Writes the same bytes as encodeBatch for the same readings, from columns: the agent's send path
- * uses it so a batch costs no object per reading. `valJson` and `qJson` are trusted to be JSON.
+ * The one batch writer: from columns, which the agent's send path reads straight from its buffer
+ * so a batch costs no object per reading (encodeBatch builds them from readings). `valJson` and
+ * `qJson` are trusted to be JSON.
  */
 export function encodeBatchColumns(
   gateway: string,
@@ -213,7 +211,7 @@ export function encodeBatchColumns(
       previousTs = ts;
     }
   }
-  // The key order of encodeBatch's object, so both write identical bytes.
+  // Keys in the order every Tidegate has written them, so a batch's bytes (its Nats-Msg-Id payload) never change.
   const json =
     `{"v":${version},"gw":${JSON.stringify(gateway)}${version === 1 ? "" : `,"ep":${JSON.stringify(epoch)}`}` +
     `,"first":${c.first},"last":${c.last},"series":${JSON.stringify(c.series)},"s":${JSON.stringify(c.s)}` +

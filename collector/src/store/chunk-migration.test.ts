@@ -42,11 +42,11 @@ describe("store step 10: readings into chunks", () => {
       { seq: 2, ts: 1000, num: Number.NaN, quality: 0, text: "RUN" },
     ]);
     const seqRuns = createSeqRuns(db);
-    expect(seqRuns.missing("g", 0, 1, 8)).toEqual([
+    expect(seqRuns.claim("g", 0, 1, 8)).toEqual([
       [4, 6],
       [8, 8],
     ]);
-    expect(seqRuns.missing("g", 5, 1, 2)).toEqual([[2, 2]]);
+    expect(seqRuns.claim("g", 5, 1, 2)).toEqual([[2, 2]]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'readings'").get()).toBeUndefined();
     expect(messages[0]).toBe("moving 5 readings into chunks");
     expect(messages.at(-1)).toMatch(/moved 5 of 5 readings into chunks \(100 %\)/);

@@ -11,13 +11,17 @@ export interface InsertResult {
 
 /** Nested maps: lookups on the strings a batch already holds, without building a key per reading. */
 function entry<T>(map: Map<string, Map<string, T>>, a: string, b: string, make: () => T): T {
-  const inner = map.get(a) ?? new Map<string, T>();
-  if (inner.size === 0) map.set(a, inner);
-  const found = inner.get(b);
-  if (found !== undefined) return found;
-  const made = make();
-  inner.set(b, made);
-  return made;
+  let inner = map.get(a);
+  if (!inner) {
+    inner = new Map<string, T>();
+    map.set(a, inner);
+  }
+  let value = inner.get(b);
+  if (value === undefined) {
+    value = make();
+    inner.set(b, value);
+  }
+  return value;
 }
 
 /**
@@ -89,7 +93,7 @@ export function createIngest(
       () => new Map<string, Map<string, Group>>(),
     );
     let added = 0;
-    for (const [first, last] of seqRuns.missing(batch.gateway, batch.epoch, batch.firstSeq, batch.lastSeq)) {
+    for (const [first, last] of seqRuns.claim(batch.gateway, batch.epoch, batch.firstSeq, batch.lastSeq)) {
       for (let i = first - batch.firstSeq; i <= last - batch.firstSeq; i++) {
         const r = batch.readings[i];
         if (!r) continue;
@@ -101,7 +105,6 @@ export function createIngest(
         added += 1;
       }
     }
-    seqRuns.add(batch.gateway, batch.epoch, batch.firstSeq, batch.lastSeq);
     return added;
   }
 

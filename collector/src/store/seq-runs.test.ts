@@ -47,17 +47,22 @@ describe("stored seq runs", () => {
     ]);
   });
 
-  it("names the parts of a range not stored yet", () => {
-    const { seqRuns } = open();
-    expect(seqRuns.missing("g", 1, 1, 10)).toEqual([[1, 10]]);
+  it("claims a range and names the parts of it that were not stored yet", () => {
+    const { seqRuns, runs } = open();
+    expect(seqRuns.claim("g", 3, 1, 10)).toEqual([[1, 10]]);
     seqRuns.add("g", 1, 3, 4);
     seqRuns.add("g", 1, 8, 20);
-    expect(seqRuns.missing("g", 1, 1, 10)).toEqual([
+    expect(seqRuns.claim("g", 1, 1, 10)).toEqual([
       [1, 2],
       [5, 7],
     ]);
-    expect(seqRuns.missing("g", 1, 3, 4)).toEqual([]);
-    expect(seqRuns.missing("g", 1, 15, 25)).toEqual([[21, 25]]);
-    expect(seqRuns.missing("g", 2, 3, 4)).toEqual([[3, 4]]);
+    expect(seqRuns.claim("g", 1, 3, 4)).toEqual([]);
+    expect(seqRuns.claim("g", 1, 15, 25)).toEqual([[21, 25]]);
+    expect(seqRuns.claim("g", 2, 3, 4)).toEqual([[3, 4]]);
+    expect(runs()).toEqual([
+      { epoch: 1, first_seq: 1, last_seq: 25 },
+      { epoch: 2, first_seq: 3, last_seq: 4 },
+      { epoch: 3, first_seq: 1, last_seq: 10 },
+    ]);
   });
 });

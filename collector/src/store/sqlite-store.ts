@@ -232,10 +232,10 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
      * grid as `grid()`: multiples of the step).
      */
     partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): Partial[] {
-      const tierMs = source === "raw" ? 0 : (ROLLUP_TIERS.find((t) => t.table === source)?.ms ?? 60_000);
       if (source === "raw") return rawPartials(q, stepMs);
+      const tierMs = ROLLUP_TIERS.find((t) => t.table === source)?.ms ?? 60_000;
       if (stepMs > tierMs) {
-        const from = tierMs ? Math.floor(q.from / tierMs) * tierMs : q.from;
+        const from = Math.floor(q.from / tierMs) * tierMs;
         return selectGrouped[source]
           .all({ gateway: q.gateway, device: q.device, point: q.point, from, to: q.to, step: stepMs })
           .map((r) => {
