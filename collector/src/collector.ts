@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { openAuthStore, provisionAccounts, sessionKeyFromEnv } from "@tidegate/dashboard/auth";
-import { createBackoff } from "@tidegate/protocol";
+import { createBackoff, createReconnectPolicy } from "@tidegate/protocol";
 import { natsSecurityOptions } from "@tidegate/protocol/nats-security";
 import type { Logger } from "pino";
 import { Histogram, Registry } from "prom-client";
@@ -83,16 +83,26 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
   );
 
   async function connectWithBackoff() {
-    const backoff = createBackoff({ initialMs: 500, maxMs: 15_000 });
+    const backoff = createBackoff({ initialMs: 500, maxMs: 15_000, jitter: 1 });
+    // Collectors are few, so their reconnects may be quicker than a gateway's; still jittered so
+    // replicas do not dial a restarted node in step.
+    const reconnect = createReconnectPolicy({ initialMs: 250, maxMs: 5000 });
     while (!stopped) {
       try {
-        return await connect({
+        const conn = await connect({
           ...security,
           servers: options.nats.split(","),
           name: "tidegate-collector",
           maxReconnectAttempts: -1,
-          reconnectTimeWait: 1000,
+          reconnectDelayHandler: reconnect.delayMs,
         });
+        void (async () => {
+          for await (const s of conn.status()) {
+            if (s.type === "reconnecting") reconnect.dialing();
+            else if (s.type === "reconnect") reconnect.connected();
+          }
+        })();
+        return conn;
       } catch (err) {
         const delay = backoff.next();
         log.warn(

@@ -5,6 +5,7 @@ export * from "./catalog.js";
 export * from "./collector-wire.js";
 export * from "./heartbeat.js";
 export * from "./reading.js";
+export * from "./reconnect.js";
 export * from "./remote.js";
 export * from "./subjects.js";
 export { NewerWireVersionError, WireError } from "./wire-error.js";

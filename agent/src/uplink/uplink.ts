@@ -1,6 +1,13 @@
 import { jetstream } from "@nats-io/jetstream";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import { BATCH_VERSION, batchMsgId, createBackoff, encodeBatchColumns, subjects } from "@tidegate/protocol";
+import {
+  BATCH_VERSION,
+  batchMsgId,
+  createBackoff,
+  createReconnectPolicy,
+  encodeBatchColumns,
+  subjects,
+} from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import { createWaker } from "../wake.js";
@@ -71,7 +78,12 @@ export function createUplink(opts: UplinkOptions): Uplink {
   /** Since when sending is held because the collector cannot read this agent's batches. */
   let heldSince: number | undefined;
   const waker = createWaker();
+  // Sleeps between connection attempts are woken only by stop(): new readings must never
+  // shorten them, or a fleet cut off together would retry on every buffer commit.
+  const connectWaker = createWaker();
   const backoff = createBackoff();
+  const connectBackoff = createBackoff({ jitter: 1 });
+  const reconnect = createReconnectPolicy();
   let nc: NatsConnection | undefined;
   let connected = false;
   let running = false;
@@ -97,21 +109,21 @@ export function createUplink(opts: UplinkOptions): Uplink {
           servers: opts.servers,
           name: `tidegate-agent:${gateway}`,
           maxReconnectAttempts: -1,
-          reconnectTimeWait: 1000,
-          reconnectJitter: 500,
+          reconnectDelayHandler: reconnect.delayMs,
         });
         watchStatus(conn);
         for (const fn of connectionListeners) notify(fn, conn);
         connected = true;
         lastError = undefined;
-        backoff.reset();
+        connectBackoff.reset();
+        reconnect.connected();
         log.info({ server: conn.getServer() }, "uplink connected");
         return conn;
       } catch (err) {
         lastError = `cannot connect to ${opts.servers.join(", ")}: ${(err as Error).message}`;
-        const delay = backoff.next();
-        log.warn({ delayMs: delay }, lastError);
-        await waker.sleep(delay);
+        const delay = connectBackoff.next();
+        log.warn({ delayMs: delay, attempt: connectBackoff.attempts }, lastError);
+        await connectWaker.sleep(delay);
       }
     }
     return undefined;
@@ -128,13 +140,17 @@ export function createUplink(opts: UplinkOptions): Uplink {
   function watchStatus(conn: NatsConnection) {
     void (async () => {
       for await (const s of conn.status()) {
-        if (s.type === "disconnect") {
+        if (s.type === "reconnecting") {
+          const delay = reconnect.dialing();
+          log.info({ nextDelayMs: delay, attempt: reconnect.attempts }, "reconnecting to NATS");
+        } else if (s.type === "disconnect") {
           connected = false;
           lastError = "disconnected from NATS; reconnecting";
           log.warn(lastError);
         } else if (s.type === "reconnect") {
           connected = true;
           lastError = undefined;
+          reconnect.connected();
           log.info("uplink reconnected");
           waker.wake();
         }
@@ -253,6 +269,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
       running = false;
       clearInterval(wireTimer);
       waker.wake();
+      connectWaker.wake();
       unsubscribe();
       await loop;
       connected = false;

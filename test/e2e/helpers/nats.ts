@@ -19,8 +19,8 @@ export interface NatsServer {
 }
 
 /** A real nats-server with JetStream on a free port and a temporary store directory. */
-export async function startNatsServer(): Promise<NatsServer> {
-  const port = await freePort();
+export async function startNatsServer(o: { port?: number } = {}): Promise<NatsServer> {
+  const port = o.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "tidegate-nats-"));
   const url = `nats://127.0.0.1:${port}`;
   let proc: RunningProcess | undefined;
