@@ -1,7 +1,7 @@
 import { type AuthStore, useAuth } from "@tidegate/dashboard/auth";
 import { mountLogLevelRoutes } from "@tidegate/dashboard/log-level";
 import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "@tidegate/dashboard/server";
-import { BATCH_VERSION, type Catalog } from "@tidegate/protocol";
+import type { Catalog } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
 import { z } from "zod";
@@ -12,7 +12,7 @@ import type { SendCommand } from "../remote/commands.js";
 import { type ReadingsBackend, sqliteReadings } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { mountCommandRoutes } from "./commands-route.js";
-import { completeness } from "./completeness.js";
+import { mountFleetRoutes } from "./fleet-route.js";
 import { mountLiveRoute } from "./live-route.js";
 import { createCollectorMetrics } from "./metrics.js";
 import { mountSeriesRoutes } from "./series.js";
@@ -50,15 +50,6 @@ function badRequest(error: z.ZodError) {
   return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
 }
 
-/** How long a clock jump stays flagged on the fleet view. */
-const CLOCK_JUMP_SHOWN_MS = 24 * 3600_000;
-
-function clock(agentTs: number | undefined, receivedAt: number | null, skewMs: number) {
-  if (agentTs === undefined || receivedAt === null) return {};
-  const clockOffsetMs = agentTs - receivedAt;
-  return { clockOffsetMs, clockSkewed: Math.abs(clockOffsetMs) > skewMs };
-}
-
 /** The collector's HTTP API and fleet dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
 export function createCollectorApp(o: CollectorAppOptions) {
   const now = o.now ?? Date.now;
@@ -91,34 +82,10 @@ export function createCollectorApp(o: CollectorAppOptions) {
     return c.json({ ready: reasons.length === 0, reasons }, reasons.length === 0 ? 200 : 503);
   });
 
-  app.get("/api/v1/gateways", viewer, (c) => {
-    const t = now();
-    const site = c.req.query("site");
-    const all = o.store.gateways().map((g) => ({
-      id: g.id,
-      site: o.sites?.[g.id],
-      firstSeen: g.firstSeen,
-      lastSeen: g.lastSeen,
-      online: g.lastSeen !== null && t - g.lastSeen < offlineAfterMs,
-      version: g.heartbeat?.version,
-      backlog: g.heartbeat?.backlog,
-      oldestUnsentAgeMs: g.heartbeat?.oldestUnsentAgeMs,
-      uplinkConnected: g.heartbeat?.uplinkConnected,
-      sources: g.heartbeat?.sources,
-      dropped: g.heartbeat?.dropped,
-      seq: completeness(g),
-      // A gateway still sending an older wire version is read, and pointed out for upgrade.
-      wire: g.wireVersion === null ? undefined : { version: g.wireVersion, current: BATCH_VERSION },
-      // The agent's clock minus ours when its heartbeat arrived (plus the network's delay).
-      ...clock(g.heartbeat?.ts, g.heartbeatAt, clockSkewMs),
-      // Its clock stepped between two heartbeats (readings around then carry its wrong time).
-      clockJump: g.clockJump && t - g.clockJump.at < CLOCK_JUMP_SHOWN_MS ? g.clockJump : undefined,
-      alarms: g.heartbeat?.alarms,
-      activeAlerts: g.heartbeat?.activeAlerts,
-    }));
-    const gateways = site === undefined ? all : all.filter((g) => g.site === site);
-    const offline = gateways.filter((g) => !g.online).length;
-    return c.json({ gateways, offline });
+  mountFleetRoutes(app, {
+    store: o.store,
+    guard: viewer,
+    context: () => ({ now: now(), offlineAfterMs, clockSkewMs, sites: o.sites }),
   });
 
   app.get("/api/v1/alerts", viewer, (c) => {

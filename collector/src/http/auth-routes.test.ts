@@ -25,6 +25,7 @@ it("every collector API route declares its role and refuses anonymous callers an
   const { problems, checked } = await checkRouteRoles(app, auth.headers);
   expect(problems).toEqual([]);
   expect(checked).toContain("GET /api/v1/gateways viewer");
+  expect(checked).toContain("GET /api/v1/fleet viewer");
   expect(checked).toContain("POST /api/v1/users admin");
   expect(checked).toContain("GET /metrics viewer");
 });
