@@ -29,6 +29,7 @@ ${AUTH_USAGE("tidegate-collector")}
   --retention-1h-days <n>   1-hour rollups kept (TIDEGATE_RETENTION_1H_DAYS; default 0 = forever)
   --offline-after-s <n>     a gateway silent this long is offline and gets no commands (TIDEGATE_OFFLINE_AFTER_S; default 30)
   --clock-jump-ms <n>       flag a gateway whose clock steps this far between heartbeats (TIDEGATE_CLOCK_JUMP_MS; default 2000)
+  --stream-replicas <n>     copies of each JetStream stream (TIDEGATE_STREAM_REPLICAS; default 3 on a cluster, 1 on one server)
 
 NATS credentials and TLS (each also from its environment variable):
   --nats-user <name>              TIDEGATE_NATS_USER, with the password in TIDEGATE_NATS_PASSWORD or
@@ -71,6 +72,7 @@ async function main() {
       "retention-1h-days": { type: "string" },
       "offline-after-s": { type: "string" },
       "clock-jump-ms": { type: "string" },
+      "stream-replicas": { type: "string" },
       ...Object.fromEntries(natsSecurityFlagNames.map((flag) => [flag, { type: "string" as const }])),
       ...Object.fromEntries(storeFlagNames.map((flag) => [flag, { type: "string" as const }])),
       help: { type: "boolean", short: "h" },

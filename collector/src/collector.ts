@@ -149,6 +149,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
         log,
         {
           collectorVersion: VERSION,
+          streamReplicas: options.streamReplicas,
           onCommitted: live.publish,
           observeCommit: (seconds) => commitSeconds.observe(seconds),
           // Plays an older collector in the mixed-version tests; unset in real use.
@@ -156,7 +157,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
         },
       );
       ingest.done.catch((err) => log.error({ err }, "ingest stopped"));
-      alertIngest = startAlertIngest(nc, store, log);
+      alertIngest = startAlertIngest(nc, store, log, { streamReplicas: options.streamReplicas });
     },
     async stop() {
       stopped = true;

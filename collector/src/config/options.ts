@@ -29,6 +29,13 @@ export const collectorOptionsSchema = z.object({
     .describe(
       "a gateway clock that moves this much more or less than ours between two heartbeats is flagged",
     ),
+  streamReplicas: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .optional()
+    .describe("copies of each JetStream stream; default 3 on a cluster, 1 on a single server"),
   natsUser: z.string().min(1).optional(),
   natsPassword: z.string().min(1).optional(),
   natsToken: z.string().min(1).optional(),
@@ -91,6 +98,7 @@ export function parseCollectorOptions(
     retention1hDays: flags["retention-1h-days"] ?? env.TIDEGATE_RETENTION_1H_DAYS,
     offlineAfterS: flags["offline-after-s"] ?? env.TIDEGATE_OFFLINE_AFTER_S,
     clockJumpMs: flags["clock-jump-ms"] ?? env.TIDEGATE_CLOCK_JUMP_MS,
+    streamReplicas: flags["stream-replicas"] ?? env.TIDEGATE_STREAM_REPLICAS,
     ...Object.fromEntries(
       Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS }).map(([key, [flag, name]]) => [
         key,

@@ -17,11 +17,14 @@ import {
 } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { SqliteStore } from "../store/sqlite-store.js";
+import { streamReplicas, withReplicas } from "./replicas.js";
 
 /** The alerts stream and its durable consumer, shared by every collector; created or left as is. */
-export async function ensureAlertsStream(jsm: JetStreamManager) {
+export async function ensureAlertsStream(jsm: JetStreamManager, replicas = 1) {
   try {
-    await jsm.streams.info(ALERTS_STREAM);
+    const info = await jsm.streams.info(ALERTS_STREAM);
+    if (info.config.num_replicas !== replicas)
+      await jsm.streams.update(ALERTS_STREAM, { ...info.config, num_replicas: replicas });
   } catch (err) {
     if (!/stream not found/i.test((err as Error).message)) throw err;
     await jsm.streams.add({
@@ -30,6 +33,7 @@ export async function ensureAlertsStream(jsm: JetStreamManager) {
       storage: StorageType.File,
       duplicate_window: nanos(2 * 60 * 1000),
       max_age: nanos(90 * 24 * 3600 * 1000),
+      num_replicas: replicas,
     });
   }
   try {
@@ -49,7 +53,12 @@ export async function ensureAlertsStream(jsm: JetStreamManager) {
  * Stores the gateways' alert events: each one once (a repeat changes nothing), acked after it is
  * stored; an unreadable one is terminated and counted, never stored.
  */
-export function startAlertIngest(nc: NatsConnection, store: Pick<SqliteStore, "insertAlert">, log: Logger) {
+export function startAlertIngest(
+  nc: NatsConnection,
+  store: Pick<SqliteStore, "insertAlert">,
+  log: Logger,
+  options: { streamReplicas?: number } = {},
+) {
   const stats = { events: 0, rejected: 0 };
   let stopped = false;
   let stopConsume: (() => void) | undefined;
@@ -58,7 +67,9 @@ export function startAlertIngest(nc: NatsConnection, store: Pick<SqliteStore, "i
     while (!stopped) {
       try {
         const jsm = await jetstreamManager(nc);
-        await ensureAlertsStream(jsm);
+        await withReplicas(streamReplicas(nc, options.streamReplicas), "alerts stream", log, (r) =>
+          ensureAlertsStream(jsm, r),
+        );
         const messages = await (await jetstream(nc).consumers.get(ALERTS_STREAM, ALERTS_DURABLE)).consume();
         stopConsume = () => void messages.stop();
         backoff.reset();

@@ -20,6 +20,7 @@ import {
 import type { Logger } from "pino";
 import type { ReadingsBackend } from "../store/backend.js";
 import type { InsertResult } from "../store/sqlite-store.js";
+import { streamReplicas, withReplicas } from "./replicas.js";
 import { ensureTelemetryStream } from "./stream.js";
 
 export interface IngestStats {
@@ -56,11 +57,18 @@ export interface IngestOptions {
   /** Newest batch wire version read; lower only to play an older collector in tests. */
   wireMax?: number;
   collectorVersion?: string;
+  /** Copies of each stream; default 3 on a JetStream cluster, 1 on a single server. */
+  streamReplicas?: number;
 }
 
 /** Tells agents which batch versions this collector reads, before they publish what it cannot. */
-async function announceWire(nc: NatsConnection, max: number, collectorVersion: string) {
-  const kv = await new Kvm(nc).create(TIDEGATE_KV_BUCKET, { history: 1 });
+async function announceWire(nc: NatsConnection, max: number, collectorVersion: string, replicas: number) {
+  const kv = await new Kvm(nc).create(TIDEGATE_KV_BUCKET, { history: 1, replicas });
+  // A bucket made before the cluster (one replica) gets its copies now.
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(`KV_${TIDEGATE_KV_BUCKET}`);
+  if (info.config.num_replicas !== replicas)
+    await jsm.streams.update(info.config.name, { ...info.config, num_replicas: replicas });
   await kv.put(
     COLLECTOR_WIRE_KEY,
     encodeCollectorWire({ v: 1, min: OLDEST_BATCH_VERSION, max, collectorVersion, at: Date.now() }),
@@ -112,8 +120,18 @@ export function startIngest(
 
   async function consumeUntilError() {
     const jsm = await jetstreamManager(nc);
-    await ensureTelemetryStream(jsm);
-    await announceWire(nc, wireMax, options.collectorVersion ?? "unknown");
+    const replicas = await withReplicas(
+      streamReplicas(nc, options.streamReplicas),
+      "telemetry stream",
+      log,
+      async (r) => {
+        await ensureTelemetryStream(jsm, { replicas: r });
+        return r;
+      },
+    );
+    await withReplicas(replicas, "settings bucket", log, (r) =>
+      announceWire(nc, wireMax, options.collectorVersion ?? "unknown", r),
+    );
     const consumer = await jetstream(nc).consumers.get(TELEMETRY_STREAM, COLLECTOR_DURABLE);
     const messages = await consumer.consume({ max_messages: 200 });
     // The lag, for /metrics: read every 10 s while consuming.

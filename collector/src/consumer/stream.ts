@@ -3,13 +3,18 @@ import { nanos } from "@nats-io/transport-node";
 import { COLLECTOR_DURABLE, TELEMETRY_STREAM, TELEMETRY_SUBJECTS } from "@tidegate/protocol";
 
 /** Creates the telemetry stream and the shared durable consumer, or brings their config up to date. */
-export async function ensureTelemetryStream(jsm: JetStreamManager, options: { maxAgeHours?: number } = {}) {
+export async function ensureTelemetryStream(
+  jsm: JetStreamManager,
+  options: { maxAgeHours?: number; replicas?: number } = {},
+) {
   const config = {
     name: TELEMETRY_STREAM,
     subjects: [TELEMETRY_SUBJECTS],
     storage: StorageType.File,
     duplicate_window: nanos(2 * 60 * 1000),
     max_age: nanos((options.maxAgeHours ?? 24 * 7) * 3600 * 1000),
+    // A stream on one node stops when that node does; the update raises an existing stream's count.
+    num_replicas: options.replicas ?? 1,
   };
   try {
     await jsm.streams.info(TELEMETRY_STREAM);

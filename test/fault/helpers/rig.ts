@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import { type NatsServer, startNatsServer } from "../../e2e/helpers/nats.js";
+import { type NatsCluster, startNatsCluster } from "../../e2e/helpers/nats-cluster.js";
 import {
   type Restartable,
   type StartedAgent,
@@ -27,11 +28,15 @@ export interface RigOptions {
   bufferPath?: string;
   /** Extra keys for the agent's `uplink:` mapping, as YAML flow entries ("backfillRatePerS: 50"). */
   uplink?: string;
+  /** A three-node JetStream cluster instead of one server; agent and collectors get every URL. */
+  cluster?: boolean;
 }
 
 export interface Rig {
   gateway: string;
   nats: NatsServer;
+  /** The cluster behind `nats`, when the rig runs on one. */
+  cluster?: NatsCluster;
   collectors: Restartable[];
   agent: StartedAgent;
   /** The collectors' shared SQLite file. */
@@ -77,6 +82,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
   const collectors: Restartable[] = [];
   let agent: StartedAgent | undefined;
   let nats: NatsServer | undefined;
+  let cluster: NatsCluster | undefined;
   const context = () =>
     [
       ...(agent ? [tail(`agent (${agent.runs()} runs)`, agent.output())] : []),
@@ -85,19 +91,23 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     ].join("\n");
 
   try {
-    nats = await startNatsServer();
+    if (o.cluster) {
+      cluster = await startNatsCluster();
+      nats = cluster.asServer;
+    } else nats = await startNatsServer();
     disposers.push((nats as NatsServer).dispose);
+    const natsUrls = cluster ? cluster.urls : [nats.url];
     const meter = await startModbusTcpSimulator({ profile: meterProfile, port: 0, tickMs: 100, seed: 1 });
     disposers.push(() => meter.close());
     const climate = await startModbusTcpSimulator({ profile: climateProfile, port: 0, tickMs: 100, seed: 2 });
     disposers.push(() => climate.close());
     for (let i = 0; i < (o.collectors ?? 1); i++) {
-      const c = await startCollector(nats.url, { dir: dataDir });
+      const c = await startCollector(natsUrls.join(","), { dir: dataDir });
       collectors.push(c);
       disposers.push(() => c.kill("SIGKILL"));
     }
     const config = (sims: ModbusTcpSimulator[]) =>
-      agentConfig({ ...o, pollIntervalMs, commitIntervalMs }, nats as NatsServer, sims);
+      agentConfig({ ...o, pollIntervalMs, commitIntervalMs }, natsUrls, sims);
     agent = await startAgent(config([meter, climate]), { dir: agentDir });
     const a = agent;
     disposers.push(() => a.kill("SIGKILL"));
@@ -106,6 +116,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     return {
       gateway: o.gateway,
       nats,
+      ...(cluster ? { cluster } : {}),
       collectors,
       agent: a,
       dbPath,
@@ -137,7 +148,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
 
 function agentConfig(
   o: RigOptions & { pollIntervalMs: number; commitIntervalMs: number },
-  nats: NatsServer,
+  natsUrls: string[],
   sims: ModbusTcpSimulator[],
 ) {
   const [meter, climate] = sims;
@@ -157,7 +168,7 @@ function agentConfig(
 version: 1
 gateway: ${o.gateway}
 http: { host: 127.0.0.1 }
-nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
+nats: { servers: [${natsUrls.map((u) => `"${u}"`).join(", ")}], heartbeatIntervalMs: 500 }
 buffer: { path: ${o.bufferPath ?? "buffer.db"}, commitIntervalMs: ${o.commitIntervalMs}${o.buffer ? `, ${o.buffer}` : ""} }
 uplink: { lingerMs: 50, batchSize: ${o.batchSize ?? 200}${o.uplink ? `, ${o.uplink}` : ""} }
 devices:${devices}
