@@ -48,6 +48,7 @@ const find = <T = Manifest>(kind: string, name: string) => {
   return m as unknown as T & Manifest & { file: string };
 };
 const deployment = find("Deployment", "tidegate-collector");
+const hpa = find("HorizontalPodAutoscaler", "tidegate-collector");
 const pod = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;
 const container = (pod.containers as Container[])[0] as Container;
 
@@ -60,8 +61,22 @@ describe("docker/k8s", () => {
       | { resources: string[] }
       | undefined;
     expect(kustomization?.resources.sort()).toEqual(
-      [deployment.file, find("StatefulSet", "influxdb").file].sort(),
+      [deployment.file, find("StatefulSet", "influxdb").file, hpa.file].sort(),
     );
+  });
+
+  it("scales the collectors out on CPU, never below two", () => {
+    const spec = hpa.spec as {
+      scaleTargetRef: { kind: string; name: string };
+      minReplicas: number;
+      metrics: { resource: { name: string } }[];
+    };
+    expect(spec.scaleTargetRef).toMatchObject({ kind: "Deployment", name: deployment.metadata.name });
+    expect(spec.minReplicas).toBe(2);
+    expect(spec.metrics.map((m) => m.resource.name)).toEqual(["cpu"]);
+    // Utilisation is measured against the request: without one the autoscaler does nothing.
+    const resources = (container as unknown as { resources: { requests: { cpu?: string } } }).resources;
+    expect(resources.requests.cpu).toBeDefined();
   });
 
   it("probes the collector's routes on its default port, as a non-root, read-only container", () => {
