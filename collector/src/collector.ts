@@ -95,12 +95,13 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
           name: "tidegate-collector",
           maxReconnectAttempts: -1,
           reconnectDelayHandler: reconnect.delayMs,
+          reconnectToServer: () => {
+            reconnect.dialing();
+            return null;
+          },
         });
         void (async () => {
-          for await (const s of conn.status()) {
-            if (s.type === "reconnecting") reconnect.dialing();
-            else if (s.type === "reconnect") reconnect.connected();
-          }
+          for await (const s of conn.status()) if (s.type === "reconnect") reconnect.connected();
         })();
         return conn;
       } catch (err) {

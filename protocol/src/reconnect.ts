@@ -10,7 +10,8 @@ export interface ReconnectPolicyOptions {
  * The NATS client's reconnect pacing for a fleet: exponential backoff with full jitter, one step
  * per dial. The client asks `delayMs()` on every turn of its dial loop and dials once the last
  * dial is that old, so the delay must hold still between dials: it is drawn anew only when a dial
- * starts (`dialing()`, from the client's "reconnecting" status) and reset on "reconnect".
+ * starts (`dialing()`, from the client's synchronous `reconnectToServer` hook: its status events
+ * arrive too late, after the loop has asked again) and reset on "reconnect".
  * A thousand gateways cut off together so spread their attempts over the window instead of
  * hitting the server in lockstep every second.
  */

@@ -25,8 +25,15 @@ function stableNames(dir = BY_ID): Map<string, string> {
 /** Lists serial ports with the path to put in the config: the by-id path when there is one. */
 export async function listPorts(out: (line: string) => void = console.log): Promise<number> {
   const { SerialPort } = await import("serialport");
-  const ports = await SerialPort.list();
   const byId = stableNames();
+  let ports: { path: string; manufacturer?: string; serialNumber?: string }[];
+  try {
+    ports = await SerialPort.list();
+  } catch (err) {
+    // serialport asks udevadm, which minimal images and containers lack: the by-id links still tell.
+    out(`cannot ask udev for serial ports (${(err as Error).message}); listing ${BY_ID} instead`);
+    ports = [...byId.keys()].map((path) => ({ path }));
+  }
   if (ports.length === 0) {
     out("no serial ports found (is the USB adapter plugged in? `dmesg | tail` shows what the kernel saw)");
     return 0;

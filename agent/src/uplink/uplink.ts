@@ -110,6 +110,16 @@ export function createUplink(opts: UplinkOptions): Uplink {
           name: `tidegate-agent:${gateway}`,
           maxReconnectAttempts: -1,
           reconnectDelayHandler: reconnect.delayMs,
+          reconnectToServer: () => {
+            const delay = reconnect.dialing();
+            try {
+              // The first connect logs its own retries; this is the client's reconnect after a loss.
+              if (nc) log.info({ nextDelayMs: delay, attempt: reconnect.attempts }, "reconnecting to NATS");
+            } catch {
+              // the hook must not throw; a log line is not worth a dial
+            }
+            return null;
+          },
         });
         watchStatus(conn);
         for (const fn of connectionListeners) notify(fn, conn);
@@ -140,10 +150,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
   function watchStatus(conn: NatsConnection) {
     void (async () => {
       for await (const s of conn.status()) {
-        if (s.type === "reconnecting") {
-          const delay = reconnect.dialing();
-          log.info({ nextDelayMs: delay, attempt: reconnect.attempts }, "reconnecting to NATS");
-        } else if (s.type === "disconnect") {
+        if (s.type === "disconnect") {
           connected = false;
           lastError = "disconnected from NATS; reconnecting";
           log.warn(lastError);
