@@ -82,7 +82,8 @@ export function createUplink(opts: UplinkOptions): Uplink {
   // shorten them, or a fleet cut off together would retry on every buffer commit.
   const connectWaker = createWaker();
   const backoff = createBackoff();
-  const connectBackoff = createBackoff({ jitter: 1 });
+  // One pacing for every dial, the first connect's and the client's reconnects: the client's
+  // reconnectToServer hook draws the next step as each dial starts.
   const reconnect = createReconnectPolicy();
   let nc: NatsConnection | undefined;
   let connected = false;
@@ -125,14 +126,13 @@ export function createUplink(opts: UplinkOptions): Uplink {
         for (const fn of connectionListeners) notify(fn, conn);
         connected = true;
         lastError = undefined;
-        connectBackoff.reset();
         reconnect.connected();
         log.info({ server: conn.getServer() }, "uplink connected");
         return conn;
       } catch (err) {
         lastError = `cannot connect to ${opts.servers.join(", ")}: ${(err as Error).message}`;
-        const delay = connectBackoff.next();
-        log.warn({ delayMs: delay, attempt: connectBackoff.attempts }, lastError);
+        const delay = reconnect.delayMs();
+        log.warn({ delayMs: delay, attempt: reconnect.attempts }, lastError);
         await connectWaker.sleep(delay);
       }
     }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import type { NatsServer } from "./nats.js";
 import { freePort } from "./ports.js";
@@ -133,7 +134,6 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     async () => {
       const nc = await connect({ servers: nodes.map((n) => n.url), reconnect: false });
       try {
-        const { jetstreamManager } = await import("@nats-io/jetstream");
         await (await jetstreamManager(nc)).getAccountInfo();
         return true;
       } finally {
