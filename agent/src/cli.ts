@@ -6,6 +6,7 @@ import { NatsSecurityError } from "@tidegate/protocol/nats-security";
 import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";
 import { createAgent } from "./agent.js";
 import { upgradeBufferFile } from "./buffer/open-file.js";
+import { FLEET_SIM_USAGE, FleetSimUsageError, runFleetSim } from "./cli/fleet-sim.js";
 import { initAgent, openAgentAuth } from "./cli/init.js";
 import { listPorts } from "./cli/ports.js";
 import { PROBE_USAGE, ProbeUsageError, probe } from "./cli/probe.js";
@@ -22,6 +23,8 @@ const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
        tidegate-agent probe --profile <id> --port <host:port | serial device> [--unit <n>]
                                                 read a device once; shows values in every byte/word order
        tidegate-agent ports                     list serial ports with their stable /dev/serial/by-id paths
+       tidegate-agent fleet-sim [--count 1000] [--points 50] [--interval-ms 1000] [--nats <urls>]
+                                                virtual gateways through the agent's own uplink, for load tests
        tidegate-agent config migrate --config <file>
                                                 print the config in the current format (the file is not changed)
        tidegate-agent init --config <file> [--admin <name>] [--password-file <file>]
@@ -46,6 +49,11 @@ async function main() {
   if (command === "probe") {
     if (rest.includes("--help") || rest.includes("-h")) return void console.log(PROBE_USAGE);
     process.exitCode = await probe(rest);
+    return;
+  }
+  if (command === "fleet-sim") {
+    if (rest.includes("--help") || rest.includes("-h")) return void console.log(FLEET_SIM_USAGE);
+    process.exitCode = await runFleetSim(rest);
     return;
   }
   if (command === "ports") {
@@ -130,6 +138,10 @@ async function main() {
 main().catch((err) => {
   if (err instanceof ProbeUsageError) {
     console.error(`${err.message}\n\n${PROBE_USAGE}`);
+    process.exit(2);
+  }
+  if (err instanceof FleetSimUsageError) {
+    console.error(`${err.message}\n\n${FLEET_SIM_USAGE}`);
     process.exit(2);
   }
   if (
