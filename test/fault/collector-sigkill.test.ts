@@ -38,7 +38,8 @@ describe("fault: collector SIGKILL", () => {
     await burst();
     await killAndRestart(collector, {
       times: KILLS,
-      upMs: [0, 200],
+      // The burst takes the collector a few hundred ms; a kill later than that finds it done.
+      upMs: [0, 60],
       downMs: [200, 800],
       rng: seededRandom(seed),
       first: { startedAt: Date.now(), readyAt: Date.now() },
