@@ -108,6 +108,22 @@ export interface GatewaySummary {
   /** The batch wire version of the gateway's latest batch, and the one this collector writes. */
   wire?: { version: number; current: number };
 }
+/** Gateways by status: online and offline split them; alerting and backlogged overlap both. */
+export interface StatusCounts {
+  gateways: number;
+  online: number;
+  offline: number;
+  alerting: number;
+  backlogged: number;
+}
+/**
+ * GET /api/v1/fleet: the counts overall and by site; every site of the collector's sites file
+ * (in its order), then gateways in no site under `site: null`.
+ */
+export interface FleetCounts {
+  total: StatusCounts;
+  sites: (StatusCounts & { site: string | null })[];
+}
 /** The collector's completeness accounting of one gateway's seqs. */
 export interface SeqAccounting {
   /** Highest seq received. */
@@ -199,6 +215,12 @@ export const api = {
     expectArray<LatestReading>((await getJson<{ readings: unknown }>("api/v1/latest", signal)).readings),
   gateways: async (signal?: AbortSignal) =>
     expectArray<GatewaySummary>((await getJson<{ gateways: unknown }>("api/v1/gateways", signal)).gateways),
+  fleet: async (signal?: AbortSignal) => {
+    const f = await getJson<FleetCounts>("api/v1/fleet", signal);
+    if (typeof f.total?.gateways !== "number") throw new ApiError(t.badResponse);
+    expectArray(f.sites);
+    return f;
+  },
   points: async (gateway: string, signal?: AbortSignal) =>
     expectArray<PointSummary>(
       (await getJson<{ points: unknown }>(`api/v1/points?${new URLSearchParams({ gateway })}`, signal))

@@ -133,6 +133,28 @@ export interface Messages {
     noMatch: string;
     offsetMs: (n: string) => string;
     clockSkewedHint: string;
+    /** The status filter beside the text filter, and its choices. */
+    statusFilter: string;
+    statusAll: string;
+    status: Record<"online" | "offline" | "alerting" | "backlogged", string>;
+    /** The page controls: one page of rows at a time. */
+    pages: string;
+    prevPage: string;
+    nextPage: string;
+    /** "101–200 of 1,000": the rows shown, numbers already formatted. */
+    pageInfo: (from: string, to: string, total: string) => string;
+  };
+
+  // The fleet summary above the table, from the collector's counts
+  fleetSummary: {
+    title: string;
+    /** A status count is a button: it filters the table by that status (again: every status). */
+    showStatus: (status: string) => string;
+    bySite: string;
+    site: string;
+    gateways: string;
+    /** Gateways the sites file puts in no site. */
+    noSite: string;
   };
 
   // Trend charts in the local view, from the agent's own history

@@ -1,18 +1,29 @@
+import { useState } from "preact/hooks";
 import { useNow } from "../clock.js";
 import { ErrorBanner } from "../ErrorBanner.js";
 import { t } from "../i18n.js";
 import { TopBar } from "../TopBar.js";
 import { FleetAlerts } from "./FleetAlerts.js";
+import { FleetSummary } from "./FleetSummary.js";
 import { GatewayDetail } from "./GatewayDetail.js";
 import { GatewayTable } from "./GatewayTable.js";
+import { changeView, type TableState, toggleStatus } from "./paging.js";
+import { defaultView, type TableView } from "./table-view.js";
 import { useFleet } from "./useFleet.js";
 
-/** The collector's fleet view for central staff: every gateway, and a chart for the selected one. */
+/**
+ * The collector's fleet view for central staff: the fleet's counts, every gateway (a page at a
+ * time), and a chart for the selected one.
+ */
 export function FleetView() {
   const fleet = useFleet();
   const now = useNow();
   const gateways = fleet.gateways;
-  const offline = gateways?.filter((g) => !g.online).length ?? 0;
+  const [table, setTable] = useState<TableState>({ view: defaultView, page: 1 });
+  const onView = (update: (v: TableView) => TableView) => setTable((s) => changeView(s, update(s.view)));
+  // The collector's count once it answers; the list's until then (the same rule, polled apart).
+  const offline = fleet.counts?.total.offline ?? gateways?.filter((g) => !g.online).length ?? 0;
+  const total = fleet.counts?.total.gateways ?? gateways?.length ?? 0;
 
   return (
     <>
@@ -22,13 +33,20 @@ export function FleetView() {
             <span class="summary-num" data-testid="offline-count" data-count={offline}>
               {offline}
             </span>{" "}
-            {t.offlineOf(gateways.length)}
+            {t.offlineOf(total)}
           </p>
         )}
       </TopBar>
       <main class="page">
         {fleet.error && <ErrorBanner message={t.unreachable.collector} detail={fleet.error} />}
         {!gateways && !fleet.error && <p class="notice">{t.loading}</p>}
+        {fleet.counts && fleet.counts.total.gateways > 0 && (
+          <FleetSummary
+            counts={fleet.counts}
+            status={table.view.status}
+            onStatus={(status) => onView((v) => toggleStatus(v, status))}
+          />
+        )}
         <FleetAlerts now={now} />
         {gateways && (
           <div class="fleet">
@@ -38,6 +56,10 @@ export function FleetView() {
                 selected={fleet.gateway}
                 onSelect={fleet.selectGateway}
                 now={now}
+                view={table.view}
+                onView={onView}
+                page={table.page}
+                onPage={(page) => setTable((s) => ({ ...s, page }))}
               />
             </section>
             {fleet.gateway && (

@@ -1,17 +1,33 @@
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useMemo } from "preact/hooks";
 import type { GatewaySummary } from "../api.js";
 import { formatAge, formatCount, formatDuration, formatNumber } from "../format.js";
 import { t } from "../i18n.js";
 import { ClockJumpBadge } from "./ClockJumpBadge.js";
 import { CompletenessBadges } from "./CompletenessBadges.js";
-import { applyView, ariaSort, defaultView, type SortKey, type TableView, toggleSort } from "./table-view.js";
+import { pageRows, pageSlice } from "./paging.js";
+import {
+  applyView,
+  ariaSort,
+  GATEWAY_STATUSES,
+  isFiltered,
+  type SortKey,
+  type StatusFilter,
+  type TableView,
+  toggleSort,
+} from "./table-view.js";
 
 interface Props {
   gateways: GatewaySummary[];
   selected: string | undefined;
   onSelect: (id: string) => void;
   now: number;
+  /** Sort and filters, kept by the fleet view so the summary's counts can set the status. */
+  view: TableView;
+  onView: (update: (v: TableView) => TableView) => void;
+  /** 1-based; clamped here to the pages there are. */
+  page: number;
+  onPage: (page: number) => void;
 }
 
 /** "+2 s", "−350 ms": the gateway's clock ahead of (+) or behind (−) the collector's. */
@@ -57,22 +73,150 @@ function AlertsBadge({ g }: { g: GatewaySummary }) {
   );
 }
 
+function GatewayRow({
+  g,
+  selected,
+  onSelect,
+  now,
+}: { g: GatewaySummary; selected: boolean } & Pick<Props, "onSelect" | "now">) {
+  return (
+    <tr
+      class={selected ? "selected" : undefined}
+      data-testid="gateway-row"
+      data-gateway={g.id}
+      data-online={String(g.online)}
+      tabIndex={0}
+      aria-selected={selected}
+      onClick={() => onSelect(g.id)}
+      onKeyDown={(e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          onSelect(g.id);
+        }
+      }}
+    >
+      <th scope="row">{g.id}</th>
+      <td class="hide-narrow" data-testid="gateway-site">
+        {g.site ?? t.noValue}
+      </td>
+      <td class="status-cell">
+        <span class={`badge ${g.online ? "badge-ok" : "badge-bad"}`} data-testid="gateway-status">
+          {g.online ? t.online : t.offline}
+        </span>
+      </td>
+      <td
+        class="num seen-cell"
+        title={g.lastSeen === null ? undefined : new Date(g.lastSeen).toLocaleString()}
+      >
+        {formatAge(g.lastSeen, now)}
+      </td>
+      <td class="hide-narrow">
+        {g.version ?? t.noValue}
+        {g.wire && g.wire.version < g.wire.current && (
+          <span class="badge badge-warn" data-testid="older-wire" title={t.olderWireHint}>
+            {t.olderWire(g.wire.version)}
+          </span>
+        )}
+      </td>
+      <td
+        class={`num hide-narrow${g.backlog ? " stat-warn" : ""}`}
+        title={g.oldestUnsentAgeMs ? t.backlogOldest(formatDuration(g.oldestUnsentAgeMs)) : undefined}
+      >
+        {g.backlog === undefined ? t.noValue : formatCount(g.backlog)}
+      </td>
+      {/* The clock cell: the offset, and room for a badge about the clock (e.g. a jump). */}
+      <td
+        class={`num hide-narrow clock-cell${g.clockSkewed ? " stat-warn" : ""}`}
+        data-testid="gateway-clock"
+        title={g.clockSkewed ? t.table.clockSkewedHint : undefined}
+      >
+        {g.clockOffsetMs === undefined ? t.noValue : formatOffset(g.clockOffsetMs)}
+        <ClockJumpBadge jump={g.clockJump} />
+      </td>
+      <td class="alerts-cell">
+        <AlertsBadge g={g} />
+      </td>
+      <td class="completeness-cell">
+        <CompletenessBadges seq={g.seq} />
+      </td>
+    </tr>
+  );
+}
+
+function Pager(p: {
+  page: number;
+  pages: number;
+  from: number;
+  to: number;
+  total: number;
+  onPage: (n: number) => void;
+}) {
+  return (
+    <nav class="pager" aria-label={t.table.pages}>
+      <button
+        type="button"
+        class="btn"
+        data-testid="page-prev"
+        disabled={p.page <= 1}
+        onClick={() => p.onPage(p.page - 1)}
+      >
+        <span aria-hidden="true">‹ </span>
+        {t.table.prevPage}
+      </button>
+      <span
+        class="muted page-info"
+        data-testid="page-info"
+        data-page={p.page}
+        data-pages={p.pages}
+        aria-live="polite"
+      >
+        {t.table.pageInfo(
+          formatCount(p.total === 0 ? 0 : p.from + 1),
+          formatCount(p.to),
+          formatCount(p.total),
+        )}
+      </span>
+      <button
+        type="button"
+        class="btn"
+        data-testid="page-next"
+        disabled={p.page >= p.pages}
+        onClick={() => p.onPage(p.page + 1)}
+      >
+        {t.table.nextPage}
+        <span aria-hidden="true"> ›</span>
+      </button>
+    </nav>
+  );
+}
+
 /**
- * Every gateway the collector knows, sortable by any column and filtered by id, site or version;
- * a row is selected by click, Enter or Space. On narrow screens each row becomes two lines,
+ * Every gateway the collector knows, sortable by any column and filtered by id, site, version or
+ * status, one page of rows at a time (a fleet may hold thousands); a row is selected by click, Enter or Space. On narrow screens each row becomes two lines,
  * "id · alerts · status" over "last seen · completeness"; site, version, backlog and clock are in the detail.
  */
-export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
-  const [view, setView] = useState<TableView>(defaultView);
+export function GatewayTable({
+  gateways,
+  selected,
+  onSelect,
+  now,
+  view,
+  onView: setView,
+  page,
+  onPage,
+}: Props) {
+  // Filtering and sorting run when the list or the view changes, not on every clock tick.
+  const rows = useMemo(() => applyView(gateways, view), [gateways, view]);
+  const slice = pageSlice(rows.length, page);
+  const shown = pageRows(rows, slice);
   if (gateways.length === 0) return <p class="notice">{t.noGateways}</p>;
-  const rows = applyView(gateways, view);
   const onSort = (k: SortKey) => setView((v) => toggleSort(v, k));
   const header = (key: SortKey, label: string, cls?: string) => (
     <SortHeader view={view} sortKey={key} onSort={onSort} class={cls}>
       {label}
     </SortHeader>
   );
-  const filtered = view.filter.trim() !== "" || view.onlyOffline;
+  const filtered = isFiltered(view);
 
   return (
     <>
@@ -101,12 +245,31 @@ export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
           />{" "}
           {t.table.onlyOffline}
         </label>
+        <label class="status-filter">
+          <span>{t.table.statusFilter}</span>{" "}
+          <select
+            value={view.status}
+            data-testid="status-filter"
+            onChange={(e) => {
+              const status = e.currentTarget.value as StatusFilter;
+              setView((v) => ({ ...v, status }));
+            }}
+          >
+            <option value="all">{t.table.statusAll}</option>
+            {GATEWAY_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t.table.status[s]}
+              </option>
+            ))}
+          </select>
+        </label>
         {filtered && (
           <span class="muted" data-testid="gateways-shown" aria-live="polite">
             {t.table.shownOf(rows.length, gateways.length)}
           </span>
         )}
       </div>
+      {rows.length > 0 && <Pager {...slice} onPage={onPage} />}
       {rows.length === 0 ? (
         <p class="notice">{t.table.noMatch}</p>
       ) : (
@@ -126,70 +289,8 @@ export function GatewayTable({ gateways, selected, onSelect, now }: Props) {
               </tr>
             </thead>
             <tbody>
-              {rows.map((g) => (
-                <tr
-                  key={g.id}
-                  class={g.id === selected ? "selected" : undefined}
-                  data-testid="gateway-row"
-                  data-gateway={g.id}
-                  data-online={String(g.online)}
-                  tabIndex={0}
-                  aria-selected={g.id === selected}
-                  onClick={() => onSelect(g.id)}
-                  onKeyDown={(e) => {
-                    if (e.key === "Enter" || e.key === " ") {
-                      e.preventDefault();
-                      onSelect(g.id);
-                    }
-                  }}
-                >
-                  <th scope="row">{g.id}</th>
-                  <td class="hide-narrow" data-testid="gateway-site">
-                    {g.site ?? t.noValue}
-                  </td>
-                  <td class="status-cell">
-                    <span class={`badge ${g.online ? "badge-ok" : "badge-bad"}`} data-testid="gateway-status">
-                      {g.online ? t.online : t.offline}
-                    </span>
-                  </td>
-                  <td
-                    class="num seen-cell"
-                    title={g.lastSeen === null ? undefined : new Date(g.lastSeen).toLocaleString()}
-                  >
-                    {formatAge(g.lastSeen, now)}
-                  </td>
-                  <td class="hide-narrow">
-                    {g.version ?? t.noValue}
-                    {g.wire && g.wire.version < g.wire.current && (
-                      <span class="badge badge-warn" data-testid="older-wire" title={t.olderWireHint}>
-                        {t.olderWire(g.wire.version)}
-                      </span>
-                    )}
-                  </td>
-                  <td
-                    class={`num hide-narrow${g.backlog ? " stat-warn" : ""}`}
-                    title={
-                      g.oldestUnsentAgeMs ? t.backlogOldest(formatDuration(g.oldestUnsentAgeMs)) : undefined
-                    }
-                  >
-                    {g.backlog === undefined ? t.noValue : formatCount(g.backlog)}
-                  </td>
-                  {/* The clock cell: the offset, and room for a badge about the clock (e.g. a jump). */}
-                  <td
-                    class={`num hide-narrow clock-cell${g.clockSkewed ? " stat-warn" : ""}`}
-                    data-testid="gateway-clock"
-                    title={g.clockSkewed ? t.table.clockSkewedHint : undefined}
-                  >
-                    {g.clockOffsetMs === undefined ? t.noValue : formatOffset(g.clockOffsetMs)}
-                    <ClockJumpBadge jump={g.clockJump} />
-                  </td>
-                  <td class="alerts-cell">
-                    <AlertsBadge g={g} />
-                  </td>
-                  <td class="completeness-cell">
-                    <CompletenessBadges seq={g.seq} />
-                  </td>
-                </tr>
+              {shown.map((g) => (
+                <GatewayRow key={g.id} g={g} selected={g.id === selected} onSelect={onSelect} now={now} />
               ))}
             </tbody>
           </table>

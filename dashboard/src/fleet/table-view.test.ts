@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GatewaySummary } from "../api.js";
-import { applyView, ariaSort, defaultView, toggleSort } from "./table-view.js";
+import { applyView, ariaSort, defaultView, hasStatus, isFiltered, toggleSort } from "./table-view.js";
 
 const seq = { max: 0, stored: 0, dropped: 0, missing: 0 };
 const gw = (id: string, extra: Partial<GatewaySummary> = {}): GatewaySummary => ({
@@ -73,6 +73,43 @@ describe("applyView", () => {
     expect(ids(applyView(fleet, { ...defaultView, filter: "GW-3" }))).toEqual(["gw-3"]);
     expect(ids(applyView(fleet, { ...defaultView, onlyOffline: true }))).toEqual(["gw-2", "gw-3"]);
     expect(applyView(fleet, { ...defaultView, filter: "nowhere" })).toEqual([]);
+  });
+
+  it("filters by the collector's statuses, combined with the text filter", () => {
+    const alerting = gw("gw-4", {
+      backlog: 3,
+      activeAlerts: [{ rule: "r", device: "d", severity: "critical", since: 0, message: "m" }],
+    });
+    const all = [...fleet, alerting];
+    expect(ids(applyView(all, { ...defaultView, status: "all" }))).toEqual(["gw-2", "gw-3", "gw-4", "gw-10"]);
+    expect(ids(applyView(all, { ...defaultView, status: "online" }))).toEqual(["gw-4", "gw-10"]);
+    expect(ids(applyView(all, { ...defaultView, status: "offline" }))).toEqual(["gw-2", "gw-3"]);
+    expect(ids(applyView(all, { ...defaultView, status: "alerting" }))).toEqual(["gw-4"]);
+    expect(ids(applyView(all, { ...defaultView, status: "backlogged" }))).toEqual(["gw-4", "gw-10"]);
+    expect(ids(applyView(all, { ...defaultView, status: "backlogged", filter: "harbour" }))).toEqual([
+      "gw-10",
+    ]);
+    expect(applyView(all, { ...defaultView, status: "online", onlyOffline: true })).toEqual([]);
+  });
+
+  it("counts statuses as the collector does: an offline gateway keeps its last alerts and backlog", () => {
+    const stale = gw("gw-9", {
+      online: false,
+      backlog: 1,
+      activeAlerts: [{ rule: "r", device: "d", severity: "info", since: 0, message: "m" }],
+    });
+    expect([hasStatus.online(stale), hasStatus.offline(stale)]).toEqual([false, true]);
+    expect([hasStatus.alerting(stale), hasStatus.backlogged(stale)]).toEqual([true, true]);
+    expect(hasStatus.backlogged(gw("gw-1", { backlog: 0 }))).toBe(false);
+  });
+
+  it("tells when the view narrows the fleet", () => {
+    expect(isFiltered(defaultView)).toBe(false);
+    expect(isFiltered({ ...defaultView, filter: "  " })).toBe(false);
+    expect(isFiltered({ ...defaultView, sort: "site", dir: "desc" })).toBe(false);
+    expect(isFiltered({ ...defaultView, filter: "gw" })).toBe(true);
+    expect(isFiltered({ ...defaultView, onlyOffline: true })).toBe(true);
+    expect(isFiltered({ ...defaultView, status: "alerting" })).toBe(true);
   });
 
   it("does not reorder its input", () => {

@@ -8,9 +8,37 @@ export interface TableView {
   /** Matched, case-insensitively, against id, site and version. */
   filter: string;
   onlyOffline: boolean;
+  /** One of the collector's statuses (as GET /api/v1/fleet counts them), or every gateway. */
+  status: StatusFilter;
 }
 
-export const defaultView: TableView = { sort: "id", dir: "asc", filter: "", onlyOffline: false };
+export const defaultView: TableView = {
+  sort: "id",
+  dir: "asc",
+  filter: "",
+  onlyOffline: false,
+  status: "all",
+};
+
+export const GATEWAY_STATUSES = ["online", "offline", "alerting", "backlogged"] as const;
+export type GatewayStatus = (typeof GATEWAY_STATUSES)[number];
+export type StatusFilter = "all" | GatewayStatus;
+
+/**
+ * As the collector counts them (collector/src/http/fleet.ts): online and offline split the fleet;
+ * alerting and backlogged come from the latest heartbeat, so an offline gateway keeps what it last said.
+ */
+export const hasStatus: Record<GatewayStatus, (g: GatewaySummary) => boolean> = {
+  online: (g) => g.online,
+  offline: (g) => !g.online,
+  alerting: (g) => (g.activeAlerts?.length ?? 0) > 0,
+  backlogged: (g) => (g.backlog ?? 0) > 0,
+};
+
+/** Whether the view narrows the fleet at all (for the "12 of 1,000 shown" line). */
+export function isFiltered(view: TableView): boolean {
+  return view.filter.trim() !== "" || view.onlyOffline || view.status !== "all";
+}
 
 type Key = string | number | undefined;
 
@@ -40,6 +68,7 @@ export function applyView(gateways: readonly GatewaySummary[], view: TableView):
   const kept = gateways.filter(
     (g) =>
       (!view.onlyOffline || !g.online) &&
+      (view.status === "all" || hasStatus[view.status](g)) &&
       (needle === "" || [g.id, g.site, g.version].some((s) => s?.toLowerCase().includes(needle))),
   );
   const key = keyOf[view.sort];

@@ -7,8 +7,8 @@ const POLL_MS = 5000;
 const byId = (a: GatewaySummary, b: GatewaySummary) => a.id.localeCompare(b.id);
 
 /**
- * The fleet view's lists: every gateway, and the selected gateway's points with those picked
- * for its chart, each polled every 5 s. The selection lives in the URL hash; the first gateway
+ * The fleet view's lists: every gateway, the fleet's status counts, and the selected gateway's
+ * points with those picked for its chart, each polled every 5 s. The selection lives in the URL hash; the first gateway
  * and its first point are picked when nothing (valid) is chosen.
  */
 export function useFleet() {
@@ -20,6 +20,8 @@ export function useFleet() {
   }, []);
 
   const gatewaysPoll = usePoll((signal) => api.gateways(signal), POLL_MS);
+  // The collector's own counts, overall and by site, for the summary above the table.
+  const countsPoll = usePoll((signal) => api.fleet(signal), POLL_MS);
   const gateways = useMemo(() => gatewaysPoll.data && [...gatewaysPoll.data].sort(byId), [gatewaysPoll.data]);
   // Wait for the list so a stale gateway from the hash is never queried.
   const ids = gateways?.map((g) => g.id);
@@ -43,6 +45,7 @@ export function useFleet() {
 
   return {
     gateways,
+    counts: countsPoll.data,
     gateway,
     // Re-selecting the current gateway keeps its chosen points.
     selectGateway: (id: string) => {

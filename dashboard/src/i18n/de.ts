@@ -133,6 +133,21 @@ export const de: Messages = {
     offsetMs: (n) => `${n} ms`,
     clockSkewedHint:
       "Die Uhr dieses Gateways geht falsch; die Zeiten seiner Messwerte können falsch sein. Zeitsynchronisation (NTP) prüfen.",
+    statusFilter: "Status",
+    statusAll: "Alle Status",
+    status: { online: "Online", offline: "Offline", alerting: "Mit Alarm", backlogged: "Mit Rückstau" },
+    pages: "Seiten",
+    prevPage: "Zurück",
+    nextPage: "Weiter",
+    pageInfo: (from, to, total) => `${from}–${to} von ${total}`,
+  },
+  fleetSummary: {
+    title: "Flottenübersicht",
+    showStatus: (status) => `${status}: nur diese Gateways zeigen, oder wieder alle`,
+    bySite: "Nach Standort",
+    site: "Standort",
+    gateways: "Gateways",
+    noSite: "Ohne Standort",
   },
 
   trend: {

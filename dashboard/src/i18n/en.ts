@@ -130,6 +130,21 @@ export const en: Messages = {
     offsetMs: (n) => `${n} ms`,
     clockSkewedHint:
       "This gateway's clock is off; its readings' times may be wrong. Check its time sync (NTP).",
+    statusFilter: "Status",
+    statusAll: "All statuses",
+    status: { online: "Online", offline: "Offline", alerting: "Alerting", backlogged: "Backlogged" },
+    pages: "Pages",
+    prevPage: "Previous",
+    nextPage: "Next",
+    pageInfo: (from, to, total) => `${from}–${to} of ${total}`,
+  },
+  fleetSummary: {
+    title: "Fleet summary",
+    showStatus: (status) => `${status}: show only these gateways, or all again`,
+    bySite: "By site",
+    site: "Site",
+    gateways: "Gateways",
+    noSite: "No site",
   },
 
   trend: {
