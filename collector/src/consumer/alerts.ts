@@ -18,6 +18,7 @@ import {
 import type { Logger } from "pino";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { streamReplicas, withReplicas } from "./replicas.js";
+import { PULL_EXPIRES_MS } from "./stream.js";
 
 /** The alerts stream and its durable consumer, shared by every collector; created or left as is. */
 export async function ensureAlertsStream(jsm: JetStreamManager, replicas = 1) {
@@ -70,7 +71,9 @@ export function startAlertIngest(
         await withReplicas(streamReplicas(nc, options.streamReplicas), "alerts stream", log, (r) =>
           ensureAlertsStream(jsm, r),
         );
-        const messages = await (await jetstream(nc).consumers.get(ALERTS_STREAM, ALERTS_DURABLE)).consume();
+        const messages = await (await jetstream(nc).consumers.get(ALERTS_STREAM, ALERTS_DURABLE)).consume({
+          expires: PULL_EXPIRES_MS,
+        });
         stopConsume = () => void messages.stop();
         backoff.reset();
         for await (const m of messages) {

@@ -21,7 +21,7 @@ import type { Logger } from "pino";
 import type { ReadingsBackend } from "../store/backend.js";
 import type { InsertResult } from "../store/sqlite-store.js";
 import { streamReplicas, withReplicas } from "./replicas.js";
-import { ensureTelemetryStream } from "./stream.js";
+import { ensureTelemetryStream, PULL_EXPIRES_MS } from "./stream.js";
 
 export interface IngestStats {
   batches: number;
@@ -133,7 +133,7 @@ export function startIngest(
       announceWire(nc, wireMax, options.collectorVersion ?? "unknown", r),
     );
     const consumer = await jetstream(nc).consumers.get(TELEMETRY_STREAM, COLLECTOR_DURABLE);
-    const messages = await consumer.consume({ max_messages: 200 });
+    const messages = await consumer.consume({ max_messages: 200, expires: PULL_EXPIRES_MS });
     // The lag, for /metrics: read every 10 s while consuming.
     const lag = setInterval(() => {
       consumer

@@ -2,6 +2,13 @@ import { AckPolicy, DeliverPolicy, type JetStreamManager, StorageType } from "@n
 import { nanos } from "@nats-io/transport-node";
 import { COLLECTOR_DURABLE, TELEMETRY_STREAM, TELEMETRY_SUBJECTS } from "@tidegate/protocol";
 
+/**
+ * How long one pull request waits on the server. The client re-pulls after two missed idle
+ * heartbeats (half this each): a pull parked on a node that died is replaced within about this
+ * long, instead of the library's 30 s default that held ingest for ~40 s after a leader kill.
+ */
+export const PULL_EXPIRES_MS = 2_000;
+
 /** Creates the telemetry stream and the shared durable consumer, or brings their config up to date. */
 export async function ensureTelemetryStream(
   jsm: JetStreamManager,
