@@ -1,7 +1,8 @@
 // Runs every benchmark group and prints one JSON object per figure per line on stdout; progress,
 // the machine line and warnings go to stderr. `--write-docs` regenerates docs/benchmarks.md;
 // `--only=buffer,uplink` runs some groups (and never writes the docs); `--rss-minutes=10` samples
-// the agent's memory for longer than the default 3 minutes.
+// the agent's memory for longer than the default 3 minutes; `--fleet-gateways=200 --fleet-steady-s=30
+// --fleet-outage-s=60` shrinks the fleet group (default: the issue's 1,000 gateways, 5 min, 10 min).
 //
 // The groups run one after another, except `rss`: it mostly waits (a real agent polling simulated
 // devices, sampled every 30 s), so it runs in the background from the start and the whole run
@@ -16,6 +17,9 @@ import { collectorFigures } from "./figures/collector.js";
 import { collectorE2eFigures } from "./figures/collector-e2e.js";
 import { dashboardFigures } from "./figures/dashboard.js";
 import { e2eFigures } from "./figures/e2e.js";
+import { FLEET_DEFAULTS, type FleetBenchOptions, fleetFigures } from "./figures/fleet.js";
+import { FLEET_CLUSTER_DEFAULTS, fleetClusterFigures } from "./figures/fleet-cluster.js";
+import { fleetViewFigures } from "./figures/fleet-view.js";
 import { latencyFigures } from "./figures/latency.js";
 import { modbusFleetFigures } from "./figures/modbus-fleet.js";
 import { modbusPlanFigures } from "./figures/modbus-plan.js";
@@ -36,7 +40,7 @@ interface Group {
   run: (emit: Emit, remark: Remark, started: () => void) => Promise<void>;
 }
 
-function groupsFor(rssMinutes: number): Group[] {
+function groupsFor(rssMinutes: number, fleet: FleetBenchOptions): Group[] {
   return [
     {
       name: "rss",
@@ -59,6 +63,12 @@ function groupsFor(rssMinutes: number): Group[] {
         await modbusFleetFigures(emit);
       },
     },
+    { name: "fleet", run: (emit, remark) => fleetFigures(emit, remark, fleet) },
+    {
+      name: "fleet-cluster",
+      run: (emit, remark) => fleetClusterFigures(emit, remark, FLEET_CLUSTER_DEFAULTS),
+    },
+    { name: "fleet-view", run: (emit) => fleetViewFigures(emit, root) },
   ];
 }
 
@@ -93,7 +103,22 @@ async function main(): Promise<number> {
     log("bench: --rss-minutes takes a number of minutes between 0 and 60");
     return 2;
   }
-  const groups = groupsFor(rssMinutes);
+  const fleet = { ...FLEET_DEFAULTS };
+  for (const [key, name] of [
+    ["gateways", "fleet-gateways"],
+    ["steadyS", "fleet-steady-s"],
+    ["outageS", "fleet-outage-s"],
+  ] as const) {
+    const text = flag(args, name);
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < 1) {
+      log(`bench: --${name} takes a whole number ≥ 1, got "${text}"`);
+      return 2;
+    }
+    fleet[key] = n;
+  }
+  const groups = groupsFor(rssMinutes, fleet);
   const unknown = only?.filter((name) => !groups.some((g) => g.name === name)) ?? [];
   if (unknown.length > 0) {
     log(`bench: unknown group(s) ${unknown.join(", ")}; groups are ${groups.map((g) => g.name).join(", ")}`);

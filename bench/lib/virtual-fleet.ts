@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FleetTotals } from "../../agent/src/fleet/virtual-fleet.js";
+import { track } from "./cleanup.js";
+import { startWorker, type Worker } from "./worker.js";
+
+export interface FleetWorkersOptions {
+  servers: string[];
+  count: number;
+  points: number;
+  intervalMs: number;
+  /** Processes the gateways are spread over (each one Node thread). */
+  workers?: number;
+}
+
+/**
+ * A virtual fleet spread over a few worker processes, so one event loop never holds a thousand
+ * gateways' polls, commits and publishes. Gateway ids run fleet-0001... across the workers.
+ */
+export async function startFleetWorkers(o: FleetWorkersOptions) {
+  const dir = mkdtempSync(join(tmpdir(), "tidegate-bench-fleet-"));
+  const untrackDir = track(() => rmSync(dir, { recursive: true, force: true }));
+  const n = o.workers ?? 2;
+  const workers: Worker[] = [];
+  let first = 1;
+  for (let i = 0; i < n; i++) {
+    const count = Math.floor(o.count / n) + (i < o.count % n ? 1 : 0);
+    const w = await startWorker(new URL("../workers/fleet-gateways.ts", import.meta.url), `fleet-${i + 1}`);
+    workers.push(w);
+    await w.call("start", {
+      servers: o.servers,
+      dir,
+      count,
+      firstIndex: first,
+      points: o.points,
+      intervalMs: o.intervalMs,
+    });
+    first += count;
+  }
+  const all = <T>(cmd: string) => Promise.all(workers.map((w) => w.call<T>(cmd, undefined, 300_000)));
+  return {
+    pids: workers.map((w) => w.pid),
+    async totals(): Promise<FleetTotals> {
+      const parts = await all<FleetTotals>("totals");
+      const sum = (k: keyof FleetTotals) => parts.reduce((s, p) => s + p[k], 0);
+      return {
+        gateways: sum("gateways"),
+        connected: sum("connected"),
+        committed: sum("committed"),
+        acked: sum("acked"),
+        backlog: sum("backlog"),
+        drained: sum("drained"),
+      };
+    },
+    async committed(): Promise<Map<string, number>> {
+      return new Map((await all<[string, number][]>("committed")).flat());
+    },
+    /** Reconnect times (ms since the epoch, worker clocks) since the last call, sorted. */
+    async takeConnects(): Promise<number[]> {
+      return (await all<number[]>("takeConnects")).flat().sort((a, b) => a - b);
+    },
+    pause: () => all("pause"),
+    async dispose() {
+      await Promise.all(workers.map((w) => w.call("stop", undefined, 120_000).catch(() => {})));
+      await Promise.all(workers.map((w) => w.dispose()));
+      rmSync(dir, { recursive: true, force: true });
+      untrackDir();
+    },
+  };
+}
+
+export type FleetWorkers = Awaited<ReturnType<typeof startFleetWorkers>>;
