@@ -117,8 +117,13 @@ export function mountSeriesRoutes(app: Hono, store: ReadingsBackend, now: () => 
     }
     if (!result) {
       const axis = grid(from, to, plan.stepMs);
-      const partials = await Promise.all(keys.map((k) => store.partials(plan, { ...k, from, to })));
-      const columns = partials.map((p) => bucketize(p, axis, plan.stepMs, q.agg));
+      const columns = await Promise.all(
+        keys.map(
+          async (k) =>
+            store.buckets?.(plan, { ...k, from, to }, axis, q.agg) ??
+            bucketize(await store.partials(plan, { ...k, from, to }), axis, plan.stepMs, q.agg),
+        ),
+      );
       // InfluxDB aggregates raw readings with GROUP BY time(): there are no rollup tables to name.
       result = {
         ts: axis,

@@ -1,5 +1,5 @@
 import type { Batch } from "@tidegate/protocol";
-import type { Partial, Plan } from "./series-query.js";
+import type { Agg, Partial, Plan, SeriesColumns } from "./series-query.js";
 import type { InsertResult, SeriesQuery, SeriesResult, SqliteStore } from "./sqlite-store.js";
 
 /** How the readings write path is doing, for /readyz and /metrics (InfluxDB; SQLite has none). */
@@ -29,6 +29,16 @@ export interface ReadingsBackend {
   series(q: SeriesQuery): SeriesResult | Promise<SeriesResult>;
   /** Partial aggregates of good numeric readings for the buckets of `plan`. */
   partials(plan: Plan, q: Omit<SeriesQuery, "limit">): Partial[] | Promise<Partial[]>;
+  /**
+   * The chart column of `plan` on `axis` when the backend folds it itself (SQLite from a rollup
+   * tier); undefined sends the caller to partials() and bucketize().
+   */
+  buckets?(
+    plan: Plan,
+    q: Omit<SeriesQuery, "limit">,
+    axis: readonly number[],
+    agg: Agg,
+  ): SeriesColumns | undefined;
   writeStatus?(): WriteStatus;
   close?(): Promise<void>;
 }
@@ -40,5 +50,7 @@ export function sqliteReadings(store: SqliteStore): ReadingsBackend {
     insertBatches: (batches, receivedAt) => store.insertBatches(batches, receivedAt),
     series: (q) => store.series(q),
     partials: (plan, q) => store.partials(plan.source, q, plan.stepMs),
+    buckets: (plan, q, axis, agg) =>
+      plan.source === "raw" ? undefined : store.chartBuckets(plan.source, q, plan.stepMs, axis, agg),
   };
 }

@@ -48,7 +48,9 @@ describe("retention", () => {
     const pruned = await pruneOnce(store, { rawDays: 30, minuteDays: 365, hourDays: 0 }, NOW);
     expect(pruned.readings).toBe(5010);
     expect(pruned.rollup_1m).toBe(1); // the minute 400 days ago
+    expect(pruned.rollup_15m).toBe(1); // the quarter hour follows the minutes
     expect(pruned.rollup_1h).toBe(0); // hours are kept forever
+    expect(pruned.rollup_1d).toBe(0); // and days follow the hours
     expect(store.series({ ...q, limit: 100_000 }).ts).toHaveLength(20);
     expect(store.partials("rollup_1m", q).map((p) => Math.round((NOW - p.t) / DAY))).toEqual(
       expect.not.arrayContaining([400]),
@@ -61,7 +63,9 @@ describe("retention", () => {
     expect(await pruneOnce(store, { rawDays: 0, minuteDays: 0, hourDays: 0 }, NOW)).toEqual({
       readings: 0,
       rollup_1m: 0,
+      rollup_15m: 0,
       rollup_1h: 0,
+      rollup_1d: 0,
     });
   });
 });

@@ -1,9 +1,10 @@
 import { setImmediate as yieldToIngest } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { SqliteStore } from "./sqlite-store.js";
+import { ROLLUP_TIERS, type RollupTable } from "./tiers.js";
 
 export interface Retention {
-  /** Days each tier keeps; 0 keeps forever. */
+  /** Days each tier keeps; 0 keeps forever. The 15-minute and 1-day tiers follow minutes and hours. */
   rawDays: number;
   minuteDays: number;
   hourDays: number;
@@ -15,19 +16,18 @@ const DAY = 86_400_000;
 /** Rows per delete: rollup rows, or chunks of raw readings (a chunk goes once its newest reading is past). */
 const CHUNK = 2000;
 
-export type Pruned = Record<"readings" | "rollup_1m" | "rollup_1h", number>;
+export type Pruned = Record<"readings" | RollupTable, number>;
 
 /**
  * Deletes what is older than each tier keeps, a small chunk at a time with the event loop free in
  * between, so ingest (which commits in the same process) never waits behind a long delete.
  */
 export async function pruneOnce(store: SqliteStore, retention: Retention, now: number): Promise<Pruned> {
-  const pruned: Pruned = { readings: 0, rollup_1m: 0, rollup_1h: 0 };
-  const tiers = [
+  const pruned = Object.fromEntries([["readings", 0], ...ROLLUP_TIERS.map((t) => [t.table, 0])]) as Pruned;
+  const tiers: [keyof Pruned, number][] = [
     ["readings", retention.rawDays],
-    ["rollup_1m", retention.minuteDays],
-    ["rollup_1h", retention.hourDays],
-  ] as const;
+    ...ROLLUP_TIERS.map((t): [RollupTable, number] => [t.table, retention[t.keep]]),
+  ];
   for (const s of store.seriesList()) {
     for (const [table, days] of tiers) {
       if (days <= 0) continue;
@@ -57,7 +57,7 @@ export function startRetention(
     if (running || stopped) return;
     running = pruneOnce(store, retention, now())
       .then((p) => {
-        if (p.readings + p.rollup_1m + p.rollup_1h > 0)
+        if (Object.values(p).some((n) => n > 0))
           log.info({ pruned: p, retention }, "pruned data past its retention");
       })
       .catch((err) => log.error({ err }, "pruning failed; trying again at the next run"))

@@ -1,13 +1,8 @@
 import type Database from "better-sqlite3";
 import { type ChunkInput, numberOf } from "./chunk-codec.js";
 import type { SeriesKey } from "./chunks.js";
-import type { Partial } from "./series-query.js";
-
-/** The rollup tiers kept on ingest: bucket width in ms, and the table. */
-export const ROLLUP_TIERS = [
-  { ms: 60_000, table: "rollup_1m" },
-  { ms: 3_600_000, table: "rollup_1h" },
-] as const;
+import { mergePartial, type Partial } from "./series-query.js";
+import { ROLLUP_TIERS } from "./tiers.js";
 
 /**
  * Folds the new readings of one series into per-bucket partial aggregates, then merges them into
@@ -27,34 +22,57 @@ export function createRollups(db: Database.Database) {
         last_ts = max(last_ts, excluded.last_ts)`),
   }));
 
+  /** Good numeric readings folded into buckets of `ms`. */
+  function foldReadings(readings: readonly ChunkInput[], ms: number): Map<number, Partial> {
+    const buckets = new Map<number, Partial>();
+    // Readings of one series mostly share a bucket: the last one used is checked first.
+    let a: Partial | undefined;
+    for (const r of readings) {
+      const v = numberOf(r.value);
+      if (r.quality !== "good" || Number.isNaN(v)) continue;
+      const t = Math.floor(r.ts / ms) * ms;
+      if (a?.t !== t) a = buckets.get(t);
+      if (!a) {
+        a = { t, n: 1, total: v, lo: v, hi: v, lastTs: r.ts, last: v };
+        buckets.set(t, a);
+        continue;
+      }
+      a.n += 1;
+      a.total += v;
+      if (v < a.lo) a.lo = v;
+      if (v > a.hi) a.hi = v;
+      if (r.ts >= a.lastTs) {
+        a.lastTs = r.ts;
+        a.last = v;
+      }
+    }
+    return buckets;
+  }
+
+  /** A finer tier's buckets folded into buckets of `ms` (a multiple of theirs). */
+  function foldPartials(finer: Iterable<Partial>, ms: number): Map<number, Partial> {
+    const buckets = new Map<number, Partial>();
+    for (const p of finer) {
+      const t = Math.floor(p.t / ms) * ms;
+      const into = buckets.get(t);
+      if (into) mergePartial(into, p);
+      else buckets.set(t, { ...p, t });
+    }
+    return buckets;
+  }
+
   return {
-    /** Only good readings with a number count (bad ones are gaps, texts do not chart). */
+    /**
+     * Only good readings with a number count (bad ones are gaps, texts do not chart). The finest
+     * tier folds the readings; each coarser one folds the tier below it, not the readings again.
+     */
     add(s: SeriesKey, readings: readonly ChunkInput[]) {
+      let finer: Map<number, Partial> | undefined;
       for (const { ms, stmt } of upserts) {
-        const buckets = new Map<number, Partial>();
-        // Readings of one series mostly share a bucket: the last one used is checked first.
-        let a: Partial | undefined;
-        for (const r of readings) {
-          const v = numberOf(r.value);
-          if (r.quality !== "good" || Number.isNaN(v)) continue;
-          const t = Math.floor(r.ts / ms) * ms;
-          if (a?.t !== t) a = buckets.get(t);
-          if (!a) {
-            a = { t, n: 1, total: v, lo: v, hi: v, lastTs: r.ts, last: v };
-            buckets.set(t, a);
-            continue;
-          }
-          a.n += 1;
-          a.total += v;
-          if (v < a.lo) a.lo = v;
-          if (v > a.hi) a.hi = v;
-          if (r.ts >= a.lastTs) {
-            a.lastTs = r.ts;
-            a.last = v;
-          }
-        }
+        const buckets = finer ? foldPartials(finer.values(), ms) : foldReadings(readings, ms);
         for (const a of buckets.values())
           stmt.run(s.gateway, s.device, s.point, a.t, a.n, a.total, a.lo, a.hi, a.lastTs, a.last);
+        finer = buckets;
       }
     },
   };

@@ -32,6 +32,19 @@ const ROLLUP_BACKFILL = (name: string, ms: number) => `
     GROUP BY gateway, device, point, b;`;
 
 /**
+ * A coarser tier folded from a finer one already stored. The last value is the finer row's with
+ * the latest time: a time falls in one finer bucket only, so there is no tie to break.
+ */
+const ROLLUP_FROM = (name: string, ms: number, finer: string) => `
+  INSERT INTO ${name} (gateway, device, point, bucket, n, total, lo, hi, last_ts, last)
+    SELECT gateway, device, point, bucket - bucket % ${ms} AS b, sum(n), sum(total), min(lo), max(hi), max(last_ts),
+      (SELECT f.last FROM ${finer} f WHERE f.gateway = r.gateway AND f.device = r.device AND f.point = r.point
+         AND f.bucket >= r.bucket - r.bucket % ${ms} AND f.bucket < r.bucket - r.bucket % ${ms} + ${ms}
+         ORDER BY f.last_ts DESC LIMIT 1)
+    FROM ${finer} r
+    GROUP BY gateway, device, point, b;`;
+
+/**
  * The collector store's schema, as the list of steps that built it. A new step goes at the end;
  * released steps never change. Booleans are stored as 1/0 in `num` so they chart; strings go to `text`.
  */
@@ -181,6 +194,16 @@ export const storeSchema: SchemaSpec = {
         "readings in chunks (one row per series and run of arrivals instead of one per reading), seqs in seq runs",
       rewrites: true,
       up: migrateReadingsToChunks,
+    },
+    {
+      version: 11,
+      description:
+        "15-minute and 1-day rollups, so long charts fold a few rows per bucket; filled from the 1-minute and 1-hour ones",
+      up: `
+        ${ROLLUP_TABLE("rollup_15m")}
+        ${ROLLUP_TABLE("rollup_1d")}
+        ${ROLLUP_FROM("rollup_15m", 900_000, "rollup_1m")}
+        ${ROLLUP_FROM("rollup_1d", 86_400_000, "rollup_1h")}`,
     },
   ],
   legacyVersion(db) {

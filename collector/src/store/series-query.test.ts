@@ -4,7 +4,7 @@ import { grid, MAX_POINTS, parseStep, planQuery, TARGET_POINTS } from "./series-
 describe("chart query planning", () => {
   it("picks the smallest round step that keeps a range under the target", () => {
     expect(planQuery(0, 3_600_000, "auto")).toEqual({ stepMs: 5_000, source: "raw" });
-    expect(planQuery(0, 30 * 86_400_000, "auto")).toEqual({ stepMs: 1_800_000, source: "rollup_1m" });
+    expect(planQuery(0, 30 * 86_400_000, "auto")).toEqual({ stepMs: 1_800_000, source: "rollup_15m" });
   });
 
   it("keeps ranges longer than the largest round step to the target in whole weeks, not millions of buckets", () => {
@@ -12,7 +12,7 @@ describe("chart query planning", () => {
     const plan = planQuery(0, to, "auto");
     if (typeof plan === "string") throw new Error(plan);
     expect(plan.stepMs % 604_800_000).toBe(0);
-    expect(plan.source).toBe("rollup_1h");
+    expect(plan.source).toBe("rollup_1d");
     expect(grid(0, to, plan.stepMs).length).toBeLessThanOrEqual(TARGET_POINTS + 1);
   });
 

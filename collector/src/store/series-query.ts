@@ -1,3 +1,5 @@
+import { type RollupTable, tierFor } from "./tiers.js";
+
 /**
  * Chart queries over raw readings and rollups: picks the resolution so a chart gets ~1–2k points,
  * and puts every series on one time axis (uPlot's columnar shape), nulls for gaps.
@@ -14,7 +16,7 @@ const NICE_STEPS_MS = [
 export const TARGET_POINTS = 1500;
 export const MAX_POINTS = 10_000;
 
-export type Source = "raw" | "rollup_1m" | "rollup_1h";
+export type Source = "raw" | RollupTable;
 
 export interface Plan {
   /** Bucket width in ms; 0: the readings as they are. */
@@ -34,11 +36,9 @@ export function parseStep(text: string | undefined): number | "auto" | "raw" | u
   return Number.isSafeInteger(ms) && ms >= 1000 ? ms : undefined;
 }
 
-/** The source that can answer a step: rollups once a bucket spans whole minutes or hours. */
+/** The source that can answer a step: the coarsest rollup tier that tiles it, else raw readings. */
 function sourceFor(stepMs: number): Source {
-  if (stepMs >= 3_600_000 && stepMs % 3_600_000 === 0) return "rollup_1h";
-  if (stepMs >= 60_000 && stepMs % 60_000 === 0) return "rollup_1m";
-  return "raw";
+  return tierFor(stepMs)?.table ?? "raw";
 }
 
 /**

@@ -179,6 +179,11 @@ describe("rollups of a store upgraded from before rollups", () => {
       expect(
         upgraded.partials("rollup_1h", { gateway: "g", device: "m", point: "v", from: 0, to: 200_000 }),
       ).toEqual([{ t: 0, n: 3, total: 45, lo: 5, hi: 30, lastTs: 130_000, last: 5 }]);
+      // Step 11 folds the 15-minute and 1-day tiers from the minutes and hours already there.
+      for (const tier of ["rollup_15m", "rollup_1d"] as const)
+        expect(
+          upgraded.partials(tier, { gateway: "g", device: "m", point: "v", from: 0, to: 200_000 }),
+        ).toEqual([{ t: 0, n: 3, total: 45, lo: 5, hi: 30, lastTs: 130_000, last: 5 }]);
     } finally {
       upgraded.close();
     }
@@ -225,11 +230,19 @@ describe("alert events", () => {
   });
 });
 
+function expectSameColumn(got: readonly (number | null)[], want: readonly (number | null)[]) {
+  expect(got.length).toBe(want.length);
+  got.forEach((v, i) => {
+    if (v === null || want[i] === null) expect(v).toBe(want[i]);
+    else expect(v).toBeCloseTo(want[i] as number, 9);
+  });
+}
+
 describe("chart buckets folded in SQL", () => {
-  it("give the same avg, min, max and last as folding every row in JavaScript, for raw and rollup sources", () => {
+  /** Irregular times across ~3.5 days, with values that are not round in binary; some bad. */
+  function loadIrregular() {
     const readings = Array.from({ length: 5000 }, (_, i) => ({
       seq: i + 1,
-      // Irregular times across ~3.5 days, with values that are not round in binary.
       ts: 1_700_000_000_000 + i * 61_003 + (i % 7) * 997,
       device: "m",
       point: "v",
@@ -237,27 +250,111 @@ describe("chart buckets folded in SQL", () => {
       quality: (i % 50 === 0 ? "bad" : "good") as "bad" | "good",
     }));
     store.insertBatch({ gateway: "g", epoch: 1, firstSeq: 1, lastSeq: readings.length, readings });
-    const q = {
+    return {
       gateway: "g",
       device: "m",
       point: "v",
       from: readings[10]?.ts as number,
       to: readings[4900]?.ts as number,
     };
+  }
+
+  it("give the same avg, min, max and last as folding every row in JavaScript, for raw and rollup sources", () => {
+    const q = loadIrregular();
     for (const [source, stepMs] of [
       ["raw", 300_000],
       ["rollup_1m", 1_800_000],
+      ["rollup_15m", 1_800_000],
       ["rollup_1h", 21_600_000],
+      ["rollup_1d", 86_400_000],
     ] as const) {
       const axis = grid(q.from, q.to, stepMs);
       for (const agg of ["avg", "min", "max", "last"] as const) {
         const inJs = bucketize(store.partials(source, q), axis, stepMs, agg).values;
         const inSql = bucketize(store.partials(source, q, stepMs), axis, stepMs, agg).values;
-        expect(inSql.length).toBe(inJs.length);
-        inSql.forEach((v, i) => {
-          if (v === null || inJs[i] === null) expect(v).toBe(inJs[i]);
-          else expect(v).toBeCloseTo(inJs[i] as number, 9);
-        });
+        expectSameColumn(inSql, inJs);
+      }
+    }
+  });
+
+  it("chart columns aggregated in SQL from a rollup tier equal bucketing its rows in JavaScript", () => {
+    const q = loadIrregular();
+    for (const [source, stepMs] of [
+      ["rollup_1m", 600_000],
+      ["rollup_15m", 900_000],
+      ["rollup_15m", 1_800_000],
+      ["rollup_1h", 21_600_000],
+      ["rollup_1d", 86_400_000],
+    ] as const) {
+      const axis = grid(q.from, q.to, stepMs);
+      for (const agg of ["avg", "min", "max", "last", "minmax"] as const) {
+        const inJs = bucketize(store.partials(source, q), axis, stepMs, agg);
+        const inSql = store.chartBuckets(source, q, stepMs, axis, agg);
+        expect(inJs.values.some((v) => v !== null)).toBe(true);
+        expectSameColumn(inSql.values, inJs.values);
+        expect(inSql.min === undefined).toBe(inJs.min === undefined);
+        if (inJs.min && inJs.max) {
+          expectSameColumn(inSql.min ?? [], inJs.min);
+          expectSameColumn(inSql.max ?? [], inJs.max);
+        }
+      }
+    }
+  });
+});
+
+describe("coarser rollup tiers", () => {
+  it("hold what folding the finer tier (and the readings) gives, whatever order batches come in", () => {
+    const start = Date.UTC(2026, 10, 1, 23, 50);
+    const readings = Array.from({ length: 3000 }, (_, i) => ({
+      seq: i + 1,
+      ts: start + i * 37_000, // ~31 h, across a day boundary
+      device: "m",
+      point: "v",
+      value: Math.cos(i / 17) * 50 + i / 7,
+      quality: (i % 41 === 0 ? "bad" : "good") as "bad" | "good",
+    }));
+    // Out of order: the second half first, then the first half in small batches.
+    const half = readings.slice(1500);
+    store.insertBatch({ gateway: "g", epoch: 1, firstSeq: 1501, lastSeq: 3000, readings: half });
+    for (let i = 0; i < 1500; i += 100)
+      store.insertBatch({
+        gateway: "g",
+        epoch: 1,
+        firstSeq: i + 1,
+        lastSeq: i + 100,
+        readings: readings.slice(i, i + 100),
+      });
+    const q = { gateway: "g", device: "m", point: "v", from: 0, to: start + 4 * 86_400_000 };
+    const fold = (source: "raw" | "rollup_1m" | "rollup_1h", ms: number) => {
+      const out = new Map<number, { n: number; total: number; lo: number; hi: number; last: number }>();
+      for (const p of store.partials(source, q)) {
+        const t = Math.floor(p.t / ms) * ms;
+        const a = out.get(t);
+        if (!a) out.set(t, { n: p.n, total: p.total, lo: p.lo, hi: p.hi, last: p.last });
+        else {
+          a.n += p.n;
+          a.total += p.total;
+          a.lo = Math.min(a.lo, p.lo);
+          a.hi = Math.max(a.hi, p.hi);
+          a.last = p.last; // partials come in time order
+        }
+      }
+      return out;
+    };
+    for (const [tier, ms, finer] of [
+      ["rollup_15m", 900_000, "rollup_1m"],
+      ["rollup_1d", 86_400_000, "rollup_1h"],
+    ] as const) {
+      const stored = store.partials(tier, q);
+      expect(stored.length).toBeGreaterThan(1);
+      for (const expected of [fold(finer, ms), fold("raw", ms)]) {
+        expect(stored.map((p) => p.t)).toEqual([...expected.keys()]);
+        for (const p of stored) {
+          const e = expected.get(p.t);
+          expect(p.n).toBe(e?.n);
+          expect(p.total).toBeCloseTo(e?.total ?? Number.NaN, 6);
+          expect([p.lo, p.hi, p.last]).toEqual([e?.lo, e?.hi, e?.last]);
+        }
       }
     }
   });

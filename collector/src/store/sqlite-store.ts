@@ -6,10 +6,11 @@ import { QUALITY } from "./chunk-codec.js";
 import { createChunks, type SeriesKey } from "./chunks.js";
 import { createClockJumps } from "./clock-jumps.js";
 import { createIngest, type InsertResult } from "./ingest.js";
-import { ROLLUP_TIERS } from "./rollups.js";
+import { createRollupBuckets } from "./rollup-buckets.js";
 import { storeSchema } from "./schema.js";
 import { createSeqRuns } from "./seq-runs.js";
 import { mergePartial, type Partial, type Source } from "./series-query.js";
+import { ROLLUP_TIERS, type RollupTable, tierOf } from "./tiers.js";
 
 export interface SeriesQuery {
   gateway: string;
@@ -120,7 +121,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       tier.table,
       groupedFrom(tier.table, "bucket", "sum(n)", "sum(total)", "min(lo)", "max(hi)", "last_ts", "last", ""),
     ]),
-  ) as Record<"rollup_1m" | "rollup_1h", ReturnType<typeof groupedFrom>>;
+  ) as Record<RollupTable, ReturnType<typeof groupedFrom>>;
   const listSeries = db.prepare<[], { gateway: string; device: string; point: string }>(
     "SELECT gateway, device, point FROM series",
   );
@@ -131,7 +132,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       db.prepare(`DELETE FROM ${tier.table} WHERE (gateway, device, point, bucket) IN (
           SELECT gateway, device, point, bucket FROM ${tier.table} WHERE gateway = ? AND device = ? AND point = ? AND bucket < ? LIMIT ?)`),
     ]),
-  ) as Record<"rollup_1m" | "rollup_1h", Database.Statement>;
+  ) as Record<RollupTable, Database.Statement>;
   const insertAlert = db.prepare(`
     INSERT OR IGNORE INTO alert_events (gateway, rule, device, state, at, point, severity, value, message, received_at)
     VALUES (@gateway, @rule, @device, @state, @at, @point, @severity, @value, @message, @receivedAt)`);
@@ -174,6 +175,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
   const chunks = createChunks(db);
+  const rollupBuckets = createRollupBuckets(db);
   const clockJumps = createClockJumps(db, options.clockJumpMs);
   const seqRuns = createSeqRuns(db);
   const { insertMany, recordMany } = createIngest(db, { chunks, seqRuns });
@@ -233,7 +235,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
      */
     partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): Partial[] {
       if (source === "raw") return rawPartials(q, stepMs);
-      const tierMs = ROLLUP_TIERS.find((t) => t.table === source)?.ms ?? 60_000;
+      const tierMs = tierOf(source).ms;
       if (stepMs > tierMs) {
         const from = Math.floor(q.from / tierMs) * tierMs;
         return selectGrouped[source]
@@ -263,6 +265,8 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
           last: r.last,
         }));
     },
+    /** Chart buckets of a rollup tier, folded and aggregated in SQL (see rollup-buckets.ts). */
+    chartBuckets: rollupBuckets,
     /** Every series the store has seen, for work done series by series (pruning). */
     seriesList: () => listSeries.all(),
     /**
@@ -270,7 +274,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
      * chunks whose newest reading is older. Returns the rows deleted and what they held.
      */
     pruneChunk(
-      table: "readings" | "rollup_1m" | "rollup_1h",
+      table: "readings" | RollupTable,
       s: SeriesKey,
       before: number,
       limit: number,
