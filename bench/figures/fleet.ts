@@ -179,14 +179,14 @@ async function outage(rig: Rig, o: FleetBenchOptions, emit: Emit, remark: Remark
     value: round(whole.ratio, 2),
     unit: "× mean",
     budget: { max: 2 },
-    note: `NATS down ${o.outageS} s under ${o.gateways} gateways, its address answered by a counter that accepts and drops each dial: the busiest second held ${whole.peak} dials against a mean of ${round(whole.mean)}/s (${counter.dials.length} in all); the first seconds hold every gateway's first short backoff steps (250 ms, 500 ms, 1 s...)`,
+    note: `NATS down ${o.outageS} s under ${o.gateways} gateways, its address answered by a counter that accepts and drops each dial: the busiest second held ${whole.peak} dials against a mean of ${round(whole.mean)}/s (${counter.dials.length} in all); each gateway held its first redial within the window the collector announced for the fleet (protocol/fleet-pacing.ts) and stepped on from it`,
   });
   emit({
     name: "fleet.outage.dials_peak_ratio.after_1min",
     value: round(capped.ratio, 2),
     unit: "× mean",
     budget: { max: 2 },
-    note: `the same from the outage's second minute on, when every gateway's backoff has reached its 30 s cap: busiest second ${capped.peak} dials, mean ${round(capped.mean)}/s`,
+    note: `the same from the outage's second minute on, when every gateway's backoff is at its 30 s cap: busiest second ${capped.peak} dials, mean ${round(capped.mean)}/s`,
   });
 
   const limit = deadline("fleet reconnect", 300_000);

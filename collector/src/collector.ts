@@ -11,6 +11,7 @@ import { loadSites } from "./config/sites.js";
 import { startAlertIngest } from "./consumer/alerts.js";
 import { createCatalogReader } from "./consumer/catalog.js";
 import { startIngest } from "./consumer/consumer.js";
+import { startFleetPacing } from "./consumer/pacing.js";
 import { createCollectorApp } from "./http/app.js";
 import { createLiveFeed } from "./live.js";
 import { createCommandSender } from "./remote/commands.js";
@@ -67,6 +68,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
   let stopped = false;
   let retention: ReturnType<typeof startRetention> | undefined;
   let alertIngest: ReturnType<typeof startAlertIngest> | undefined;
+  let pacing: ReturnType<typeof startFleetPacing> | undefined;
   const security = natsSecurityOptions(
     {
       user: options.natsUser,
@@ -159,10 +161,12 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
       );
       ingest.done.catch((err) => log.error({ err }, "ingest stopped"));
       alertIngest = startAlertIngest(nc, store, log, { streamReplicas: options.streamReplicas });
+      pacing = startFleetPacing(nc, store.gatewayCount, log);
     },
     async stop() {
       stopped = true;
       await retention?.stop();
+      await pacing?.stop();
       await ingest?.stop();
       await alertIngest?.stop();
       await nc?.drain().catch(() => nc?.close());

@@ -3,6 +3,7 @@ export * from "./backoff.js";
 export * from "./batch.js";
 export * from "./catalog.js";
 export * from "./collector-wire.js";
+export * from "./fleet-pacing.js";
 export * from "./heartbeat.js";
 export * from "./reading.js";
 export * from "./reconnect.js";

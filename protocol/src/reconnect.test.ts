@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBackoff } from "./backoff.js";
+import { spreadForFleet } from "./fleet-pacing.js";
 import { createReconnectPolicy } from "./reconnect.js";
 
 describe("reconnect policy", () => {
@@ -24,16 +24,49 @@ describe("reconnect policy", () => {
     expect(low.dialing()).toBe(0);
   });
 
-  it("spreads a fleet's attempts over the window", () => {
-    // 1000 gateways, each at its 30 s step: attempts in each second of a 30 s window.
-    const perSecond = new Array(30).fill(0);
+  it("holds only the first dial after a loss, within the spread window, and grows the steps from it", () => {
+    const p = createReconnectPolicy({ initialMs: 100, maxMs: 30_000, random: () => 1 });
+    expect(p.hold()).toBe(0); // the first connect goes at once
+    p.connected();
+    expect(p.hold()).toBe(100); // no spread known: the first step
+    expect(p.hold()).toBe(0); // later dials wait their steps instead
+    p.spread(15_000);
+    p.connected();
+    expect(p.hold()).toBe(15_000);
+    expect([p.dialing(), p.dialing(), p.dialing()]).toEqual([30_000, 30_000, 30_000]);
+    p.spread(90_000);
+    expect(p.spreadMs).toBe(30_000); // never past the cap
+  });
+
+  it("spreads the redials of a thousand gateways that lost their server together", () => {
+    // Every gateway runs the client's dial loop: a held first dial, then one step per dial.
+    const seconds = 600;
+    const perSecond = new Array(seconds).fill(0);
     const random = seeded(7);
     for (let g = 0; g < 1000; g++) {
-      const b = createBackoff({ initialMs: 30_000, maxMs: 30_000, jitter: 1 });
-      perSecond[Math.min(29, Math.floor(b.next(random) / 1000))] += 1;
+      const p = createReconnectPolicy({ random });
+      p.spread(spreadForFleet(1000));
+      p.connected();
+      for (let t = p.hold(); t < seconds * 1000; t += p.dialing()) perSecond[Math.floor(t / 1000)] += 1;
     }
-    const average = 1000 / 30;
-    expect(Math.max(...perSecond)).toBeLessThan(2 * average);
+    const mean = perSecond.reduce((a, b) => a + b, 0) / seconds;
+    expect(Math.max(...perSecond)).toBeLessThan(2 * mean);
+    // Without a spread (a fleet of one) the first steps are short: the same fleet would burst.
+    const burst = new Array(seconds).fill(0);
+    for (let g = 0; g < 1000; g++) {
+      const p = createReconnectPolicy({ random });
+      p.connected();
+      for (let t = p.hold(); t < seconds * 1000; t += p.dialing()) burst[Math.floor(t / 1000)] += 1;
+    }
+    expect(Math.max(...burst)).toBeGreaterThan(10 * mean);
+  });
+
+  it("sizes the spread window to the fleet", () => {
+    expect(spreadForFleet(0)).toBe(250);
+    expect(spreadForFleet(10)).toBe(250);
+    expect(spreadForFleet(201)).toBe(3000);
+    expect(spreadForFleet(1000)).toBe(14_925);
+    expect(spreadForFleet(50_000)).toBe(15_000);
   });
 });
 

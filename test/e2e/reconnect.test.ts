@@ -20,6 +20,7 @@ interface LogLine {
   time?: number;
   delayMs?: number;
   nextDelayMs?: number;
+  holdMs?: number;
 }
 
 function logLines(output: string): LogLine[] {
@@ -53,9 +54,10 @@ function expectPacedBy(dials: number[], delays: number[], context: () => string)
 }
 
 /**
- * The NATS client's reconnects log their step just before they dial, and some dials (the first,
- * before the stand-in listens) are never counted: each counted dial is matched to the step logged
- * right before it, and the gap to the next counted dial is at least that step's delay.
+ * The NATS client's reconnects log their step just before they dial (the first after a loss
+ * `holdMs` before it), and some dials (the first, before the stand-in listens) are never counted:
+ * each counted dial is matched to the step logged right before it, and the gap to the next
+ * counted dial is at least that step's delay.
  */
 function expectReconnectsPaced(
   dials: number[],
@@ -133,7 +135,8 @@ describe("reconnect discipline", () => {
     const steps = logLines(agent.output())
       .slice(before)
       .filter((l) => l.msg === "reconnecting to NATS" && typeof l.nextDelayMs === "number")
-      .map((l) => ({ time: l.time as number, delay: l.nextDelayMs as number }));
+      // A held dial goes out holdMs after its line.
+      .map((l) => ({ time: (l.time as number) + (l.holdMs ?? 0), delay: l.nextDelayMs as number }));
     expectReconnectsPaced([...counter.dials], steps, context);
     expect(counter.dials.length).toBeLessThan(12);
 

@@ -40,6 +40,7 @@ const view: AgentView = {
     lastAckSeq: 57,
     batchesSent: 3,
     backfilling: false,
+    redialSpreadMs: 0,
     wire: { sends: 2, collector: { min: 1, max: 2, version: "0.1.0" } },
   }),
   inputDrops: () => ({ "gps-1": { "checksum-mismatch": 2 }, mqtt: { "not-json": 1 } }),

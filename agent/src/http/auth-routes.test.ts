@@ -28,6 +28,7 @@ it("every agent API route declares its role and refuses anonymous callers and th
         lastAckSeq: 0,
         batchesSent: 0,
         backfilling: false,
+        redialSpreadMs: 0,
         wire: { sends: 2, collector: null },
       }),
     },

@@ -55,6 +55,7 @@ beforeAll(() => {
       lastAckSeq: 0,
       batchesSent: 0,
       backfilling: false,
+      redialSpreadMs: 0,
       wire: { sends: 2, collector: null },
     }),
     alerts: () => ({ active: alerts.active(), recent: alerts.recent(20) }),

@@ -4,6 +4,8 @@ import {
   COLLECTOR_WIRE_KEY,
   type CollectorWire,
   decodeCollectorWire,
+  decodeFleetPacing,
+  FLEET_PACING_KEY,
   TIDEGATE_KV_BUCKET,
   wireMismatch,
 } from "@tidegate/protocol";
@@ -19,12 +21,13 @@ export interface WireStatus {
 }
 
 /**
- * Keeps track of the batch versions the collectors announced (JetStream KV). JetStream acks a
- * batch on storage, so publishing what no collector reads would strand it; the uplink holds
- * instead while `mismatch()` says why.
+ * Keeps track of what the collectors announced in JetStream KV: the batch versions they read
+ * (JetStream acks a batch on storage, so publishing what no collector reads would strand it; the
+ * uplink holds instead while `mismatch()` says why) and the fleet's redial window.
  */
 export function createCollectorWireWatch(sends: number) {
   let announced: CollectorWire | undefined;
+  let spreadMs: number | undefined;
   let kv: KV | undefined;
 
   return {
@@ -33,12 +36,17 @@ export function createCollectorWireWatch(sends: number) {
         kv ??= await new Kvm(nc).open(TIDEGATE_KV_BUCKET);
         const entry = await kv.get(COLLECTOR_WIRE_KEY);
         announced = entry && entry.operation === "PUT" ? decodeCollectorWire(entry.value) : undefined;
+        const pacing = await kv.get(FLEET_PACING_KEY);
+        // A collector from before pacing announces none: keep the last window known.
+        if (pacing?.operation === "PUT") spreadMs = decodeFleetPacing(pacing.value).spreadMs;
       } catch {
         // No bucket yet (no collector has started) or the link is down: keep what we knew.
         kv = undefined;
       }
     },
     mismatch: () => wireMismatch(sends, announced),
+    /** The window the collector asks this fleet to spread its first redial after a loss over. */
+    spreadMs: () => spreadMs,
     status(): WireStatus {
       const s: WireStatus = {
         sends,

@@ -45,6 +45,8 @@ export interface UplinkStatus {
   /** True while an outage backlog drains behind the live lane. */
   backfilling: boolean;
   wire: WireStatus;
+  /** The window the first redial after a loss is held within, as the collector sized it for the fleet. */
+  redialSpreadMs: number;
 }
 
 export interface Uplink {
@@ -111,15 +113,20 @@ export function createUplink(opts: UplinkOptions): Uplink {
           name: `tidegate-agent:${gateway}`,
           maxReconnectAttempts: -1,
           reconnectDelayHandler: reconnect.delayMs,
-          reconnectToServer: () => {
+          reconnectToServer: (pool) => {
+            // The first redial after a loss is held within the fleet's window, so a fleet cut off
+            // together does not redial together; later ones wait their backoff step.
+            const holdMs = reconnect.hold();
             const delay = reconnect.dialing();
             try {
               // The first connect logs its own retries; this is the client's reconnect after a loss.
-              if (nc) log.info({ nextDelayMs: delay, attempt: reconnect.attempts }, "reconnecting to NATS");
+              if (nc)
+                log.info({ holdMs, nextDelayMs: delay, attempt: reconnect.attempts }, "reconnecting to NATS");
             } catch {
               // the hook must not throw; a log line is not worth a dial
             }
-            return null;
+            const server = pool[0];
+            return holdMs > 0 && server ? { server, delay: holdMs } : null;
           },
         });
         watchStatus(conn);
@@ -174,6 +181,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
     // Agents before epochs (wire version 1) sent none: the collector files them under epoch 0.
     const epoch = wireVersion === 1 ? 0 : buffer.stats().epoch;
     await wire.refresh(nc);
+    reconnect.spread(wire.spreadMs() ?? 0);
     // A range is encoded once: a retry sends the same bytes under the same Nats-Msg-Id.
     const nextFromLanes = (): Encoded | undefined => {
       const run = lanes.next();
@@ -257,7 +265,11 @@ export function createUplink(opts: UplinkOptions): Uplink {
       if (running) return;
       running = true;
       wireTimer = setInterval(() => {
-        if (nc && connected) void wire.refresh(nc).then(() => waker.wake());
+        if (nc && connected)
+          void wire.refresh(nc).then(() => {
+            reconnect.spread(wire.spreadMs() ?? 0);
+            waker.wake();
+          });
       }, opts.wireCheckIntervalMs ?? 5000);
       // A bug in the loop must not leave readings stranded in the buffer: log it and start over.
       loop = (async () => {
@@ -288,6 +300,7 @@ export function createUplink(opts: UplinkOptions): Uplink {
         lastAckSeq: buffer.stats().lastAckedSeq,
         batchesSent,
         backfilling: lanes.backfilling(),
+        redialSpreadMs: reconnect.spreadMs,
         wire: { ...wire.status(), ...(heldSince !== undefined ? { heldSince } : {}) },
       };
       if (lastError) s.lastError = lastError;

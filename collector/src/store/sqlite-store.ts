@@ -122,6 +122,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       groupedFrom(tier.table, "bucket", "sum(n)", "sum(total)", "min(lo)", "max(hi)", "last_ts", "last", ""),
     ]),
   ) as Record<RollupTable, ReturnType<typeof groupedFrom>>;
+  const countGateways = db.prepare("SELECT count(*) FROM gateways").pluck();
   const listSeries = db.prepare<[], { gateway: string; device: string; point: string }>(
     "SELECT gateway, device, point FROM series",
   );
@@ -292,6 +293,8 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
     /** The newest event of every (gateway, rule, device), if it is "raised". */
     activeAlerts: (): AlertRow[] => selectAlerts.all().filter((a) => a.state === "raised"),
     recentAlerts: (limit = 100): AlertRow[] => selectRecentAlerts.all(limit),
+    /** How many gateways the store knows, without reading their rows. */
+    gatewayCount: (): number => countGateways.get() as number,
     gateways: (): GatewayRow[] =>
       selectGateways.all().map((g) => ({
         id: g.id,
