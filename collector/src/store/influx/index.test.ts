@@ -5,6 +5,7 @@ import type { Batch } from "@tidegate/protocol";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type InfluxV2StandIn, startInfluxV2StandIn } from "../../../../test/helpers/influx-v2-standin.js";
+import { voltageBatch } from "../../../../test/helpers/readings.js";
 import { openSqliteStore, type SqliteStore } from "../sqlite-store.js";
 import { createInfluxReadings } from "./index.js";
 
@@ -34,22 +35,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function batch(first: number, n: number): Batch {
-  return {
-    gateway: "plant-1",
-    epoch: 3,
-    firstSeq: first,
-    lastSeq: first + n - 1,
-    readings: Array.from({ length: n }, (_, i) => ({
-      seq: first + i,
-      ts: 1_700_000_000_000 + (first + i) * 1000,
-      device: "m1",
-      point: "voltage",
-      value: 230 + i,
-      quality: "good" as const,
-    })),
-  };
-}
+const batch = (first: number, n: number): Batch => voltageBatch("plant-1", first, n, 3);
 const seqOf = () => registry.gateways().find((g) => g.id === "plant-1");
 
 describe("InfluxDB readings backend", () => {
