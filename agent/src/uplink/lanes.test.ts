@@ -1,34 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { BatchColumns, Reading } from "@tidegate/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openBuffer, type ReadingBuffer } from "../buffer/buffer.js";
+import type { BatchColumns } from "@tidegate/protocol";
+import { describe, expect, it } from "vitest";
+import { useTempBuffer } from "../../../test/helpers/temp-buffer.js";
 import { createLanes } from "./lanes.js";
 
-let dir: string;
-let buffer: ReadingBuffer;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "tidegate-lanes-"));
-  buffer = openBuffer({ path: join(dir, "b.db"), commitIntervalMs: 0 });
-});
-afterEach(() => {
-  buffer.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const add = (n: number) =>
-  buffer.append(
-    Array.from(
-      { length: n },
-      (): Reading => ({ ts: Date.now(), device: "d", point: "p", value: 1, quality: "good" }),
-    ),
-  );
+const temp = useTempBuffer("lanes");
+const add = temp.add;
 const seqs = (run: BatchColumns | undefined) => (run ? [run.first, run.last] : undefined);
 
 describe("uplink lanes", () => {
   it("with a short backlog, one lane walks the buffer in seq order", () => {
-    const lanes = createLanes({ buffer, batchSize: 10, backfillThreshold: 50 });
+    const lanes = createLanes({ buffer: temp.buffer(), batchSize: 10, backfillThreshold: 50 });
     add(25);
     expect([seqs(lanes.next()), seqs(lanes.next()), seqs(lanes.next()), lanes.next()]).toEqual([
       [1, 10],
@@ -40,7 +21,7 @@ describe("uplink lanes", () => {
   });
 
   it("after an outage fresh readings go first and the backlog drains oldest first", () => {
-    const lanes = createLanes({ buffer, batchSize: 10, backfillThreshold: 50 });
+    const lanes = createLanes({ buffer: temp.buffer(), batchSize: 10, backfillThreshold: 50 });
     add(100); // the outage backlog
     expect(seqs(lanes.next())).toEqual([1, 10]); // the backlog is noticed: backfill starts at the oldest
     expect(lanes.backfilling()).toBe(true);
@@ -59,7 +40,7 @@ describe("uplink lanes", () => {
   it("rate-limits the backfill lane but never the live lane", () => {
     let t = 0;
     const lanes = createLanes({
-      buffer,
+      buffer: temp.buffer(),
       batchSize: 10,
       backfillThreshold: 50,
       backfillRatePerS: 10,
@@ -77,10 +58,10 @@ describe("uplink lanes", () => {
   });
 
   it("skips backlog rows that the buffer dropped while it was full", () => {
-    const lanes = createLanes({ buffer, batchSize: 10, backfillThreshold: 50 });
+    const lanes = createLanes({ buffer: temp.buffer(), batchSize: 10, backfillThreshold: 50 });
     add(100);
     expect(seqs(lanes.next())).toEqual([1, 10]);
-    buffer.markSent(11, 60); // as if dropped or settled
+    temp.buffer().markSent(11, 60); // as if dropped or settled
     expect(seqs(lanes.next())).toEqual([61, 70]);
   });
 });

@@ -1,18 +1,11 @@
 import { jetstream } from "@nats-io/jetstream";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import {
-  BATCH_VERSION,
-  batchMsgId,
-  createBackoff,
-  createReconnectPolicy,
-  encodeBatchColumns,
-  subjects,
-} from "@tidegate/protocol";
+import { BATCH_VERSION, createBackoff, createReconnectPolicy, subjects } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import { createWaker } from "../wake.js";
 import { createCollectorWireWatch, type WireStatus } from "./collector-wire.js";
-import { createLanes } from "./lanes.js";
+import { createSendLoop, type SendPort } from "./send-loop.js";
 
 export interface UplinkOptions {
   gateway: string;
@@ -63,22 +56,15 @@ export interface Uplink {
 }
 
 /**
- * Forwards the buffer to JetStream: contiguous seq ranges, one Nats-Msg-Id per range, rows
- * deleted only after the PubAck. Several publishes are in flight; their acks are applied in
- * publish order. A failed range is retried with exactly the same boundaries so JetStream's
- * duplicate window can drop a repeat whose first PubAck was lost. Lanes decide what goes next.
+ * The agent's NATS link: one connection (paced dials, the fleet's redial window), the collectors'
+ * wire announcements, and JetStream as the send loop's port (send-loop.ts holds what goes when).
  */
 export function createUplink(opts: UplinkOptions): Uplink {
   const { gateway, buffer, log } = opts;
-  const batchSize = opts.batchSize ?? 500;
-  const lingerMs = opts.lingerMs ?? 0;
   const publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
-  const maxInFlight = opts.maxInFlight ?? 8;
   const wireVersion = opts.wireVersion ?? BATCH_VERSION;
   const wire = createCollectorWireWatch(wireVersion);
   let wireTimer: NodeJS.Timeout | undefined;
-  /** Since when sending is held because the collector cannot read this agent's batches. */
-  let heldSince: number | undefined;
   const waker = createWaker();
   // Sleeps between connection attempts are woken only by stop(): new readings must never
   // shorten them, or a fleet cut off together would retry on every buffer commit.
@@ -92,16 +78,19 @@ export function createUplink(opts: UplinkOptions): Uplink {
   let running = false;
   let loop: Promise<void> | undefined;
   let lastError: string | undefined;
-  let batchesSent = 0;
   const connectionListeners: ((nc: NatsConnection) => void)[] = [];
-  const newLanes = () =>
-    createLanes({
-      buffer,
-      batchSize,
-      backfillThreshold: opts.backfillThreshold,
-      backfillRatePerS: opts.backfillRatePerS,
-    });
-  let lanes = newLanes();
+  const sender = createSendLoop({
+    gateway,
+    buffer,
+    batchSize: opts.batchSize ?? 500,
+    lingerMs: opts.lingerMs ?? 0,
+    maxInFlight: opts.maxInFlight ?? 8,
+    backfillThreshold: opts.backfillThreshold,
+    backfillRatePerS: opts.backfillRatePerS,
+    wireVersion,
+    waker,
+    log,
+  });
   const unsubscribe = buffer.onCommit(() => waker.wake());
 
   async function connectWithBackoff(): Promise<NatsConnection | undefined> {
@@ -175,89 +164,19 @@ export function createUplink(opts: UplinkOptions): Uplink {
   async function run() {
     nc ??= await connectWithBackoff();
     if (!nc) return;
-    // Start from the buffer's watermark: after a restart of this loop, anything unacked goes again.
-    lanes = newLanes();
     const js = jetstream(nc, { timeout: publishTimeoutMs });
-    // Agents before epochs (wire version 1) sent none: the collector files them under epoch 0.
-    const epoch = wireVersion === 1 ? 0 : buffer.stats().epoch;
     await wire.refresh(nc);
     reconnect.spread(wire.spreadMs() ?? 0);
-    // A range is encoded once: a retry sends the same bytes under the same Nats-Msg-Id.
-    const nextFromLanes = (): Encoded | undefined => {
-      const run = lanes.next();
-      if (!run) return undefined;
-      return { first: run.first, last: run.last, data: encodeBatchColumns(gateway, run, epoch, wireVersion) };
-    };
-    const publish = (batch: Encoded) =>
-      js
-        .publish(subjects.telemetry(gateway), batch.data, {
-          msgID: batchMsgId(gateway, batch.first, batch.last, epoch),
-        })
-        .then(
+    const port: SendPort = {
+      connected: () => connected,
+      mismatch: () => wire.mismatch(),
+      publish: (range) =>
+        js.publish(subjects.telemetry(gateway), range.data, { msgID: range.msgId }).then(
           () => undefined,
           (err: Error) => err,
-        );
-    const inflight: { batch: Encoded; result: Promise<Error | undefined> }[] = [];
-    // Failed ranges, oldest first, resent with exactly their first boundaries.
-    const retries: Encoded[] = [];
-    let failing = false;
-
-    while (running) {
-      if (!connected && inflight.length === 0) {
-        await waker.sleep(500);
-        continue;
-      }
-      const mismatch = wire.mismatch();
-      if (mismatch && inflight.length === 0) {
-        if (heldSince === undefined) {
-          heldSince = Date.now();
-          log.error(mismatch);
-        }
-        await waker.sleep(1000);
-        continue;
-      }
-      if (!mismatch && heldSince !== undefined) {
-        heldSince = undefined;
-        log.info("the collector reads this agent's batches now; sending the buffer");
-      }
-      // A small linger turns many tiny messages into fewer large ones; never when a batch is full.
-      if (inflight.length === 0 && retries.length === 0) {
-        const waiting = lanes.waiting();
-        if (lingerMs > 0 && waiting > 0 && waiting < batchSize) await waker.sleep(lingerMs);
-      }
-      while (connected && !failing && !mismatch && inflight.length < maxInFlight) {
-        const batch = retries.shift() ?? nextFromLanes();
-        if (!batch) break;
-        inflight.push({ batch, result: publish(batch) });
-      }
-      const next = inflight.shift();
-      if (!next) {
-        await waker.sleep(lanes.retryInMs() || 1000);
-        continue;
-      }
-      // Acks are taken in publish order, so the buffer is pruned oldest first.
-      const err = await next.result;
-      const { first, last } = next.batch;
-      if (!err) {
-        buffer.markSent(first, last);
-        batchesSent += 1;
-        if (!failing) {
-          backoff.reset();
-          lastError = undefined;
-        }
-        continue;
-      }
-      failing = true;
-      retries.push(next.batch);
-      retries.sort((a, b) => a.first - b.first);
-      lastError = describePublishError(err);
-      if (inflight.length === 0) {
-        const delay = backoff.next();
-        log.warn({ first, last, retrying: retries.length, delayMs: delay }, lastError);
-        await waker.sleep(delay);
-        failing = false;
-      }
-    }
+        ),
+    };
+    await sender.run(port, () => running);
   }
 
   return {
@@ -277,8 +196,9 @@ export function createUplink(opts: UplinkOptions): Uplink {
           try {
             await run();
           } catch (err) {
-            lastError = `uplink loop failed: ${(err as Error).message}; restarting`;
-            log.error({ err }, lastError);
+            // Shown until a publish goes through again, as a publish failure is.
+            sender.state.lastError = `uplink loop failed: ${(err as Error).message}; restarting`;
+            log.error({ err }, sender.state.lastError);
             await waker.sleep(backoff.next());
           }
         }
@@ -295,15 +215,17 @@ export function createUplink(opts: UplinkOptions): Uplink {
       await nc?.drain().catch(() => nc?.close());
     },
     status: () => {
+      const { heldSince, batchesSent } = sender.state;
       const s: UplinkStatus = {
         connected,
         lastAckSeq: buffer.stats().lastAckedSeq,
         batchesSent,
-        backfilling: lanes.backfilling(),
+        backfilling: sender.backfilling(),
         redialSpreadMs: reconnect.spreadMs,
         wire: { ...wire.status(), ...(heldSince !== undefined ? { heldSince } : {}) },
       };
-      if (lastError) s.lastError = lastError;
+      const error = lastError ?? sender.state.lastError;
+      if (error) s.lastError = error;
       return s;
     },
     connection: () => (connected ? nc : undefined),
@@ -312,19 +234,4 @@ export function createUplink(opts: UplinkOptions): Uplink {
       if (nc) notify(fn, nc);
     },
   };
-}
-
-/** A range ready to publish. */
-interface Encoded {
-  first: number;
-  last: number;
-  data: Uint8Array;
-}
-
-function describePublishError(err: Error): string {
-  const msg = err.message || String(err);
-  if (/no responders|503/i.test(msg)) {
-    return "no JetStream stream accepts tidegate.telemetry yet (is the collector running? it creates the stream); buffering";
-  }
-  return `publish failed: ${msg}; buffering and retrying`;
 }
