@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["*/src/**/*.test.ts", "*/src/**/*.test.tsx", "dashboard/server/**/*.test.ts"],
+          include: ["*/src/**/*.test.ts", "*/src/**/*.test.tsx"],
           environment: "node",
         },
       },

@@ -1,4 +1,4 @@
-import { openAuthStore, provisionAccounts } from "@tidegate/dashboard/auth";
+import { openAuthStore, provisionAccounts } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import type { LoadedConfig } from "./config/load.js";

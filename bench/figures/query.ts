@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { openAuthStore } from "@tidegate/dashboard/auth";
+import { openAuthStore } from "@tidegate/http-kit";
 import type { Batch } from "@tidegate/protocol";
 import Database from "better-sqlite3";
 import { createCollectorApp } from "../../collector/src/http/app.js";

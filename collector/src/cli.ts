@@ -1,6 +1,12 @@
 import { parseArgs } from "node:util";
-import { AUTH_USAGE, AuthCliError, ProvisionError, runAuthCommand } from "@tidegate/dashboard/auth";
-import { findDashboardDir, listen } from "@tidegate/dashboard/server";
+import {
+  AUTH_USAGE,
+  AuthCliError,
+  findDashboardDir,
+  listen,
+  ProvisionError,
+  runAuthCommand,
+} from "@tidegate/http-kit";
 import { SchemaError } from "@tidegate/protocol/migrations";
 import { NatsSecurityError } from "@tidegate/protocol/nats-security";
 import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { openAuthStore, provisionAccounts, sessionKeyFromEnv } from "@tidegate/dashboard/auth";
+import { openAuthStore, provisionAccounts, sessionKeyFromEnv } from "@tidegate/http-kit";
 import { createBackoff, createReconnectPolicy } from "@tidegate/protocol";
 import { natsSecurityOptions } from "@tidegate/protocol/nats-security";
 import type { Logger } from "pino";

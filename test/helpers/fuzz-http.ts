@@ -1,4 +1,4 @@
-import { type DeclaredRoute, declaredRoutes } from "@tidegate/dashboard/auth";
+import { type DeclaredRoute, declaredRoutes } from "@tidegate/http-kit";
 import fc from "fast-check";
 import type { Hono } from "hono";
 import { expect } from "vitest";

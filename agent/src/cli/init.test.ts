@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openAuthStore } from "@tidegate/dashboard/auth";
+import { openAuthStore } from "@tidegate/http-kit";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { initAgent } from "./init.js";
 

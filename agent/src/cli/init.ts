@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { AuthCliError, addAccount, openAuthStore, readSecretFile } from "@tidegate/dashboard/auth";
+import { AuthCliError, addAccount, openAuthStore, readSecretFile } from "@tidegate/http-kit";
 import { loadConfigFile } from "../config/load.js";
 
 /** The example config: beside the bundle once built (dist/), in the package when run from source. */

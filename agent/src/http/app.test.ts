@@ -1,5 +1,5 @@
-import { openAuthStore } from "@tidegate/dashboard/auth";
-import { testAuthStore } from "@tidegate/dashboard/auth/testing";
+import { openAuthStore } from "@tidegate/http-kit";
+import { testAuthStore } from "@tidegate/http-kit/testing";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { describe, expect, it } from "vitest";
 import { type AgentView, createAgentApp } from "./app.js";

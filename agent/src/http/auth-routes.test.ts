@@ -1,4 +1,4 @@
-import { checkRouteRoles, testAuthStore } from "@tidegate/dashboard/auth/testing";
+import { checkRouteRoles, testAuthStore } from "@tidegate/http-kit/testing";
 import { expect, it } from "vitest";
 import { createAgentApp } from "./app.js";
 

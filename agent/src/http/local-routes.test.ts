@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { testAuthStore } from "@tidegate/dashboard/auth/testing";
+import { testAuthStore } from "@tidegate/http-kit/testing";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import pino from "pino";

@@ -1,4 +1,4 @@
-import type { Auth } from "@tidegate/dashboard/auth";
+import type { Auth } from "@tidegate/http-kit";
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { History } from "../history/history.js";

@@ -1,4 +1,4 @@
-import { scrapeGaugeFactory } from "@tidegate/dashboard/server";
+import { scrapeGaugeFactory } from "@tidegate/http-kit";
 import { Counter, Registry } from "prom-client";
 import type { AgentView } from "./app.js";
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { testAuthStore } from "@tidegate/dashboard/auth/testing";
+import { testAuthStore } from "@tidegate/http-kit/testing";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rowCounts } from "../../../test/helpers/fuzz.js";

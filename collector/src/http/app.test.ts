@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openAuthStore } from "@tidegate/dashboard/auth";
+import { openAuthStore } from "@tidegate/http-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { heartbeatAt } from "../../../test/helpers/heartbeat.js";
 import { openSqliteStore, type SqliteStore } from "../store/sqlite-store.js";

@@ -1,6 +1,11 @@
-import { type AuthStore, useAuth } from "@tidegate/dashboard/auth";
-import { mountLogLevelRoutes } from "@tidegate/dashboard/log-level";
-import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "@tidegate/dashboard/server";
+import {
+  type AuthStore,
+  mountDashboard,
+  mountLogLevelRoutes,
+  useAuth,
+  useHttpMetrics,
+  useSecurityHeaders,
+} from "@tidegate/http-kit";
 import type { Catalog } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { Registry } from "prom-client";

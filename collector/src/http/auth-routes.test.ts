@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkRouteRoles, testAuthStore } from "@tidegate/dashboard/auth/testing";
+import { checkRouteRoles, testAuthStore } from "@tidegate/http-kit/testing";
 import { afterAll, expect, it } from "vitest";
 import { createLiveFeed } from "../live.js";
 import { openSqliteStore } from "../store/sqlite-store.js";

@@ -1,4 +1,4 @@
-import { scrapeGaugeFactory } from "@tidegate/dashboard/server";
+import { scrapeGaugeFactory } from "@tidegate/http-kit";
 import { type Gauge, Registry } from "prom-client";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { WriteStatus } from "../store/backend.js";

@@ -5,7 +5,7 @@ import { repo } from "./install.js";
 /** Every TIDEGATE_* variable the collector reads, from its option sources (flags and env names). */
 export function collectorEnvNames(): Set<string> {
   // Its own options, and the accounts and session key read by the shared auth module.
-  const dirs = [join(repo, "collector/src/config"), join(repo, "dashboard/server/auth")];
+  const dirs = [join(repo, "collector/src/config"), join(repo, "http-kit/src/auth")];
   const names = new Set<string>();
   for (const dir of dirs)
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {

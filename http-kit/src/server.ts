@@ -8,11 +8,12 @@ import { Gauge, Histogram, type Registry } from "prom-client";
 
 /**
  * Where the built dashboard is: programs carry a copy in `public/` beside their bundle (copied by
- * their tsup config); a checkout falls back to dashboard/dist. The search starts from the bundle,
- * because bundling moves this file.
+ * their tsup config); a checkout falls back to dashboard/dist, two levels up from both the bundle
+ * (agent/dist/) and this file (http-kit/src/). The search starts from the bundle, because bundling
+ * moves this file.
  */
 export function findDashboardDir(): string | undefined {
-  for (const rel of ["./public", "../../dashboard/dist", "../dist"]) {
+  for (const rel of ["./public", "../../dashboard/dist"]) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(`${dir}/index.html`)) return dir;
   }

@@ -1,0 +1,33 @@
+/**
+ * The HTTP kit the agent and the collector share: users, sessions, API tokens and the audit log
+ * (auth/), security headers, HTTP metrics, serving the dashboard's files, listening on a port, and
+ * the log-level routes. This file is the package's whole public surface.
+ *
+ * `@tidegate/http-kit/testing` (auth/testing.ts: an in-memory auth store with a token per role,
+ * and the route-role check) is for tests only; production code never imports it.
+ */
+export {
+  AUTH_USAGE,
+  type Auth,
+  AuthCliError,
+  type AuthStore,
+  addAccount,
+  type DeclaredRoute,
+  declaredRoutes,
+  openAuthStore,
+  ProvisionError,
+  provisionAccounts,
+  readSecretFile,
+  runAuthCommand,
+  sessionKeyFromEnv,
+  useAuth,
+} from "./auth/index.js";
+export { mountLogLevelRoutes } from "./log-level.js";
+export {
+  findDashboardDir,
+  listen,
+  mountDashboard,
+  scrapeGaugeFactory,
+  useHttpMetrics,
+  useSecurityHeaders,
+} from "./server.js";
