@@ -94,8 +94,13 @@ export function createIngestLoop(
       group.push({ m, batch });
       // Backpressure: while a write is in flight, stop pulling once the next group is full.
       if (inFlight && group.length >= MAX_GROUP) await inFlight;
-      if (group.length >= MAX_GROUP) commitGroup();
-      else if (!groupScheduled) {
+      if (group.length >= MAX_GROUP) {
+        commitGroup();
+        // Buffered messages arrive as microtasks, so a deep backlog would commit group after
+        // group without a turn of the event loop: the API and heartbeats waited seconds behind
+        // it (fleet bench). One turn per full group lets them in.
+        await new Promise((resolve) => setImmediate(resolve));
+      } else if (!groupScheduled) {
         groupScheduled = true;
         setImmediate(commitGroup);
       }
