@@ -1,8 +1,9 @@
 // Runs every benchmark group and prints one JSON object per figure per line on stdout; progress,
 // the machine line and warnings go to stderr. `--write-docs` regenerates docs/benchmarks.md;
 // `--only=buffer,uplink` runs some groups (and never writes the docs); `--rss-minutes=10` samples
-// the agent's memory for longer than the default 3 minutes; `--fleet-gateways=200 --fleet-steady-s=30
-// --fleet-outage-s=60` shrinks the fleet group (default: the issue's 1,000 gateways, 5 min, 10 min).
+// the agent's memory for longer than the default 3 minutes; `--fleet-gateways=200 --fleet-points=50
+// --fleet-steady-s=30 --fleet-outage-s=60` resize the fleet group (default: 1,000 gateways × 20 points,
+// 5 min, 10 min).
 //
 // The groups run one after another, except `rss`: it mostly waits (a real agent polling simulated
 // devices, sampled every 30 s), so it runs in the background from the start and the whole run
@@ -106,6 +107,7 @@ async function main(): Promise<number> {
   const fleet = { ...FLEET_DEFAULTS };
   for (const [key, name] of [
     ["gateways", "fleet-gateways"],
+    ["points", "fleet-points"],
     ["steadyS", "fleet-steady-s"],
     ["outageS", "fleet-outage-s"],
   ] as const) {
