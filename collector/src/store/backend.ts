@@ -1,5 +1,5 @@
 import type { Batch } from "@tidegate/protocol";
-import type { Agg, Partial, Plan, SeriesColumns } from "./series-query.js";
+import type { Agg, BucketPartial, Plan, SeriesColumns } from "./series-query.js";
 import type { InsertResult, SeriesQuery, SeriesResult, SqliteStore } from "./sqlite-store.js";
 
 /** How the readings write path is doing, for /readyz and /metrics (InfluxDB; SQLite has none). */
@@ -27,8 +27,8 @@ export interface ReadingsBackend {
   insertBatches(batches: readonly Batch[], receivedAt?: number): InsertResult[] | Promise<InsertResult[]>;
   /** Raw readings of one series; bad readings are nulls (gaps). */
   series(q: SeriesQuery): SeriesResult | Promise<SeriesResult>;
-  /** Partial aggregates of good numeric readings for the buckets of `plan`. */
-  partials(plan: Plan, q: Omit<SeriesQuery, "limit">): Partial[] | Promise<Partial[]>;
+  /** BucketPartial aggregates of good numeric readings for the buckets of `plan`. */
+  partials(plan: Plan, q: Omit<SeriesQuery, "limit">): BucketPartial[] | Promise<BucketPartial[]>;
   /**
    * The chart column of `plan` on `axis` when the backend folds it itself (SQLite from a rollup
    * tier); undefined sends the caller to partials() and bucketize().

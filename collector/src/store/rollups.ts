@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { type ChunkInput, numberOf } from "./chunk-codec.js";
 import type { SeriesKey } from "./chunks.js";
-import { mergePartial, type Partial } from "./series-query.js";
+import { type BucketPartial, mergePartial } from "./series-query.js";
 import { ROLLUP_TIERS } from "./tiers.js";
 
 /**
@@ -23,10 +23,10 @@ export function createRollups(db: Database.Database) {
   }));
 
   /** Good numeric readings folded into buckets of `ms`. */
-  function foldReadings(readings: readonly ChunkInput[], ms: number): Map<number, Partial> {
-    const buckets = new Map<number, Partial>();
+  function foldReadings(readings: readonly ChunkInput[], ms: number): Map<number, BucketPartial> {
+    const buckets = new Map<number, BucketPartial>();
     // Readings of one series mostly share a bucket: the last one used is checked first.
-    let a: Partial | undefined;
+    let a: BucketPartial | undefined;
     for (const r of readings) {
       const v = numberOf(r.value);
       if (r.quality !== "good" || Number.isNaN(v)) continue;
@@ -50,8 +50,8 @@ export function createRollups(db: Database.Database) {
   }
 
   /** A finer tier's buckets folded into buckets of `ms` (a multiple of theirs). */
-  function foldPartials(finer: Iterable<Partial>, ms: number): Map<number, Partial> {
-    const buckets = new Map<number, Partial>();
+  function foldPartials(finer: Iterable<BucketPartial>, ms: number): Map<number, BucketPartial> {
+    const buckets = new Map<number, BucketPartial>();
     for (const p of finer) {
       const t = Math.floor(p.t / ms) * ms;
       const into = buckets.get(t);
@@ -67,7 +67,7 @@ export function createRollups(db: Database.Database) {
      * tier folds the readings; each coarser one folds the tier below it, not the readings again.
      */
     add(s: SeriesKey, readings: readonly ChunkInput[]) {
-      let finer: Map<number, Partial> | undefined;
+      let finer: Map<number, BucketPartial> | undefined;
       for (const { ms, stmt } of upserts) {
         const buckets = finer ? foldPartials(finer.values(), ms) : foldReadings(readings, ms);
         for (const a of buckets.values())

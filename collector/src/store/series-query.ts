@@ -61,7 +61,7 @@ export function planQuery(from: number, to: number, step: number | "auto" | "raw
 }
 
 /** One bucket's partial aggregate, from raw readings or from a rollup row. */
-export interface Partial {
+export interface BucketPartial {
   t: number;
   n: number;
   total: number;
@@ -79,7 +79,7 @@ export interface SeriesColumns {
 }
 
 /** Adds `p` into `into`: the same fold serves ingest (rollups) and queries (coarser buckets). */
-export function mergePartial(into: Partial, p: Partial): void {
+export function mergePartial(into: BucketPartial, p: BucketPartial): void {
   into.n += p.n;
   into.total += p.total;
   into.lo = Math.min(into.lo, p.lo);
@@ -99,13 +99,13 @@ export function grid(from: number, to: number, stepMs: number): number[] {
 
 /** Merges partials into the grid's buckets and reads out the aggregate asked for; empty buckets are null. */
 export function bucketize(
-  partials: readonly Partial[],
+  partials: readonly BucketPartial[],
   axis: readonly number[],
   stepMs: number,
   agg: Agg,
 ): SeriesColumns {
   const first = axis[0] ?? 0;
-  const merged: (Partial | undefined)[] = new Array(axis.length);
+  const merged: (BucketPartial | undefined)[] = new Array(axis.length);
   for (const p of partials) {
     const i = Math.floor((p.t - first) / stepMs);
     if (i < 0 || i >= axis.length) continue;
@@ -113,7 +113,7 @@ export function bucketize(
     if (m) mergePartial(m, p);
     else merged[i] = { ...p };
   }
-  const read = (f: (m: Partial) => number) => Array.from(merged, (m) => (m ? f(m) : null));
+  const read = (f: (m: BucketPartial) => number) => Array.from(merged, (m) => (m ? f(m) : null));
   switch (agg) {
     case "min":
       return { values: read((m) => m.lo) };

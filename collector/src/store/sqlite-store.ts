@@ -9,7 +9,7 @@ import { createIngest, type InsertResult } from "./ingest.js";
 import { createRollupBuckets } from "./rollup-buckets.js";
 import { storeSchema } from "./schema.js";
 import { createSeqRuns } from "./seq-runs.js";
-import { mergePartial, type Partial, type Source } from "./series-query.js";
+import { type BucketPartial, mergePartial, type Source } from "./series-query.js";
 import { ROLLUP_TIERS, type RollupTable, tierOf } from "./tiers.js";
 
 export interface SeriesQuery {
@@ -182,12 +182,12 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   const { insertMany, recordMany } = createIngest(db, { chunks, seqRuns });
 
   /** Good numbers of a series as partials: one per reading, or folded into buckets of `stepMs`. */
-  function rawPartials(q: Omit<SeriesQuery, "limit">, stepMs: number): Partial[] {
-    const each: Partial[] = [];
-    const buckets = new Map<number, Partial>();
+  function rawPartials(q: Omit<SeriesQuery, "limit">, stepMs: number): BucketPartial[] {
+    const each: BucketPartial[] = [];
+    const buckets = new Map<number, BucketPartial>();
     chunks.scan(q, q.from, q.to, (ts, num, quality) => {
       if (quality !== QUALITY.good || Number.isNaN(num)) return;
-      const one: Partial = { t: ts, n: 1, total: num, lo: num, hi: num, lastTs: ts, last: num };
+      const one: BucketPartial = { t: ts, n: 1, total: num, lo: num, hi: num, lastTs: ts, last: num };
       if (stepMs <= 1) return void each.push(one);
       one.t = ts - (ts % stepMs);
       const into = buckets.get(one.t);
@@ -230,11 +230,11 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       };
     },
     /**
-     * Partial aggregates of a series for chart buckets, from raw readings or a rollup tier; with
+     * BucketPartial aggregates of a series for chart buckets, from raw readings or a rollup tier; with
      * `stepMs` coarser than the source, already folded into buckets of that step (on the same
      * grid as `grid()`: multiples of the step).
      */
-    partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): Partial[] {
+    partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): BucketPartial[] {
       if (source === "raw") return rawPartials(q, stepMs);
       const tierMs = tierOf(source).ms;
       if (stepMs > tierMs) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Partial } from "../series-query.js";
+import type { BucketPartial } from "../series-query.js";
 import type { SeriesQuery, SeriesResult } from "../sqlite-store.js";
 import { MEASUREMENT } from "./lines.js";
 
@@ -67,8 +67,8 @@ export function toSeriesResult(result: StatementResult | undefined): SeriesResul
   return out;
 }
 
-export function toPartials(result: StatementResult | undefined): Partial[] {
-  const out: Partial[] = [];
+export function toPartials(result: StatementResult | undefined): BucketPartial[] {
+  const out: BucketPartial[] = [];
   for (const r of rows(result)) {
     const t = num(r.time);
     const n = num(r.count);
