@@ -2,7 +2,7 @@
 // the machine line and warnings go to stderr. `--write-docs` regenerates docs/benchmarks.md;
 // `--only=buffer,uplink` runs some groups (and never writes the docs); `--rss-minutes=10` samples
 // the agent's memory for longer than the default 3 minutes; `--fleet-gateways=200 --fleet-points=50
-// --fleet-steady-s=30 --fleet-outage-s=60` resize the fleet group (default: 1,000 gateways × 20 points,
+// --fleet-steady-s=30 --fleet-outage-s=60` resize the fleet group (default: 1,000 gateways × 10 points,
 // 5 min, 10 min).
 //
 // The groups run one after another, except `rss`: it mostly waits (a real agent polling simulated
