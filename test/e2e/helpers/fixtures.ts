@@ -1,4 +1,4 @@
-import { migrateSync, type SchemaSpec } from "@tidegate/protocol/migrations";
+import { applyMigrations, migrateSync, planMigrations, type SchemaSpec } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { bufferSchema } from "../../../agent/src/buffer/schema.js";
 import { storeSchema } from "../../../collector/src/store/schema.js";
@@ -42,6 +42,9 @@ export function writeOldBuffer(
   }
 }
 
+/** The store step that moved readings into chunks (schema.ts). */
+const CHUNKS_STEP = 10;
+
 /** A collector store at `version` holding the history a gateway sent before the upgrade: seqs 1 … storedSeq. */
 export function writeOldStore(
   path: string,
@@ -51,9 +54,12 @@ export function writeOldStore(
   const db = new Database(path);
   try {
     db.pragma("journal_mode = WAL");
-    migrateSync(db, upTo(storeSchema, version), path);
+    // Readings moved into chunks at step 10; a later version gets its history the way a real
+    // store did: written in the row layout, then carried over by the steps themselves.
+    const layout = Math.min(version, CHUNKS_STEP - 1);
+    migrateSync(db, upTo(storeSchema, layout), path);
     // From version 3 on, readings are keyed by (gateway, epoch, seq); agents before epochs are epoch 0.
-    const epochs = version >= 3;
+    const epochs = layout >= 3;
     const insert = db.prepare(
       `INSERT INTO readings (gateway, seq, device, point, ts, num, text, quality, reason${epochs ? ", epoch" : ""})
        VALUES (?, ?, 'meter-1', 'voltage', ?, ?, NULL, 0, NULL${epochs ? ", 0" : ""})`,
@@ -70,13 +76,15 @@ export function writeOldStore(
         db.prepare(
           "INSERT INTO gateway_epochs (gateway, epoch, max_seq, stored, last_at) VALUES (?, 0, ?, ?, ?)",
         ).run(o.gateway, o.storedSeq, o.storedSeq, lastTs);
-      else if (version >= 2)
+      else if (layout >= 2)
         db.prepare("UPDATE gateways SET max_seq = ?, stored = ? WHERE id = ?").run(
           o.storedSeq,
           o.storedSeq,
           o.gateway,
         );
     })();
+    // A fixture needs no copy aside: run the steps as the upgrade would, without its backup.
+    if (version > layout) applyMigrations(db, planMigrations(db, upTo(storeSchema, version), path));
   } finally {
     db.close();
   }
