@@ -58,7 +58,7 @@ export async function finishScenario(
       `load gateway ${load.name}: published=${load.produced} stored=${load.stored} lost=${load.lost} duplicated=${load.duplicated}`,
     );
   }
-  const republished = await republishedReadings(rig.nats.url, rig.gateway);
+  const republished = await republishedReadings(rig.cluster?.urls ?? rig.nats.url, rig.gateway);
   const tally = tallyOf(name, s.agent, s.store, {
     notes: o.notes?.(s) ?? [],
     absorbed: [`readings in the stream twice=${republished}`, ...absorbed],

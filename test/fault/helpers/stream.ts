@@ -9,8 +9,22 @@ import { apiFetch } from "../../e2e/helpers/auth.js";
  * happened) under different boundaries, so JetStream's Msg-Id dedup could not catch them and
  * the collector's (gateway, seq) key had to. Shows that a scenario really exercised re-sending.
  */
-export async function republishedReadings(natsUrl: string, gateway: string): Promise<number> {
-  const nc = await connect({ servers: natsUrl, reconnect: false });
+export async function republishedReadings(servers: string | string[], gateway: string): Promise<number> {
+  // On a cluster just after its nodes were killed and restarted, a JetStream API call may time out
+  // while the meta leader settles: read the stream again, for up to 30 s.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await countRepublished(servers, gateway);
+    } catch (err) {
+      if (Date.now() > deadline || !/timeout/i.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function countRepublished(servers: string | string[], gateway: string): Promise<number> {
+  const nc = await connect({ servers, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc);
     const { state } = await jsm.streams.info(TELEMETRY_STREAM);
