@@ -20,6 +20,9 @@ export interface WireStatus {
   heldSince?: number;
 }
 
+/** How often the fleet's redial window is read again once known. */
+const PACING_CHECK_MS = 30_000;
+
 /**
  * Keeps track of what the collectors announced in JetStream KV: the batch versions they read
  * (JetStream acks a batch on storage, so publishing what no collector reads would strand it; the
@@ -28,6 +31,7 @@ export interface WireStatus {
 export function createCollectorWireWatch(sends: number) {
   let announced: CollectorWire | undefined;
   let spreadMs: number | undefined;
+  let pacingReadAt = 0;
   let kv: KV | undefined;
 
   return {
@@ -36,9 +40,14 @@ export function createCollectorWireWatch(sends: number) {
         kv ??= await new Kvm(nc).open(TIDEGATE_KV_BUCKET);
         const entry = await kv.get(COLLECTOR_WIRE_KEY);
         announced = entry && entry.operation === "PUT" ? decodeCollectorWire(entry.value) : undefined;
-        const pacing = await kv.get(FLEET_PACING_KEY);
-        // A collector from before pacing announces none: keep the last window known.
-        if (pacing?.operation === "PUT") spreadMs = decodeFleetPacing(pacing.value).spreadMs;
+        // The window changes with the fleet's size, slowly: a thousand gateways reading it with
+        // every wire check would double what the fleet asks of JetStream for nothing.
+        if (spreadMs === undefined || Date.now() - pacingReadAt >= PACING_CHECK_MS) {
+          const pacing = await kv.get(FLEET_PACING_KEY);
+          pacingReadAt = Date.now();
+          // A collector from before pacing announces none: keep the last window known.
+          if (pacing?.operation === "PUT") spreadMs = decodeFleetPacing(pacing.value).spreadMs;
+        }
       } catch {
         // No bucket yet (no collector has started) or the link is down: keep what we knew.
         kv = undefined;

@@ -92,36 +92,6 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       ),
     ]),
   );
-  // Coarser chart buckets are folded in SQL, so a month of 1-minute rollups reaches JavaScript as
-  // ~1 000 rows instead of 43 200. The last value is the one with the latest time: SQLite keeps
-  // bare columns only for a single max(), so time and value travel as one sortable string.
-  type Grouped = { t: number; n: number; total: number; lo: number; hi: number; last_key: string };
-  const groupedFrom = (
-    table: string,
-    time: string,
-    n: string,
-    total: string,
-    lo: string,
-    hi: string,
-    lastTs: string,
-    last: string,
-    where: string,
-  ) =>
-    db.prepare<
-      { gateway: string; device: string; point: string; from: number; to: number; step: number },
-      Grouped
-    >(
-      `SELECT ${time} - ${time} % @step AS t, ${n} AS n, ${total} AS total, ${lo} AS lo, ${hi} AS hi,
-        max(printf('%020d %.17g', ${lastTs}, ${last})) AS last_key
-      FROM ${table} WHERE gateway = @gateway AND device = @device AND point = @point
-        AND ${time} >= @from AND ${time} <= @to ${where} GROUP BY t ORDER BY t`,
-    );
-  const selectGrouped = Object.fromEntries(
-    ROLLUP_TIERS.map((tier) => [
-      tier.table,
-      groupedFrom(tier.table, "bucket", "sum(n)", "sum(total)", "min(lo)", "max(hi)", "last_ts", "last", ""),
-    ]),
-  ) as Record<RollupTable, ReturnType<typeof groupedFrom>>;
   const countGateways = db.prepare("SELECT count(*) FROM gateways").pluck();
   const listSeries = db.prepare<[], { gateway: string; device: string; point: string }>(
     "SELECT gateway, device, point FROM series",
@@ -230,30 +200,13 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       };
     },
     /**
-     * BucketPartial aggregates of a series for chart buckets, from raw readings or a rollup tier; with
-     * `stepMs` coarser than the source, already folded into buckets of that step (on the same
-     * grid as `grid()`: multiples of the step).
+     * Partial aggregates of a series for chart buckets: a rollup tier's rows, or raw readings, with
+     * `stepMs` already folded into buckets of that step (on the same grid as `grid()`: multiples of
+     * the step). Charts from a rollup tier fold in SQL instead (chartBuckets).
      */
     partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): BucketPartial[] {
       if (source === "raw") return rawPartials(q, stepMs);
       const tierMs = tierOf(source).ms;
-      if (stepMs > tierMs) {
-        const from = Math.floor(q.from / tierMs) * tierMs;
-        return selectGrouped[source]
-          .all({ gateway: q.gateway, device: q.device, point: q.point, from, to: q.to, step: stepMs })
-          .map((r) => {
-            const space = r.last_key.indexOf(" ");
-            return {
-              t: r.t,
-              n: r.n,
-              total: r.total,
-              lo: r.lo,
-              hi: r.hi,
-              lastTs: Number(r.last_key.slice(0, space)),
-              last: Number(r.last_key.slice(space + 1)),
-            };
-          });
-      }
       return (selectRollup[source] as (typeof selectRollup)[string])
         .all(q.gateway, q.device, q.point, Math.floor(q.from / tierMs) * tierMs, q.to)
         .map((r) => ({
