@@ -16,6 +16,7 @@ import { backlogFigures } from "./figures/backlog.js";
 import { bufferFigures } from "./figures/buffer.js";
 import { collectorFigures } from "./figures/collector.js";
 import { collectorE2eFigures } from "./figures/collector-e2e.js";
+import { collectorFleetFigures } from "./figures/collector-fleet.js";
 import { dashboardFigures } from "./figures/dashboard.js";
 import { e2eFigures } from "./figures/e2e.js";
 import { FLEET_DEFAULTS, type FleetBenchOptions, fleetFigures } from "./figures/fleet.js";
@@ -51,6 +52,7 @@ function groupsFor(rssMinutes: number, fleet: FleetBenchOptions): Group[] {
     { name: "buffer", run: bufferFigures },
     { name: "uplink", run: uplinkFigures },
     { name: "collector", run: collectorFigures },
+    { name: "collector-fleet", run: collectorFleetFigures },
     { name: "collector-e2e", run: collectorE2eFigures },
     { name: "query", run: queryFigures },
     { name: "e2e", run: e2eFigures },

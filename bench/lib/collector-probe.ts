@@ -1,6 +1,7 @@
 // What a running collector says about itself while a fleet loads it: its metrics, its store file
 // and its API's latency. Read from outside, as an operator's monitoring would.
 import Database from "better-sqlite3";
+import { storedReadingCount } from "../../collector/src/store/stored-readings.js";
 import { apiFetch } from "../../test/e2e/helpers/auth.js";
 import { percentile } from "./stats.js";
 
@@ -58,7 +59,7 @@ export function storedTotal(dbPath: string): number {
   let db: Database.Database | undefined;
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    return db.prepare<[], { n: number | null }>("SELECT sum(n) AS n FROM chunks").get()?.n ?? 0;
+    return storedReadingCount(db);
   } catch {
     return 0;
   } finally {
@@ -73,8 +74,8 @@ export function gatewaysLiveSince(dbPath: string, since: number): number {
     return (
       db
         .prepare<[number], { n: number }>(
-          `SELECT count(*) AS n FROM (SELECT s.gateway FROM chunks c JOIN series_ids s ON s.id = c.series
-             GROUP BY s.gateway HAVING max(c.t1) >= ?)`,
+          // The latest values: kept on every commit, whether the readings wait in the head or not.
+          "SELECT count(DISTINCT gateway) AS n FROM series WHERE last_ts >= ?",
         )
         .get(since)?.n ?? 0
     );

@@ -35,11 +35,15 @@ export interface SeriesKey {
  */
 export function createChunks(db: Database.Database) {
   const ids = new Map<string, number>();
+  const keys = new Map<number, SeriesKey>();
   const findSeries = db
     .prepare<[string, string, string], number>(
       "SELECT id FROM series_ids WHERE gateway = ? AND device = ? AND point = ?",
     )
     .pluck();
+  const keyById = db.prepare<[number], SeriesKey>(
+    "SELECT gateway, device, point FROM series_ids WHERE id = ?",
+  );
   // OR IGNORE: a second collector on the same file may have added the series a moment ago.
   const addSeries = db.prepare("INSERT OR IGNORE INTO series_ids (gateway, device, point) VALUES (?, ?, ?)");
   // The series' newest chunk: live data, a few readings per batch, grows it.
@@ -96,10 +100,11 @@ export function createChunks(db: Database.Database) {
 
   /**
    * Grows the series' newest chunk while it is small, of the same epoch, and the readings' seqs
-   * come after its first (a backfill of older seqs gets chunks of its own).
+   * come after its first (a backfill of older seqs gets chunks of its own). `fill`: any group
+   * that fits grows it (readings moving from the head, a few times an hour per series).
    */
-  function tryGrow(series: number, epoch: number, readings: readonly ChunkInput[]): boolean {
-    if (readings.length >= GROW_BELOW) return false;
+  function tryGrow(series: number, epoch: number, readings: readonly ChunkInput[], fill: boolean): boolean {
+    if (!fill && readings.length >= GROW_BELOW) return false;
     const last = newest.get(series);
     if (!last || last.epoch !== epoch || last.n + readings.length > CHUNK_GROW_TO) return false;
     if (!fitsChunk(last.first_seq, readings)) return false;
@@ -116,11 +121,25 @@ export function createChunks(db: Database.Database) {
 
   return {
     seriesId,
+    /** The series an id names (ids are never reused). */
+    keyOf(series: number): SeriesKey {
+      let key = keys.get(series);
+      if (key) return key;
+      key = keyById.get(series);
+      if (!key) throw new Error(`series ${series} is not in series_ids: the store file is damaged`);
+      keys.set(series, key);
+      return key;
+    },
     /** Stores the readings (not stored before) of one series of one gateway epoch. */
-    write(s: SeriesKey, epoch: number, readings: readonly ChunkInput[]): void {
+    write(
+      s: SeriesKey,
+      epoch: number,
+      readings: readonly ChunkInput[],
+      options: { fill?: boolean } = {},
+    ): void {
       if (readings.length === 0) return;
       const series = seriesId(s, true) as number;
-      if (tryGrow(series, epoch, readings)) return;
+      if (tryGrow(series, epoch, readings, options.fill ?? false)) return;
       for (let i = 0; i < readings.length; i += CHUNK_MAX) {
         const part = readings.slice(i, i + CHUNK_MAX);
         const { t0, t1, firstSeq } = span(part);

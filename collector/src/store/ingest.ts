@@ -1,7 +1,8 @@
 import type { Batch, ReadingValue, SequencedReading } from "@tidegate/protocol";
 import type Database from "better-sqlite3";
-import type { Chunks, SeriesKey } from "./chunks.js";
-import { createRollups } from "./rollups.js";
+import { type Chunks, GROW_BELOW, type SeriesKey } from "./chunks.js";
+import type { Head } from "./head.js";
+import type { Rollups } from "./rollups.js";
 import type { createSeqRuns } from "./seq-runs.js";
 
 export interface InsertResult {
@@ -26,15 +27,16 @@ function entry<T>(map: Map<string, Map<string, T>>, a: string, b: string, make: 
 
 /**
  * Ingest into the store: the readings of a commit's batches that no seq run covers yet go into
- * chunks and rollups; every mode keeps the latest values, gateways and completeness counters.
- * The transactions returned are run `.immediate` by the store.
+ * chunks and rollups, or, when a gateway's share of the commit is a reading or two per series
+ * (live data from a fleet), into the head, which moves them into chunks and rollups in bulk;
+ * every mode keeps the latest values, gateways and completeness counters. The transactions
+ * returned are run `.immediate` by the store.
  */
 export function createIngest(
   db: Database.Database,
-  parts: { chunks: Chunks; seqRuns: ReturnType<typeof createSeqRuns> },
+  parts: { chunks: Chunks; rollups: Rollups; head: Head; seqRuns: ReturnType<typeof createSeqRuns> },
 ) {
-  const { chunks, seqRuns } = parts;
-  const rollups = createRollups(db);
+  const { chunks, rollups, head, seqRuns } = parts;
   const upsertSeries = db.prepare(`
     INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
@@ -111,13 +113,26 @@ export function createIngest(
   const insertMany = db.transaction((batches: readonly Batch[], receivedAt: number): InsertResult[] => {
     const groups: Groups = new Map();
     const inserted = batches.map((b) => gatherNew(b, groups));
-    for (const ofGateway of groups.values())
-      for (const ofEpoch of ofGateway.values())
+    for (const [gateway, ofGateway] of groups)
+      for (const [epoch, ofEpoch] of ofGateway) {
+        const series: Group[] = [];
+        let readings = 0;
         for (const ofDevice of ofEpoch.values())
           for (const g of ofDevice.values()) {
-            chunks.write(g.key, g.epoch, g.readings);
-            rollups.add(g.key, g.readings);
+            series.push(g);
+            readings += g.readings.length;
           }
+        if (series.length === 0) continue;
+        if (readings < GROW_BELOW * series.length) {
+          head.add(gateway, Number(epoch), series, receivedAt);
+          continue;
+        }
+        for (const g of series) {
+          chunks.write(g.key, g.epoch, g.readings);
+          rollups.add(g.key, g.readings);
+        }
+      }
+    head.moveDue(receivedAt);
     register(batches, inserted, receivedAt);
     return batches.map((b, i) => ({
       inserted: inserted[i] ?? 0,

@@ -77,3 +77,5 @@ export function createRollups(db: Database.Database) {
     },
   };
 }
+
+export type Rollups = ReturnType<typeof createRollups>;

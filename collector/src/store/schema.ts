@@ -205,6 +205,21 @@ export const storeSchema: SchemaSpec = {
         ${ROLLUP_FROM("rollup_15m", 900_000, "rollup_1m")}
         ${ROLLUP_FROM("rollup_1d", 86_400_000, "rollup_1h")}`,
     },
+    {
+      version: 12,
+      description:
+        "a head where live readings of fleet-shaped batches wait, a row per gateway and commit, before they move into chunks and rollups in bulk",
+      up: `
+        CREATE TABLE head (
+          id INTEGER PRIMARY KEY,
+          gateway TEXT NOT NULL,
+          epoch INTEGER NOT NULL,
+          received_at INTEGER NOT NULL,
+          n INTEGER NOT NULL,
+          data BLOB NOT NULL
+        );
+        CREATE INDEX head_by_gateway ON head (gateway);`,
+    },
   ],
   legacyVersion(db) {
     if (!hasTable(db, "readings")) return 0;

@@ -5,8 +5,10 @@ import Database from "better-sqlite3";
 import { QUALITY } from "./chunk-codec.js";
 import { createChunks, type SeriesKey } from "./chunks.js";
 import { createClockJumps } from "./clock-jumps.js";
+import { createHead } from "./head.js";
 import { createIngest, type InsertResult } from "./ingest.js";
 import { createRollupBuckets } from "./rollup-buckets.js";
+import { createRollups } from "./rollups.js";
 import { storeSchema } from "./schema.js";
 import { createSeqRuns } from "./seq-runs.js";
 import { type BucketPartial, mergePartial, type Source } from "./series-query.js";
@@ -146,10 +148,29 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   >("SELECT * FROM series WHERE gateway = ? ORDER BY device, point");
 
   const chunks = createChunks(db);
+  const rollups = createRollups(db);
+  const head = createHead(db, { chunks, rollups });
   const rollupBuckets = createRollupBuckets(db);
   const clockJumps = createClockJumps(db, options.clockJumpMs);
   const seqRuns = createSeqRuns(db);
-  const { insertMany, recordMany } = createIngest(db, { chunks, seqRuns });
+  const { insertMany, recordMany } = createIngest(db, { chunks, rollups, head, seqRuns });
+  const settleNow = db.transaction((gateway: string) => head.settle(gateway));
+  const settleEvery = db.transaction(() => head.settleAll());
+  // The fleet view and /metrics list every gateway several times a minute; a heartbeat is parsed
+  // once per new text, not once per call (1,000 of them took most of a /api/v1/gateways call).
+  const heartbeats = new Map<string, { text: string; heartbeat: Heartbeat }>();
+  function parsedHeartbeat(gateway: string, text: string | null): Heartbeat | null {
+    if (!text) return null;
+    const known = heartbeats.get(gateway);
+    if (known?.text === text) return known.heartbeat;
+    const heartbeat = JSON.parse(text) as Heartbeat;
+    heartbeats.set(gateway, { text, heartbeat });
+    return heartbeat;
+  }
+  /** Reads of a series see its readings in chunks and rollups: a head the gateway has moves first. */
+  function settle(gateway: string): void {
+    if (head.holds(gateway)) settleNow.immediate(gateway);
+  }
 
   /** Good numbers of a series as partials: one per reading, or folded into buckets of `stepMs`. */
   function rawPartials(q: Omit<SeriesQuery, "limit">, stepMs: number): BucketPartial[] {
@@ -193,6 +214,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
     }),
     /** Bad readings are gaps (null), never values. */
     series(q: SeriesQuery): SeriesResult {
+      settle(q.gateway);
       const rows = chunks.ordered(q, q.from, q.to, q.limit ?? 100_000);
       return {
         ts: rows.map((r) => r.ts),
@@ -205,6 +227,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
      * the step). Charts from a rollup tier fold in SQL instead (chartBuckets).
      */
     partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): BucketPartial[] {
+      settle(q.gateway);
       if (source === "raw") return rawPartials(q, stepMs);
       const tierMs = tierOf(source).ms;
       return (selectRollup[source] as (typeof selectRollup)[string])
@@ -220,7 +243,12 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
         }));
     },
     /** Chart buckets of a rollup tier, folded and aggregated in SQL (see rollup-buckets.ts). */
-    chartBuckets: rollupBuckets,
+    chartBuckets(...args: Parameters<typeof rollupBuckets>): ReturnType<typeof rollupBuckets> {
+      settle(args[1].gateway);
+      return rollupBuckets(...args);
+    },
+    /** Moves every gateway's waiting readings into chunks and rollups (tools, benchmarks); returns how many. */
+    settleAll: (): number => settleEvery.immediate(),
     /** Every series the store has seen, for work done series by series (pruning). */
     seriesList: () => listSeries.all(),
     /**
@@ -252,7 +280,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
       selectGateways.all().map((g) => ({
         id: g.id,
         lastSeen: g.last_seen,
-        heartbeat: g.heartbeat ? (JSON.parse(g.heartbeat) as Heartbeat) : null,
+        heartbeat: parsedHeartbeat(g.id, g.heartbeat),
         maxSeq: g.max_seq,
         stored: g.stored,
         wireVersion: g.wire_version,
@@ -268,7 +296,7 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
         lastTs: p.last_ts,
         lastValue: p.last_value === null ? null : (JSON.parse(p.last_value) as ReadingValue),
       })),
-    countReadings: (gateway: string): number => chunks.count(gateway),
+    countReadings: (gateway: string): number => chunks.count(gateway) + head.count(gateway),
     close: () => db.close(),
   };
 }

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { decodeChunk } from "../../../collector/src/store/chunk-codec.js";
+import { eachStoredReading } from "../../../collector/src/store/stored-readings.js";
 
 export interface FleetLedger {
   gateways: number;
@@ -16,16 +16,13 @@ export interface FleetLedger {
 }
 
 /**
- * Counts, from the readings the collector's SQLite file holds (decoded from its chunks, not from the
+ * Counts, from the readings the collector's SQLite file holds (decoded from its chunks and head, not from the
  * collector's own counters), what each gateway committed against what was stored: a seq stored
  * twice shows up as a duplicate, a seq missing as lost. One bitmap per gateway, so millions of
  * readings count in a few seconds.
  */
 export function fleetLedger(dbPath: string, committed: ReadonlyMap<string, number>): FleetLedger {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  const chunks = db.prepare<[string], { first_seq: number; data: Buffer }>(
-    "SELECT c.first_seq, c.data FROM chunks c JOIN series_ids s ON s.id = c.series WHERE s.gateway = ?",
-  );
   const ledger: FleetLedger = {
     gateways: committed.size,
     committed: 0,
@@ -41,14 +38,12 @@ export function fleetLedger(dbPath: string, committed: ReadonlyMap<string, numbe
       let stored = 0;
       let duplicated = 0;
       let beyond = 0;
-      for (const c of chunks.iterate(gateway)) {
-        for (const r of decodeChunk(c.data, c.first_seq)) {
-          stored += 1;
-          if (r.seq > last) beyond += 1;
-          else if (seen[r.seq]) duplicated += 1;
-          else seen[r.seq] = 1;
-        }
-      }
+      eachStoredReading(db, gateway, (r) => {
+        stored += 1;
+        if (r.seq > last) beyond += 1;
+        else if (seen[r.seq]) duplicated += 1;
+        else seen[r.seq] = 1;
+      });
       const lost = last - (stored - duplicated - beyond);
       ledger.committed += last;
       ledger.stored += stored;

@@ -1,6 +1,8 @@
 import Database from "better-sqlite3";
-import { decodeChunk } from "../../../collector/src/store/chunk-codec.js";
+import { storedReadingCount, storedReadings } from "../../../collector/src/store/stored-readings.js";
 import { getJson } from "../../e2e/helpers/wait.js";
+
+export { storedReadings };
 
 /**
  * The agent's side of the ledger. The newer status contract (`seq`, `buffer.dropped`,
@@ -49,22 +51,6 @@ export interface StoreLedger {
   beyond: number;
 }
 
-/** Every reading of `gateway` stored in the collector's file, decoded from its chunks. */
-export function storedReadings(
-  db: Database.Database,
-  gateway: string,
-): { seq: number; device: string; point: string; ts: number }[] {
-  const chunks = db
-    .prepare<[string], { device: string; point: string; first_seq: number; data: Buffer }>(
-      `SELECT s.device, s.point, c.first_seq, c.data FROM chunks c JOIN series_ids s ON s.id = c.series
-       WHERE s.gateway = ?`,
-    )
-    .all(gateway);
-  return chunks.flatMap((c) =>
-    decodeChunk(c.data, c.first_seq).map((r) => ({ seq: r.seq, device: c.device, point: c.point, ts: r.ts })),
-  );
-}
-
 export function storeLedger(dbPath: string, gateway: string, committed: number): StoreLedger {
   // Opened per call and closed at once: a long-lived reader would pin the WAL of a live collector.
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -101,13 +87,7 @@ export function storedCount(dbPath: string, gateway: string): number {
   let db: Database.Database | undefined;
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    return (
-      db
-        .prepare<[string], { n: number | null }>(
-          "SELECT sum(c.n) AS n FROM chunks c JOIN series_ids s ON s.id = c.series WHERE s.gateway = ?",
-        )
-        .get(gateway)?.n ?? 0
-    );
+    return storedReadingCount(db, gateway);
   } catch {
     return 0;
   } finally {

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Batch } from "@tidegate/protocol";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HEAD_AGE_MS, HEAD_ROWS_MAX } from "./head.js";
+import { openSqliteStore, type SqliteStore } from "./sqlite-store.js";
+import { ROLLUP_TIERS } from "./tiers.js";
+
+const T0 = Date.UTC(2026, 0, 1);
+const POINTS = ["v1", "v2", "v3"];
+
+let dir: string;
+let path: string;
+let store: SqliteStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "tidegate-head-"));
+  path = join(dir, "c.db");
+  store = openSqliteStore(path);
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Second `s` of a gateway polling every point once a second: one reading per series (fleet-shaped). */
+function poll(s: number, gateway = "gw-1"): Batch {
+  const firstSeq = s * POINTS.length + 1;
+  return {
+    gateway,
+    epoch: 1,
+    firstSeq,
+    lastSeq: firstSeq + POINTS.length - 1,
+    readings: POINTS.map((point, i) => ({
+      seq: firstSeq + i,
+      ts: T0 + s * 1000 + i,
+      device: "meter",
+      point,
+      value: s % 7 === 3 && i === 2 ? null : 200 + ((s * 13 + i * 5) % 41),
+      quality: s % 7 === 3 && i === 2 ? "bad" : "good",
+      ...(s % 7 === 3 && i === 2 ? { reason: "timeout" } : {}),
+    })),
+  };
+}
+
+/** Rows of a table in the store file, counted from a second connection as a tool would. */
+function rows(table: "head" | "chunks"): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+const q = (point: string) => ({ gateway: "gw-1", device: "meter", point, from: T0, to: T0 + 3_600_000 });
+
+describe("the head", () => {
+  it("keeps fleet-shaped batches a row per commit, and every read sees them as if stored in chunks", () => {
+    for (let s = 0; s < 150; s++) store.insertBatch(poll(s), T0 + s * 1000);
+    const bulk = openSqliteStore(join(dir, "bulk.db"));
+    try {
+      // The same readings as one big batch go straight into chunks and rollups: the reference.
+      const all = Array.from({ length: 150 }, (_, s) => poll(s));
+      const one: Batch = { ...poll(0), lastSeq: 450, readings: all.flatMap((b) => b.readings) };
+      expect(bulk.insertBatch(one).inserted).toBe(450);
+      expect(store.countReadings("gw-1")).toBe(450);
+      expect(rows("head")).toBeGreaterThan(0);
+      for (const point of POINTS) {
+        expect(store.series(q(point))).toEqual(bulk.series(q(point)));
+        for (const tier of ROLLUP_TIERS)
+          expect(store.partials(tier.table, q(point))).toEqual(bulk.partials(tier.table, q(point)));
+      }
+      // Reading the series moved the gateway's head into chunks.
+      expect(rows("head")).toBe(0);
+      expect(store.countReadings("gw-1")).toBe(450);
+    } finally {
+      bulk.close();
+    }
+  });
+
+  it("moves a gateway once its oldest head row is HEAD_AGE_MS old, without any read", () => {
+    store.insertBatch(poll(0, "gw-1"), T0);
+    store.insertBatch(poll(0, "gw-2"), T0 + 1000);
+    expect(rows("head")).toBe(2);
+    expect(rows("chunks")).toBe(0);
+    // A commit at T0 + HEAD_AGE_MS finds gw-1 due (its row is that old), gw-2 not yet.
+    store.insertBatch(poll(1, "gw-3"), T0 + HEAD_AGE_MS);
+    expect(rows("chunks")).toBe(POINTS.length);
+    expect(rows("head")).toBe(2);
+    store.insertBatch(poll(2, "gw-3"), T0 + HEAD_AGE_MS + 1000);
+    expect(rows("chunks")).toBe(2 * POINTS.length);
+  });
+
+  it("moves a gateway that fills HEAD_ROWS_MAX rows sooner", () => {
+    for (let s = 0; s < HEAD_ROWS_MAX; s++) store.insertBatch(poll(s), T0 + s);
+    expect(rows("head")).toBe(0);
+    expect(store.countReadings("gw-1")).toBe(HEAD_ROWS_MAX * POINTS.length);
+  });
+
+  it("stores nothing twice: a redelivered batch still in the head adds nothing", () => {
+    store.insertBatch(poll(0), T0);
+    store.insertBatch(poll(1), T0 + 1000);
+    expect(store.insertBatch(poll(1), T0 + 2000)).toEqual({ inserted: 0, duplicates: POINTS.length });
+    expect(store.countReadings("gw-1")).toBe(2 * POINTS.length);
+    expect(store.series(q("v1")).ts).toEqual([T0, T0 + 1000]);
+  });
+
+  it("keeps the latest values on every commit, before the readings move", () => {
+    store.insertBatch(poll(0), T0);
+    store.insertBatch(poll(1), T0 + 1000);
+    expect(rows("head")).toBe(2);
+    expect(store.points("gw-1").map((p) => [p.point, p.lastTs, p.lastValue])).toEqual(
+      poll(1).readings.map((r) => [r.point, r.ts, r.value]),
+    );
+  });
+
+  it("survives a restart, and a second collector on the same file reads what the first one holds", () => {
+    for (let s = 0; s < 10; s++) store.insertBatch(poll(s), T0 + s * 1000);
+    const other = openSqliteStore(path);
+    try {
+      expect(other.series(q("v2")).ts).toHaveLength(10);
+    } finally {
+      other.close();
+    }
+    for (let s = 10; s < 20; s++) store.insertBatch(poll(s), T0 + s * 1000);
+    store.close();
+    store = openSqliteStore(path);
+    expect(store.countReadings("gw-1")).toBe(20 * POINTS.length);
+    expect(store.series(q("v2")).ts).toHaveLength(20);
+  });
+});

@@ -1,0 +1,122 @@
+import type Database from "better-sqlite3";
+import type { ChunkInput } from "./chunk-codec.js";
+import type { Chunks, SeriesKey } from "./chunks.js";
+import { asInput, decodeHead, encodeHead, type HeadGroup } from "./head-codec.js";
+import type { Rollups } from "./rollups.js";
+
+/**
+ * How long a gateway's newest readings may wait in the head before they move into chunks and
+ * rollups. Two minutes of a 1 Hz poll is a full chunk per series, written once instead of grown
+ * reading by reading.
+ */
+export const HEAD_AGE_MS = 120_000;
+/** A gateway whose head holds this many rows (a fast sender) moves sooner. */
+export const HEAD_ROWS_MAX = 240;
+/** Gateways moved at most per commit, so one commit never carries the whole fleet's head. */
+const MOVES_PER_COMMIT = 16;
+
+/**
+ * The head: where live readings of fleet-shaped batches wait, one row per gateway epoch and commit,
+ * until they move into the series' chunks and the rollups in bulk (when the gateway's oldest head
+ * row is HEAD_AGE_MS old, or it holds HEAD_ROWS_MAX rows, or before anything reads its series).
+ * A reading in the head is stored: its seq is claimed, its latest value and counters are kept;
+ * only the chunk and rollup writes wait, which is what fleet-shaped traffic paid per reading.
+ * Every write happens inside the caller's (immediate) transaction.
+ */
+export function createHead(db: Database.Database, parts: { chunks: Chunks; rollups: Rollups }) {
+  const { chunks, rollups } = parts;
+  const insert = db.prepare("INSERT INTO head (gateway, epoch, received_at, n, data) VALUES (?, ?, ?, ?, ?)");
+  const rowsOf = db.prepare<[string], { id: number; epoch: number; data: Buffer }>(
+    "SELECT id, epoch, data FROM head WHERE gateway = ? ORDER BY id",
+  );
+  const removeUpTo = db.prepare("DELETE FROM head WHERE gateway = ? AND id <= ?");
+  const oldest = db.prepare<[], { gateway: string; received_at: number }>(
+    "SELECT gateway, received_at FROM head ORDER BY id LIMIT 1",
+  );
+  const anyOf = db.prepare<[string], number>("SELECT 1 FROM head WHERE gateway = ? LIMIT 1").pluck();
+  const allGateways = db.prepare<[], string>("SELECT DISTINCT gateway FROM head").pluck();
+  const countOf = db
+    .prepare<[string], number>("SELECT coalesce(sum(n), 0) FROM head WHERE gateway = ?")
+    .pluck();
+  // Rows this process added per gateway since it last moved them: a hint for fast senders only
+  // (another collector on the same file keeps its own), never what decides correctness.
+  const added = new Map<string, number>();
+
+  /** Moves every head row of `gateway` into chunks and rollups; returns how many readings moved. */
+  function move(gateway: string): number {
+    const rows = rowsOf.all(gateway);
+    added.delete(gateway);
+    const last = rows.at(-1);
+    if (!last) return 0;
+    // By epoch and series, so each series gets one chunk write and one rollup fold for the lot.
+    const groups = new Map<string, { series: number; epoch: number; readings: ChunkInput[] }>();
+    for (const row of rows)
+      for (const g of decodeHead(row.data)) {
+        const key = `${row.epoch}:${g.series}`;
+        let into = groups.get(key);
+        if (!into) {
+          into = { series: g.series, epoch: row.epoch, readings: [] };
+          groups.set(key, into);
+        }
+        for (const r of g.readings) into.readings.push(asInput(r));
+      }
+    let moved = 0;
+    for (const g of groups.values()) {
+      const key: SeriesKey = chunks.keyOf(g.series);
+      chunks.write(key, g.epoch, g.readings, { fill: true });
+      rollups.add(key, g.readings);
+      moved += g.readings.length;
+    }
+    removeUpTo.run(gateway, last.id);
+    return moved;
+  }
+
+  return {
+    /** Keeps one commit's new readings of a gateway epoch, grouped by series. */
+    add(
+      gateway: string,
+      epoch: number,
+      groups: readonly { key: SeriesKey; readings: readonly ChunkInput[] }[],
+      receivedAt: number,
+    ) {
+      const entries: HeadGroup[] = groups.map((g) => ({
+        series: chunks.seriesId(g.key, true) as number,
+        readings: g.readings,
+      }));
+      const n = groups.reduce((sum, g) => sum + g.readings.length, 0);
+      insert.run(gateway, epoch, receivedAt, n, encodeHead(entries));
+      added.set(gateway, (added.get(gateway) ?? 0) + 1);
+    },
+    /**
+     * Moves the gateways that are due: those whose oldest row is HEAD_AGE_MS old (oldest first,
+     * from the table's first rows), and those this process filled past HEAD_ROWS_MAX.
+     */
+    moveDue(now: number): number {
+      let moved = 0;
+      for (let i = 0; i < MOVES_PER_COMMIT; i++) {
+        const first = oldest.get();
+        if (!first || first.received_at > now - HEAD_AGE_MS) break;
+        moved += move(first.gateway);
+      }
+      for (const [gateway, rows] of added) if (rows >= HEAD_ROWS_MAX) moved += move(gateway);
+      return moved;
+    },
+    /** Moves a gateway's head now (before its series are read); false when it had none. */
+    settle(gateway: string): boolean {
+      if (anyOf.get(gateway) === undefined) return false;
+      move(gateway);
+      return true;
+    },
+    /** Whether the gateway has readings waiting (a read settles it first). */
+    holds: (gateway: string): boolean => anyOf.get(gateway) !== undefined,
+    /** Moves every gateway's head (shutdown, tools, benchmarks). */
+    settleAll(): number {
+      let moved = 0;
+      for (const gateway of allGateways.all()) moved += move(gateway);
+      return moved;
+    },
+    count: (gateway: string): number => countOf.get(gateway) ?? 0,
+  };
+}
+
+export type Head = ReturnType<typeof createHead>;
