@@ -2,7 +2,7 @@ import { type Batch, encodeBatch, subjects } from "@tidegate/protocol";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { voltageReadings } from "../../../test/helpers/readings.js";
-import type { InsertResult } from "../store/sqlite-store.js";
+import type { InsertResult } from "../store/types.js";
 import { createIngestLoop, type IngestStats, type TelemetryMessage } from "./ingest-loop.js";
 
 const log = pino({ level: "silent" });

@@ -1,7 +1,7 @@
 import { BATCH_VERSION, type Batch, decodeBatch, NewerWireVersionError, subjects } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingsBackend } from "../store/backend.js";
-import type { InsertResult } from "../store/sqlite-store.js";
+import type { InsertResult } from "../store/types.js";
 
 export interface IngestStats {
   batches: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GatewayRow } from "../store/sqlite-store.js";
+import type { GatewayRow } from "../store/types.js";
 import { completeness } from "./completeness.js";
 
 const row = (maxSeq: number, stored: number, droppedRanges: [number, number][] = []): GatewayRow => ({

@@ -1,4 +1,4 @@
-import type { GatewayRow } from "../store/sqlite-store.js";
+import type { GatewayRow } from "../store/types.js";
 
 export interface Completeness {
   max: number;

@@ -1,6 +1,6 @@
 import { BATCH_VERSION } from "@tidegate/protocol";
 import { z } from "zod";
-import type { GatewayRow } from "../store/sqlite-store.js";
+import type { GatewayRow } from "../store/types.js";
 import { completeness } from "./completeness.js";
 
 /** How long a clock jump stays flagged on the fleet view. */

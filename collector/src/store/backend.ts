@@ -1,6 +1,7 @@
 import type { Batch } from "@tidegate/protocol";
 import type { Agg, BucketPartial, Plan, SeriesColumns } from "./series-query.js";
-import type { InsertResult, SeriesQuery, SeriesResult, SqliteStore } from "./sqlite-store.js";
+import type { SqliteStore } from "./sqlite-store.js";
+import type { InsertResult, SeriesQuery, SeriesResult } from "./types.js";
 
 /** How the readings write path is doing, for /readyz and /metrics (InfluxDB; SQLite has none). */
 export interface WriteStatus {

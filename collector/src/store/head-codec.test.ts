@@ -14,7 +14,10 @@ describe("head rows", () => {
   it("carry each series' readings through encode and decode, texts, reasons and qualities included", () => {
     const groups = [
       { series: 7, readings: [reading(11, 230.5), reading(12, 231)] },
-      { series: 9, readings: [reading(13, "auto"), reading(14, null, { quality: "bad", reason: "timeout" })] },
+      {
+        series: 9,
+        readings: [reading(13, "auto"), reading(14, null, { quality: "bad", reason: "timeout" })],
+      },
       { series: 4_000_000_000, readings: [reading(2 ** 40, true, { quality: "uncertain" })] },
     ];
     const decoded = decodeHead(encodeHead(groups));

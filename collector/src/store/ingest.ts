@@ -4,11 +4,7 @@ import { type Chunks, GROW_BELOW, type SeriesKey } from "./chunks.js";
 import type { Head } from "./head.js";
 import type { Rollups } from "./rollups.js";
 import type { createSeqRuns } from "./seq-runs.js";
-
-export interface InsertResult {
-  inserted: number;
-  duplicates: number;
-}
+import type { InsertResult } from "./types.js";
 
 /** Nested maps: lookups on the strings a batch already holds, without building a key per reading. */
 function entry<T>(map: Map<string, Map<string, T>>, a: string, b: string, make: () => T): T {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { BucketPartial } from "../series-query.js";
-import type { SeriesQuery, SeriesResult } from "../sqlite-store.js";
+import type { SeriesQuery, SeriesResult } from "../types.js";
 import { MEASUREMENT } from "./lines.js";
 
 /** An InfluxQL string literal: single quotes, with quotes and backslashes escaped. */
