@@ -1,5 +1,5 @@
+import type { DropCounts } from "@tidegate/protocol";
 import type { ComponentChildren } from "preact";
-import type { DropCounts } from "./api.js";
 import { dropLines } from "./dropped.js";
 import { t } from "./i18n.js";
 

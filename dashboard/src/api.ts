@@ -1,166 +1,19 @@
+import type {
+  AgentStatus,
+  AlertsAnswer,
+  FleetCounts,
+  GatewayEntry,
+  GatewaysAnswer,
+  InfoAnswer,
+  LatestReading,
+  PointEntry,
+  SeriesAnswer,
+} from "@tidegate/protocol";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { announceSignedOut } from "./auth/session.js";
 import { type SeriesQuery, seriesUrl } from "./chart/query.js";
 import { noteServerDate } from "./clock.js";
 import { t } from "./i18n.js";
-
-// ---- Wire types (mirrors of the agent's and collector's /api/v1 responses) ----
-
-export type Info =
-  | { role: "agent"; gateway: string; version: string }
-  | { role: "collector"; version: string };
-
-export type DeviceStatusName = "ok" | "degraded" | "failing" | "starting";
-export interface DeviceStatus {
-  id: string;
-  profile: string;
-  status: DeviceStatusName;
-  lastError?: string;
-  lastLatencyMs?: number;
-  successRate: number;
-  lastPollTs?: number;
-}
-/** Readings dropped by the agent's buffer, by reason ("buffer-full", "max-age", "buffer-full-rejected"). */
-export type DropCounts = Record<string, number>;
-export interface AgentStatus {
-  gateway: string;
-  version: string;
-  uptimeS: number;
-  uplink: {
-    connected: boolean;
-    lastError?: string;
-    lastAckSeq: number;
-    batchesSent: number;
-    /** Draining an outage's backlog (oldest first) while fresh readings go out live. */
-    backfilling: boolean;
-    /** Batch wire versions: what this agent sends, what the collector reads; `mismatch` says why sending is held. */
-    wire?: {
-      sends: number;
-      collector: { min: number; max: number; version: string } | null;
-      mismatch?: string;
-    };
-  };
-  /** Last seq committed to the buffer; every seq up to `acked` is acknowledged or dropped. */
-  seq: { committed: number; acked: number };
-  buffer: {
-    backlog: number;
-    oldestUnsentAgeMs: number | null;
-    lastSeq: number;
-    /** Size of the buffer file in use, in bytes. */
-    bytes: number;
-    dropped: DropCounts;
-    droppedRanges: [number, number][];
-  };
-  devices: DeviceStatus[];
-  /** The edge rules' alerts: those raised now, and the latest events. */
-  alerts?: { active: ActiveAlert[]; recent: (ActiveAlert & { state: "raised" | "cleared"; at: number })[] };
-}
-
-export interface ActiveAlert {
-  rule: string;
-  device: string;
-  point: string;
-  severity: "info" | "warning" | "critical";
-  since: number;
-  value: number | null;
-  message: string;
-  ackedAt: number | null;
-}
-
-export type Quality = "good" | "bad" | "uncertain";
-export interface LatestReading {
-  device: string;
-  point: string;
-  name: string;
-  unit?: string;
-  ts: number;
-  value: number | boolean | string | null;
-  quality: Quality;
-  reason?: string;
-}
-
-export interface GatewaySummary {
-  id: string;
-  /** From the collector's sites file. */
-  site?: string;
-  lastSeen: number | null;
-  online: boolean;
-  version?: string;
-  /** The gateway's clock minus the collector's when its heartbeat arrived. */
-  clockOffsetMs?: number;
-  /** The offset is beyond the collector's tolerance (clockSkewMs). */
-  clockSkewed?: boolean;
-  /** The gateway's clock stepped between two heartbeats (the latest such jump in the last 24 h). */
-  clockJump?: { at: number; ms: number };
-  backlog?: number;
-  oldestUnsentAgeMs?: number | null;
-  uplinkConnected?: boolean;
-  dropped?: DropCounts;
-  seq: SeqAccounting;
-  /** Alerts the gateway's edge rules hold raised now (from its heartbeat). */
-  activeAlerts?: {
-    rule: string;
-    device: string;
-    severity: "info" | "warning" | "critical";
-    since: number;
-    message: string;
-  }[];
-  /** The batch wire version of the gateway's latest batch, and the one this collector writes. */
-  wire?: { version: number; current: number };
-}
-/** Gateways by status: online and offline split them; alerting and backlogged overlap both. */
-export interface StatusCounts {
-  gateways: number;
-  online: number;
-  offline: number;
-  alerting: number;
-  backlogged: number;
-}
-/**
- * GET /api/v1/fleet: the counts overall and by site; every site of the collector's sites file
- * (in its order), then gateways in no site under `site: null`.
- */
-export interface FleetCounts {
-  total: StatusCounts;
-  sites: (StatusCounts & { site: string | null })[];
-}
-/** The collector's completeness accounting of one gateway's seqs. */
-export interface SeqAccounting {
-  /** Highest seq received. */
-  max: number;
-  stored: number;
-  /** Seqs at or below `max` the agent reported dropped. */
-  dropped: number;
-  /** Seqs at or below `max` neither stored nor reported dropped: in flight during a backfill, or lost. */
-  missing: number;
-}
-export interface PointSummary {
-  gateway: string;
-  device: string;
-  point: string;
-  lastTs: number;
-  lastValue: number | boolean | string | null;
-  /** Shown on the chart's axis when the collector knows it. */
-  unit?: string;
-}
-/** GET /api/v1/series with repeated `series=`: every series on one time axis, nulls for gaps. */
-export interface SeriesAnswer {
-  from: number;
-  to: number;
-  /** The collector's bucket width in ms, or "raw" when these are the readings themselves. */
-  step: number | "raw";
-  ts: number[];
-  series: {
-    gateway: string;
-    device: string;
-    point: string;
-    /** The average per bucket (or the readings, when raw). */
-    values: (number | null)[];
-    /** With agg=minmax and buckets: the band around `values`. */
-    min?: (number | null)[];
-    max?: (number | null)[];
-  }[];
-}
 
 // ---- Fetching ----
 
@@ -205,7 +58,7 @@ function expectArray<T>(value: unknown): T[] {
 }
 
 export const api = {
-  info: (signal?: AbortSignal) => getJson<Info>("api/v1/info", signal),
+  info: (signal?: AbortSignal) => getJson<InfoAnswer>("api/v1/info", signal),
   status: async (signal?: AbortSignal) => {
     const s = await getJson<AgentStatus>("api/v1/status", signal);
     expectArray(s.devices);
@@ -214,7 +67,7 @@ export const api = {
   latest: async (signal?: AbortSignal) =>
     expectArray<LatestReading>((await getJson<{ readings: unknown }>("api/v1/latest", signal)).readings),
   gateways: async (signal?: AbortSignal) =>
-    expectArray<GatewaySummary>((await getJson<{ gateways: unknown }>("api/v1/gateways", signal)).gateways),
+    expectArray<GatewayEntry>((await getJson<Partial<GatewaysAnswer>>("api/v1/gateways", signal)).gateways),
   fleet: async (signal?: AbortSignal) => {
     const f = await getJson<FleetCounts>("api/v1/fleet", signal);
     if (typeof f.total?.gateways !== "number") throw new ApiError(t.badResponse);
@@ -222,8 +75,8 @@ export const api = {
     return f;
   },
   points: async (gateway: string, signal?: AbortSignal) =>
-    expectArray<PointSummary>(
-      (await getJson<{ points: unknown }>(`api/v1/points?${new URLSearchParams({ gateway })}`, signal))
+    expectArray<PointEntry>(
+      (await getJson<{ points?: PointEntry[] }>(`api/v1/points?${new URLSearchParams({ gateway })}`, signal))
         .points,
     ),
   series: async (q: SeriesQuery, signal?: AbortSignal) => {
@@ -232,19 +85,7 @@ export const api = {
     expectArray(answer.series);
     return answer;
   },
-  alerts: (signal?: AbortSignal) =>
-    getJson<{
-      active: {
-        gateway: string;
-        rule: string;
-        device: string;
-        severity: string;
-        at: number;
-        message: string;
-        /** When an operator acknowledged it (on the gateway or from the fleet); null: not yet. */
-        ackedAt?: number | null;
-      }[];
-    }>("api/v1/alerts", signal),
+  alerts: (signal?: AbortSignal) => getJson<AlertsAnswer>("api/v1/alerts", signal),
 };
 
 // ---- Polling ----

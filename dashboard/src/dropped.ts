@@ -1,4 +1,4 @@
-import type { DropCounts } from "./api.js";
+import type { DropCounts } from "@tidegate/protocol";
 import { formatCount } from "./format.js";
 import { t } from "./i18n.js";
 

@@ -1,7 +1,8 @@
+import type { InfoAnswer } from "@tidegate/protocol";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AgentView } from "./agent/AgentView.js";
-import { api, type Info } from "./api.js";
+import { api } from "./api.js";
 import { SessionContext } from "./auth/context.js";
 import { LoginForm } from "./auth/LoginForm.js";
 import { useSession } from "./auth/session.js";
@@ -13,8 +14,8 @@ import { initPrefs, usePrefs } from "./prefs.js";
 const INFO_RETRY_MS = 3000;
 
 /** Fetches /api/v1/info, retrying until it answers once; the role never changes afterwards. */
-function useInfo(): { info: Info | undefined; error: string | undefined } {
-  const [state, setState] = useState<{ info: Info | undefined; error: string | undefined }>({
+function useInfo(): { info: InfoAnswer | undefined; error: string | undefined } {
+  const [state, setState] = useState<{ info: InfoAnswer | undefined; error: string | undefined }>({
     info: undefined,
     error: undefined,
   });

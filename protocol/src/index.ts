@@ -1,4 +1,5 @@
 export * from "./alert.js";
+export type * from "./api.js";
 export * from "./backoff.js";
 export * from "./batch.js";
 export * from "./catalog.js";

@@ -7,7 +7,7 @@ import {
   useSecurityHeaders,
 } from "@tidegate/http-kit";
 import type { AnyProfile } from "@tidegate/profiles";
-import type { Reading, SourceHealth } from "@tidegate/protocol";
+import type { AgentStatus, InfoAnswer, LatestReading, Reading, SourceHealth } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
 import { z } from "zod";
@@ -39,7 +39,7 @@ export interface AgentView {
 }
 
 /** What /api/v1/status answers, and the remote `status` command too. */
-export function agentStatus(view: AgentView, now = Date.now()) {
+export function agentStatus(view: AgentView, now = Date.now()): AgentStatus {
   const stats = view.buffer();
   const uplink = view.uplink();
   return {
@@ -79,7 +79,9 @@ export function createAgentApp(
   const auth = useAuth(app, options.auth);
   const viewer = auth.need("viewer");
 
-  app.get("/api/v1/info", (c) => c.json({ role: "agent", gateway: view.gateway, version: view.version }));
+  app.get("/api/v1/info", (c) =>
+    c.json({ role: "agent", gateway: view.gateway, version: view.version } satisfies InfoAnswer),
+  );
 
   // For supervisors: alive, and ready to do its job — keep every reading. A lost uplink is not
   // "not ready" (store-and-forward is the job); an unwritable buffer is.
@@ -103,7 +105,7 @@ export function createAgentApp(
       for (const p of d.profile.points)
         names.set(`${d.id}/${p.id}`, p.unit ? { name: p.name, unit: p.unit } : { name: p.name });
     }
-    const readings = view
+    const readings: LatestReading[] = view
       .latest()
       .map((r) => ({ ...r, ...(names.get(`${r.device}/${r.point}`) ?? { name: r.point }) }))
       .sort((a, b) => a.device.localeCompare(b.device) || a.point.localeCompare(b.point));

@@ -1,4 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { AgentStatus } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { LogRing } from "../log-ring.js";
 import type { SourcesLifecycle } from "../sources/lifecycle.js";
@@ -16,7 +17,8 @@ export interface RemoteOptions {
   file: string;
   /** The remote config version running at start; 0 = the file. */
   version: number;
-  status: () => Record<string, unknown>;
+  /** What the local /api/v1/status answers. */
+  status: () => AgentStatus;
   logRing?: LogRing;
   /** The same acknowledgement the local ack route makes; true when it acknowledged. */
   acknowledgeAlert: (rule: string, device: string, by: string) => boolean;
@@ -34,7 +36,7 @@ export function createRemote(o: RemoteOptions) {
     log,
   });
   const handlers: CommandHandlers = {
-    status: () => o.status(),
+    status: () => ({ ...o.status() }),
     "config.get": () => changes.get(),
     "config.apply": (args, actor) => changes.apply(args, actor),
     "config.history": () => changes.history(),

@@ -6,7 +6,7 @@ import {
   useHttpMetrics,
   useSecurityHeaders,
 } from "@tidegate/http-kit";
-import type { Catalog } from "@tidegate/protocol";
+import type { AlertsAnswer, Catalog, InfoAnswer, PointEntry } from "@tidegate/protocol";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
 import { z } from "zod";
@@ -69,7 +69,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
   const auth = useAuth(app, { ...o.auth, now });
   const viewer = auth.need("viewer");
 
-  app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version }));
+  app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version } satisfies InfoAnswer));
 
   // For supervisors and load balancers: alive, and ready to ingest (consuming telemetry).
   app.get("/healthz", (c) => c.json({ status: "ok" }));
@@ -100,13 +100,13 @@ export function createCollectorApp(o: CollectorAppOptions) {
     return c.json({
       active: mine(o.store.activeAlerts()),
       recent: mine(o.store.recentAlerts(200)).slice(0, 100),
-    });
+    } satisfies AlertsAnswer);
   });
 
   app.get("/api/v1/ingest", viewer, (c) => c.json(o.ingestStats?.() ?? null));
 
   /** A gateway's series with their newest good value, named and with units from its catalog. */
-  async function pointsOf(gateway: string, device?: string) {
+  async function pointsOf(gateway: string, device?: string): Promise<PointEntry[]> {
     const info = pointInfo(await o.catalog?.(gateway));
     return o.store
       .points(gateway)

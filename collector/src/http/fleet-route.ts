@@ -1,3 +1,4 @@
+import type { GatewaysAnswer } from "@tidegate/protocol";
 import type { Hono, MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { SqliteStore } from "../store/sqlite-store.js";
@@ -36,7 +37,14 @@ export function mountFleetRoutes(
     const { matched, page } = selectGateways(entries(o.context()), q);
     const offline = matched.filter((g) => !g.online).length;
     c.header("X-Total-Count", String(matched.length));
-    return c.json({ gateways: page, offline, total: matched.length, offset: q.offset, limit: q.limit });
+    const answer: GatewaysAnswer = {
+      gateways: page,
+      offline,
+      total: matched.length,
+      offset: q.offset,
+      limit: q.limit,
+    };
+    return c.json(answer);
   });
 
   app.get("/api/v1/fleet", o.guard, (c) => {

@@ -1,4 +1,4 @@
-import { BATCH_VERSION } from "@tidegate/protocol";
+import { BATCH_VERSION, type FleetCounts, type GatewayEntry, type StatusCounts } from "@tidegate/protocol";
 import { z } from "zod";
 import type { GatewayRow } from "../store/types.js";
 import { completeness } from "./completeness.js";
@@ -40,7 +40,7 @@ function clock(agentTs: number | undefined, receivedAt: number | null, skewMs: n
 }
 
 /** One gateway as the fleet view shows it. */
-export function gatewayEntry(g: GatewayRow, ctx: FleetContext) {
+export function gatewayEntry(g: GatewayRow, ctx: FleetContext): GatewayEntry {
   return {
     id: g.id,
     site: ctx.sites?.[g.id],
@@ -64,7 +64,6 @@ export function gatewayEntry(g: GatewayRow, ctx: FleetContext) {
     activeAlerts: g.heartbeat?.activeAlerts,
   };
 }
-export type GatewayEntry = ReturnType<typeof gatewayEntry>;
 
 /**
  * Online and offline split the fleet; alerting (edge alerts raised) and backlogged (readings
@@ -120,14 +119,6 @@ export function selectGateways(all: readonly GatewayEntry[], q: GatewaysQuery) {
   return { matched, page: sorted.slice(q.offset, q.offset + q.limit) };
 }
 
-export interface StatusCounts {
-  gateways: number;
-  online: number;
-  offline: number;
-  alerting: number;
-  backlogged: number;
-}
-
 const zero = (): StatusCounts => ({ gateways: 0, online: 0, offline: 0, alerting: 0, backlogged: 0 });
 function count(into: StatusCounts, g: GatewayEntry) {
   into.gateways += 1;
@@ -138,7 +129,7 @@ function count(into: StatusCounts, g: GatewayEntry) {
  * GET /api/v1/fleet: counts overall and by site. Every site of the sites file is listed (in its
  * order, even before its gateways are seen); gateways in no site come last, under `site: null`.
  */
-export function fleetSummary(all: readonly GatewayEntry[], sites: Record<string, string> = {}) {
+export function fleetSummary(all: readonly GatewayEntry[], sites: Record<string, string> = {}): FleetCounts {
   const total = zero();
   const bySite = new Map<string | null, StatusCounts>();
   for (const site of Object.values(sites)) if (!bySite.has(site)) bySite.set(site, zero());

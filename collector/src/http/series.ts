@@ -1,3 +1,4 @@
+import type { SeriesAnswer } from "@tidegate/protocol";
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { ReadingsBackend } from "../store/backend.js";
@@ -153,7 +154,11 @@ export function mountSeriesRoutes(app: Hono, store: ReadingsBackend, now: () => 
     const { q, keys, from, to, result } = a;
     const head = { from, to, step: result.step, agg: q.agg, source: result.source, ts: result.ts };
     if (!q.series) return c.json({ ...keys[0], ...head, ...result.columns[0] });
-    return c.json({ ...head, series: keys.map((k, i) => ({ ...k, ...result.columns[i] })) });
+    const answer: SeriesAnswer = {
+      ...head,
+      series: keys.map((k, i) => ({ ...k, ...(result.columns[i] as SeriesColumns) })),
+    };
+    return c.json(answer);
   });
 
   app.get("/api/v1/series.csv", async (c) => {

@@ -1,4 +1,4 @@
-import type { Heartbeat, ReadingValue } from "@tidegate/protocol";
+import type { AlertEntry, Heartbeat, ReadingValue } from "@tidegate/protocol";
 
 /** The rows and queries of the collector's store, owned by its interfaces (backend.ts, sqlite-store.ts). */
 
@@ -45,16 +45,5 @@ export interface PointRow {
   lastValue: ReadingValue | null;
 }
 
-export interface AlertRow {
-  gateway: string;
-  rule: string;
-  device: string;
-  point: string;
-  severity: string;
-  state: "raised" | "cleared" | "acked";
-  at: number;
-  value: number | null;
-  message: string;
-  /** When an operator acknowledged an active alert (null: not yet). */
-  ackedAt?: number | null;
-}
+/** An alert event as the store keeps it: what GET /api/v1/alerts answers. */
+export type AlertRow = AlertEntry;

@@ -1,4 +1,4 @@
-import type { AgentStatus } from "../api.js";
+import type { AgentStatus } from "@tidegate/protocol";
 import { formatDuration } from "../format.js";
 import { t } from "../i18n.js";
 import { TopBar } from "../TopBar.js";

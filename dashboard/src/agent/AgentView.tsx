@@ -1,5 +1,6 @@
+import type { AgentStatus } from "@tidegate/protocol";
 import { useEffect } from "preact/hooks";
-import { type AgentStatus, api, usePoll } from "../api.js";
+import { api, usePoll } from "../api.js";
 import { mayAct, useSessionContext } from "../auth/context.js";
 import { useNow } from "../clock.js";
 import { ErrorBanner } from "../ErrorBanner.js";

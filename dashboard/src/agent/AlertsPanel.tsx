@@ -1,6 +1,6 @@
+import type { AgentStatus } from "@tidegate/protocol";
 import { useState } from "preact/hooks";
 import { AlertList } from "../AlertList.js";
-import type { AgentStatus } from "../api.js";
 import { mayAct, useSessionContext } from "../auth/context.js";
 import { writeHeaders } from "../auth/session.js";
 import { ErrorBanner } from "../ErrorBanner.js";

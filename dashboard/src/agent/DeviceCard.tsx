@@ -1,4 +1,4 @@
-import type { DeviceStatusName } from "../api.js";
+import type { DeviceStatusName } from "@tidegate/protocol";
 import { describeError, formatAge, formatNumber, formatPercent } from "../format.js";
 import { t } from "../i18n.js";
 import type { DeviceGroup } from "./group.js";

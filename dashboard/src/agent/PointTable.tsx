@@ -1,6 +1,6 @@
+import type { LatestReading } from "@tidegate/protocol";
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
-import type { LatestReading } from "../api.js";
 import { formatAge, formatValue } from "../format.js";
 import { t } from "../i18n.js";
 import { TrendChart } from "./TrendChart.js";

@@ -1,5 +1,5 @@
+import type { AgentStatus } from "@tidegate/protocol";
 import { useRef } from "preact/hooks";
-import type { AgentStatus } from "../api.js";
 import { DropsFact, Fact } from "../Facts.js";
 import { describeError, formatBytes, formatCount, formatDuration, formatRate } from "../format.js";
 import { t } from "../i18n.js";

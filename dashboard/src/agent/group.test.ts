@@ -1,5 +1,5 @@
+import type { DeviceStatus, LatestReading } from "@tidegate/protocol";
 import { describe, expect, it } from "vitest";
-import type { DeviceStatus, LatestReading } from "../api.js";
 import { groupByDevice } from "./group.js";
 
 const dev = (id: string): DeviceStatus => ({ id, profile: "p", status: "ok", successRate: 1 });

@@ -1,4 +1,4 @@
-import type { DeviceStatus, LatestReading } from "../api.js";
+import type { DeviceStatus, LatestReading } from "@tidegate/protocol";
 
 export interface DeviceGroup {
   id: string;

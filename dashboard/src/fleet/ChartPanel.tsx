@@ -1,4 +1,4 @@
-import type { PointSummary } from "../api.js";
+import type { PointEntry } from "@tidegate/protocol";
 import { csvUrl } from "../chart/query.js";
 import { resolveWindow } from "../chart/range.js";
 import { TimeChart } from "../chart/TimeChart.js";
@@ -12,7 +12,7 @@ import { useChart } from "./useChart.js";
 
 interface Props {
   gateway: string;
-  points: readonly PointSummary[];
+  points: readonly PointEntry[];
   series: readonly PointRef[];
   ready: boolean;
   onSeries: (list: PointRef[]) => void;

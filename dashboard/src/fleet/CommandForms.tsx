@@ -1,13 +1,13 @@
+import type { PointEntry } from "@tidegate/protocol";
 import { useState } from "preact/hooks";
-import type { PointSummary } from "../api.js";
 import { t } from "../i18n.js";
 import { parseWriteValue } from "./commands.js";
 
-const devicesOf = (points: PointSummary[]) => [...new Set(points.map((p) => p.device))].sort();
+const devicesOf = (points: PointEntry[]) => [...new Set(points.map((p) => p.device))].sort();
 
 /** Device, point (from the gateway's points) and value; the agent refuses points that are not writable. */
 export function WriteForm(props: {
-  points: PointSummary[];
+  points: PointEntry[];
   disabled: boolean;
   onWrite: (device: string, point: string, value: number | boolean) => void;
 }) {
@@ -78,7 +78,7 @@ export function WriteForm(props: {
 
 /** Restarts one device's source, or every source. */
 export function RestartForm(props: {
-  points: PointSummary[];
+  points: PointEntry[];
   disabled: boolean;
   onRestart: (device: string | undefined) => void;
 }) {

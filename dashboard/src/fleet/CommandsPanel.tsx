@@ -1,6 +1,5 @@
-import type { CommandArgsInput, CommandVerb } from "@tidegate/protocol";
+import type { CommandArgsInput, CommandVerb, PointEntry } from "@tidegate/protocol";
 import { useState } from "preact/hooks";
-import type { PointSummary } from "../api.js";
 import { mayAct, useSessionContext } from "../auth/context.js";
 import { useNow } from "../clock.js";
 import { t } from "../i18n.js";
@@ -15,11 +14,7 @@ type ShownVerb = CommandAnswer["verb"];
  * is for every role, as the command route allows; writing and restarting for operators and admins.
  * Nothing is offered while the gateway is offline: the collector would refuse it unsent.
  */
-export function CommandsPanel(props: {
-  gateway: string;
-  online: boolean;
-  points: PointSummary[] | undefined;
-}) {
+export function CommandsPanel(props: { gateway: string; online: boolean; points: PointEntry[] | undefined }) {
   const now = useNow();
   const session = useSessionContext();
   const operator = mayAct(session?.me);

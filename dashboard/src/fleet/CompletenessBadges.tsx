@@ -1,4 +1,4 @@
-import type { SeqAccounting } from "../api.js";
+import type { SeqAccounting } from "@tidegate/protocol";
 import { t } from "../i18n.js";
 import { describeCompleteness } from "./completeness.js";
 

@@ -1,4 +1,4 @@
-import type { FleetCounts } from "../api.js";
+import type { FleetCounts } from "@tidegate/protocol";
 import { formatCount } from "../format.js";
 import { t } from "../i18n.js";
 import { GATEWAY_STATUSES, type GatewayStatus, type StatusFilter } from "./table-view.js";

@@ -1,4 +1,4 @@
-import type { GatewaySummary, PointSummary } from "../api.js";
+import type { GatewayEntry, PointEntry } from "@tidegate/protocol";
 import { t } from "../i18n.js";
 import { ChartPanel } from "./ChartPanel.js";
 import { CommandsPanel } from "./CommandsPanel.js";
@@ -9,8 +9,8 @@ import { addSeries, type PointRef } from "./selection.js";
 interface Props {
   gateway: string;
   /** The gateway's entry in the fleet list, for its store-and-forward accounting. */
-  summary: GatewaySummary | undefined;
-  points: PointSummary[] | undefined;
+  summary: GatewayEntry | undefined;
+  points: PointEntry[] | undefined;
   series: PointRef[];
   ready: boolean;
   onSelectSeries: (list: PointRef[]) => void;

@@ -1,11 +1,11 @@
-import type { GatewaySummary } from "../api.js";
+import type { GatewayEntry } from "@tidegate/protocol";
 import { DropsFact, Fact } from "../Facts.js";
 import { formatCount, formatDuration } from "../format.js";
 import { t } from "../i18n.js";
 import { CompletenessBadges } from "./CompletenessBadges.js";
 
 /** The selected gateway's store-and-forward accounting: completeness, backlog, uplink and drops. */
-export function GatewayFacts({ g }: { g: GatewaySummary }) {
+export function GatewayFacts({ g }: { g: GatewayEntry }) {
   const backlog = g.backlog;
   return (
     <dl class="facts facts-detail">

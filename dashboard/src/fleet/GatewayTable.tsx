@@ -1,6 +1,6 @@
+import type { GatewayEntry } from "@tidegate/protocol";
 import type { ComponentChildren } from "preact";
 import { useMemo } from "preact/hooks";
-import type { GatewaySummary } from "../api.js";
 import { formatAge, formatCount, formatDuration, formatNumber } from "../format.js";
 import { t } from "../i18n.js";
 import { ClockJumpBadge } from "./ClockJumpBadge.js";
@@ -18,7 +18,7 @@ import {
 } from "./table-view.js";
 
 interface Props {
-  gateways: GatewaySummary[];
+  gateways: GatewayEntry[];
   selected: string | undefined;
   onSelect: (id: string) => void;
   now: number;
@@ -58,7 +58,7 @@ function SortHeader(p: {
   );
 }
 
-function AlertsBadge({ g }: { g: GatewaySummary }) {
+function AlertsBadge({ g }: { g: GatewayEntry }) {
   const alerts = g.activeAlerts ?? [];
   if (alerts.length === 0) return null;
   return (
@@ -78,7 +78,7 @@ function GatewayRow({
   selected,
   onSelect,
   now,
-}: { g: GatewaySummary; selected: boolean } & Pick<Props, "onSelect" | "now">) {
+}: { g: GatewayEntry; selected: boolean } & Pick<Props, "onSelect" | "now">) {
   return (
     <tr
       class={selected ? "selected" : undefined}

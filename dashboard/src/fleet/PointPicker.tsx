@@ -1,9 +1,9 @@
-import type { PointSummary } from "../api.js";
+import type { PointEntry } from "@tidegate/protocol";
 import { t } from "../i18n.js";
 import { MAX_SERIES, type PointRef, seriesKey } from "./selection.js";
 
 interface Props {
-  points: PointSummary[];
+  points: PointEntry[];
   /** The points on the chart now; they are not offered again. */
   chosen: readonly PointRef[];
   onAdd: (p: PointRef) => void;
@@ -12,7 +12,7 @@ interface Props {
 /** Adds a point to the chart: a select of device/point pairs grouped by device, "device/point" values. */
 export function PointPicker({ points, chosen, onAdd }: Props) {
   const taken = new Set(chosen.map((s) => seriesKey(s.device, s.point)));
-  const byDevice = new Map<string, PointSummary[]>();
+  const byDevice = new Map<string, PointEntry[]>();
   for (const p of points) byDevice.set(p.device, [...(byDevice.get(p.device) ?? []), p]);
   const full = chosen.length >= MAX_SERIES;
   return (

@@ -1,10 +1,11 @@
+import type { GatewayEntry } from "@tidegate/protocol";
 import { describe, expect, it } from "vitest";
-import type { GatewaySummary } from "../api.js";
 import { applyView, ariaSort, defaultView, hasStatus, isFiltered, toggleSort } from "./table-view.js";
 
 const seq = { max: 0, stored: 0, dropped: 0, missing: 0 };
-const gw = (id: string, extra: Partial<GatewaySummary> = {}): GatewaySummary => ({
+const gw = (id: string, extra: Partial<GatewayEntry> = {}): GatewayEntry => ({
   id,
+  firstSeen: 0,
   lastSeen: 1000,
   online: true,
   seq,
@@ -23,7 +24,7 @@ const fleet = [
   }),
   gw("gw-3", { version: "1.2.0", lastSeen: null, online: false }),
 ];
-const ids = (rows: GatewaySummary[]) => rows.map((g) => g.id);
+const ids = (rows: GatewayEntry[]) => rows.map((g) => g.id);
 
 describe("applyView", () => {
   it("sorts ids the way people count, not by character", () => {

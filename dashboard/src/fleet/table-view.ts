@@ -1,4 +1,4 @@
-import type { GatewaySummary } from "../api.js";
+import type { GatewayEntry } from "@tidegate/protocol";
 
 export type SortKey = "id" | "site" | "status" | "lastSeen" | "version" | "backlog" | "clock" | "alerts";
 export type SortDir = "asc" | "desc";
@@ -28,7 +28,7 @@ export type StatusFilter = "all" | GatewayStatus;
  * As the collector counts them (collector/src/http/fleet.ts): online and offline split the fleet;
  * alerting and backlogged come from the latest heartbeat, so an offline gateway keeps what it last said.
  */
-export const hasStatus: Record<GatewayStatus, (g: GatewaySummary) => boolean> = {
+export const hasStatus: Record<GatewayStatus, (g: GatewayEntry) => boolean> = {
   online: (g) => g.online,
   offline: (g) => !g.online,
   alerting: (g) => (g.activeAlerts?.length ?? 0) > 0,
@@ -42,7 +42,7 @@ export function isFiltered(view: TableView): boolean {
 
 type Key = string | number | undefined;
 
-const keyOf: Record<SortKey, (g: GatewaySummary) => Key> = {
+const keyOf: Record<SortKey, (g: GatewayEntry) => Key> = {
   id: (g) => g.id,
   site: (g) => g.site,
   // Offline first when ascending: the rows that need someone come to the top.
@@ -63,7 +63,7 @@ function compareKeys(a: Key, b: Key): number {
 }
 
 /** The rows to show: filtered, then sorted; rows without a value for the sort column go last either way. */
-export function applyView(gateways: readonly GatewaySummary[], view: TableView): GatewaySummary[] {
+export function applyView(gateways: readonly GatewayEntry[], view: TableView): GatewayEntry[] {
   const needle = view.filter.trim().toLowerCase();
   const kept = gateways.filter(
     (g) =>

@@ -1,10 +1,11 @@
+import type { GatewayEntry } from "@tidegate/protocol";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, type GatewaySummary, usePoll } from "../api.js";
+import { api, usePoll } from "../api.js";
 import { formatHash, type PointRef, parseHash, pickId, pickSeries, type Selection } from "./selection.js";
 
 const POLL_MS = 5000;
 
-const byId = (a: GatewaySummary, b: GatewaySummary) => a.id.localeCompare(b.id);
+const byId = (a: GatewayEntry, b: GatewayEntry) => a.id.localeCompare(b.id);
 
 /**
  * The fleet view's lists: every gateway, the fleet's status counts, and the selected gateway's

@@ -1,0 +1,217 @@
+import type { Heartbeat, SourceHealth } from "./heartbeat.js";
+import type { ReadingValue } from "./reading.js";
+
+/**
+ * What the agent's and the collector's /api/v1 routes answer, as the dashboard reads it: one
+ * declaration both sides type against, so a field a route stops sending fails the route's
+ * typecheck, and a field dropped here fails the dashboard's wherever it is still read. These are
+ * the fields a client may rely on; a route may send more.
+ */
+
+export type Severity = "info" | "warning" | "critical";
+
+/** GET /api/v1/info (both programs, no sign-in). */
+export type InfoAnswer =
+  | { role: "agent"; gateway: string; version: string }
+  | { role: "collector"; version: string };
+
+// ---- The agent ----
+
+export type DeviceStatusName = SourceHealth["status"];
+export interface DeviceStatus {
+  id: string;
+  profile: string;
+  status: DeviceStatusName;
+  lastError?: string;
+  lastLatencyMs?: number;
+  successRate: number;
+  lastPollTs?: number;
+}
+
+/** Readings dropped by the agent's buffer, by reason ("buffer-full", "max-age", "buffer-full-rejected"). */
+export type DropCounts = Record<string, number>;
+
+/** An alert the agent's edge rules hold raised now. */
+export interface ActiveAlert {
+  rule: string;
+  device: string;
+  point: string;
+  severity: Severity;
+  since: number;
+  value: number | null;
+  message: string;
+  ackedAt: number | null;
+}
+
+/** GET /api/v1/status on the agent (and the remote `status` command). */
+export interface AgentStatus {
+  gateway: string;
+  version: string;
+  uptimeS: number;
+  uplink: {
+    connected: boolean;
+    lastError?: string;
+    lastAckSeq: number;
+    batchesSent: number;
+    /** Draining an outage's backlog (oldest first) while fresh readings go out live. */
+    backfilling: boolean;
+    /** Batch wire versions: what this agent sends, what the collector reads; `mismatch` says why sending is held. */
+    wire?: {
+      sends: number;
+      collector: { min: number; max: number; version: string } | null;
+      mismatch?: string;
+    };
+  };
+  /** Last seq committed to the buffer; every seq up to `acked` is acknowledged or dropped. */
+  seq: { committed: number; acked: number };
+  buffer: {
+    backlog: number;
+    oldestUnsentAgeMs: number | null;
+    lastSeq: number;
+    /** Size of the buffer file in use, in bytes. */
+    bytes: number;
+    dropped: DropCounts;
+    droppedRanges: [number, number][];
+  };
+  /** Conditions an operator must look at (disk full, corrupt buffer moved aside, wire mismatch). */
+  alarms: { code: string; message: string; since: number }[];
+  devices: DeviceStatus[];
+  /** Lines and messages dropped by serial and MQTT inputs, by input and reason. */
+  inputs: { dropped: Record<string, Record<string, number>> };
+  /** The edge rules' alerts: those raised now, the latest events, and how notifications fare. */
+  alerts?: { active: ActiveAlert[]; recent: unknown[]; notify: unknown[] };
+}
+
+/** GET /api/v1/latest on the agent: `{ readings }`, each named from its device profile. */
+export interface LatestReading {
+  device: string;
+  point: string;
+  name: string;
+  unit?: string;
+  ts: number;
+  value: ReadingValue | null;
+  quality: "good" | "bad" | "uncertain";
+  reason?: string;
+}
+
+// ---- The collector ----
+
+/** The collector's completeness accounting of one gateway's seqs. */
+export interface SeqAccounting {
+  /** Highest seq received. */
+  max: number;
+  stored: number;
+  /** Seqs at or below `max` the agent reported dropped. */
+  dropped: number;
+  /** Seqs at or below `max` neither stored nor reported dropped: in flight during a backfill, or lost. */
+  missing: number;
+}
+
+/** One gateway of GET /api/v1/gateways. */
+export interface GatewayEntry {
+  id: string;
+  /** From the collector's sites file. */
+  site?: string;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  online: boolean;
+  version?: string;
+  backlog?: number;
+  oldestUnsentAgeMs?: number | null;
+  uplinkConnected?: boolean;
+  /** Each device's health, from the latest heartbeat. */
+  sources?: Heartbeat["sources"];
+  dropped?: DropCounts;
+  seq: SeqAccounting;
+  /** The batch wire version of the gateway's latest batch, and the one this collector writes. */
+  wire?: { version: number; current: number };
+  /** The gateway's clock minus the collector's when its heartbeat arrived. */
+  clockOffsetMs?: number;
+  /** The offset is beyond the collector's tolerance (clockSkewMs). */
+  clockSkewed?: boolean;
+  /** The gateway's clock stepped between two heartbeats (the latest such jump in the last 24 h). */
+  clockJump?: { at: number; ms: number };
+  /** Conditions an operator must look at on the gateway (disk full, corrupt buffer moved aside). */
+  alarms?: Heartbeat["alarms"];
+  /** Alerts the gateway's edge rules hold raised now (from its heartbeat). */
+  activeAlerts?: Heartbeat["activeAlerts"];
+}
+
+/** GET /api/v1/gateways: a page of the matching gateways. */
+export interface GatewaysAnswer {
+  gateways: GatewayEntry[];
+  /** Offline gateways among all that match (not only this page). */
+  offline: number;
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+/** Gateways by status: online and offline split them; alerting and backlogged overlap both. */
+export interface StatusCounts {
+  gateways: number;
+  online: number;
+  offline: number;
+  alerting: number;
+  backlogged: number;
+}
+
+/**
+ * GET /api/v1/fleet: the counts overall and by site; every site of the collector's sites file
+ * (in its order), then gateways in no site under `site: null`.
+ */
+export interface FleetCounts {
+  total: StatusCounts;
+  sites: (StatusCounts & { site: string | null })[];
+}
+
+/** One series of GET /api/v1/points?gateway=… (`{ points }`). */
+export interface PointEntry {
+  gateway: string;
+  device: string;
+  point: string;
+  lastTs: number;
+  lastValue: ReadingValue | null;
+  name?: string;
+  /** Shown on the chart's axis when the collector knows it. */
+  unit?: string;
+}
+
+/** GET /api/v1/series with repeated `series=`: every series on one time axis, nulls for gaps. */
+export interface SeriesAnswer {
+  from: number;
+  to: number;
+  /** The collector's bucket width in ms, or "raw" when these are the readings themselves. */
+  step: number | "raw";
+  ts: number[];
+  series: {
+    gateway: string;
+    device: string;
+    point: string;
+    /** The average per bucket (or the readings, when raw). */
+    values: (number | null)[];
+    /** With agg=minmax and buckets: the band around `values`. */
+    min?: (number | null)[];
+    max?: (number | null)[];
+  }[];
+}
+
+/** An alert event the collector holds (GET /api/v1/alerts: `{ active, recent }`). */
+export interface AlertEntry {
+  gateway: string;
+  rule: string;
+  device: string;
+  point: string;
+  severity: string;
+  state: "raised" | "cleared" | "acked";
+  at: number;
+  value: number | null;
+  message: string;
+  /** When an operator acknowledged it (on the gateway or from the fleet); null: not yet. */
+  ackedAt?: number | null;
+}
+
+export interface AlertsAnswer {
+  active: AlertEntry[];
+  recent: AlertEntry[];
+}
