@@ -1,7 +1,8 @@
 /**
  * The HTTP kit the agent and the collector share: users, sessions, API tokens and the audit log
  * (auth/), security headers, HTTP metrics, serving the dashboard's files, listening on a port, and
- * the log-level routes. This file is the package's whole public surface.
+ * the log-level routes, and the service app that puts them together (info, healthz, readyz,
+ * metrics, 404). This file is the package's whole public surface.
  *
  * `@tidegate/http-kit/testing` (auth/testing.ts: an in-memory auth store with a token per role,
  * and the route-role check) is for tests only; production code never imports it.
@@ -31,3 +32,4 @@ export {
   useHttpMetrics,
   useSecurityHeaders,
 } from "./server.js";
+export { createServiceApp, type Readiness, type ServiceAppOptions } from "./service-app.js";

@@ -1,15 +1,7 @@
-import {
-  type AuthStore,
-  mountDashboard,
-  mountLogLevelRoutes,
-  useAuth,
-  useHttpMetrics,
-  useSecurityHeaders,
-} from "@tidegate/http-kit";
+import { type AuthStore, createServiceApp } from "@tidegate/http-kit";
 import type { AnyProfile } from "@tidegate/profiles";
 import type { AgentStatus, InfoAnswer, LatestReading, Reading, SourceHealth } from "@tidegate/protocol";
-import { Hono } from "hono";
-import { Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { z } from "zod";
 import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
@@ -71,31 +63,25 @@ export function createAgentApp(
     local?: LocalTools;
   },
 ) {
-  const app = new Hono();
-  useSecurityHeaders(app);
-  const events = options.eventMetrics ?? new Registry();
-  useHttpMetrics(app, events);
-  // Before any route: every /api path and /metrics is closed unless a route opens it to a role.
-  const auth = useAuth(app, options.auth);
-  const viewer = auth.need("viewer");
-
-  app.get("/api/v1/info", (c) =>
-    c.json({ role: "agent", gateway: view.gateway, version: view.version } satisfies InfoAnswer),
-  );
-
-  // For supervisors: alive, and ready to do its job — keep every reading. A lost uplink is not
-  // "not ready" (store-and-forward is the job); an unwritable buffer is.
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", (c) => {
-    const stats = view.buffer();
-    const uplink = view.uplink();
-    const reasons = stats.alarms.filter((a) => a.code === "buffer-write-failed").map((a) => a.message);
-    const notes: string[] = [];
-    if (!uplink.connected)
-      notes.push(`uplink disconnected; buffering${uplink.lastError ? ` (${uplink.lastError})` : ""}`);
-    if (uplink.wire.mismatch) notes.push(uplink.wire.mismatch);
-    return c.json({ ready: reasons.length === 0, reasons, notes }, reasons.length === 0 ? 200 : 503);
+  const { app, auth, finish } = createServiceApp({
+    info: () => ({ role: "agent", gateway: view.gateway, version: view.version }) satisfies InfoAnswer,
+    auth: options.auth,
+    eventMetrics: options.eventMetrics,
+    logger: options.logger,
+    // Ready to do its job: keep every reading. A lost uplink is not "not ready" (store-and-forward
+    // is the job); an unwritable buffer is.
+    readiness: () => {
+      const stats = view.buffer();
+      const uplink = view.uplink();
+      const reasons = stats.alarms.filter((a) => a.code === "buffer-write-failed").map((a) => a.message);
+      const notes: string[] = [];
+      if (!uplink.connected)
+        notes.push(`uplink disconnected; buffering${uplink.lastError ? ` (${uplink.lastError})` : ""}`);
+      if (uplink.wire.mismatch) notes.push(uplink.wire.mismatch);
+      return { reasons, notes };
+    },
   });
+  const viewer = auth.need("viewer");
 
   app.get("/api/v1/status", viewer, (c) => c.json(agentStatus(view)));
 
@@ -125,18 +111,11 @@ export function createAgentApp(
     return c.json({ ok: true });
   });
 
-  if (options.logger) mountLogLevelRoutes(app, auth, options.logger);
   mountLocalRoutes(app, auth, options.local ?? {});
 
-  const metrics = Registry.merge([createAgentMetrics(view), events]);
-  // merge() keeps the metrics, not the registries' default labels.
-  metrics.setDefaultLabels({ gateway: view.gateway });
-  app.get("/metrics", viewer, async (c) =>
-    c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
-  );
-
-  app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
-
-  mountDashboard(app, options.staticDir);
-  return Object.assign(app, { auth });
+  return finish({
+    metrics: [createAgentMetrics(view)],
+    defaultLabels: { gateway: view.gateway },
+    staticDir: options.staticDir,
+  });
 }

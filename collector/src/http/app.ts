@@ -1,14 +1,6 @@
-import {
-  type AuthStore,
-  mountDashboard,
-  mountLogLevelRoutes,
-  useAuth,
-  useHttpMetrics,
-  useSecurityHeaders,
-} from "@tidegate/http-kit";
+import { type AuthStore, createServiceApp } from "@tidegate/http-kit";
 import type { AlertsAnswer, Catalog, InfoAnswer, PointEntry } from "@tidegate/protocol";
-import { Hono } from "hono";
-import { Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { z } from "zod";
 import { pointInfo } from "../consumer/catalog.js";
 import type { IngestStats } from "../consumer/consumer.js";
@@ -61,31 +53,27 @@ export function createCollectorApp(o: CollectorAppOptions) {
   const offlineAfterMs = o.offlineAfterMs ?? 30_000;
   const readings = o.readings ?? sqliteReadings(o.store);
   const clockSkewMs = o.clockSkewMs ?? 5000;
-  const app = new Hono();
-  useSecurityHeaders(app);
-  const events = o.eventMetrics ?? new Registry();
-  useHttpMetrics(app, events);
-  // Before any route: every /api path and /metrics is closed unless a route below opens it to a role.
-  const auth = useAuth(app, { ...o.auth, now });
-  const viewer = auth.need("viewer");
-
-  app.get("/api/v1/info", (c) => c.json({ role: "collector", version: o.version } satisfies InfoAnswer));
-
-  // For supervisors and load balancers: alive, and ready to ingest (consuming telemetry).
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", (c) => {
-    const ingest = o.ingestStats?.();
-    const reasons: string[] = [];
-    if (!ingest) reasons.push("not connected to NATS yet");
-    else if (!ingest.consuming)
-      reasons.push(
-        `telemetry consumer not running${ingest.lastError ? `: ${ingest.lastError}` : ""}; retrying`,
-      );
-    const writeError = readings.writeStatus?.().lastError;
-    if (writeError)
-      reasons.push(`readings not stored: ${writeError}; batches are redelivered until it works`);
-    return c.json({ ready: reasons.length === 0, reasons }, reasons.length === 0 ? 200 : 503);
+  const { app, auth, finish } = createServiceApp({
+    info: () => ({ role: "collector", version: o.version }) satisfies InfoAnswer,
+    auth: { ...o.auth, now },
+    eventMetrics: o.eventMetrics,
+    logger: o.logger,
+    // Ready to ingest: consuming telemetry, and storing what it consumes.
+    readiness: () => {
+      const ingest = o.ingestStats?.();
+      const reasons: string[] = [];
+      if (!ingest) reasons.push("not connected to NATS yet");
+      else if (!ingest.consuming)
+        reasons.push(
+          `telemetry consumer not running${ingest.lastError ? `: ${ingest.lastError}` : ""}; retrying`,
+        );
+      const writeError = readings.writeStatus?.().lastError;
+      if (writeError)
+        reasons.push(`readings not stored: ${writeError}; batches are redelivered until it works`);
+      return { reasons };
+    },
   });
+  const viewer = auth.need("viewer");
 
   mountFleetRoutes(app, {
     store: o.store,
@@ -155,18 +143,8 @@ export function createCollectorApp(o: CollectorAppOptions) {
     });
   if (o.live) mountLiveRoute(app, o.live);
 
-  if (o.logger) mountLogLevelRoutes(app, auth, o.logger);
-
-  const metrics = Registry.merge([
-    createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined), readings.writeStatus),
-    events,
-  ]);
-  app.get("/metrics", viewer, async (c) =>
-    c.text(await metrics.metrics(), 200, { "Content-Type": metrics.contentType }),
-  );
-
-  app.all("/api/*", (c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
-
-  mountDashboard(app, o.staticDir);
-  return Object.assign(app, { auth });
+  return finish({
+    metrics: [createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined), readings.writeStatus)],
+    staticDir: o.staticDir,
+  });
 }
