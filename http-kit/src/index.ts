@@ -23,7 +23,9 @@ export {
   sessionKeyFromEnv,
   useAuth,
 } from "./auth/index.js";
+export { badRequest } from "./bad-request.js";
 export { mountLogLevelRoutes } from "./log-level.js";
+export type { RouteGuard } from "./route-guard.js";
 export {
   findDashboardDir,
   listen,

@@ -9,7 +9,7 @@ import type { BufferStats } from "../buffer/buffer.js";
 import type { TargetStatus } from "../notify/index.js";
 import type { ActiveAlert } from "../rules/alerts-store.js";
 import type { UplinkStatus } from "../uplink/uplink.js";
-import { type LocalTools, mountLocalRoutes } from "./local-routes.js";
+import { type LocalTools, localRoutes } from "./local-routes.js";
 import { createAgentMetrics } from "./metrics.js";
 
 export interface AgentView {
@@ -111,7 +111,7 @@ export function createAgentApp(
     return c.json({ ok: true });
   });
 
-  mountLocalRoutes(app, auth, options.local ?? {});
+  app.route("/", localRoutes(auth, options.local ?? {}));
 
   return finish({
     metrics: [createAgentMetrics(view)],

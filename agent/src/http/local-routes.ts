@@ -1,5 +1,5 @@
 import type { Auth } from "@tidegate/http-kit";
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import type { History } from "../history/history.js";
 import {
@@ -27,7 +27,8 @@ const historyQuery = z.object({
 const notWired = (what: string) => ({ error: `${what} is not available in this agent` });
 
 /** The trend history (viewer), the device probe and the running config (operator). */
-export function mountLocalRoutes(app: Hono, auth: Auth, tools: LocalTools, now: () => number = Date.now) {
+export function localRoutes(auth: Auth, tools: LocalTools, now: () => number = Date.now): Hono {
+  const app = new Hono();
   app.get("/api/v1/history", auth.need("viewer"), (c) => {
     const parsed = historyQuery.safeParse(c.req.query());
     if (!parsed.success)
@@ -84,4 +85,5 @@ export function mountLocalRoutes(app: Hono, auth: Auth, tools: LocalTools, now: 
   app.get("/api/v1/config", auth.need("operator"), (c) =>
     tools.runningConfig ? c.json({ config: tools.runningConfig() }) : c.json(notWired("config view"), 404),
   );
+  return app;
 }

@@ -1,18 +1,17 @@
 import { type AuthStore, createServiceApp } from "@tidegate/http-kit";
-import type { AlertsAnswer, Catalog, InfoAnswer, PointEntry } from "@tidegate/protocol";
+import type { Catalog, InfoAnswer } from "@tidegate/protocol";
 import type { Registry } from "prom-client";
-import { z } from "zod";
-import { pointInfo } from "../consumer/catalog.js";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { LiveFeed } from "../live.js";
 import type { SendCommand } from "../remote/commands.js";
 import { type ReadingsBackend, sqliteReadings } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
-import { mountCommandRoutes } from "./commands-route.js";
-import { mountFleetRoutes } from "./fleet-route.js";
-import { mountLiveRoute } from "./live-route.js";
+import { commandRoutes } from "./commands-route.js";
+import { fleetRoutes } from "./fleet-route.js";
+import { gatewayDataRoutes } from "./gateway-data-routes.js";
+import { liveRoutes } from "./live-route.js";
 import { createCollectorMetrics } from "./metrics.js";
-import { mountSeriesRoutes } from "./series.js";
+import { seriesRoutes } from "./series.js";
 
 export interface CollectorAppOptions {
   store: SqliteStore;
@@ -42,11 +41,6 @@ export interface CollectorAppOptions {
   catalog?: (gateway: string) => Promise<Catalog | undefined>;
 }
 
-const id = z.string().min(1).max(200);
-function badRequest(error: z.ZodError) {
-  return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
-}
-
 /** The collector's HTTP API and fleet dashboard. Pure Hono: tests call app.request(); server.ts binds it. */
 export function createCollectorApp(o: CollectorAppOptions) {
   const now = o.now ?? Date.now;
@@ -73,75 +67,30 @@ export function createCollectorApp(o: CollectorAppOptions) {
       return { reasons };
     },
   });
-  const viewer = auth.need("viewer");
-
-  mountFleetRoutes(app, {
-    store: o.store,
-    guard: viewer,
-    context: () => ({ now: now(), offlineAfterMs, clockSkewMs, sites: o.sites }),
-  });
-
-  app.get("/api/v1/alerts", viewer, (c) => {
-    const gateway = c.req.query("gateway");
-    const mine = <T extends { gateway: string }>(rows: T[]) =>
-      gateway === undefined ? rows : rows.filter((r) => r.gateway === gateway);
-    return c.json({
-      active: mine(o.store.activeAlerts()),
-      recent: mine(o.store.recentAlerts(200)).slice(0, 100),
-    } satisfies AlertsAnswer);
-  });
-
-  app.get("/api/v1/ingest", viewer, (c) => c.json(o.ingestStats?.() ?? null));
-
-  /** A gateway's series with their newest good value, named and with units from its catalog. */
-  async function pointsOf(gateway: string, device?: string): Promise<PointEntry[]> {
-    const info = pointInfo(await o.catalog?.(gateway));
-    return o.store
-      .points(gateway)
-      .filter((p) => device === undefined || p.device === device)
-      .map((p) => ({ ...p, ...info.get(`${p.device}/${p.point}`) }));
-  }
-
-  app.get("/api/v1/points", viewer, async (c) => {
-    const parsed = z.object({ gateway: id }).safeParse(c.req.query());
-    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
-    return c.json({ points: await pointsOf(parsed.data.gateway) });
-  });
-
-  // The latest value of every point of a gateway (or of one of its devices), for scripts and panels.
-  app.get("/api/v1/latest", viewer, async (c) => {
-    const parsed = z.object({ gateway: id, device: id.optional() }).safeParse(c.req.query());
-    if (!parsed.success) return c.json(badRequest(parsed.error), 400);
-    const points = await pointsOf(parsed.data.gateway, parsed.data.device);
-    return c.json({
-      gateway: parsed.data.gateway,
-      latest: points.map((p) => ({
-        device: p.device,
-        point: p.point,
-        ts: p.lastTs,
-        value: p.lastValue,
-        ...(p.name ? { name: p.name } : {}),
-        ...(p.unit ? { unit: p.unit } : {}),
-      })),
-    });
-  });
-
-  // The chart routes are mounted by their own modules; their role is declared here.
-  for (const path of ["/api/v1/series", "/api/v1/series.csv", "/api/v1/live"]) app.get(path, viewer);
-  mountSeriesRoutes(app, readings, now);
+  const context = () => ({ now: now(), offlineAfterMs, clockSkewMs, sites: o.sites });
+  // Each module of routes names the role of each route where it is written.
+  app.route("/", fleetRoutes(auth.need, { store: o.store, context }));
+  app.route(
+    "/",
+    gatewayDataRoutes(auth.need, { store: o.store, catalog: o.catalog, ingestStats: o.ingestStats }),
+  );
+  app.route("/", seriesRoutes(auth.need, readings, now));
+  if (o.live) app.route("/", liveRoutes(auth.need, o.live));
   if (o.commands)
-    mountCommandRoutes(app, {
-      send: o.commands,
-      guard: auth.need,
-      actor: (c) => c.get("principal")?.name,
-      onCommand: (e, c) =>
-        auth.audit(c, `command.${e.verb}`, {
-          target: e.gateway,
-          ok: e.ok,
-          detail: `${JSON.stringify(e.args)}${e.error ? `: ${e.error}` : ""}`,
-        }),
-    });
-  if (o.live) mountLiveRoute(app, o.live);
+    app.route(
+      "/",
+      commandRoutes({
+        send: o.commands,
+        need: auth.need,
+        actor: (c) => c.get("principal")?.name,
+        onCommand: (e, c) =>
+          auth.audit(c, `command.${e.verb}`, {
+            target: e.gateway,
+            ok: e.ok,
+            detail: `${JSON.stringify(e.args)}${e.error ? `: ${e.error}` : ""}`,
+          }),
+      }),
+    );
 
   return finish({
     metrics: [createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined), readings.writeStatus)],

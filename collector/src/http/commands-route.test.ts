@@ -1,7 +1,7 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { describe, expect, it } from "vitest";
 import type { CommandOutcome, SendCommand } from "../remote/commands.js";
-import { type CommandEvent, type CommandRole, mountCommandRoutes } from "./commands-route.js";
+import { type CommandEvent, type CommandRole, commandRoutes } from "./commands-route.js";
 
 const RANK: Record<CommandRole, number> = { viewer: 0, operator: 1, admin: 2 };
 /** Admits the role named in the x-role header (a stand-in for the auth module's guard). */
@@ -20,10 +20,9 @@ function setup(outcome: CommandOutcome = { ok: true, result: { fine: true } }) {
     sent.push({ gateway, verb, args, ...(actor ? { actor } : {}) });
     return outcome;
   };
-  const app = new Hono();
-  mountCommandRoutes(app, {
+  const app = commandRoutes({
     send,
-    guard: headerGuard,
+    need: headerGuard,
     actor: (c) => c.req.header("x-user"),
     onCommand: (e) => void events.push(e),
   });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import type { RouteGuard } from "@tidegate/http-kit";
 import { COMMAND_VERBS, type CommandVerb, gatewayIdSchema, parseCommandArgs } from "@tidegate/protocol";
-import type { Context, Hono, MiddlewareHandler } from "hono";
+import { type Context, Hono } from "hono";
 import type { CommandFailure, SendCommand } from "../remote/commands.js";
 
 export type CommandRole = "viewer" | "operator" | "admin";
@@ -32,7 +33,7 @@ export interface CommandEvent {
 export interface CommandRouteOptions {
   send: SendCommand;
   /** The middleware that admits a role or refuses the request (the auth module's `need`). */
-  guard: (role: CommandRole) => MiddlewareHandler;
+  need: RouteGuard;
   /** Who is asking, passed to the agent for its config history. */
   actor?: (c: Context) => string | undefined;
   onCommand?: (event: CommandEvent, c: Context) => void;
@@ -60,9 +61,10 @@ function auditArgs(verb: CommandVerb, args: Record<string, unknown>): unknown {
  * result, or `{ error }` with 400 (bad arguments), 404 (unknown gateway), 409 (offline or not
  * listening: nothing was sent), 422 (the agent refused or rolled back), 503/504 (no NATS, no reply).
  */
-export function mountCommandRoutes(app: Hono, o: CommandRouteOptions): void {
+export function commandRoutes(o: CommandRouteOptions): Hono {
+  const app = new Hono();
   for (const verb of COMMAND_VERBS) {
-    app.post(`/api/v1/gateways/:id/commands/${verb}`, o.guard(COMMAND_ROLES[verb]), async (c) => {
+    app.post(`/api/v1/gateways/:id/commands/${verb}`, o.need(COMMAND_ROLES[verb]), async (c) => {
       const gateway = gatewayIdSchema.safeParse(c.req.param("id"));
       if (!gateway.success) return c.json({ error: `gateway id: ${gateway.error.issues[0]?.message}` }, 400);
       const text = await c.req.text();
@@ -96,4 +98,5 @@ export function mountCommandRoutes(app: Hono, o: CommandRouteOptions): void {
       );
     });
   }
+  return app;
 }

@@ -1,7 +1,9 @@
-import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { createLiveFeed } from "../live.js";
-import { mountLiveRoute } from "./live-route.js";
+import { liveRoutes } from "./live-route.js";
+
+/** The route module alone: its guard lets everyone in (the app test proves the role). */
+const anyone = () => async (_c: unknown, next: () => Promise<void>) => next();
 
 async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, buffer: { text: string }) {
   for (;;) {
@@ -23,8 +25,7 @@ async function nextEvent(reader: ReadableStreamDefaultReader<Uint8Array>, buffer
 describe("GET /api/v1/live", () => {
   it("pushes committed readings of the chosen series, and nothing else", async () => {
     const live = createLiveFeed();
-    const app = new Hono();
-    mountLiveRoute(app, live, { keepAliveMs: 50 });
+    const app = liveRoutes(anyone, live, { keepAliveMs: 50 });
     const res = await app.request("/api/v1/live?series=plant-1/m1/voltage");
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -66,8 +67,7 @@ describe("GET /api/v1/live", () => {
   });
 
   it("answers 400 naming the parameter", async () => {
-    const app = new Hono();
-    mountLiveRoute(app, createLiveFeed());
+    const app = liveRoutes(anyone, createLiveFeed());
     const res = await app.request("/api/v1/live?series=nope");
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatch(/^series: expected "gateway\/device\/point"/);

@@ -1,4 +1,5 @@
-import type { Hono } from "hono";
+import type { RouteGuard } from "@tidegate/http-kit";
+import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { LiveFeed, LiveReading } from "../live.js";
@@ -13,8 +14,9 @@ const keysSchema = z
  * reading of those series once it is committed, and a comment every 15 s so proxies keep the
  * connection open. Browsers' EventSource reconnects on its own.
  */
-export function mountLiveRoute(app: Hono, live: LiveFeed, options: { keepAliveMs?: number } = {}) {
-  app.get("/api/v1/live", (c) => {
+export function liveRoutes(need: RouteGuard, live: LiveFeed, options: { keepAliveMs?: number } = {}): Hono {
+  const app = new Hono();
+  app.get("/api/v1/live", need("viewer"), (c) => {
     const parsed = keysSchema.safeParse(c.req.queries().series ?? []);
     if (!parsed.success)
       return c.json({ error: parsed.error.issues.map((i) => `series: ${i.message}`).join("; ") }, 400);
@@ -47,4 +49,5 @@ export function mountLiveRoute(app: Hono, live: LiveFeed, options: { keepAliveMs
       }
     });
   });
+  return app;
 }

@@ -1,5 +1,6 @@
+import { badRequest, type RouteGuard } from "@tidegate/http-kit";
 import type { SeriesAnswer } from "@tidegate/protocol";
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import type { ReadingsBackend } from "../store/backend.js";
 import {
@@ -64,10 +65,6 @@ const querySchema = z
     path: ["from"],
   });
 
-function badRequest(error: z.ZodError) {
-  return { error: error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ") };
-}
-
 interface Answer {
   ts: number[];
   columns: SeriesColumns[];
@@ -81,7 +78,8 @@ interface Answer {
  * 1 min / 1 h rollups), raw, or a duration; agg=avg|min|max|last|minmax. Columnar, one time axis,
  * nulls for gaps. GET /api/v1/series.csv: the same as CSV, for a spreadsheet.
  */
-export function mountSeriesRoutes(app: Hono, store: ReadingsBackend, now: () => number) {
+export function seriesRoutes(need: RouteGuard, store: ReadingsBackend, now: () => number): Hono {
+  const app = new Hono();
   async function answer(c: {
     req: { query(): Record<string, string>; queries(): Record<string, string[]> };
   }) {
@@ -148,7 +146,7 @@ export function mountSeriesRoutes(app: Hono, store: ReadingsBackend, now: () => 
     }
   }
 
-  app.get("/api/v1/series", async (c) => {
+  app.get("/api/v1/series", need("viewer"), async (c) => {
     const a = await tryAnswer(c);
     if ("error" in a) return c.json(a.error, "status" in a ? a.status : 400);
     const { q, keys, from, to, result } = a;
@@ -161,7 +159,7 @@ export function mountSeriesRoutes(app: Hono, store: ReadingsBackend, now: () => 
     return c.json(answer);
   });
 
-  app.get("/api/v1/series.csv", async (c) => {
+  app.get("/api/v1/series.csv", need("viewer"), async (c) => {
     const a = await tryAnswer(c);
     if ("error" in a) return c.json(a.error, "status" in a ? a.status : 400);
     const { keys, result } = a;
@@ -174,4 +172,5 @@ export function mountSeriesRoutes(app: Hono, store: ReadingsBackend, now: () => 
       "Content-Disposition": 'attachment; filename="tidegate-series.csv"',
     });
   });
+  return app;
 }

@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { badRequest } from "../bad-request.js";
 import { type Auth, CSRF_COOKIE, clientAddress, SESSION_COOKIE } from "./middleware.js";
 import { hashPassword, PASSWORD_MAX, passwordProblem, verifyPassword } from "./password.js";
 import { createLoginLimiter } from "./rate-limit.js";
@@ -19,10 +20,7 @@ async function body<T extends z.ZodType>(c: Context, schema: T) {
     return { error: "the body must be JSON" } as const;
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success)
-    return {
-      error: parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
-    } as const;
+  if (!parsed.success) return badRequest(parsed.error, "body");
   return { data: parsed.data as z.infer<T> } as const;
 }
 
@@ -177,11 +175,7 @@ export function mountAuthRoutes(
   });
   app.get("/api/v1/audit", need("admin"), (c) => {
     const q = auditQuery.safeParse(c.req.query());
-    if (!q.success)
-      return c.json(
-        { error: q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") },
-        400,
-      );
+    if (!q.success) return c.json(badRequest(q.error), 400);
     return c.json({ entries: store.auditLog(q.data) });
   });
 }
