@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Reading } from "@tidegate/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { unsentReadings } from "../../../test/helpers/buffer-file.js";
 import { openBuffer } from "./buffer.js";
 
 let dir: string;
@@ -29,7 +30,7 @@ describe("reading buffer (SQLite on disk)", () => {
       reading(3, { value: "x", quality: "bad", reason: "why" }),
     ]);
     buf.append([reading(4, { value: null, quality: "bad", reason: "timeout" })]);
-    const rows = buf.readUnsent(0, 10);
+    const rows = unsentReadings(join(dir, "b.db"), 0, 10);
     expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
     expect(rows[1]?.value).toBe(true);
     expect(rows[2]).toMatchObject({ value: "x", quality: "bad", reason: "why" });
@@ -56,7 +57,7 @@ describe("reading buffer (SQLite on disk)", () => {
 
     buf = openBuffer({ path, commitIntervalMs: 0 });
     buf.append([reading(4)]);
-    expect(buf.readUnsent(3, 10).map((r) => r.seq)).toEqual([4]);
+    expect(unsentReadings(path, 3, 10).map((r) => r.seq)).toEqual([4]);
     expect(buf.stats()).toMatchObject({ backlog: 1, lastSeq: 4, lastAckedSeq: 3 });
     expect(buf.lastSeq()).toBe(4);
     buf.close();
@@ -81,7 +82,7 @@ describe("reading buffer (SQLite on disk)", () => {
     buf.append([reading(1), reading(2)]);
     buf.close(); // close flushes what is pending
     const again = openBuffer({ path });
-    expect(again.readUnsent(0, 10).map((r) => r.value)).toEqual([231, 232]);
+    expect(unsentReadings(path, 0, 10).map((r) => r.value)).toEqual([231, 232]);
     again.close();
   });
 
@@ -90,7 +91,7 @@ describe("reading buffer (SQLite on disk)", () => {
     buf.append([1, 2, 3, 4, 5, 6].map((i) => reading(i)));
     buf.markSent(4, 6);
     expect(buf.stats()).toMatchObject({ backlog: 3, lastAckedSeq: 0 });
-    expect(buf.readUnsent(0, 10).map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(unsentReadings(join(dir, "b.db"), 0, 10).map((r) => r.seq)).toEqual([1, 2, 3]);
     buf.markSent(1, 3);
     expect(buf.stats()).toMatchObject({ backlog: 0, lastAckedSeq: 6 });
     buf.close();
@@ -100,8 +101,8 @@ describe("reading buffer (SQLite on disk)", () => {
     const buf = openBuffer({ path: join(dir, "b.db"), commitIntervalMs: 0 });
     buf.append([1, 2, 3, 4, 5].map((i) => reading(i)));
     buf.markSent(3, 3);
-    expect(buf.readUnsent(0, 10).map((r) => r.seq)).toEqual([1, 2]);
-    expect(buf.readUnsent(2, 10).map((r) => r.seq)).toEqual([4, 5]);
+    expect(unsentReadings(join(dir, "b.db"), 0, 10).map((r) => r.seq)).toEqual([1, 2]);
+    expect(unsentReadings(join(dir, "b.db"), 2, 10).map((r) => r.seq)).toEqual([4, 5]);
     buf.close();
   });
 });
@@ -121,7 +122,7 @@ describe("buffer bounds", () => {
     expect(s.backlog + dropped).toBe(s.lastSeq);
     expect(s.droppedRanges).toEqual([[1, dropped]]);
     expect(s.lastAckedSeq).toBe(dropped);
-    expect(buf.readUnsent(0, 1)[0]?.seq).toBe(dropped + 1);
+    expect(unsentReadings(join(dir, "b.db"), 0, 1)[0]?.seq).toBe(dropped + 1);
     buf.close();
   });
 
@@ -132,7 +133,9 @@ describe("buffer bounds", () => {
     for (let i = 1; i < 40; i++) buf.append(many(500, i * 500));
     const s = buf.stats();
     expect(s.droppedRanges[0]?.[0]).toBe(101);
-    expect(buf.readUnsent(0, 100).map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(unsentReadings(join(dir, "b.db"), 0, 100).map((r) => r.seq)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
     expect(s.lastAckedSeq).toBe(0); // the in-flight readings are not acked yet
     buf.markSent(1, 100);
     expect(buf.stats().lastAckedSeq).toBe(s.droppedRanges[0]?.[1] as number);
@@ -172,7 +175,7 @@ describe("buffer bounds", () => {
       droppedRanges: [[1, 2]],
       lastAckedSeq: 2,
     });
-    expect(buf.readUnsent(0, 10).map((r) => r.seq)).toEqual([3, 4]);
+    expect(unsentReadings(join(dir, "b.db"), 0, 10).map((r) => r.seq)).toEqual([3, 4]);
     buf.close();
   });
 

@@ -1,8 +1,8 @@
-import type { BatchColumns, Reading, ReadingValue, SequencedReading } from "@tidegate/protocol";
+import type { BatchColumns, Reading } from "@tidegate/protocol";
 import { openBufferFile } from "./open-file.js";
 import { addRange, advanceWatermark, type SeqRange } from "./ranges.js";
 import { createRunReader } from "./run-reader.js";
-import { QUALITY, type ReadingRow } from "./schema.js";
+import { QUALITY } from "./schema.js";
 
 export type WhenFull = "drop-oldest" | "reject-new";
 
@@ -50,11 +50,9 @@ export interface ReadingBuffer {
   append(readings: readonly Reading[]): void;
   /** Commits queued readings now; returns the last seq committed. */
   flush(): number;
-  /** Unsent readings after `afterSeq`: the first contiguous run, at most `limit` long. */
-  readUnsent(afterSeq: number, limit: number): SequencedReading[];
   /**
-   * The same run as readUnsent (not past `throughSeq`), in batch wire columns for
-   * encodeBatchColumns: the uplink's way, cheaper than readings one by one.
+   * Unsent readings after `afterSeq`: the first contiguous run, at most `limit` long and not past
+   * `throughSeq`, in batch wire columns for encodeBatchColumns (cheaper than readings one by one).
    */
   readRun(afterSeq: number, limit: number, throughSeq?: number): BatchColumns | undefined;
   /** Deletes the range after its PubAck. */
@@ -92,9 +90,6 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     setMeta: db.prepare("UPDATE meta SET value = ? WHERE key = ?"),
     insert: db.prepare(
       "INSERT INTO readings (seq, ts, device, point, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    ),
-    after: db.prepare<[number, number], ReadingRow>(
-      "SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
     ),
     oldest: db.prepare<[number], { seq: number; ts: number }>(
       "SELECT seq, ts FROM readings WHERE seq > ? ORDER BY seq LIMIT 1",
@@ -303,19 +298,6 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     timer ??= setTimeout(flush, 1000);
   }
 
-  function toReading(row: ReadingRow): SequencedReading {
-    const reading: SequencedReading = {
-      seq: row.seq,
-      ts: row.ts,
-      device: row.device,
-      point: row.point,
-      value: row.value === null ? null : (JSON.parse(row.value) as ReadingValue),
-      quality: QUALITY[row.quality] ?? "uncertain",
-    };
-    if (row.reason !== null) reading.reason = row.reason;
-    return reading;
-  }
-
   return {
     append(readings) {
       pending.push(...readings);
@@ -323,15 +305,6 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
       else timer ??= setTimeout(flush, commitIntervalMs);
     },
     flush,
-    readUnsent(afterSeq, limit) {
-      const rows = q.after.all(afterSeq, limit);
-      const run: SequencedReading[] = [];
-      for (const row of rows) {
-        if (run.length > 0 && row.seq !== (run[run.length - 1] as SequencedReading).seq + 1) break;
-        run.push(toReading(row));
-      }
-      return run;
-    },
     readRun,
     markSent(first, last) {
       try {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Reading } from "@tidegate/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { unsentReadings } from "../../../test/helpers/buffer-file.js";
 import { openBuffer } from "./buffer.js";
 
 let dir: string;
@@ -42,7 +43,7 @@ describe("buffer on a full disk", () => {
     // The uplink drains: space returns, and the held readings commit in order with the next seqs.
     let first = 1;
     while (first <= committed) {
-      const batch = buf.readUnsent(first - 1, 500);
+      const batch = unsentReadings(join(dir, "b.db"), first - 1, 500);
       buf.markSent(first, (batch[batch.length - 1]?.seq as number) ?? first);
       first += batch.length;
     }
@@ -53,7 +54,7 @@ describe("buffer on a full disk", () => {
     expect(after.lastSeq).toBe(committed + 105);
     // The batch that failed was readings(100, committed): every loop before it committed 100.
     const held = [...readings(100, committed), ...readings(5, 1_000_000)].map((r) => r.value);
-    expect(buf.readUnsent(committed, 200).map((r) => r.value)).toEqual(held);
+    expect(unsentReadings(join(dir, "b.db"), committed, 200).map((r) => r.value)).toEqual(held);
     buf.close();
   });
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { testAuthStore } from "@tidegate/http-kit/testing";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unsentReadings } from "../../../test/helpers/buffer-file.js";
 import { rowCounts } from "../../../test/helpers/fuzz.js";
 import { type FuzzRoute, fuzzRoutes, hashesPasswords, routesOf } from "../../../test/helpers/fuzz-http.js";
 import { openBuffer, type ReadingBuffer } from "../buffer/buffer.js";
@@ -48,7 +49,7 @@ beforeAll(() => {
     version: "fuzz",
     startedAt: NOW - 10_000,
     devices: () => [{ id: "m1", profile: meter, health: { device: "m1", status: "ok", successRate: 1 } }],
-    latest: () => buffer.readUnsent(0, 10),
+    latest: () => unsentReadings(join(dir, "buffer.db"), 0, 10),
     buffer: buffer.stats,
     uplink: () => ({
       connected: false,
