@@ -27,6 +27,13 @@ export interface AgentOptions {
   logRing?: LogRing;
   /** The remote config version `loaded` is (0 or unset: the config file itself). */
   configVersion?: number;
+  /**
+   * Wire version 1 plays an agent from before buffer epochs (no epoch in batches or heartbeats):
+   * the compatibility tests start one through test/helpers/bin/. Unset: the current version.
+   */
+  wireVersion?: 1;
+  /** SQLite max_page_count on the buffer file: tests make a small "full disk" with it. */
+  bufferMaxPageCount?: number;
 }
 
 /** Wires sources → buffer → uplink and the HTTP view; knows nothing about sockets it does not own. */
@@ -40,7 +47,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     maxBytes: config.buffer.maxSize,
     maxAgeMs: config.buffer.maxAgeHours * 3600_000,
     whenFull: config.buffer.whenFull,
-    maxPageCount: config.buffer.maxPageCount,
+    maxPageCount: options.bufferMaxPageCount,
   });
   const latest = createLatest();
   const history = createHistory();
@@ -81,8 +88,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     { observeRead: events.observeRead },
   );
 
-  // Plays an agent from before buffer epochs (wire version 1) in the compatibility tests; unset in real use.
-  const olderWire = process.env.TIDEGATE_TEST_WIRE_VERSION === "1";
+  const olderWire = options.wireVersion === 1;
   const uplink = createUplink({
     gateway: config.gateway,
     servers: config.nats.servers,

@@ -1,27 +1,14 @@
 import { parseArgs } from "node:util";
-import {
-  AUTH_USAGE,
-  AuthCliError,
-  findDashboardDir,
-  listen,
-  ProvisionError,
-  runAuthCommand,
-} from "@tidegate/http-kit";
+import { AUTH_USAGE, AuthCliError, ProvisionError, runAuthCommand } from "@tidegate/http-kit";
 import { SchemaError } from "@tidegate/protocol/migrations";
 import { NatsSecurityError } from "@tidegate/protocol/nats-security";
-import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";
-import { createAgent } from "./agent.js";
-import { upgradeBufferFile } from "./buffer/open-file.js";
 import { FLEET_SIM_USAGE, FleetSimUsageError, runFleetSim } from "./cli/fleet-sim.js";
 import { initAgent, openAgentAuth } from "./cli/init.js";
 import { listPorts } from "./cli/ports.js";
 import { PROBE_USAGE, ProbeUsageError, probe } from "./cli/probe.js";
 import { ConfigError, loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { SecretError } from "./config/secrets.js";
-import { createLogger } from "./log.js";
-import { createLogRing } from "./log-ring.js";
-import { activeConfig } from "./remote/active-config.js";
-import { upgradeAlertsFile } from "./rules/alerts-store.js";
+import { serveAgent } from "./serve.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
@@ -103,42 +90,7 @@ async function main() {
     );
     return;
   }
-  const logRing = createLogRing();
-  const log = createLogger("tidegate-agent", { ring: logRing });
-  const systemd = createSystemdNotifier({ onError: (message) => log.warn(message) });
-  for (const w of loaded.warnings) log.warn(w);
-  // A config applied remotely stays in force across restarts; the file is never rewritten.
-  const active = activeConfig(loaded);
-  if (active.message) log.info({ configVersion: active.version }, active.message);
-  const { config } = active.loaded;
-  // Every log line names the gateway, so a central log store can tell gateways apart.
-  log.setBindings({ gateway: config.gateway });
-  if (values.port !== undefined) config.http.port = Number(values.port);
-  await upgradeBufferFile(config.buffer.path, (message) => log.info(message));
-  await upgradeAlertsFile(config.alerts.path ?? ":memory:", (message) => log.info(message));
-  const agent = createAgent(active.loaded, log, {
-    staticDir: findDashboardDir(),
-    logRing,
-    configVersion: active.version,
-  });
-  await agent.provision(process.env);
-  await agent.start();
-  const http = await listen(agent.app, config.http.port, config.http.host);
-  log.info({ port: http.port, version: VERSION }, `local dashboard on http://localhost:${http.port}/`);
-  systemd.ready(`gateway ${config.gateway}: polling, dashboard on port ${http.port}`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping: flushing the buffer");
-    systemd.stopping();
-    await http.close();
-    await agent.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  await serveAgent(loaded, { port: values.port === undefined ? undefined : Number(values.port) });
 }
 
 main().catch((err) => {

@@ -1,24 +1,10 @@
 import { parseArgs } from "node:util";
-import {
-  AUTH_USAGE,
-  AuthCliError,
-  findDashboardDir,
-  listen,
-  ProvisionError,
-  runAuthCommand,
-} from "@tidegate/http-kit";
+import { AUTH_USAGE, AuthCliError, ProvisionError, runAuthCommand } from "@tidegate/http-kit";
 import { SchemaError } from "@tidegate/protocol/migrations";
 import { NatsSecurityError } from "@tidegate/protocol/nats-security";
-import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";
-import { createCollector, openCollectorAuth, storePath } from "./collector.js";
-import {
-  natsSecurityFlagNames,
-  OptionsError,
-  parseCollectorOptions,
-  storeFlagNames,
-} from "./config/options.js";
-import { createLogger } from "./log.js";
-import { upgradeSqliteStore } from "./store/sqlite-store.js";
+import { openCollectorAuth } from "./collector.js";
+import { collectorFlags, OptionsError, parseCollectorOptions } from "./config/options.js";
+import { serveCollector } from "./serve.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <addr>] [--data-dir <dir>]
@@ -68,19 +54,7 @@ async function main() {
   }
   const { values } = parseArgs({
     options: {
-      nats: { type: "string" },
-      port: { type: "string" },
-      host: { type: "string" },
-      "data-dir": { type: "string" },
-      sites: { type: "string" },
-      "retention-raw-days": { type: "string" },
-      "retention-1m-days": { type: "string" },
-      "retention-1h-days": { type: "string" },
-      "offline-after-s": { type: "string" },
-      "clock-jump-ms": { type: "string" },
-      "stream-replicas": { type: "string" },
-      ...Object.fromEntries(natsSecurityFlagNames.map((flag) => [flag, { type: "string" as const }])),
-      ...Object.fromEntries(storeFlagNames.map((flag) => [flag, { type: "string" as const }])),
+      ...collectorFlags,
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -88,29 +62,7 @@ async function main() {
   if (values.help) return void console.log(USAGE);
   if (values.version) return void console.log(VERSION);
   const options = parseCollectorOptions(values);
-  const log = createLogger("tidegate-collector");
-  const systemd = createSystemdNotifier({ onError: (message) => log.warn(message) });
-  await upgradeSqliteStore(storePath(options), (message) => log.info(message));
-  const collector = createCollector(options, log, { staticDir: findDashboardDir() });
-  await collector.provision(process.env);
-  const http = await listen(collector.app, options.port, options.host);
-  log.info({ port: http.port, version: VERSION }, `fleet dashboard on http://localhost:${http.port}/`);
-  void collector.start();
-  // Ready means serving HTTP; ready to ingest is /readyz, which waits for NATS (it may come later).
-  systemd.ready(`serving on port ${http.port}; ingest readiness at /readyz`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    systemd.stopping();
-    await http.close();
-    await collector.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  await serveCollector(options);
 }
 
 main().catch((err) => {

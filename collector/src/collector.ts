@@ -28,8 +28,17 @@ export function openCollectorAuth(options: CollectorOptions) {
   return openAuthStore(join(options.dataDir, "auth.db"), { sessionKey: sessionKeyFromEnv(process.env) });
 }
 
+export interface CollectorExtras {
+  staticDir?: string;
+  /**
+   * The newest batch wire version this collector reads and announces: a lower one plays an older
+   * collector in the mixed-version tests (test/helpers/bin/). Unset: the current version.
+   */
+  wireMax?: number;
+}
+
 /** Wires NATS ingest → store → HTTP API. */
-export function createCollector(options: CollectorOptions, log: Logger, extra: { staticDir?: string } = {}) {
+export function createCollector(options: CollectorOptions, log: Logger, extra: CollectorExtras = {}) {
   mkdirSync(options.dataDir, { recursive: true });
   const store = openSqliteStore(storePath(options), { clockJumpMs: options.clockJumpMs });
   const readings = openReadings(options, store, log);
@@ -155,8 +164,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: {
           streamReplicas: options.streamReplicas,
           onCommitted: live.publish,
           observeCommit: (seconds) => commitSeconds.observe(seconds),
-          // Plays an older collector in the mixed-version tests; unset in real use.
-          wireMax: Number(process.env.TIDEGATE_TEST_WIRE_MAX) || undefined,
+          wireMax: extra.wireMax,
         },
       );
       ingest.done.catch((err) => log.error({ err }, "ingest stopped"));

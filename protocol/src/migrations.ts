@@ -7,7 +7,7 @@
  * The database handle is typed structurally so this package needs no SQLite dependency; a
  * better-sqlite3 Database fits. Node-only: imported as `@tidegate/protocol/migrations`.
  */
-import { existsSync, renameSync, rmSync, writeSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 
 export interface MigrationDb {
   pragma(source: string, options?: { simple?: boolean }): unknown;
@@ -115,18 +115,6 @@ export function migrateSync(db: MigrationDb, spec: SchemaSpec, file: string): Mi
   return plan;
 }
 
-/**
- * Fault tests kill the process between two migration steps: TIDEGATE_TEST_MIGRATION_PAUSE_MS
- * holds it after each step long enough to be killed there. Unset in normal runs.
- */
-function pauseForFaultTests(m: Migration): void {
-  const ms = Number(process.env.TIDEGATE_TEST_MIGRATION_PAUSE_MS ?? 0);
-  if (ms <= 0) return;
-  // Written synchronously: the process is about to block, and the test waits for this line.
-  writeSync(2, `paused for ${ms} ms after schema version ${m.version}\n`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /** Whether the file has this table: legacy detectors look at a file's shape. */
 export const hasTable = (db: MigrationDb, name: string): boolean =>
   db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
@@ -136,7 +124,7 @@ export const upgradeBackupPath = (file: string) => `${file}.upgrade-backup`;
 
 export interface UpgradeOptions {
   log?: (message: string) => void;
-  /** Called after each step: fault tests stop the process here. */
+  /** Called after each step has committed: tests hold the process here to kill it between steps. */
   afterStep?: (m: Migration) => void;
 }
 
@@ -172,7 +160,7 @@ export async function upgradeDatabase(
       plan,
       (m) => {
         log(`${file}: schema version ${m.version}: ${m.description}`);
-        (options.afterStep ?? pauseForFaultTests)(m);
+        options.afterStep?.(m);
       },
       (message) => log(`${file}: ${message}`),
     );

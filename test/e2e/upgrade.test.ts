@@ -135,14 +135,14 @@ describe("upgrading a gateway and a collector", () => {
     writeOldBuffer(r.bufferFile, 1, { lastSeq: LAST, ackedSeq: STORED, start });
     writeOldStore(r.storeFile, 1, { gateway: GATEWAY, storedSeq: STORED, start });
     // Each process holds still after its first step; it is killed there, as a power cut would.
-    const pause = { TIDEGATE_TEST_MIGRATION_PAUSE_MS: "60000" };
+    const pause = { migrationPauseMs: 60_000 };
     const configFile = join(r.agentDir, "agent.yaml");
     writeFileSync(configFile, r.configYaml);
     for (const args of [
-      collectorArgs(r.nats.url, await freePort(), r.collectorDir),
-      agentArgs(configFile, await freePort()),
+      collectorArgs(r.nats.url, await freePort(), r.collectorDir, pause),
+      agentArgs(configFile, await freePort(), pause),
     ]) {
-      const proc = startProcess("node", args, { env: pause });
+      const proc = startProcess("node", args);
       await waitFor(
         () => `a migration step to commit\n${proc.output()}`,
         () => /paused for \d+ ms after schema version 2/.test(proc.output()),

@@ -54,9 +54,7 @@ describe("mixed wire versions", () => {
   it("a collector reads everything an agent one wire version older sends, and the fleet view says so", async () => {
     const { nats, agentConfig, track } = await parts();
     const collector = track(await startCollector(nats.url));
-    const agent = track(
-      await startAgent(agentConfig("old-agent"), { env: { TIDEGATE_TEST_WIRE_VERSION: "1" } }),
-    );
+    const agent = track(await startAgent(agentConfig("old-agent"), { knobs: { wireVersion: 1 } }));
 
     const g = await waitFor(
       "readings from the older agent",
@@ -92,7 +90,7 @@ describe("mixed wire versions", () => {
     defer(async () => rmSync(dir, { recursive: true, force: true }));
     const older = await startCollector(nats.url, {
       dir,
-      env: { TIDEGATE_TEST_WIRE_MAX: String(BATCH_VERSION - 1) },
+      knobs: { wireMax: BATCH_VERSION - 1 },
     });
     defer(() => older.stop());
     const agent = track(await startAgent(agentConfig("new-agent")));

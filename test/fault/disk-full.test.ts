@@ -44,7 +44,7 @@ describe("fault: disk full under the buffer", () => {
     const rig = await rigFor({
       gateway: "fault-disk-full",
       pollIntervalMs: 100,
-      ...(disk ? { bufferPath: join(disk.dir, "buffer.db") } : { buffer: "maxPageCount: 24" }),
+      ...(disk ? { bufferPath: join(disk.dir, "buffer.db") } : { agentKnobs: { maxPageCount: 24 } }),
     });
     if (disk) rig.defer(async () => disk.release());
     const ballast = disk ? join(disk.dir, "ballast") : undefined;

@@ -1,5 +1,5 @@
 import { existsSync, renameSync } from "node:fs";
-import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
+import { migrateSync, type UpgradeOptions, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { bufferSchema } from "./schema.js";
 
@@ -59,7 +59,7 @@ function isCorruption(err: unknown): boolean {
  * aside first when a step rewrites tables. A corrupt file is left to `openBufferFile`, which
  * moves it aside and raises the alarm.
  */
-export async function upgradeBufferFile(path: string, log: (message: string) => void): Promise<void> {
+export async function upgradeBufferFile(path: string, options: UpgradeOptions): Promise<void> {
   if (path === ":memory:" || !existsSync(path)) return;
   let db: Database.Database;
   try {
@@ -70,7 +70,7 @@ export async function upgradeBufferFile(path: string, log: (message: string) => 
   }
   try {
     db.pragma("journal_mode = WAL");
-    await upgradeDatabase(db, bufferSchema, path, { log });
+    await upgradeDatabase(db, bufferSchema, path, options);
   } catch (err) {
     if (!isCorruption(err)) throw err;
   } finally {

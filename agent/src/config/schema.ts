@@ -210,14 +210,6 @@ export const configSchema = z
           .default(24 * 7)
           .describe("unsent readings older than this are dropped and counted"),
         whenFull: z.enum(["drop-oldest", "reject-new"]).default("drop-oldest"),
-        maxPageCount: z
-          .number()
-          .int()
-          .positive()
-          .optional()
-          .describe(
-            "hard cap on the SQLite file in pages; writes past it fail like a full disk (tests use it)",
-          ),
       })
       .strict()
       .default({

@@ -1,5 +1,10 @@
 import { existsSync } from "node:fs";
-import { migrateSync, type SchemaSpec, upgradeDatabase } from "@tidegate/protocol/migrations";
+import {
+  migrateSync,
+  type SchemaSpec,
+  type UpgradeOptions,
+  upgradeDatabase,
+} from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import type { AlertEvent } from "./engine.js";
 
@@ -158,11 +163,11 @@ export function openAlertsStore(path: string) {
 export type AlertsStore = ReturnType<typeof openAlertsStore>;
 
 /** Brings an existing alerts file to the current schema before the agent opens it. */
-export async function upgradeAlertsFile(path: string, log: (message: string) => void): Promise<void> {
+export async function upgradeAlertsFile(path: string, options: UpgradeOptions): Promise<void> {
   if (path === ":memory:" || !existsSync(path)) return;
   const db = new Database(path);
   try {
-    await upgradeDatabase(db, alertsSchema, path, { log });
+    await upgradeDatabase(db, alertsSchema, path, options);
   } finally {
     db.close();
   }

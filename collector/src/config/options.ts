@@ -75,6 +75,25 @@ export const storeFlagNames = [...Object.values(INFLUX_FLAGS), ...Object.values(
   ([flag]) => flag,
 );
 
+/** The service's flags, as node:util parseArgs takes them: every one a string that parseCollectorOptions reads. */
+export const collectorFlags = Object.fromEntries(
+  [
+    "nats",
+    "port",
+    "host",
+    "data-dir",
+    "sites",
+    "retention-raw-days",
+    "retention-1m-days",
+    "retention-1h-days",
+    "offline-after-s",
+    "clock-jump-ms",
+    "stream-replicas",
+    ...natsSecurityFlagNames,
+    ...storeFlagNames,
+  ].map((flag) => [flag, { type: "string" as const }]),
+);
+
 function readSecretFile(path: string, flag: string): string {
   try {
     return readFileSync(path, "utf8").replace(/\r?\n$/, "");

@@ -157,7 +157,7 @@ describe("rollups of a store upgraded from before rollups", () => {
     });
     old.close();
 
-    await upgradeSqliteStore(path, () => {});
+    await upgradeSqliteStore(path, {});
     const upgraded = openSqliteStore(path);
     try {
       // The readings themselves moved into chunks, and which seqs are stored into seq runs.

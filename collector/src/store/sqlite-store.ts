@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { migrateSync, upgradeDatabase } from "@tidegate/protocol/migrations";
+import { migrateSync, type UpgradeOptions, upgradeDatabase } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { createAlertEvents } from "./alert-events.js";
 import { createReadingsStore } from "./readings-store.js";
@@ -28,12 +28,12 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
 }
 
 /** Brings an existing store to the current schema before the collector opens it (a copy is taken first when a step rewrites tables). */
-export async function upgradeSqliteStore(path: string, log: (message: string) => void): Promise<void> {
+export async function upgradeSqliteStore(path: string, options: UpgradeOptions): Promise<void> {
   if (!existsSync(path)) return;
   const db = new Database(path);
   try {
     db.pragma("journal_mode = WAL");
-    await upgradeDatabase(db, storeSchema, path, { log });
+    await upgradeDatabase(db, storeSchema, path, options);
   } finally {
     db.close();
   }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type AgentKnobs, type CollectorKnobs, underTestArgs } from "../../helpers/bin/knobs.js";
 import { freePort } from "./ports.js";
 import { type RunningProcess, startProcess } from "./process.js";
 import { getJson, waitFor } from "./wait.js";
@@ -100,47 +101,44 @@ async function startServing(
   };
 }
 
-export const collectorArgs = (natsUrl: string, port: number, dir: string) => [
-  collectorCli,
-  "--nats",
-  natsUrl,
-  "--port",
-  String(port),
-  "--host",
-  "127.0.0.1",
-  "--data-dir",
-  dir,
-];
+/** The collector's node arguments; with a knob set, they run test/helpers/bin/collector-under-test.ts instead of the CLI. */
+export const collectorArgs = (natsUrl: string, port: number, dir: string, knobs: CollectorKnobs = {}) => {
+  const args = ["--nats", natsUrl, "--port", String(port), "--host", "127.0.0.1", "--data-dir", dir];
+  return underTestArgs("collector", args, knobs) ?? [collectorCli, ...args];
+};
 /**
  * The environment and node flags of the agent's own launcher (the #! line of agent/dist/cli.js),
  * so tests and benchmarks run it as installed.
  */
 export const AGENT_ENV = { MALLOC_ARENA_MAX: "1" };
 export const AGENT_NODE_FLAGS = ["--max-semi-space-size=1", "--optimize-for-size"];
-export const agentArgs = (configFile: string, port: number) => [
-  ...AGENT_NODE_FLAGS,
-  agentCli,
-  "--config",
-  configFile,
-  "--port",
-  String(port),
-];
+/** The agent's node arguments; with a knob set, they run test/helpers/bin/agent-under-test.ts instead of the CLI. */
+export const agentArgs = (configFile: string, port: number, knobs: AgentKnobs = {}) => {
+  const args = ["--config", configFile, "--port", String(port)];
+  return [...AGENT_NODE_FLAGS, ...(underTestArgs("agent", args, knobs) ?? [agentCli, ...args])];
+};
 
 /** Runs the built collector (npm test builds first) against a NATS URL, on a free HTTP port. */
-export async function startCollector(natsUrl: string, options: ServeOptions = {}): Promise<Restartable> {
+export async function startCollector(
+  natsUrl: string,
+  options: ServeOptions & { knobs?: CollectorKnobs } = {},
+): Promise<Restartable> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-collector-"));
-  const args = collectorArgs(natsUrl, port, dir);
+  const args = collectorArgs(natsUrl, port, dir, options.knobs);
   return startServing("collector", args, port, dir, options.dir === undefined, options.env);
 }
 
 /** Writes `configYaml` to a temp dir and runs the built agent with it, on a free HTTP port. */
-export async function startAgent(configYaml: string, options: ServeOptions = {}): Promise<StartedAgent> {
+export async function startAgent(
+  configYaml: string,
+  options: ServeOptions & { knobs?: AgentKnobs } = {},
+): Promise<StartedAgent> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-agent-"));
   const configFile = join(dir, "agent.yaml");
   writeFileSync(configFile, configYaml);
-  const args = agentArgs(configFile, port);
+  const args = agentArgs(configFile, port, options.knobs);
   const env = { ...AGENT_ENV, ...options.env };
   const started = await startServing("agent", args, port, dir, options.dir === undefined, env);
   return Object.assign(started, { configFile });

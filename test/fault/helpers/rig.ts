@@ -12,6 +12,7 @@ import {
   startCollector,
 } from "../../e2e/helpers/tidegate.js";
 import { waitFor } from "../../e2e/helpers/wait.js";
+import type { AgentKnobs } from "../../helpers/bin/knobs.js";
 import { storedCount } from "./count.js";
 
 export interface RigOptions {
@@ -26,6 +27,8 @@ export interface RigOptions {
   buffer?: string;
   /** The agent's buffer file (default buffer.db in the agent's temp dir). */
   bufferPath?: string;
+  /** Test knobs for the agent (test/helpers/bin/knobs.ts), kept across its restarts. */
+  agentKnobs?: AgentKnobs;
   /** Extra keys for the agent's `uplink:` mapping, as YAML flow entries ("backfillRatePerS: 50"). */
   uplink?: string;
   /** A three-node JetStream cluster instead of one server; agent and collectors get every URL. */
@@ -108,7 +111,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     }
     const config = (sims: ModbusTcpSimulator[]) =>
       agentConfig({ ...o, pollIntervalMs, commitIntervalMs }, natsUrls, sims);
-    agent = await startAgent(config([meter, climate]), { dir: agentDir });
+    agent = await startAgent(config([meter, climate]), { dir: agentDir, knobs: o.agentKnobs });
     const a = agent;
     disposers.push(() => a.kill("SIGKILL"));
     const dbPath = join(dataDir, "collector.db");
