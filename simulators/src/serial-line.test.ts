@@ -6,7 +6,7 @@ import { type LineProfile, type LineProfileInput, lineProfileSchema, loadProfile
 import { SerialPort } from "serialport";
 import { describe, expect, it } from "vitest";
 // The agent's parser is the contract the simulator's output must meet.
-import { lineToReadings, parseLine } from "../../agent/src/sources/serial/parse.js";
+import { lineToReadings, parseLine } from "../../agent/src/sources/line/parse.js";
 import { startPtyPair } from "./pty/pty-pair.js";
 import { formatLines, nmeaSentence, startSerialLineSimulator } from "./serial-line.js";
 

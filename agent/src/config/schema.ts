@@ -3,8 +3,8 @@ import { gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { notifyTargetSchema } from "../notify/schema.js";
 import { ruleSchema } from "../rules/schema.js";
+import { serialTransportSchema } from "../sources/line/transport.js";
 import { mqttConfigSchema } from "../sources/mqtt/config.js";
-import { serialTransportSchema } from "../sources/serial/transport.js";
 import { secretSchema } from "./secrets.js";
 import { CONFIG_VERSION } from "./versions.js";
 

@@ -2,10 +2,10 @@ import type { AnyProfile, Profile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { AgentConfig, DeviceConfig } from "../config/schema.js";
+import { createSerialLineSource } from "./line/source.js";
 import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
 import { createMqttSource, type MqttSource } from "./mqtt/source.js";
-import { createSerialLineSource } from "./serial/source.js";
 
 export interface DeviceView {
   id: string;

@@ -13,11 +13,11 @@ import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../../test/e2e/helpers/wait.js";
 import { deviceSchema } from "../config/schema.js";
+import { createSerialLineSource } from "./line/source.js";
 import { createBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
 import { mqttConfigSchema } from "./mqtt/config.js";
 import { createMqttSource } from "./mqtt/source.js";
-import { createSerialLineSource } from "./serial/source.js";
 
 // Every bundled profile, served by its simulator over the real protocol (Modbus TCP on loopback; a
 // socat PTY pair; the embedded MQTT broker) and read by the agent's source: the values pinned on
