@@ -42,6 +42,12 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
   // (another collector on the same file keeps its own), never what decides correctness.
   const added = new Map<string, number>();
 
+  /** The gateway owning the head's oldest row, when that row is HEAD_AGE_MS old. */
+  function dueGateway(now: number): string | undefined {
+    const first = oldest.get();
+    return first && first.received_at <= now - HEAD_AGE_MS ? first.gateway : undefined;
+  }
+
   /** Moves every head row of `gateway` into chunks and rollups; returns how many readings moved. */
   function move(gateway: string): number {
     const rows = rowsOf.all(gateway);
@@ -94,12 +100,22 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
     moveDue(now: number): number {
       let moved = 0;
       for (let i = 0; i < MOVES_PER_COMMIT; i++) {
-        const first = oldest.get();
-        if (!first || first.received_at > now - HEAD_AGE_MS) break;
-        moved += move(first.gateway);
+        const gateway = dueGateway(now);
+        if (gateway === undefined) break;
+        moved += move(gateway);
       }
       for (const [gateway, rows] of added) if (rows >= HEAD_ROWS_MAX) moved += move(gateway);
       return moved;
+    },
+    /**
+     * Moves the gateway that is most overdue, if one is: commits move gateways as they go, this
+     * is for a collector that receives nothing (its fleet went quiet), called between prunes.
+     */
+    moveOneDue(now: number): boolean {
+      const gateway = dueGateway(now);
+      if (gateway === undefined) return false;
+      move(gateway);
+      return true;
     },
     /** Moves a gateway's head now (before its series are read); false when it had none. */
     settle(gateway: string): boolean {

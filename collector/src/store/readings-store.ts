@@ -43,6 +43,7 @@ export function createReadingsStore(db: Database.Database) {
   ) as Record<RollupTable, Database.Statement>;
   const settleNow = db.transaction((gateway: string) => head.settle(gateway));
   const settleEvery = db.transaction(() => head.settleAll());
+  const moveOneDue = db.transaction((now: number) => head.moveOneDue(now));
   /** Reads of a series see its readings in chunks and rollups: a head the gateway has moves first. */
   function settle(gateway: string): void {
     if (head.holds(gateway)) settleNow.immediate(gateway);
@@ -116,6 +117,8 @@ export function createReadingsStore(db: Database.Database) {
       settle(args[1].gateway);
       return rollupBuckets(...args);
     },
+    /** Moves one overdue gateway's head (see head.ts), in its own short transaction; false when none is due. */
+    moveOneDueHead: (now: number): boolean => moveOneDue.immediate(now),
     /** Moves every gateway's waiting readings into chunks and rollups (tools, benchmarks); returns how many. */
     settleAll: (): number => settleEvery.immediate(),
     /**

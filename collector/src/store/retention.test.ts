@@ -58,6 +58,20 @@ describe("retention", () => {
     expect(store.partials("rollup_1h", q).length).toBe(4);
   });
 
+  it("moves what a quiet fleet left in the head first, so its old readings are pruned too", async () => {
+    // A reading or two per batch waits in the head; no later commit moves it (the fleet went quiet).
+    const quietSince = NOW - 10 * DAY;
+    store.insertBatch(readingsAt(40, 2, 1), quietSince);
+    store.insertBatch({ ...readingsAt(10, 2, 1), gateway: "plant-2" }, quietSince);
+    expect(store.countReadings("plant-1")).toBe(2);
+    const pruned = await pruneOnce(store, { rawDays: 30, minuteDays: 365, hourDays: 0 }, NOW);
+    expect(pruned.readings).toBe(2);
+    expect(store.countReadings("plant-1")).toBe(0);
+    expect(store.series({ ...q, gateway: "plant-2" }).ts).toEqual([NOW - 10 * DAY, NOW - 10 * DAY + 1000]);
+    // Rollups were made when the readings moved; the hours stay (kept forever).
+    expect(store.partials("rollup_1h", q).map((p) => p.n)).toEqual([2]);
+  });
+
   it("keeps everything when a tier's days are 0", async () => {
     store.insertBatch(readingsAt(400, 3, 1));
     expect(await pruneOnce(store, { rawDays: 0, minuteDays: 0, hourDays: 0 }, NOW)).toEqual({
