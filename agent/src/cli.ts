@@ -1,13 +1,11 @@
 import { parseArgs } from "node:util";
-import { AUTH_USAGE, AuthCliError, ProvisionError, runAuthCommand } from "@tidegate/http-kit";
-import { SchemaError } from "@tidegate/protocol/migrations";
-import { NatsSecurityError } from "@tidegate/protocol/nats-security";
-import { FLEET_SIM_USAGE, FleetSimUsageError, runFleetSim } from "./cli/fleet-sim.js";
+import { AUTH_USAGE, runAuthCommand } from "@tidegate/http-kit";
+import { formatCliError } from "@tidegate/protocol";
+import { FLEET_SIM_USAGE, runFleetSim } from "./cli/fleet-sim.js";
 import { initAgent, openAgentAuth } from "./cli/init.js";
 import { listPorts } from "./cli/ports.js";
-import { PROBE_USAGE, ProbeUsageError, probe } from "./cli/probe.js";
-import { ConfigError, loadConfigFile, printMigratedConfig } from "./config/load.js";
-import { SecretError } from "./config/secrets.js";
+import { PROBE_USAGE, probe } from "./cli/probe.js";
+import { loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { serveAgent } from "./serve.js";
 import { VERSION } from "./version.js";
 
@@ -94,25 +92,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ProbeUsageError) {
-    console.error(`${err.message}\n\n${PROBE_USAGE}`);
-    process.exit(2);
-  }
-  if (err instanceof FleetSimUsageError) {
-    console.error(`${err.message}\n\n${FLEET_SIM_USAGE}`);
-    process.exit(2);
-  }
-  if (
-    err instanceof ConfigError ||
-    err instanceof SchemaError ||
-    err instanceof SecretError ||
-    err instanceof NatsSecurityError ||
-    err instanceof AuthCliError ||
-    err instanceof ProvisionError
-  ) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  console.error(err);
-  process.exit(1);
+  const { text, exitCode } = formatCliError(err);
+  console.error(text);
+  process.exit(exitCode);
 });

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
-import { AUTH_USAGE, AuthCliError, ProvisionError, runAuthCommand } from "@tidegate/http-kit";
-import { SchemaError } from "@tidegate/protocol/migrations";
-import { NatsSecurityError } from "@tidegate/protocol/nats-security";
+import { AUTH_USAGE, runAuthCommand } from "@tidegate/http-kit";
+import { formatCliError } from "@tidegate/protocol";
 import { openCollectorAuth } from "./collector.js";
-import { collectorFlags, OptionsError, parseCollectorOptions } from "./config/options.js";
+import { collectorFlags, parseCollectorOptions } from "./config/options.js";
 import { serveCollector } from "./serve.js";
 import { VERSION } from "./version.js";
 
@@ -66,16 +65,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (
-    err instanceof OptionsError ||
-    err instanceof SchemaError ||
-    err instanceof NatsSecurityError ||
-    err instanceof AuthCliError ||
-    err instanceof ProvisionError
-  ) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  console.error(err);
-  process.exit(1);
+  const { text, exitCode } = formatCliError(err);
+  console.error(text);
+  process.exit(exitCode);
 });

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TidegateError } from "@tidegate/protocol";
 import { parse } from "yaml";
 import { type MqttProfile, mqttProfileSchema } from "./mqtt.js";
 import { type Profile, profileSchema } from "./schema.js";
@@ -15,8 +16,9 @@ const schemasByKind = {
   mqtt: mqttProfileSchema,
 } as const;
 
-export class ProfileError extends Error {
+export class ProfileError extends TidegateError {
   override name = "ProfileError";
+  readonly code = "profile.invalid";
 }
 
 /**

@@ -125,7 +125,7 @@ export function encodeBatch(
   version: 1 | 2 = BATCH_VERSION,
 ): Uint8Array {
   const first = readings[0];
-  if (!first) throw new WireError("cannot encode an empty batch");
+  if (!first) throw new WireError("cannot encode an empty batch", "wire.unencodable");
   const columns: BatchColumns = {
     first: first.seq,
     last: first.seq + readings.length - 1,
@@ -142,7 +142,10 @@ export function encodeBatch(
   const qualities: number[] = [];
   readings.forEach((r, i) => {
     if (r.seq !== first.seq + i)
-      throw new WireError(`readings are not contiguous: expected seq ${first.seq + i}, got ${r.seq}`);
+      throw new WireError(
+        `readings are not contiguous: expected seq ${first.seq + i}, got ${r.seq}`,
+        "wire.unencodable",
+      );
     const points = seriesIndex.get(r.device) ?? new Map<string, number>();
     seriesIndex.set(r.device, points);
     let idx = points.get(r.point);
@@ -195,12 +198,14 @@ export function encodeBatchColumns(
   version: 1 | 2 = BATCH_VERSION,
 ): Uint8Array {
   const n = c.last - c.first + 1;
-  if (!(n >= 1)) throw new WireError("cannot encode an empty batch");
+  if (!(n >= 1)) throw new WireError("cannot encode an empty batch", "wire.unencodable");
   if (c.s.length !== n || c.ts.length !== n)
     throw new WireError(
       `columns do not match seq ${c.first}..${c.last}: ${c.s.length} series indexes, ${c.ts.length} timestamps for ${n} rows`,
+      "wire.unencodable",
     );
-  if (version === 1 && epoch > 0) throw new WireError("wire version 1 cannot carry a buffer epoch");
+  if (version === 1 && epoch > 0)
+    throw new WireError("wire version 1 cannot carry a buffer epoch", "wire.unencodable");
   let t = c.ts;
   if (version === 2) {
     t = new Array<number>(n);

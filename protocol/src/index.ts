@@ -10,4 +10,5 @@ export * from "./reading.js";
 export * from "./reconnect.js";
 export * from "./remote.js";
 export * from "./subjects.js";
-export { NewerWireVersionError, WireError } from "./wire-error.js";
+export { type CliFailure, formatCliError, TidegateError } from "./tidegate-error.js";
+export { NewerWireVersionError, WireError, type WireErrorCode } from "./wire-error.js";

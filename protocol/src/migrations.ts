@@ -8,6 +8,8 @@
  * better-sqlite3 Database fits. Node-only: imported as `@tidegate/protocol/migrations`.
  */
 import { existsSync, renameSync, rmSync } from "node:fs";
+// By package name, not path: the error base stays in the browser-safe index wherever this file lives.
+import { TidegateError } from "@tidegate/protocol";
 
 export interface MigrationDb {
   pragma(source: string, options?: { simple?: boolean }): unknown;
@@ -43,8 +45,9 @@ export interface SchemaSpec {
   legacyVersion?: (db: MigrationDb) => number;
 }
 
-export class SchemaError extends Error {
+export class SchemaError extends TidegateError {
   override name = "SchemaError";
+  readonly code = "schema.refused";
 }
 
 export interface MigrationPlan {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type ConnectionOptions, credsAuthenticator, nkeyAuthenticator } from "@nats-io/nats-core";
+import { TidegateError } from "@tidegate/protocol";
 
 /**
  * How a Tidegate program proves who it is to nats-server, and checks the server in turn: one of
@@ -18,8 +19,9 @@ export interface NatsSecurity {
   tls?: { ca?: string; cert?: string; key?: string };
 }
 
-export class NatsSecurityError extends Error {
+export class NatsSecurityError extends TidegateError {
   override name = "NatsSecurityError";
+  readonly code = "nats.security";
 }
 
 function readable(path: string, what: string, where: string): string {

@@ -1,8 +1,26 @@
 import type { z } from "zod";
+import { TidegateError } from "./tidegate-error.js";
+
+/**
+ * Why a message cannot be read, as a small fixed set: the collector counts rejected batches by it
+ * in a metric label, so it must never carry the message's own details.
+ */
+export type WireErrorCode =
+  | "wire.malformed" // valid JSON that breaks the schema or holds impossible values
+  | "wire.not-json"
+  | "wire.newer-version"
+  | "wire.misrouted" // a batch on another gateway's subject
+  | "wire.unencodable"; // the writer was handed something the format cannot carry
 
 /** Raised for anything that arrives over the wire and cannot be read; the message says what and where. */
-export class WireError extends Error {
+export class WireError extends TidegateError {
   override name = "WireError";
+  constructor(
+    message: string,
+    readonly code: WireErrorCode = "wire.malformed",
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -18,6 +36,7 @@ export class NewerWireVersionError extends WireError {
   ) {
     super(
       `${what} has wire version ${version}; this build reads versions up to ${maxVersion}. Upgrade this side.`,
+      "wire.newer-version",
     );
   }
 }
@@ -33,7 +52,7 @@ export function parseWire<T extends z.ZodType>(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new WireError(`${what} is not valid JSON: ${(err as Error).message}`);
+    throw new WireError(`${what} is not valid JSON: ${(err as Error).message}`, "wire.not-json");
   }
   if (
     json &&

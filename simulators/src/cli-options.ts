@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { TidegateError } from "@tidegate/protocol";
 
 export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [--port 5020] [--host 127.0.0.1]
                     [--unit-id <n>] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
@@ -18,8 +19,10 @@ export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [-
          an MQTT device publishing to a broker (the agent's embedded one, or mosquitto)`;
 
 /** Bad command line or profile choice: the CLI exits with code 2. */
-export class UsageError extends Error {
+export class UsageError extends TidegateError {
   override name = "UsageError";
+  readonly code = "usage";
+  override readonly hint = usage;
 }
 
 interface CommonOptions {

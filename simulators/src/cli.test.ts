@@ -117,6 +117,12 @@ describe("tidegate-sim process", () => {
     );
   });
 
+  it("exits 2 for a bad command line, with the usage after the message", async () => {
+    const { code, stderr } = await finish(spawnCli(["modbus-tcp", "--port", "0"]));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^tidegate-sim: --profile is required\n\nusage: tidegate-sim modbus-tcp /);
+  });
+
   it("serves a profile from --profiles-dir, then stops cleanly on SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tidegate-sim-"));
     const sdm = readFileSync(join(here, "..", "..", "firmware-profiles", "eastron", "sdm120.yaml"), "utf8");

@@ -7,8 +7,8 @@ import {
   loadProfiles,
   type MqttProfile,
   type Profile,
-  ProfileError,
 } from "@tidegate/profiles";
+import { formatCliError } from "@tidegate/protocol";
 import {
   type CliOptions,
   type FleetCliOptions,
@@ -174,23 +174,14 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  let opts: CliOptions;
-  let profiles: AnyProfile[];
-  try {
-    opts = parseCliArgs(argv);
-    const o = opts;
-    const ids =
-      o.protocol === "fleet"
-        ? o.profiles
-        : o.protocol === "modbus-rtu"
-          ? o.slaves.map((s) => s.profile)
-          : [o.profile];
-    profiles = ids.map((id) => profileFor(id, o));
-  } catch (err) {
-    if (err instanceof UsageError) fail(`${err.message}\n${usage}`, 2);
-    if (err instanceof ProfileError) fail(err.message, 2);
-    throw err;
-  }
+  const opts = parseCliArgs(argv);
+  const ids =
+    opts.protocol === "fleet"
+      ? opts.profiles
+      : opts.protocol === "modbus-rtu"
+        ? opts.slaves.map((s) => s.profile)
+        : [opts.profile];
+  const profiles = ids.map((id) => profileFor(id, opts));
   const modbus = profiles as Profile[]; // profileFor checked each profile's kind against the protocol
   if (opts.protocol === "modbus-tcp") await serveTcp(opts, modbus[0] as Profile);
   else if (opts.protocol === "fleet") await serveFleet(opts, modbus);
@@ -199,4 +190,7 @@ async function main(argv: string[]): Promise<void> {
   else await publishMqtt(opts, profiles[0] as MqttProfile);
 }
 
-main(process.argv.slice(2)).catch((err: Error) => fail(err.stack ?? err.message, 1));
+main(process.argv.slice(2)).catch((err) => {
+  const { text, exitCode } = formatCliError(err);
+  fail(text, exitCode);
+});

@@ -1,4 +1,5 @@
 import { type PointSpec, type Profile, type RegisterTable, registerCount } from "@tidegate/profiles";
+import { TidegateError } from "@tidegate/protocol";
 import { decodePointWords, encodePointValue, type PointValue, quantize } from "./encode/index.js";
 import { createGenerator, type ValueGenerator } from "./generators.js";
 
@@ -6,8 +7,9 @@ import { createGenerator, type ValueGenerator } from "./generators.js";
 export const SERVED_LIMIT = 10_000;
 
 /** A Modbus exception; modbus-serial's server turns `modbusErrorCode` into the exception response. */
-export class ModbusException extends Error {
+export class ModbusException extends TidegateError {
   override name = "ModbusException";
+  readonly code = "modbus.exception";
   constructor(
     readonly modbusErrorCode: number,
     message: string,

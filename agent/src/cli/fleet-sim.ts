@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { TidegateError } from "@tidegate/protocol";
 import pino from "pino";
 import { type FleetTotals, startVirtualFleet } from "../fleet/virtual-fleet.js";
 
@@ -17,7 +18,10 @@ Progress goes to stderr every 10 s. With --duration-s it stops reading after tha
 every buffer is sent, prints the totals as one JSON line and exits; otherwise Ctrl-C ends it.
 Buffer files go to --dir (default: a temporary folder, deleted at exit).`;
 
-export class FleetSimUsageError extends Error {}
+export class FleetSimUsageError extends TidegateError {
+  readonly code = "usage";
+  override readonly hint = FLEET_SIM_USAGE;
+}
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

@@ -6,6 +6,7 @@ import {
   type PointSpec,
   type Profile,
 } from "@tidegate/profiles";
+import { TidegateError } from "@tidegate/protocol";
 import pino from "pino";
 import type { ModbusTransport } from "../config/schema.js";
 import { decodeAssist, type ProbedPoint, type ProbeResult, probeDevice } from "../probe/probe-device.js";
@@ -19,8 +20,10 @@ Reads a device once and prints every point of the profile. Values of two or more
 also shown in every byte/word order: pick the one that matches the device's own display, and
 copy the profile line printed beside it.`;
 
-export class ProbeUsageError extends Error {
+export class ProbeUsageError extends TidegateError {
   override name = "ProbeUsageError";
+  readonly code = "usage";
+  override readonly hint = PROBE_USAGE;
 }
 
 interface ProbeOptions {

@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type AnyProfile, findBundledProfilesDir, loadProfiles } from "@tidegate/profiles";
+import { TidegateError } from "@tidegate/protocol";
 import { type Document, parseDocument } from "yaml";
 import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
 import { ConfigVersionError, migrateConfigDocument } from "./versions.js";
 
-export class ConfigError extends Error {
+export class ConfigError extends TidegateError {
   override name = "ConfigError";
+  readonly code = "config.invalid";
 }
 
 export interface LoadedConfig {

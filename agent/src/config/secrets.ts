@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { TidegateError } from "@tidegate/protocol";
 import { z } from "zod";
 
 /**
@@ -15,8 +16,9 @@ export const secretSchema = z.union([
 ]);
 export type SecretRef = z.infer<typeof secretSchema>;
 
-export class SecretError extends Error {
+export class SecretError extends TidegateError {
   override name = "SecretError";
+  readonly code = "config.secret";
 }
 
 /** The text of a secret; `where` names it in errors ("mqtt.broker.external.password"). */

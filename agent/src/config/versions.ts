@@ -1,3 +1,4 @@
+import { TidegateError } from "@tidegate/protocol";
 import { type Document, isMap } from "yaml";
 
 /** The config version this build writes in `config migrate` and in its examples. */
@@ -21,8 +22,9 @@ export interface ConfigMigration {
  */
 export const configMigrations: readonly ConfigMigration[] = [];
 
-export class ConfigVersionError extends Error {
+export class ConfigVersionError extends TidegateError {
   override name = "ConfigVersionError";
+  readonly code = "config.version";
 }
 
 /**

@@ -1,4 +1,5 @@
 import { modbusProfiles } from "@tidegate/profiles";
+import { TidegateError } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { SourcesLifecycle } from "../sources/lifecycle.js";
@@ -32,12 +33,14 @@ export const PROBE_REQUEST_HELP =
   "the body must be JSON: { device: <configured device id>, unitId?, profile? } or { host, port, unitId, profile: <vendor/model> }, with an optional timeoutMs (50–10000)";
 
 /** A probe that cannot be done as asked: the caller's mistake, in words (HTTP 400). */
-export class ProbeRequestError extends Error {
+export class ProbeRequestError extends TidegateError {
   override name = "ProbeRequestError";
+  readonly code = "probe.request";
 }
 /** The whole probe took too long (HTTP 504); the line's queue goes on without waiting for it. */
-export class ProbeTimeoutError extends Error {
+export class ProbeTimeoutError extends TidegateError {
   override name = "ProbeTimeoutError";
+  readonly code = "probe.timeout";
 }
 
 export interface ProbeAnswer extends ProbeResult {

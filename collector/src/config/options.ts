@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { TidegateError } from "@tidegate/protocol";
 import { z } from "zod";
 import { checkInfluxOptions, INFLUX_FLAGS, INFLUX_SECRETS, influxOptionFields } from "./influx-options.js";
 
@@ -48,8 +49,9 @@ export const collectorOptionsSchema = z.object({
 });
 export type CollectorOptions = z.infer<typeof collectorOptionsSchema>;
 
-export class OptionsError extends Error {
+export class OptionsError extends TidegateError {
   override name = "OptionsError";
+  readonly code = "options.invalid";
 }
 
 /** NATS credentials and TLS from flags and environment; secrets only from the environment or a file. */

@@ -1,13 +1,15 @@
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { TidegateError } from "@tidegate/protocol";
 import { addAccount, readSecretFile } from "./accounts.js";
 import { hashPassword, passwordProblem } from "./password.js";
 import { ROLES, type Role } from "./roles.js";
 import { type AuthStore, newToken } from "./store.js";
 
-export class AuthCliError extends Error {
+export class AuthCliError extends TidegateError {
   override name = "AuthCliError";
+  readonly code = "auth.refused";
 }
 
 export const AUTH_USAGE = (

@@ -1,9 +1,11 @@
+import { TidegateError } from "@tidegate/protocol";
 import { addAccount, readSecretFile } from "./accounts.js";
 import { ROLES, type Role } from "./roles.js";
 import type { AuthStore } from "./store.js";
 
-export class ProvisionError extends Error {
+export class ProvisionError extends TidegateError {
   override name = "ProvisionError";
+  readonly code = "auth.provision";
 }
 
 const provisionError = (message: string) => new ProvisionError(message);

@@ -1,4 +1,4 @@
-import { createBackoff } from "@tidegate/protocol";
+import { createBackoff, TidegateError } from "@tidegate/protocol";
 import type ModbusRTU from "modbus-serial";
 import type { Logger } from "pino";
 import type { ModbusTransport } from "../../config/schema.js";
@@ -23,8 +23,9 @@ export function busKey(t: ModbusTransport): string {
   return t.type === "rtu" ? `rtu:${t.port}` : `${t.type}:${t.host}:${t.port}`;
 }
 
-export class BusUnavailableError extends Error {
+export class BusUnavailableError extends TidegateError {
   override name = "BusUnavailableError";
+  readonly code = "modbus.bus-unavailable";
 }
 
 function interFrameDelay(t: ModbusTransport): number {

@@ -1,11 +1,13 @@
 import { type PointSpec, type RegisterType, registerCount, type WordOrder } from "@tidegate/profiles";
+import { TidegateError } from "@tidegate/protocol";
 
 /**
  * Registers that cannot become a value: wrong word count, or a float the device marks as "not
  * available" (NaN / ±Infinity). The poller turns it into a quality=bad reading for that point only.
  */
-export class DecodeError extends Error {
+export class DecodeError extends TidegateError {
   override name = "DecodeError";
+  readonly code = "modbus.decode";
 }
 
 export type DecodedValue = number | boolean | string;

@@ -1,9 +1,11 @@
 import { type PointSpec, registerCount, type WordOrder } from "@tidegate/profiles";
+import { TidegateError } from "@tidegate/protocol";
 import { type DecodedValue, positionAsRead } from "./decode.js";
 
 /** A value that cannot be written to a point: wrong type, outside min/max, not representable. */
-export class EncodeError extends Error {
+export class EncodeError extends TidegateError {
   override name = "EncodeError";
+  readonly code = "modbus.encode";
 }
 
 const INTEGER_RANGE = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { BusUnavailableError } from "./bus.js";
 import { describeModbusError } from "./errors.js";
 
 describe("describeModbusError", () => {
@@ -23,5 +24,13 @@ describe("describeModbusError", () => {
     }
     expect(describeModbusError(null, 500).reason).toBe("unknown error");
     expect(describeModbusError("port closed", 500).reason).toBe("port closed");
+  });
+
+  it("gives our own errors' message as the reason, not their code as a system error code", () => {
+    const err = new BusUnavailableError("cannot open /dev/ttyUSB0: no such port");
+    expect(describeModbusError(err, 500)).toMatchObject({
+      reason: "cannot open /dev/ttyUSB0: no such port",
+      kind: "connection",
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { TidegateError } from "@tidegate/protocol";
+
 const EXCEPTION_NAMES: Record<number, string> = {
   1: "illegal function",
   2: "illegal data address",
@@ -46,7 +48,8 @@ export function describeModbusError(err: unknown, timeoutMs: number): ModbusErro
       retry: false,
     };
   }
-  const code = e.errno ?? e.code;
+  // Our own errors' `code` names a kind of Tidegate error, not a system error code like ECONNRESET.
+  const code = e.errno ?? (err instanceof TidegateError ? undefined : e.code);
   const message = (typeof e.message === "string" && e.message.trim()) || printable(err) || "unknown error";
   if (e.name === "TransactionTimedOutError" || code === "ETIMEDOUT" || /timed out/i.test(message)) {
     return { reason: `timeout after ${timeoutMs} ms`, kind: "timeout", reconnect: true, retry: true };

@@ -1,5 +1,5 @@
 import { type MqttPoint, topicPatternError } from "@tidegate/profiles";
-import type { ReadingValue } from "@tidegate/protocol";
+import { type ReadingValue, TidegateError } from "@tidegate/protocol";
 
 /**
  * Pure MQTT topic and payload handling: no sockets, no clocks. The source and the embedded broker's
@@ -27,8 +27,9 @@ export interface CompileOptions {
   deviceLevel?: string;
 }
 
-export class TopicError extends Error {
+export class TopicError extends TidegateError {
   override name = "TopicError";
+  readonly code = "mqtt.topic";
 }
 
 function prefixLevels(prefix: string | undefined): string[] {

@@ -1,8 +1,10 @@
+import { TidegateError } from "@tidegate/protocol";
 import { type QueryResponse, queryResponseSchema, type StatementResult } from "./influxql.js";
 import { authHeaders, baseUrl, type InfluxSettings } from "./settings.js";
 
-export class InfluxQueryError extends Error {
+export class InfluxQueryError extends TidegateError {
   override name = "InfluxQueryError";
+  readonly code = "influx.query";
 }
 
 function message(status: number, body: string): string {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { HttpError, InfluxDB, setLogger } from "@influxdata/influxdb-client";
+import { TidegateError } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { WriteStatus } from "../backend.js";
 import { authHeaders, baseUrl, type InfluxSettings } from "./settings.js";
@@ -29,8 +30,9 @@ export const DEFAULT_TUNING: WriterTuning = {
   timeoutMs: 10_000,
 };
 
-export class InfluxWriteError extends Error {
+export class InfluxWriteError extends TidegateError {
   override name = "InfluxWriteError";
+  readonly code = "influx.write";
   constructor(
     message: string,
     readonly status: number | undefined,
