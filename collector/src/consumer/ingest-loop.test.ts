@@ -127,6 +127,8 @@ describe("the ingest loop", () => {
     expect(misrouted.done).toEqual(["term batch for gateway plant-1 arrived on tidegate.telemetry.plant-9"]);
     expect(store.calls).toEqual([]);
     expect(Object.values(stats.rejected).reduce((a, b) => a + b, 0)).toBe(2);
+    // Counted by code, never by words from the message: the reason is a metric label.
+    expect(stats.rejected).toEqual({ "wire.not-json": 1, "wire.misrouted": 1 });
   });
 
   it("leaves a batch in a newer wire version in the stream for a newer collector", async () => {

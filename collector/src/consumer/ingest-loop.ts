@@ -1,13 +1,27 @@
-import { BATCH_VERSION, type Batch, decodeBatch, NewerWireVersionError, subjects } from "@tidegate/protocol";
+import {
+  BATCH_VERSION,
+  type Batch,
+  decodeBatch,
+  NewerWireVersionError,
+  subjects,
+  WireError,
+} from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingsBackend } from "../store/backend.js";
 import type { InsertResult } from "../store/types.js";
+
+/** The most of a rejected batch's error message that goes with its term. */
+const MAX_TERM_REASON = 300;
 
 export interface IngestStats {
   batches: number;
   readings: number;
   duplicates: number;
-  /** Messages that could not be read, by reason; they are terminated, never stored. */
+  /**
+   * Messages that could not be read, by the WireError code that says why ("wire.malformed",
+   * "wire.not-json", "wire.misrouted"; "unreadable" for anything else): a metric label, so a small
+   * fixed set. They are terminated, never stored.
+   */
   rejected: Record<string, number>;
   /** Batches in a wire version newer than this collector reads: left in the stream for a newer collector. */
   newerWire: number;
@@ -74,7 +88,7 @@ export function createIngestLoop(
       try {
         batch = decodeBatch(m.data, { maxVersion: wireMax });
         if (m.subject !== subjects.telemetry(batch.gateway)) {
-          throw new Error(`batch for gateway ${batch.gateway} arrived on ${m.subject}`);
+          throw new WireError(`batch for gateway ${batch.gateway} arrived on ${m.subject}`, "wire.misrouted");
         }
       } catch (err) {
         if (err instanceof NewerWireVersionError) {
@@ -85,10 +99,12 @@ export function createIngestLoop(
           m.nak(60_000);
           continue;
         }
-        const reason = (err as Error).message.split(":")[0] ?? "unreadable";
+        const reason = err instanceof WireError ? err.code : "unreadable";
+        const message = String((err as Error)?.message ?? err);
         stats.rejected[reason] = (stats.rejected[reason] ?? 0) + 1;
-        log.warn({ subject: m.subject, seq: m.seq, reason: (err as Error).message }, "batch rejected");
-        m.term(reason);
+        log.warn({ subject: m.subject, seq: m.seq, code: reason, reason: message }, "batch rejected");
+        // The words travel in JetStream's term advisory; a schema error may list thousands of issues.
+        m.term(message.slice(0, MAX_TERM_REASON));
         continue;
       }
       group.push({ m, batch });
