@@ -38,34 +38,38 @@ describe("bundled profiles", () => {
 });
 
 describe("profile validation", () => {
-  it("names the file and the path of a wrong field", () => {
-    const bad = `
+  /** A profile of acme/x whose points (and what follows them) are `rest`. */
+  const withPoints = (rest: string) => `
 id: acme/x
 vendor: Acme
 model: X
 protocols: [modbus-tcp]
 source: { title: t, url: "https://example.com/x.pdf" }
 points:
-  - id: p
+${rest}`;
+
+  it("names the file and the path of a wrong field", () => {
+    const bad = withPoints(`  - id: p
     name: P
     register: { table: coil, address: 3, type: float32 }
-`;
+`);
     expect(() => parseProfile(bad, "acme/x.yaml")).toThrow(
       /acme\/x\.yaml: invalid device profile\n\s+at points\.0\.register\.type: a coil holds one bit/,
     );
   });
+  it("refuses a point id outside the safe alphabet of NATS subjects and URLs", () => {
+    const bad = withPoints(
+      "  - { id: p.1, name: P, register: { table: holding, address: 0, type: uint16 } }\n",
+    );
+    expect(() => parseProfile(bad, "x.yaml")).toThrow(
+      /at points\.0\.id: use letters, digits, '_' and '-' only/,
+    );
+  });
   it("rejects testdata for an unknown point", () => {
-    const bad = `
-id: acme/x
-vendor: Acme
-model: X
-protocols: [modbus-tcp]
-source: { title: t, url: "https://example.com/x.pdf" }
-points:
-  - { id: p, name: P, register: { table: holding, address: 0, type: uint16 } }
+    const bad = withPoints(`  - { id: p, name: P, register: { table: holding, address: 0, type: uint16 } }
 testdata:
   - { point: q, raw: [1], value: 1 }
-`;
+`);
     expect(() => parseProfile(bad, "x.yaml")).toThrow(/testdata\.0\.point: no point 'q'/);
   });
 });

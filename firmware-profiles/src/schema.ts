@@ -1,3 +1,4 @@
+import { pointIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 
 export const registerTables = ["holding", "input", "coil", "discrete"] as const;
@@ -142,7 +143,7 @@ export type Simulation = z.infer<typeof simulationSchema>;
 
 /** What every point has, whatever the protocol: the kinds add where its value comes from. */
 export const pointBaseShape = {
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
+  id: pointIdSchema,
   name: z.string(),
   unit: z.string().optional(),
   description: z.string().optional(),

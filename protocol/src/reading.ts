@@ -6,6 +6,7 @@ export const gatewayIdSchema = z
   .regex(/^[a-z0-9-]+$/, "use lowercase letters, digits and '-' only (it becomes part of NATS subjects)");
 export const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only");
 export const pointIdSchema = deviceIdSchema;
+export const ruleIdSchema = deviceIdSchema;
 
 export const qualitySchema = z.enum(["good", "bad", "uncertain"]);
 export type Quality = z.infer<typeof qualitySchema>;

@@ -94,6 +94,16 @@ describe("agent config", () => {
     );
   });
 
+  it("rejects device and rule ids outside the safe alphabet of NATS subjects and URLs", () => {
+    expect(() => parseConfig(valid.replace("id: meter-1", "id: meter.1"), "agent.yaml")).toThrow(
+      /at devices\.0\.id: use letters, digits, '_' and '-' only/,
+    );
+    const rule = `${valid}rules:\n  - { id: high volts, point: voltage, type: stale, afterS: 10 }\n`;
+    expect(() => parseConfig(rule, "agent.yaml")).toThrow(
+      /at rules\.0\.id: use letters, digits, '_' and '-' only/,
+    );
+  });
+
   it("rejects duplicate device ids", () => {
     const dup = `${valid}  - id: meter-1\n    profile: eastron/sdm120\n    transport: { type: tcp, host: h }\n`;
     expect(() => parseConfig(dup, "agent.yaml")).toThrow(/devices\.1\.id: duplicate device id 'meter-1'/);

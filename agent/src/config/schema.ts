@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { gatewayIdSchema } from "@tidegate/protocol";
+import { deviceIdSchema, gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { notifyTargetSchema } from "../notify/schema.js";
 import { ruleSchema } from "../rules/schema.js";
@@ -96,7 +96,7 @@ export type ModbusTransport = Exclude<TransportConfig, { type: "serial" }>;
 
 export const deviceSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
+    id: deviceIdSchema,
     profile: z.string().describe("profile id, e.g. eastron/sdm120 (see firmware-profiles/)"),
     transport: transportSchema,
     unitId: z

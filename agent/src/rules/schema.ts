@@ -1,7 +1,8 @@
+import { ruleIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 
 const base = {
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/, "use letters, digits, '_' and '-' only"),
+  id: ruleIdSchema,
   /** A profile point id: the rule watches it on every device that has it, unless `device` narrows it. */
   point: z.string().min(1),
   device: z.string().min(1).optional(),
