@@ -18,6 +18,7 @@ export {
   openAuthStore,
   ProvisionError,
   provisionAccounts,
+  publicRoutes,
   readSecretFile,
   runAuthCommand,
   sessionKeyFromEnv,

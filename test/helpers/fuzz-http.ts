@@ -1,4 +1,4 @@
-import { type DeclaredRoute, declaredRoutes } from "@tidegate/http-kit";
+import { type DeclaredRoute, declaredRoutes, publicRoutes } from "@tidegate/http-kit";
 import fc from "fast-check";
 import type { Hono } from "hono";
 import { expect } from "vitest";
@@ -15,20 +15,12 @@ export interface FuzzRoute {
   path: string;
 }
 
-/** Paths open without a role: declaredRoutes leaves them out, the fuzzer must not. */
-export const PUBLIC_ROUTES: FuzzRoute[] = [
-  { method: "GET", path: "/api/v1/info" },
-  { method: "POST", path: "/api/v1/auth/login" },
-  { method: "POST", path: "/api/v1/auth/logout" },
-  { method: "GET", path: "/api/v1/auth/me" },
-  { method: "GET", path: "/healthz" },
-  { method: "GET", path: "/readyz" },
-];
-
-/** Every route of `app` worth fuzzing: the declared ones and the public ones. */
+/** Every route of `app` worth fuzzing: the declared ones and the public ones (declaredRoutes leaves those out). */
 export function routesOf(app: Hono): FuzzRoute[] {
-  const declared = declaredRoutes(app).map((r: DeclaredRoute) => ({ method: r.method, path: r.path }));
-  return [...declared, ...PUBLIC_ROUTES];
+  return [...declaredRoutes(app), ...publicRoutes(app)].map((r: DeclaredRoute) => ({
+    method: r.method,
+    path: r.path,
+  }));
 }
 
 /** Routes that hash a password (scrypt, ~100 ms): fuzzed with fewer runs. */

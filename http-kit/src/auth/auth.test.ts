@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CSRF_HEADER, provisionFromEnv, sessionKeyFromEnv, useAuth } from "./index.js";
+import {
+  CSRF_HEADER,
+  declaredRoutes,
+  PUBLIC_PATHS,
+  provisionFromEnv,
+  publicRoutes,
+  sessionKeyFromEnv,
+  useAuth,
+} from "./index.js";
 import { hashPassword } from "./password.js";
 import { type AuthStore, openAuthStore } from "./store.js";
 
@@ -57,6 +65,27 @@ describe("sessions", () => {
     const me = await a.request("/api/v1/auth/me");
     expect(me.status).toBe(401);
     expect(await me.json()).toMatchObject({ users: true });
+  });
+
+  it("one list of public paths: the middleware lets anonymous callers reach them, the route checks leave them out", async () => {
+    const a = app();
+    a.get("/api/v1/info", (c) => c.json({ role: "test" }));
+    a.get("/readyz", (c) => c.json({ ready: true }));
+    const routes = publicRoutes(a).map((r) => `${r.method} ${r.path}`);
+    expect(routes.sort()).toEqual([
+      "GET /api/v1/auth/me",
+      "GET /api/v1/info",
+      "GET /healthz",
+      "GET /readyz",
+      "POST /api/v1/auth/login",
+      "POST /api/v1/auth/logout",
+    ]);
+    for (const r of publicRoutes(a)) {
+      const res = await a.request(r.path, r.method === "POST" ? json({}) : {});
+      const body = (await res.json()) as { error?: string };
+      expect(body.error ?? "", r.path).not.toMatch(/^login required/);
+    }
+    expect(declaredRoutes(a).filter((r) => PUBLIC_PATHS.has(r.path))).toEqual([]);
   });
 
   it("signs in with an HttpOnly, SameSite session cookie and knows who is asking", async () => {

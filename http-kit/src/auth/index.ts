@@ -9,6 +9,7 @@ export {
   CSRF_COOKIE,
   CSRF_HEADER,
   clientAddress,
+  PUBLIC_PATHS,
   type RoleGuard,
   SESSION_COOKIE,
 } from "./middleware.js";
@@ -28,4 +29,4 @@ export function useAuth(app: Hono, options: AuthOptions) {
   mountAuthRoutes(app, auth);
   return auth;
 }
-export { type DeclaredRoute, declaredRoutes, PUBLIC_PATHS, sampleUrl } from "./route-roles.js";
+export { type DeclaredRoute, declaredRoutes, publicRoutes, sampleUrl } from "./route-roles.js";

@@ -15,8 +15,19 @@ export const SESSION_COOKIE = "tidegate_session";
 export const CSRF_COOKIE = "tidegate_csrf";
 export const CSRF_HEADER = "x-csrf-token";
 
-/** Paths anyone may call: what a login page and a supervisor need. */
-const PUBLIC_API = new Set(["/api/v1/info", "/api/v1/auth/login", "/api/v1/auth/me", "/api/v1/auth/logout"]);
+/**
+ * Paths open to anyone, by design: what a login page and a supervisor need. The health checks are
+ * outside /api, which this middleware never guards; they are listed so the route-role check and
+ * the fuzzer know them as public too.
+ */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
+  "/api/v1/info",
+  "/api/v1/auth/login",
+  "/api/v1/auth/logout",
+  "/api/v1/auth/me",
+  "/healthz",
+  "/readyz",
+]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface AuthOptions {
@@ -89,7 +100,7 @@ export function createAuth(o: AuthOptions) {
       (await fromSession(c)) ??
       (o.anonymousRole ? { name: "anonymous", role: o.anonymousRole, via: "anonymous" as const } : undefined);
     if (principal) c.set("principal", principal);
-    if (!principal && !PUBLIC_API.has(c.req.path))
+    if (!principal && !PUBLIC_PATHS.has(c.req.path))
       return c.json(
         { error: "login required: POST /api/v1/auth/login, or send Authorization: Bearer <API token>" },
         401,
