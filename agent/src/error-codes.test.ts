@@ -20,7 +20,7 @@ const errors: ExpectedError[] = [
   [new ConfigError("m"), "ConfigError", "config.invalid"],
   [new SecretError("m"), "SecretError", "config.secret"],
   [new ConfigVersionError("m"), "ConfigVersionError", "config.version"],
-  [new FleetSimUsageError("m"), "Error", "usage"],
+  [new FleetSimUsageError("m"), "FleetSimUsageError", "usage"],
   [new ProbeUsageError("m"), "ProbeUsageError", "usage"],
   [new CommandError("m"), "CommandError", "command.refused"],
   [new TopicError("m"), "TopicError", "mqtt.topic"],

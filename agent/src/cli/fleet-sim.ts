@@ -19,6 +19,7 @@ every buffer is sent, prints the totals as one JSON line and exits; otherwise Ct
 Buffer files go to --dir (default: a temporary folder, deleted at exit).`;
 
 export class FleetSimUsageError extends TidegateError {
+  override name = "FleetSimUsageError";
   readonly code = "usage";
   override readonly hint = FLEET_SIM_USAGE;
 }
