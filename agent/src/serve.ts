@@ -1,6 +1,5 @@
 import { findDashboardDir, listen } from "@tidegate/http-kit";
-import type { UpgradeOptions } from "@tidegate/protocol/migrations";
-import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";
+import { createSystemdNotifier, type UpgradeOptions } from "@tidegate/node-kit";
 import { type AgentOptions, createAgent } from "./agent.js";
 import { upgradeBufferFile } from "./buffer/open-file.js";
 import type { LoadedConfig } from "./config/load.js";

@@ -1,6 +1,5 @@
 import { findDashboardDir, listen } from "@tidegate/http-kit";
-import type { UpgradeOptions } from "@tidegate/protocol/migrations";
-import { createSystemdNotifier } from "@tidegate/protocol/systemd-notify";
+import { createSystemdNotifier, type UpgradeOptions } from "@tidegate/node-kit";
 import { type CollectorExtras, createCollector, storePath } from "./collector.js";
 import type { CollectorOptions } from "./config/options.js";
 import { createLogger } from "./log.js";

@@ -1,13 +1,11 @@
 export * from "./alert.js";
 export type * from "./api.js";
-export * from "./backoff.js";
 export * from "./batch.js";
 export * from "./catalog.js";
 export * from "./collector-wire.js";
 export * from "./fleet-pacing.js";
 export * from "./heartbeat.js";
 export * from "./reading.js";
-export * from "./reconnect.js";
 export * from "./remote.js";
 export * from "./subjects.js";
 export { type CliFailure, formatCliError, TidegateError } from "./tidegate-error.js";

@@ -1,5 +1,3 @@
-import { SchemaError } from "@tidegate/protocol/migrations";
-import { NatsSecurityError } from "@tidegate/protocol/nats-security";
 import { describe, expect, it } from "vitest";
 import { decodeBatch, encodeBatch } from "./batch.js";
 import { formatCliError, TidegateError } from "./tidegate-error.js";
@@ -72,11 +70,5 @@ describe("error codes", () => {
     expect(codeOf(() => decodeBatch('{"v":99}', { maxVersion: 2 }))).toBe("wire.newer-version");
     expect(codeOf(() => encodeBatch("plant-1", []))).toBe("wire.unencodable");
     expect(new NewerWireVersionError("batch", 3, 2).code).toBe("wire.newer-version");
-  });
-
-  it("mark the Node-only parts' errors as a user's errors too", () => {
-    expect(new SchemaError("x")).toMatchObject({ code: "schema.refused", name: "SchemaError" });
-    expect(new NatsSecurityError("x")).toMatchObject({ code: "nats.security", name: "NatsSecurityError" });
-    expect(formatCliError(new SchemaError("store is version 9")).exitCode).toBe(2);
   });
 });

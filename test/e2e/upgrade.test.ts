@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { upgradeBackupPath } from "@tidegate/protocol/migrations";
+import { upgradeBackupPath } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { bufferSchema } from "../../agent/src/buffer/schema.js";

@@ -1,5 +1,5 @@
 import { existsSync, renameSync } from "node:fs";
-import { migrateSync, type UpgradeOptions, upgradeDatabase } from "@tidegate/protocol/migrations";
+import { migrateSync, type UpgradeOptions, upgradeDatabase } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import { bufferSchema } from "./schema.js";
 

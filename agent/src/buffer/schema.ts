@@ -1,4 +1,4 @@
-import { hasTable, type SchemaSpec } from "@tidegate/protocol/migrations";
+import { hasTable, type SchemaSpec } from "@tidegate/node-kit";
 
 /**
  * The buffer's schema, as the list of steps that built it. Values are JSON so numbers, booleans

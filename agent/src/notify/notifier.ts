@@ -1,4 +1,4 @@
-import { createBackoff } from "@tidegate/protocol";
+import { createBackoff } from "@tidegate/node-kit";
 import type { Logger } from "pino";
 import type { NotifyEvent } from "./event.js";
 

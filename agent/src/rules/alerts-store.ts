@@ -1,10 +1,5 @@
 import { existsSync } from "node:fs";
-import {
-  migrateSync,
-  type SchemaSpec,
-  type UpgradeOptions,
-  upgradeDatabase,
-} from "@tidegate/protocol/migrations";
+import { migrateSync, type SchemaSpec, type UpgradeOptions, upgradeDatabase } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import type { AlertEvent } from "./engine.js";
 

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from "@nats-io/transport-node";
-import { natsSecurityOptions } from "@tidegate/protocol/nats-security";
+import { natsSecurityOptions } from "@tidegate/node-kit";
 import type { AgentConfig } from "../config/schema.js";
 import { resolveSecret } from "../config/secrets.js";
 

@@ -1,4 +1,5 @@
-import { batchMsgId, createBackoff, encodeBatchColumns } from "@tidegate/protocol";
+import { createBackoff } from "@tidegate/node-kit";
+import { batchMsgId, encodeBatchColumns } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import type { createWaker } from "../wake.js";

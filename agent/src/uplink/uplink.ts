@@ -1,6 +1,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import { type ConnectionOptions, connect, type NatsConnection } from "@nats-io/transport-node";
-import { BATCH_VERSION, createBackoff, createReconnectPolicy, subjects } from "@tidegate/protocol";
+import { createBackoff, createReconnectPolicy } from "@tidegate/node-kit";
+import { BATCH_VERSION, subjects } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingBuffer } from "../buffer/buffer.js";
 import { createWaker } from "../wake.js";

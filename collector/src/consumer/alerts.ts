@@ -7,11 +7,11 @@ import {
   StorageType,
 } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { createBackoff } from "@tidegate/node-kit";
 import {
   ALERTS_DURABLE,
   ALERTS_STREAM,
   ALERTS_SUBJECTS,
-  createBackoff,
   decodeAlertEvent,
   subjects,
 } from "@tidegate/protocol";

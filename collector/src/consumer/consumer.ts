@@ -1,11 +1,11 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { createBackoff } from "@tidegate/node-kit";
 import {
   BATCH_VERSION,
   COLLECTOR_DURABLE,
   COLLECTOR_WIRE_KEY,
-  createBackoff,
   decodeHeartbeat,
   encodeCollectorWire,
   type Heartbeat,

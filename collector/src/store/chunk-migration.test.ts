@@ -1,4 +1,4 @@
-import { migrateSync } from "@tidegate/protocol/migrations";
+import { migrateSync } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { migrateReadingsToChunks } from "./chunk-migration.js";

@@ -1,5 +1,5 @@
+import type { MigrationDb } from "@tidegate/node-kit";
 import type { Quality } from "@tidegate/protocol";
-import type { MigrationDb } from "@tidegate/protocol/migrations";
 import type Database from "better-sqlite3";
 import { type ChunkInput, encodeChunk } from "./chunk-codec.js";
 import { CHUNK_MAX } from "./chunks.js";

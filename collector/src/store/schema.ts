@@ -1,4 +1,4 @@
-import { hasTable, type SchemaSpec } from "@tidegate/protocol/migrations";
+import { hasTable, type SchemaSpec } from "@tidegate/node-kit";
 import { migrateReadingsToChunks } from "./chunk-migration.js";
 
 const SERIES_INDEX = "CREATE INDEX readings_by_series ON readings (gateway, device, point, ts);";

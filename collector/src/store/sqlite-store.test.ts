@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { migrateSync } from "@tidegate/node-kit";
 import type { Batch } from "@tidegate/protocol";
-import { migrateSync } from "@tidegate/protocol/migrations";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { heartbeatAt } from "../../../test/helpers/heartbeat.js";

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { migrateSync, type SchemaSpec } from "@tidegate/protocol/migrations";
+import { migrateSync, type SchemaSpec } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import type { Role } from "./roles.js";
 

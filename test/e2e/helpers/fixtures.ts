@@ -1,4 +1,4 @@
-import { applyMigrations, migrateSync, planMigrations, type SchemaSpec } from "@tidegate/protocol/migrations";
+import { applyMigrations, migrateSync, planMigrations, type SchemaSpec } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import { bufferSchema } from "../../../agent/src/buffer/schema.js";
 import { storeSchema } from "../../../collector/src/store/schema.js";

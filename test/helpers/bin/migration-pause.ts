@@ -1,5 +1,5 @@
 import { writeSync } from "node:fs";
-import type { Migration } from "@tidegate/protocol/migrations";
+import type { Migration } from "@tidegate/node-kit";
 
 /**
  * Holds the process after each committed migration step, so a test can SIGKILL it between two

@@ -1,5 +1,6 @@
+import { createBackoff } from "@tidegate/node-kit";
 import type { LinePoint, LineProfile } from "@tidegate/profiles";
-import { createBackoff, type Reading, type SourceHealth } from "@tidegate/protocol";
+import type { Reading, SourceHealth } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { SerialPort } from "serialport";
 import { createWaker } from "../../wake.js";

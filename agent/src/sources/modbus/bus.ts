@@ -1,4 +1,5 @@
-import { createBackoff, TidegateError } from "@tidegate/protocol";
+import { createBackoff } from "@tidegate/node-kit";
+import { TidegateError } from "@tidegate/protocol";
 import type ModbusRTU from "modbus-serial";
 import type { Logger } from "pino";
 import type { ModbusTransport } from "../../config/schema.js";

@@ -1,6 +1,6 @@
+import { createBackoff } from "@tidegate/node-kit";
 import type { PointSpec, Profile } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
-import { createBackoff } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { DeviceConfig } from "../../config/schema.js";
 import { createWaker } from "../../wake.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createBackoff } from "@tidegate/protocol";
+import { createBackoff } from "@tidegate/node-kit";
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { ResolvedExternal } from "./config.js";

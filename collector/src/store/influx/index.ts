@@ -1,4 +1,4 @@
-import { createBackoff } from "@tidegate/protocol";
+import { createBackoff } from "@tidegate/node-kit";
 import type { Logger } from "pino";
 import type { ReadingsBackend } from "../backend.js";
 import type { SqliteStore } from "../sqlite-store.js";

@@ -13,7 +13,7 @@ export interface ReconnectPolicyOptions {
  *
  * A fleet loses its server all at once, and the client would redial at once: the first dial after
  * a loss is held a random time within the fleet's spread window (`hold()`, which the collector
- * sizes to the fleet through `spread()`: see fleet-pacing.ts), and the steps grow from that window,
+ * sizes to the fleet through `spread()`: see protocol/src/fleet-pacing.ts), and the steps grow from that window,
  * so a thousand gateways dial about as often in the outage's first seconds as in its tenth minute.
  */
 export function createReconnectPolicy({

@@ -1,5 +1,5 @@
+import { spreadForFleet } from "@tidegate/protocol";
 import { describe, expect, it } from "vitest";
-import { spreadForFleet } from "./fleet-pacing.js";
 import { createReconnectPolicy } from "./reconnect.js";
 
 describe("reconnect policy", () => {

@@ -6,7 +6,7 @@ import { TidegateError } from "@tidegate/protocol";
  * How a Tidegate program proves who it is to nats-server, and checks the server in turn: one of
  * user/password, token, nkey seed or a .creds file (decentralised JWT auth), plus TLS with a CA
  * and optionally a client certificate. Values are already resolved (secrets read), files are paths.
- * Node only: imported as `@tidegate/protocol/nats-security`.
+ * Node only (`@tidegate/node-kit`).
  */
 export interface NatsSecurity {
   user?: string;

@@ -5,7 +5,7 @@
  * next start carries on from. Shared by agent and collector so both keep the same promises.
  *
  * The database handle is typed structurally so this package needs no SQLite dependency; a
- * better-sqlite3 Database fits. Node-only: imported as `@tidegate/protocol/migrations`.
+ * better-sqlite3 Database fits. Node-only: part of `@tidegate/node-kit`.
  */
 import { existsSync, renameSync, rmSync } from "node:fs";
 // By package name, not path: the error base stays in the browser-safe index wherever this file lives.
