@@ -19,7 +19,6 @@ export {
   ProvisionError,
   provisionAccounts,
   publicRoutes,
-  readSecretFile,
   runAuthCommand,
   sessionKeyFromEnv,
   useAuth,

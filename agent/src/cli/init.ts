@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { AuthCliError, addAccount, openAuthStore, readSecretFile } from "@tidegate/http-kit";
+import { AuthCliError, addAccount, openAuthStore } from "@tidegate/http-kit";
+import { readSecretFile } from "@tidegate/node-kit";
 import { loadConfigFile } from "../config/load.js";
 
 /** The example config: beside the bundle once built (dist/), in the package when run from source. */

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readSecretFile } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
 import { z } from "zod";
 
@@ -32,10 +32,5 @@ export function resolveSecret(ref: SecretRef, where: string, env: NodeJS.Process
       );
     return value;
   }
-  try {
-    return readFileSync(ref.file, "utf8").replace(/\r?\n$/, "");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new SecretError(`${where}: cannot read file ${ref.file} (${code}); create it or fix the path`);
-  }
+  return readSecretFile(ref.file, where, (message) => new SecretError(message));
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readSecretFile } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
 import { z } from "zod";
 import { checkInfluxOptions, INFLUX_FLAGS, INFLUX_SECRETS, influxOptionFields } from "./influx-options.js";
@@ -96,14 +96,6 @@ export const collectorFlags = Object.fromEntries(
   ].map((flag) => [flag, { type: "string" as const }]),
 );
 
-function readSecretFile(path: string, flag: string): string {
-  try {
-    return readFileSync(path, "utf8").replace(/\r?\n$/, "");
-  } catch (err) {
-    throw new OptionsError(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-}
-
 export function parseCollectorOptions(
   flags: Record<string, unknown>,
   env: NodeJS.ProcessEnv = process.env,
@@ -129,7 +121,9 @@ export function parseCollectorOptions(
     ...Object.fromEntries(
       Object.entries({ ...NATS_SECRETS, ...INFLUX_SECRETS }).map(([key, [flag, name]]) => [
         key,
-        typeof flags[flag] === "string" ? readSecretFile(flags[flag] as string, flag) : env[name],
+        typeof flags[flag] === "string"
+          ? readSecretFile(flags[flag] as string, `--${flag}`, (m) => new OptionsError(m))
+          : env[name],
       ]),
     ),
   };

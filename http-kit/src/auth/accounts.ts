@@ -1,19 +1,6 @@
-import { readFileSync } from "node:fs";
 import { hashPassword, passwordProblem } from "./password.js";
 import type { Role } from "./roles.js";
 import type { AuthStore } from "./store.js";
-
-/**
- * A secret kept in a file (a password, a token, a key), trimmed; `where` names the flag or variable
- * in the error, which `fail` turns into the caller's error type.
- */
-export function readSecretFile(path: string, where: string, fail: (message: string) => Error): string {
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch (err) {
-    throw fail(`${where}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
-  }
-}
 
 /**
  * Creates a user from the CLI, the environment or `init`, checked like one from the API and

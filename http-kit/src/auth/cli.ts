@@ -1,8 +1,9 @@
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { readSecretFile } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
-import { addAccount, readSecretFile } from "./accounts.js";
+import { addAccount } from "./accounts.js";
 import { hashPassword, passwordProblem } from "./password.js";
 import { ROLES, type Role } from "./roles.js";
 import { type AuthStore, newToken } from "./store.js";

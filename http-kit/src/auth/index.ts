@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { type AuthOptions, createAuth } from "./middleware.js";
 import { mountAuthRoutes } from "./routes.js";
 
-export { addAccount, readSecretFile } from "./accounts.js";
+export { addAccount } from "./accounts.js";
 export { AUTH_USAGE, AuthCliError, runAuthCommand } from "./cli.js";
 export {
   type Auth,

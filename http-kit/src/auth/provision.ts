@@ -1,5 +1,6 @@
+import { readSecretFile } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
-import { addAccount, readSecretFile } from "./accounts.js";
+import { addAccount } from "./accounts.js";
 import { ROLES, type Role } from "./roles.js";
 import type { AuthStore } from "./store.js";
 
