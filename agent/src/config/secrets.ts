@@ -7,13 +7,18 @@ import { z } from "zod";
  * config file (and out of version control); `resolveSecret` reads it when it is needed and says
  * which one is missing.
  */
-export const secretSchema = z.union([
-  z.string().min(1),
-  z
-    .object({ file: z.string().min(1).describe("read from this file (a trailing newline is dropped)") })
-    .strict(),
-  z.object({ env: z.string().min(1).describe("read from this environment variable") }).strict(),
-]);
+/** The schemas that hold secrets: remote/mask.ts masks every config field of one (secret-paths.ts finds them). */
+export const secretFields = z.registry<{ secret: true }>();
+
+export const secretSchema = z
+  .union([
+    z.string().min(1),
+    z
+      .object({ file: z.string().min(1).describe("read from this file (a trailing newline is dropped)") })
+      .strict(),
+    z.object({ env: z.string().min(1).describe("read from this environment variable") }).strict(),
+  ])
+  .register(secretFields, { secret: true });
 export type SecretRef = z.infer<typeof secretSchema>;
 
 export class SecretError extends TidegateError {

@@ -44,6 +44,18 @@ describe("maskSecrets", () => {
     expect(config.nats.password, "the original is not touched").toBe("hunter2");
   });
 
+  it("masks the embedded broker's inline TLS key, and restores it", () => {
+    const withTls = {
+      mqtt: { broker: { embedded: { tls: { cert: "/etc/tidegate/broker.pem", key: "PEM KEY" } } } },
+    };
+    const masked = maskSecrets(withTls);
+    expect(masked.mqtt.broker.embedded.tls).toEqual({ cert: "/etc/tidegate/broker.pem", key: MASK });
+    expect(restoreMaskedSecrets(masked, withTls)).toEqual({
+      data: withTls,
+      restored: ["mqtt.broker.embedded.tls.key"],
+    });
+  });
+
   it("tolerates configs without the optional sections", () => {
     expect(maskSecrets({ gateway: "x" })).toEqual({ gateway: "x" });
   });

@@ -1,20 +1,15 @@
+import { configSchema } from "../config/schema.js";
+import { secretPaths } from "../config/secret-paths.js";
+
 /** What a masked secret reads as; sent back unchanged in config.apply, it means "keep the current one". */
 export const MASK = "********";
 
 /**
- * Where the agent config holds secrets (secretSchema fields), `*` for every array element or
- * every value of a map (webhook headers). An inline secret is masked; a `{ file }` or `{ env }`
- * reference is not a secret itself and stays.
+ * Where the agent config holds secrets (its secretSchema fields, found in the schema), `*` for
+ * every array element or every value of a map (webhook headers). An inline secret is masked; a
+ * `{ file }` or `{ env }` reference is not a secret itself and stays.
  */
-export const SECRET_PATHS: readonly string[] = [
-  "nats.password",
-  "nats.token",
-  "nats.nkeySeed",
-  "mqtt.broker.external.password",
-  "mqtt.broker.external.key",
-  "mqtt.broker.embedded.users.*.password",
-  "alerts.notify.*.headers.*",
-];
+export const SECRET_PATHS: readonly string[] = secretPaths(configSchema);
 
 type Json = Record<string, unknown>;
 
