@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { HttpError, InfluxDB, setLogger } from "@influxdata/influxdb-client";
+import { createBackoff } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { WriteStatus } from "../backend.js";
@@ -118,6 +119,7 @@ export function createInfluxWriter(
   }
 
   async function send(lines: string[], deadline: number): Promise<void> {
+    const backoff = createBackoff({ initialMs: t.minRetryDelayMs, maxMs: t.maxRetryDelayMs });
     for (let attempt = 1; ; attempt++) {
       try {
         api.writeRecords(lines);
@@ -132,8 +134,8 @@ export function createInfluxWriter(
           status.writtenPoints += lines.length - e.dropped;
           return;
         }
-        const backoff = Math.min(t.maxRetryDelayMs, t.minRetryDelayMs * 2 ** (attempt - 1));
-        const delay = Math.max(e.delayMs ?? 0, backoff) + Math.floor(Math.random() * 100);
+        // Retry-After is a floor: InfluxDB knows when it can take writes again.
+        const delay = Math.max(e.delayMs ?? 0, backoff.next());
         if (!e.retryable || attempt > t.maxRetries || Date.now() + delay > deadline) {
           if (e.retryable) e.message += ` (gave up after ${attempt} attempts)`;
           throw e;
