@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Batch } from "@tidegate/protocol";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HEAD_AGE_MS, HEAD_ROWS_MAX } from "./head.js";
+import { HEAD_AGE_MS, HEAD_ROWS_MAX, MOVE_READINGS_PER_COMMIT } from "./head.js";
 import { openSqliteStore, type SqliteStore } from "./sqlite-store.js";
 import { ROLLUP_TIERS } from "./tiers.js";
 
@@ -91,6 +91,34 @@ describe("the head", () => {
     expect(rows("head")).toBe(2);
     store.insertBatch(poll(2, "gw-3"), T0 + HEAD_AGE_MS + 1000);
     expect(rows("chunks")).toBe(2 * POINTS.length);
+  });
+
+  it("moves about MOVE_READINGS_PER_COMMIT readings per commit when a whole fleet is due at once", () => {
+    // 30 gateways of 300 points, started together: their heads come due in the same second.
+    const wide = (gateway: string, s: number): Batch => ({
+      gateway,
+      epoch: 1,
+      firstSeq: s * 300 + 1,
+      lastSeq: s * 300 + 300,
+      readings: Array.from({ length: 300 }, (_, i) => ({
+        seq: s * 300 + i + 1,
+        ts: T0 + s * 1000,
+        device: "plc",
+        point: `p${i}`,
+        value: i,
+        quality: "good" as const,
+      })),
+    });
+    for (let g = 0; g < 30; g++) store.insertBatch(wide(`gw-${g}`, 0), T0);
+    // The commit at HEAD_AGE_MS moves gw-0 (its two rows, 600 readings), then gateways of 300
+    // until MOVE_READINGS_PER_COMMIT went; the rest wait for the next commit.
+    const others = Math.ceil((MOVE_READINGS_PER_COMMIT - 600) / 300);
+    store.insertBatch(wide("gw-0", 1), T0 + HEAD_AGE_MS);
+    expect(rows("head")).toBe(30 - 1 - others);
+    // The next one moves the rest of the due ones, and keeps gw-0's new row (not due yet).
+    store.insertBatch(wide("gw-0", 2), T0 + HEAD_AGE_MS + 1000);
+    expect(rows("head")).toBe(1);
+    for (let g = 0; g < 30; g++) expect(store.countReadings(`gw-${g}`)).toBe(g === 0 ? 900 : 300);
   });
 
   it("moves a gateway that fills HEAD_ROWS_MAX rows sooner", () => {
