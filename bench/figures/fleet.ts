@@ -93,7 +93,7 @@ export function emitLedger(emit: Emit, prefix: string, ledger: FleetLedger, afte
     value: ledger.lost,
     unit: "readings",
     budget: { max: 0 },
-    note: `every reading the ${ledger.gateways} gateways committed (${ledger.committed.toLocaleString("en-US")}) against the readings decoded from the collector's chunks ${after}: ${ledger.lost} missing${ledger.off.length ? `; ${ledger.off.join("; ")}` : ""}`,
+    note: `every reading the ${ledger.gateways} gateways committed (${ledger.committed.toLocaleString("en-US")}) against the readings decoded from the collector's chunks and head ${after}: ${ledger.lost} missing${ledger.off.length ? `; ${ledger.off.join("; ")}` : ""}`,
   });
   emit({
     name: `${prefix}.duplicated`,
