@@ -67,11 +67,6 @@ export function createChunks(db: Database.Database) {
   const prune = db.prepare<[number, number, number], { n: number }>(
     "DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE series = ? AND t1 < ? LIMIT ?) RETURNING n",
   );
-  const countFor = db
-    .prepare<[string], number>(
-      "SELECT coalesce(sum(c.n), 0) FROM chunks c JOIN series_ids s ON s.id = c.series WHERE s.gateway = ?",
-    )
-    .pluck();
 
   function seriesId(s: SeriesKey, create: boolean): number | undefined {
     const key = `${s.gateway}\u0000${s.device}\u0000${s.point}`;
@@ -195,7 +190,6 @@ export function createChunks(db: Database.Database) {
       const gone = prune.all(series, before, limit);
       return { chunks: gone.length, readings: gone.reduce((n, c) => n + c.n, 0) };
     },
-    count: (gateway: string): number => countFor.get(gateway) ?? 0,
   };
 }
 

@@ -40,12 +40,12 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
   );
   const anyOf = db.prepare<[string], number>("SELECT 1 FROM head WHERE gateway = ? LIMIT 1").pluck();
   const allGateways = db.prepare<[], string>("SELECT DISTINCT gateway FROM head").pluck();
-  const countOf = db
-    .prepare<[string], number>("SELECT coalesce(sum(n), 0) FROM head WHERE gateway = ?")
-    .pluck();
   // Rows this process added per gateway since it last moved them: a hint for fast senders only
   // (another collector on the same file keeps its own), never what decides correctness.
   const added = new Map<string, number>();
+  // Gateways this commit filled to HEAD_ROWS_MAX: checked as rows are added, not by a walk over
+  // every gateway on every commit.
+  const full = new Set<string>();
 
   /** The gateway owning the head's oldest row, when that row is HEAD_AGE_MS old. */
   function dueGateway(now: number): string | undefined {
@@ -96,7 +96,9 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
       }));
       const n = groups.reduce((sum, g) => sum + g.readings.length, 0);
       insert.run(gateway, epoch, receivedAt, n, encodeHead(entries));
-      added.set(gateway, (added.get(gateway) ?? 0) + 1);
+      const rows = (added.get(gateway) ?? 0) + 1;
+      added.set(gateway, rows);
+      if (rows >= HEAD_ROWS_MAX) full.add(gateway);
     },
     /**
      * Moves the gateways that are due: those whose oldest row is HEAD_AGE_MS old (oldest first,
@@ -112,7 +114,8 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
         if (n === 0) break; // nothing came of it: never spin on a row that holds no readings
         moved += n;
       }
-      for (const [gateway, rows] of added) if (rows >= HEAD_ROWS_MAX) moved += move(gateway);
+      for (const gateway of full) moved += move(gateway);
+      full.clear();
       return moved;
     },
     /**
@@ -126,11 +129,7 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
       return true;
     },
     /** Moves a gateway's head now (before its series are read); false when it had none. */
-    settle(gateway: string): boolean {
-      if (anyOf.get(gateway) === undefined) return false;
-      move(gateway);
-      return true;
-    },
+    settle: (gateway: string): boolean => move(gateway) > 0,
     /** Whether the gateway has readings waiting (a read settles it first). */
     holds: (gateway: string): boolean => anyOf.get(gateway) !== undefined,
     /** Moves every gateway's head (shutdown, tools, benchmarks). */
@@ -139,7 +138,6 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
       for (const gateway of allGateways.all()) moved += move(gateway);
       return moved;
     },
-    count: (gateway: string): number => countOf.get(gateway) ?? 0,
   };
 }
 

@@ -8,6 +8,7 @@ import { createRollupBuckets } from "./rollup-buckets.js";
 import { createRollups } from "./rollups.js";
 import { createSeqRuns } from "./seq-runs.js";
 import { type BucketPartial, mergePartial, type Source } from "./series-query.js";
+import { storedReadingCount } from "./stored-readings.js";
 import { ROLLUP_TIERS, type RollupTable, tierOf } from "./tiers.js";
 import type { InsertResult, SeriesQuery, SeriesResult } from "./types.js";
 
@@ -138,7 +139,8 @@ export function createReadingsStore(db: Database.Database) {
       const rows = pruneRollups[table].run(s.gateway, s.device, s.point, before, limit).changes;
       return { rows, count: rows };
     },
-    countReadings: (gateway: string): number => chunks.count(gateway) + head.count(gateway),
+    /** Readings stored for a gateway, in chunks and head (checks and tests). */
+    countReadings: (gateway: string): number => storedReadingCount(db, gateway),
   };
 }
 
