@@ -126,6 +126,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     staticDir: options.staticDir,
     eventMetrics: events.registry,
     logger: log,
+    processMetrics: true,
     local: {
       history,
       probe: createProbeService(sources, log),

@@ -58,6 +58,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     readings,
     auth: { store: authStore },
     logger: log,
+    processMetrics: true,
     catalog: catalog.get,
     live,
     eventMetrics: events,

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { testAuthStore } from "./auth/testing.js";
 import { createServiceApp, type Readiness } from "./service-app.js";
 
-function service(readiness: Readiness) {
+function service(readiness: Readiness, extra: { processMetrics?: boolean } = {}) {
   const auth = testAuthStore();
   const {
     app,
@@ -13,6 +13,7 @@ function service(readiness: Readiness) {
     info: () => ({ role: "test", version: "1.2.3" }),
     auth: { store: auth.store },
     readiness: () => readiness,
+    ...extra,
   });
   app.get("/api/v1/thing", guard.need("viewer"), (c) => c.json({ thing: 1 }));
   const registry = new Registry();
@@ -54,5 +55,16 @@ describe("the service app", () => {
     const res = await app.request("/api/v1/nothing", { headers: headers.viewer });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "no such endpoint: GET /api/v1/nothing" });
+  });
+
+  it("serves the process's event-loop lag and GC metrics when the running program asks, labelled like the rest", async () => {
+    const { app, headers } = service({ reasons: [] }, { processMetrics: true });
+    const metrics = await (await app.request("/metrics", { headers: headers.viewer })).text();
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_p99_seconds\{gateway="gw-1"\} \d/m);
+    expect(metrics).toContain("process_resident_memory_bytes");
+    const bare = service({ reasons: [] });
+    const plain = await bare.app.request("/metrics", { headers: bare.headers.viewer });
+    expect(plain.status).toBe(200);
+    expect(await plain.text()).not.toContain("nodejs_eventloop_lag");
   });
 });

@@ -3,6 +3,7 @@ import { Registry } from "prom-client";
 import { type Auth, useAuth } from "./auth/index.js";
 import type { AuthOptions } from "./auth/middleware.js";
 import { mountLogLevelRoutes } from "./log-level.js";
+import { processMetrics } from "./process-metrics.js";
 import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "./server.js";
 
 export interface Readiness {
@@ -21,6 +22,8 @@ export interface ServiceAppOptions {
   eventMetrics?: Registry;
   /** The program's logger, whose level admins may change at run time. */
   logger?: { level: string };
+  /** Adds the process's own metrics (event-loop lag, GC, heap, CPU): for the running program, not for tests' apps. */
+  processMetrics?: boolean;
 }
 
 /**
@@ -52,7 +55,7 @@ export function createServiceApp(o: ServiceAppOptions) {
     auth,
     /** Adds /metrics (the program's registries merged with the HTTP timings), the 404, the dashboard. */
     finish(f: { metrics: Registry[]; defaultLabels?: Record<string, string>; staticDir?: string }) {
-      const metrics = Registry.merge([...f.metrics, events]);
+      const metrics = Registry.merge([...f.metrics, events, ...(o.processMetrics ? [processMetrics()] : [])]);
       // merge() keeps the metrics, not the registries' default labels.
       if (f.defaultLabels) metrics.setDefaultLabels(f.defaultLabels);
       app.get("/metrics", auth.need("viewer"), async (c) =>

@@ -59,6 +59,8 @@ export function createAgentApp(
     eventMetrics?: Registry;
     /** The program's logger, whose level admins may change at run time. */
     logger?: { level: string };
+    /** Serve the process's own metrics (event-loop lag, GC, heap) on /metrics: the running program sets it. */
+    processMetrics?: boolean;
     /** Trend history, device probe and running config for the local view's technician page. */
     local?: LocalTools;
   },
@@ -68,6 +70,7 @@ export function createAgentApp(
     auth: options.auth,
     eventMetrics: options.eventMetrics,
     logger: options.logger,
+    processMetrics: options.processMetrics,
     // Ready to do its job: keep every reading. A lost uplink is not "not ready" (store-and-forward
     // is the job); an unwritable buffer is.
     readiness: () => {

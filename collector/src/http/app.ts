@@ -37,6 +37,8 @@ export interface CollectorAppOptions {
   now?: () => number;
   /** The program's logger, whose level admins may change at run time. */
   logger?: { level: string };
+  /** Serve the process's own metrics (event-loop lag, GC, heap) on /metrics: the running program sets it. */
+  processMetrics?: boolean;
   /** A gateway's point catalog (names and units from its profiles), when it has sent one. */
   catalog?: (gateway: string) => Promise<Catalog | undefined>;
 }
@@ -52,6 +54,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
     auth: { ...o.auth, now },
     eventMetrics: o.eventMetrics,
     logger: o.logger,
+    processMetrics: o.processMetrics,
     // Ready to ingest: consuming telemetry, and storing what it consumes.
     readiness: () => {
       const ingest = o.ingestStats?.();
