@@ -75,6 +75,20 @@ describe("the ingest loop", () => {
     expect(live.flat().length).toBe(3);
   });
 
+  it("splits a deep backlog of big batches into transactions of about 5,000 readings, every batch acked once", async () => {
+    const store = fakeStore(allNew);
+    const stats = freshStats();
+    const loop = createIngestLoop(store, log, stats);
+    // Backfill after an outage: full 500-reading batches, all delivered at once.
+    const ms = Array.from({ length: 23 }, (_, i) => batchOf("plant-1", i * 500 + 1, 500));
+    await loop.handle(deliver(...ms));
+    await new Promise((r) => setImmediate(r));
+    await loop.drain();
+    expect(store.calls.map((c) => c.length)).toEqual([10, 10, 3]);
+    for (const m of ms) expect(m.done).toEqual(["ack"]);
+    expect(stats).toMatchObject({ batches: 23, readings: 23 * 500 });
+  });
+
   it("naks every batch of a group the store could not commit, and acks none", async () => {
     const store = fakeStore(() => {
       throw new Error("disk I/O error");

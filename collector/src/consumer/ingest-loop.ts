@@ -63,6 +63,12 @@ export interface IngestLoopOptions {
 
 /** Batches per store transaction at most; more wait for the next one. */
 const MAX_GROUP = 50;
+/**
+ * Readings per store transaction, about: a transaction is one synchronous stretch of the event
+ * loop and the API waits behind it. Fifty backfill batches of 500 readings were one ~0.1 s commit;
+ * 5,000 readings keep a commit to a few tens of ms and still write whole chunks.
+ */
+const MAX_GROUP_READINGS = 5000;
 
 /**
  * Commits each batch before acking it. A store failure naks with a delay so JetStream
@@ -78,6 +84,7 @@ export function createIngestLoop(
   const nakDelayMs = options.nakDelayMs ?? 5000;
   const wireMax = options.wireMax ?? BATCH_VERSION;
   const group: { m: TelemetryMessage; batch: Batch }[] = [];
+  let groupReadings = 0;
   let groupScheduled = false;
   // A store that answers later (InfluxDB) has one group in flight; the next one gathers meanwhile.
   let inFlight: Promise<void> | undefined;
@@ -108,9 +115,11 @@ export function createIngestLoop(
         continue;
       }
       group.push({ m, batch });
+      groupReadings += batch.readings.length;
+      const full = () => group.length >= MAX_GROUP || groupReadings >= MAX_GROUP_READINGS;
       // Backpressure: while a write is in flight, stop pulling once the next group is full.
-      if (inFlight && group.length >= MAX_GROUP) await inFlight;
-      if (group.length >= MAX_GROUP) {
+      if (inFlight && full()) await inFlight;
+      if (full()) {
         commitGroup();
         // Buffered messages arrive as microtasks, so a deep backlog would commit group after
         // group without a turn of the event loop: the API and heartbeats waited seconds behind
@@ -131,6 +140,7 @@ export function createIngestLoop(
     groupScheduled = false;
     if (inFlight) return; // the write in flight commits what gathered meanwhile when it ends
     const items = group.splice(0);
+    groupReadings = 0;
     if (items.length === 0) return;
     const started = performance.now();
     const committed = (results: InsertResult[]) => {

@@ -44,6 +44,22 @@ function poll(s: number, gateway = "gw-1"): Batch {
   };
 }
 
+/** Second `s` of a gateway of 300 points, one reading each. */
+const wide = (gateway: string, s: number): Batch => ({
+  gateway,
+  epoch: 1,
+  firstSeq: s * 300 + 1,
+  lastSeq: s * 300 + 300,
+  readings: Array.from({ length: 300 }, (_, i) => ({
+    seq: s * 300 + i + 1,
+    ts: T0 + s * 1000,
+    device: "plc",
+    point: `p${i}`,
+    value: i,
+    quality: "good" as const,
+  })),
+});
+
 /** Rows of a table in the store file, counted from a second connection as a tool would. */
 function rows(table: "head" | "chunks"): number {
   const db = new Database(path, { readonly: true });
@@ -95,30 +111,36 @@ describe("the head", () => {
 
   it("moves about MOVE_READINGS_PER_COMMIT readings per commit when a whole fleet is due at once", () => {
     // 30 gateways of 300 points, started together: their heads come due in the same second.
-    const wide = (gateway: string, s: number): Batch => ({
-      gateway,
-      epoch: 1,
-      firstSeq: s * 300 + 1,
-      lastSeq: s * 300 + 300,
-      readings: Array.from({ length: 300 }, (_, i) => ({
-        seq: s * 300 + i + 1,
-        ts: T0 + s * 1000,
-        device: "plc",
-        point: `p${i}`,
-        value: i,
-        quality: "good" as const,
-      })),
-    });
     for (let g = 0; g < 30; g++) store.insertBatch(wide(`gw-${g}`, 0), T0);
+    const perCommit = MOVE_READINGS_PER_COMMIT / 300;
     // The commit at HEAD_AGE_MS moves gw-0 (its two rows, 600 readings), then gateways of 300
-    // until MOVE_READINGS_PER_COMMIT went; the rest wait for the next commit.
-    const others = Math.ceil((MOVE_READINGS_PER_COMMIT - 600) / 300);
+    // until MOVE_READINGS_PER_COMMIT went; the rest wait for the next commits.
     store.insertBatch(wide("gw-0", 1), T0 + HEAD_AGE_MS);
-    expect(rows("head")).toBe(30 - 1 - others);
-    // The next one moves the rest of the due ones, and keeps gw-0's new row (not due yet).
-    store.insertBatch(wide("gw-0", 2), T0 + HEAD_AGE_MS + 1000);
+    let waiting = 30 - 1 - (perCommit - 2);
+    expect(rows("head")).toBe(waiting);
+    // Each later commit moves perCommit more of the due ones, and keeps gw-0's new row (not due yet).
+    for (let s = 2; waiting > 0; s++) {
+      store.insertBatch(wide("gw-0", s), T0 + HEAD_AGE_MS + s * 1000);
+      waiting = Math.max(0, waiting - perCommit);
+      expect(rows("head")).toBe(waiting + s - 1);
+    }
+    for (let g = 1; g < 30; g++) expect(store.countReadings(`gw-${g}`)).toBe(300);
+  });
+
+  it("moves a long-waiting gateway in parts, oldest rows first, and a read sees all of it either way", () => {
+    // A collector that was down while one gateway's backlog of small commits piled into the head.
+    const commits = 40;
+    for (let s = 0; s < commits; s++) store.insertBatch(wide("gw-1", s), T0 + s);
+    expect(rows("head")).toBe(commits);
+    store.insertBatch(wide("gw-2", 0), T0 + HEAD_AGE_MS + commits);
+    // gw-1's oldest rows moved, about MOVE_READINGS_PER_COMMIT readings of them; gw-2's row waits.
+    expect(rows("head")).toBe(commits - MOVE_READINGS_PER_COMMIT / 300 + 1);
+    const p7 = { gateway: "gw-1", device: "plc", point: "p7", from: T0, to: T0 + 3_600_000 };
+    const series = store.series(p7);
+    expect(series.ts).toEqual(Array.from({ length: commits }, (_, s) => T0 + s * 1000));
+    expect(series.values).toEqual(Array.from({ length: commits }, () => 7));
     expect(rows("head")).toBe(1);
-    for (let g = 0; g < 30; g++) expect(store.countReadings(`gw-${g}`)).toBe(g === 0 ? 900 : 300);
+    expect(store.countReadings("gw-1")).toBe(commits * 300);
   });
 
   it("moves a gateway that fills HEAD_ROWS_MAX rows sooner", () => {

@@ -28,7 +28,7 @@ export async function pruneOnce(store: SqliteStore, retention: Retention, now: n
     ["readings", retention.rawDays],
     ...ROLLUP_TIERS.map((t): [RollupTable, number] => [t.table, retention[t.keep]]),
   ];
-  // Readings a quiet fleet left waiting in the head go where retention can see them, a gateway at a time.
+  // Readings a quiet fleet left waiting in the head go where retention can see them, a part at a time.
   while (store.moveOneDueHead(now)) await yieldToIngest();
   for (const s of store.seriesList()) {
     for (const [table, days] of tiers) {
