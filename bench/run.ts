@@ -3,7 +3,7 @@
 // `--only=buffer,uplink` runs some groups (and never writes the docs); `--rss-minutes=10` samples
 // the agent's memory for longer than the default 3 minutes; `--fleet-gateways=200 --fleet-points=50
 // --fleet-steady-s=30 --fleet-outage-s=60` resize the fleet group (default: 1,000 gateways × 10 points,
-// 5 min, 10 min).
+// 5 min, 10 min); `--notes` prints each figure's note (what docs/benchmarks.md shows beside it) to stderr.
 //
 // The groups run one after another, except `rss`: it mostly waits (a real agent polling simulated
 // devices, sampled every 30 s), so it runs in the background from the start and the whole run
@@ -131,12 +131,14 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   log(`machine: ${machine}`);
 
+  const showNotes = args.includes("--notes");
   const figures: Measured[] = [];
   const remarks: string[] = [];
   const failures: { group: string; error: string }[] = [];
   const emit: Emit = (figure) => {
     figures.push(figure);
     process.stdout.write(`${toJsonLine(figure)}\n`);
+    if (showNotes && figure.note) log(`  ${figure.name}: ${figure.note}`);
     if (!withinBudget(figure))
       log(`bench: ${figure.name} = ${figure.value} ${figure.unit} misses its budget`);
   };

@@ -10,7 +10,7 @@ export function metricSamples(text: string, name: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split("\n")) {
     if (!line.startsWith(name)) continue;
-    const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.eE+-]+|NaN|\+Inf)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? ([0-9.eE+-]+|NaN|\+Inf)$/.exec(line);
     if (m && m[1] === name) out.set(m[2] ?? "", Number(m[3]));
   }
   return out;
@@ -132,4 +132,19 @@ export function peakOverMean(times: readonly number[], fromMs?: number, toMs?: n
   const mean = counted / seconds;
   const peak = Math.max(...bins);
   return { peak, mean, ratio: mean > 0 ? peak / mean : 0, seconds };
+}
+
+/**
+ * When the server accepted each agent connection it holds now (ms since the epoch), from
+ * nats-server's /connz: the server's own clock, so a busy load generator that notices its
+ * reconnects late does not bunch them.
+ */
+export async function agentConnectionStarts(monitorUrl: string): Promise<number[]> {
+  const res = await fetch(`${monitorUrl}/connz?limit=100000`);
+  if (!res.ok) throw new Error(`${monitorUrl}/connz answered ${res.status}`);
+  const body = (await res.json()) as { connections?: { name?: string; start: string }[] };
+  return (body.connections ?? [])
+    .filter((c) => c.name?.startsWith("tidegate-agent:"))
+    .map((c) => Date.parse(c.start))
+    .sort((a, b) => a - b);
 }

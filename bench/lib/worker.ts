@@ -3,6 +3,7 @@
 // they would in a real deployment. The worker side calls `serve(handlers)`; the bench side
 // `startWorker(script)`, then `call(cmd, args)`.
 import { type ChildProcess, fork } from "node:child_process";
+import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { track } from "./cleanup.js";
 import { deadline } from "./figure.js";
@@ -31,13 +32,18 @@ export interface Worker {
 
 const WORKER_START_MS = 20_000;
 
-/** Starts `script` (a .ts file next to the caller, as a URL) and waits until it serves. */
-export async function startWorker(script: URL, name: string): Promise<Worker> {
+/**
+ * Starts `script` (a .ts file next to the caller, as a URL) and waits until it serves. `nice`
+ * lowers a load generator's CPU priority, so on a machine it shares with the programs it measures
+ * it takes what they leave, as it would from a machine of its own.
+ */
+export async function startWorker(script: URL, name: string, o: { nice?: number } = {}): Promise<Worker> {
   const child: ChildProcess = fork(fileURLToPath(script), [], {
     execArgv: ["--import", import.meta.resolve("tsx")],
     // stdout is the bench's JSON channel: a worker's output goes to stderr, prefixed.
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  if (o.nice !== undefined && child.pid !== undefined) setPriority(child.pid, o.nice);
   const prefix = (chunk: Buffer) =>
     process.stderr.write(
       chunk

@@ -1,5 +1,6 @@
 // Part of a virtual fleet in a process of its own: gateways running the agent's own buffer, uplink
 // and heartbeat code (agent/src/fleet). Driven by bench/figures/fleet.ts through bench/lib/virtual-fleet.ts.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import pino from "pino";
 import { startVirtualFleet, type VirtualFleet } from "../../agent/src/fleet/virtual-fleet.js";
 import { serve, wallNow } from "../lib/worker.js";
@@ -8,6 +9,9 @@ let fleet: VirtualFleet | undefined;
 /** When each gateway was last seen to (re)connect, sampled every 100 ms. */
 let connects: number[] = [];
 let watch: NodeJS.Timeout | undefined;
+// How late this process's timers ran: a gateway's redial fires late when the loop is busy.
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
 
 function running(): VirtualFleet {
   if (!fleet) throw new Error("no fleet started");
@@ -46,6 +50,12 @@ serve({
     return out;
   },
   pause: () => running().pause(),
+  /** The event loop's delay since the last call, in ms: p99 and max. */
+  takeLag() {
+    const out = { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
+    lag.reset();
+    return out;
+  },
   async stop() {
     clearInterval(watch);
     await fleet?.stop();

@@ -9,6 +9,8 @@ import { waitFor } from "./wait.js";
 export interface NatsServer {
   url: string;
   port: number;
+  /** The monitoring endpoint (`-m`: /varz, /connz), when asked for; the same port across restarts. */
+  monitorUrl?: string;
   /** Stops the server but keeps its JetStream store, so start() brings the same streams back. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -19,14 +21,25 @@ export interface NatsServer {
 }
 
 /** A real nats-server with JetStream on a free port and a temporary store directory. */
-export async function startNatsServer(o: { port?: number } = {}): Promise<NatsServer> {
+export async function startNatsServer(o: { port?: number; monitor?: boolean } = {}): Promise<NatsServer> {
   const port = o.port ?? (await freePort());
+  const monitorPort = o.monitor ? await freePort() : undefined;
   const dir = mkdtempSync(join(tmpdir(), "tidegate-nats-"));
   const url = `nats://127.0.0.1:${port}`;
   let proc: RunningProcess | undefined;
 
   async function start() {
-    proc = startProcess("nats-server", ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port)]);
+    const monitor = monitorPort === undefined ? [] : ["-m", String(monitorPort)];
+    proc = startProcess("nats-server", [
+      "-js",
+      "-sd",
+      dir,
+      "-a",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      ...monitor,
+    ]);
     await waitFor(
       () => `nats-server on ${url}\n${proc?.output()}`,
       async () => {
@@ -40,6 +53,7 @@ export async function startNatsServer(o: { port?: number } = {}): Promise<NatsSe
   return {
     url,
     port,
+    monitorUrl: monitorPort === undefined ? undefined : `http://127.0.0.1:${monitorPort}`,
     start,
     output: () => proc?.output() ?? "",
     async stop() {
