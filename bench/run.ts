@@ -23,6 +23,7 @@ import { FLEET_DEFAULTS, type FleetBenchOptions, fleetFigures } from "./figures/
 import { FLEET_CLUSTER_DEFAULTS, fleetClusterFigures } from "./figures/fleet-cluster.js";
 import { fleetViewFigures } from "./figures/fleet-view.js";
 import { latencyFigures } from "./figures/latency.js";
+import { modbusDecodeFigures } from "./figures/modbus-decode.js";
 import { modbusFleetFigures } from "./figures/modbus-fleet.js";
 import { modbusPlanFigures } from "./figures/modbus-plan.js";
 import { queryFigures } from "./figures/query.js";
@@ -63,6 +64,7 @@ function groupsFor(rssMinutes: number, fleet: FleetBenchOptions): Group[] {
       name: "modbus",
       run: async (emit) => {
         await modbusPlanFigures(emit);
+        await modbusDecodeFigures(emit);
         await modbusFleetFigures(emit);
       },
     },

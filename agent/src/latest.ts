@@ -1,13 +1,14 @@
 import type { Reading } from "@tidegate/protocol";
+import { createSeriesMap } from "./series-map.js";
 
 /** The newest reading of every point, for the local dashboard and /api/v1/latest. */
 export function createLatest() {
-  const byKey = new Map<string, Reading>();
+  const bySeries = createSeriesMap<Reading>();
   return {
     update(readings: readonly Reading[]) {
-      for (const r of readings) byKey.set(`${r.device}/${r.point}`, r);
+      for (const r of readings) bySeries.set(r.device, r.point, r);
     },
-    all: (): Reading[] => [...byKey.values()],
+    all: (): Reading[] => [...bySeries.values()],
   };
 }
 export type Latest = ReturnType<typeof createLatest>;

@@ -1,4 +1,5 @@
 import type { Reading } from "@tidegate/protocol";
+import { createSeriesMap } from "../series-map.js";
 
 /**
  * The agent's own short history for the local trend charts. The buffer forgets readings once the
@@ -113,7 +114,7 @@ function numeric(r: Reading): number | undefined {
 }
 
 export function createHistory(limits: HistoryLimits = defaultHistoryLimits) {
-  const points = new Map<string, ReturnType<typeof createPointHistory>>();
+  const points = createSeriesMap<ReturnType<typeof createPointHistory>>();
   let refused = 0;
   return {
     limits,
@@ -121,26 +122,25 @@ export function createHistory(limits: HistoryLimits = defaultHistoryLimits) {
       for (const r of readings) {
         const v = numeric(r);
         if (v === undefined) continue;
-        const key = `${r.device}/${r.point}`;
-        let p = points.get(key);
+        let p = points.get(r.device, r.point);
         if (!p) {
           if (points.size >= limits.maxPoints) {
             refused += 1;
             continue;
           }
           p = createPointHistory(limits);
-          points.set(key, p);
+          points.set(r.device, r.point, p);
         }
         p.add(r.ts, v);
       }
     },
-    has: (device: string, point: string) => points.has(`${device}/${point}`),
+    has: (device: string, point: string) => points.get(device, point) !== undefined,
     /**
      * A point's trend for the chart: the last hour as raw readings while the raw ring still reaches
      * back an hour (else minute buckets), the last day as minute buckets with their min–max band.
      */
     query(device: string, point: string, range: HistoryRange, now: number): HistoryAnswer | undefined {
-      const p = points.get(`${device}/${point}`);
+      const p = points.get(device, point);
       if (!p) return undefined;
       const from = now - (range === "1h" ? HOUR_MS : DAY_MS);
       if (range === "1h") {

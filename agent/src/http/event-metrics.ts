@@ -14,10 +14,25 @@ export function createEventMetrics(gateway: string) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // Each device's two children, bound once: a labels object per read was an allocation per block.
+  const children = new Map<
+    string,
+    { ok: Histogram.Internal<"device" | "outcome">; failed: Histogram.Internal<"device" | "outcome"> }
+  >();
+  const bound = (device: string) => {
+    let c = children.get(device);
+    if (!c) {
+      c = { ok: poll.labels(device, "ok"), failed: poll.labels(device, "failed") };
+      children.set(device, c);
+    }
+    return c;
+  };
   return {
     registry,
-    observeRead: (device: string, seconds: number, ok: boolean) =>
-      poll.observe({ device, outcome: ok ? "ok" : "failed" }, seconds),
+    observeRead: (device: string, seconds: number, ok: boolean) => {
+      const c = bound(device);
+      (ok ? c.ok : c.failed).observe(seconds);
+    },
   };
 }
 export type EventMetrics = ReturnType<typeof createEventMetrics>;

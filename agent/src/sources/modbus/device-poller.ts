@@ -70,7 +70,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
 
   /** Polls every block once; true when the device answered at least one of them. */
   async function pollOnce(): Promise<boolean> {
-    const ts = Date.now();
+    const context = { device: device.id, ts: Date.now() };
     const readings: Reading[] = [];
     let answered = false;
     for (const [i, block] of blocks.entries()) {
@@ -80,7 +80,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
         health.record(true, Date.now() - started);
         opts.observeRead?.(device.id, (Date.now() - started) / 1000, true);
         refusals.delete(block);
-        readings.push(...blockToReadings(block, { words }, { device: device.id, ts }));
+        blockToReadings(block, { words }, context, readings);
         answered = true;
       } catch (err) {
         const unavailable = err instanceof BusUnavailableError;
@@ -88,7 +88,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
         const reason = unavailable ? (err as Error).message : (info as ModbusErrorInfo).reason;
         health.record(false, Date.now() - started, reason, info?.kind ?? "connection");
         opts.observeRead?.(device.id, (Date.now() - started) / 1000, false);
-        readings.push(...blockToReadings(block, { error: reason }, { device: device.id, ts }));
+        blockToReadings(block, { error: reason }, context, readings);
         if (info?.kind === "exception" || info?.kind === "corrupt") {
           answered = true; // it is there, it just refused or garbled this block
           if (info.kind === "exception") noteRefusal(block, reason);
@@ -96,8 +96,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
         }
         // Silent or unreachable: the other blocks would fail the same way; report them without
         // spending a timeout on each.
-        for (const rest of blocks.slice(i + 1))
-          readings.push(...blockToReadings(rest, { error: reason }, { device: device.id, ts }));
+        for (const rest of blocks.slice(i + 1)) blockToReadings(rest, { error: reason }, context, readings);
         break;
       }
     }
