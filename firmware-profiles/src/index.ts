@@ -3,3 +3,4 @@ export * from "./mqtt.js";
 export * from "./registers.js";
 export * from "./schema.js";
 export * from "./serial-line.js";
+export { checkPointBlocks, type ProfileSource, pointBlockSchema } from "./source.js";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pointBaseShape, profileIdSchema, profileSourceSchema, uniquePointIds } from "./schema.js";
+import { checkPointBlocks } from "./source.js";
 
 /**
  * What is wrong with a point's topic pattern, or undefined when it is usable. Checked here so a bad
@@ -79,6 +80,7 @@ export const mqttProfileSchema = z
   .strict()
   .superRefine((p, ctx) => {
     const seen = uniquePointIds(p.points, ctx);
+    checkPointBlocks(p, ctx);
     p.testdata.forEach((t, i) => {
       for (const id of Object.keys(t.values)) {
         if (!seen.has(id))

@@ -31,6 +31,12 @@ describe("bundled profiles", () => {
       expect(p.testdata.length).toBeGreaterThan(0);
     }
   });
+  it("cite a block for every point once they cite any", () => {
+    const uncited = [...profiles.values()].flatMap((p) =>
+      p.source.blocks ? p.points.filter((pt) => pt.block === undefined).map((pt) => `${p.id} ${pt.id}`) : [],
+    );
+    expect(uncited).toEqual([]);
+  });
   it("the committed JSON Schema matches the zod schema", () => {
     const committed = JSON.parse(readFileSync(join(findBundledProfilesDir(), "profile.schema.json"), "utf8"));
     expect(committed).toEqual(profileJsonSchema());
@@ -71,6 +77,38 @@ testdata:
   - { point: q, raw: [1], value: 1 }
 `);
     expect(() => parseProfile(bad, "x.yaml")).toThrow(/testdata\.0\.point: no point 'q'/);
+  });
+});
+
+describe("citations per block", () => {
+  const profile = (source: string, block: string) => `
+id: acme/x
+vendor: Acme
+model: X
+protocols: [modbus-tcp]
+source:
+${source}
+points:
+  - { id: p, name: P, block: ${block}, register: { ref: "30001", type: float32 } }
+`;
+  const source = `  title: "Acme X Modbus map"
+  version: "V1.2"
+  url: "https://example.com/x.pdf"
+  blocks: { inputs: "p. 4, table 2 (input registers)" }
+  omitted: "factory calibration registers: undocumented"`;
+
+  it("keeps the document's version, its blocks and what was left out", () => {
+    const p = parseProfile(profile(source, "inputs"), "acme/x.yaml");
+    expect(p.source).toMatchObject({
+      version: "V1.2",
+      blocks: { inputs: "p. 4, table 2 (input registers)" },
+    });
+    expect(p.points[0]?.block).toBe("inputs");
+  });
+  it("names the point whose block the source does not cite", () => {
+    expect(() => parseProfile(profile(source, "holding"), "acme/x.yaml")).toThrow(
+      /at points\.0\.block: no block 'holding' in source.blocks \(has: inputs\)/,
+    );
   });
 });
 

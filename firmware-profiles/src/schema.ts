@@ -1,5 +1,8 @@
 import { pointIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
+import { checkPointBlocks, pointBlockSchema, profileSourceSchema } from "./source.js";
+
+export { profileSourceSchema };
 
 export const registerTables = ["holding", "input", "coil", "discrete"] as const;
 export const registerTypes = [
@@ -150,6 +153,7 @@ export const pointBaseShape = {
   scale: z.number().default(1).describe("value = raw * scale + offset"),
   offset: z.number().default(0),
   simulate: simulationSchema.optional(),
+  block: pointBlockSchema,
 };
 
 export const pointSchema = z
@@ -187,10 +191,6 @@ export function uniquePointIds(points: readonly { id: string }[], ctx: z.Refinem
 export const profileIdSchema = z
   .string()
   .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "expected <vendor>/<model>, lowercase");
-export const profileSourceSchema = z
-  .object({ title: z.string(), url: z.string().url() })
-  .strict()
-  .describe("the public document this profile was written from");
 
 /** A Modbus device (TCP or RTU): registers, types and byte orders. Files without `kind` are Modbus profiles. */
 export const profileSchema = z
@@ -212,6 +212,7 @@ export const profileSchema = z
   .strict()
   .superRefine((p, ctx) => {
     const seen = uniquePointIds(p.points, ctx);
+    checkPointBlocks(p, ctx);
     p.testdata.forEach((t, i) => {
       if (!seen.has(t.point))
         ctx.addIssue({

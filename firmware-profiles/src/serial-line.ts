@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pointBaseShape, profileIdSchema, profileSourceSchema } from "./schema.js";
+import { checkPointBlocks } from "./source.js";
 
 /**
  * Devices that print lines on a serial port: scales, gas analysers, GPS receivers (NMEA 0183).
@@ -129,6 +130,7 @@ export const lineProfileSchema = z
   .superRefine((p, ctx) => {
     const issue = (path: (string | number)[], message: string) =>
       ctx.addIssue({ code: "custom", path, message });
+    checkPointBlocks(p, ctx);
     const ids = new Set<string>();
     const groups = p.format.type === "regex" ? regexGroups(p.format.pattern, issue) : undefined;
     p.points.forEach((pt, i) => {
