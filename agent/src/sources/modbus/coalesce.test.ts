@@ -161,23 +161,89 @@ describe("the bundled eastron/sdm120 profile", () => {
   const sdm120 = modbusProfiles(loadProfiles()).find((p) => p.id === "eastron/sdm120");
   if (!sdm120) throw new Error("bundled profile eastron/sdm120 is missing");
 
-  it("reads in four blocks with the default maxGap of 10", () => {
+  it("reads in ten blocks with the default maxGap of 10: holding (set-up, identity) before input", () => {
     expect(shape(planReads(sdm120.points))).toEqual([
-      ["input", 0, 14, ["voltage@0", "current@6", "active_power@12"]],
-      ["input", 30, 2, ["power_factor@0"]],
-      ["input", 70, 4, ["frequency@0", "import_energy@2"]],
-      ["input", 342, 2, ["total_energy@0"]],
+      ["holding", 12, 18, ["relay_pulse_width@0", "network_parity_stop@6", "meter_id@8", "baud_rate@16"]],
+      ["holding", 86, 2, ["pulse1_output_mode@0"]],
+      ["holding", 63744, 1, ["scroll_time@0"]],
+      ["holding", 63760, 1, ["pulse1_output@0"]],
+      ["holding", 63776, 1, ["measurement_mode@0"]],
+      ["holding", 64512, 4, ["serial_number@0", "meter_code@2", "software_version@3"]],
+      [
+        "input",
+        0,
+        38,
+        [
+          "voltage@0",
+          "current@6",
+          "active_power@12",
+          "apparent_power@18",
+          "reactive_power@24",
+          "power_factor@30",
+          "phase_angle@36",
+        ],
+      ],
+      [
+        "input",
+        70,
+        26,
+        [
+          "frequency@0",
+          "import_energy@2",
+          "export_energy@4",
+          "import_reactive_energy@6",
+          "export_reactive_energy@8",
+          "total_power_demand@14",
+          "max_total_power_demand@16",
+          "import_power_demand@18",
+          "max_import_power_demand@20",
+          "export_power_demand@22",
+          "max_export_power_demand@24",
+        ],
+      ],
+      ["input", 258, 8, ["current_demand@0", "max_current_demand@6"]],
+      ["input", 342, 4, ["total_energy@0", "total_reactive_energy@2"]],
     ]);
   });
 
   it("reads only what points cover with maxGap 0", () => {
-    expect(shape(planReads(sdm120.points, { maxGap: 0 }))).toEqual([
+    const inputs = sdm120.points.filter((p) => p.register.table === "input");
+    expect(shape(planReads(inputs, { maxGap: 0 }))).toEqual([
       ["input", 0, 2, ["voltage@0"]],
       ["input", 6, 2, ["current@0"]],
       ["input", 12, 2, ["active_power@0"]],
+      ["input", 18, 2, ["apparent_power@0"]],
+      ["input", 24, 2, ["reactive_power@0"]],
       ["input", 30, 2, ["power_factor@0"]],
-      ["input", 70, 4, ["frequency@0", "import_energy@2"]],
-      ["input", 342, 2, ["total_energy@0"]],
+      ["input", 36, 2, ["phase_angle@0"]],
+      [
+        "input",
+        70,
+        10,
+        [
+          "frequency@0",
+          "import_energy@2",
+          "export_energy@4",
+          "import_reactive_energy@6",
+          "export_reactive_energy@8",
+        ],
+      ],
+      [
+        "input",
+        84,
+        12,
+        [
+          "total_power_demand@0",
+          "max_total_power_demand@2",
+          "import_power_demand@4",
+          "max_import_power_demand@6",
+          "export_power_demand@8",
+          "max_export_power_demand@10",
+        ],
+      ],
+      ["input", 258, 2, ["current_demand@0"]],
+      ["input", 264, 2, ["max_current_demand@0"]],
+      ["input", 342, 4, ["total_energy@0", "total_reactive_energy@2"]],
     ]);
   });
 });
@@ -186,12 +252,16 @@ describe("splitBlock", () => {
   it("cuts a refused block into one read per address; points sharing a register stay together", () => {
     const sdm120 = modbusProfiles(loadProfiles()).find((p) => p.id === "eastron/sdm120");
     if (!sdm120) throw new Error("bundled profile eastron/sdm120 is missing");
-    const [first] = planReads(sdm120.points);
+    const first = planReads(sdm120.points).find((b) => b.table === "input");
     if (!first) throw new Error("no block");
     expect(shape(splitBlock(first))).toEqual([
       ["input", 0, 2, ["voltage@0"]],
       ["input", 6, 2, ["current@0"]],
       ["input", 12, 2, ["active_power@0"]],
+      ["input", 18, 2, ["apparent_power@0"]],
+      ["input", 24, 2, ["reactive_power@0"]],
+      ["input", 30, 2, ["power_factor@0"]],
+      ["input", 36, 2, ["phase_angle@0"]],
     ]);
   });
 });

@@ -16,7 +16,9 @@ function onlyBlock(points: PointSpec[]): ReadBlock {
 const sdm120 = modbusProfiles(loadProfiles()).find((p) => p.id === "eastron/sdm120");
 if (!sdm120) throw new Error("bundled profile eastron/sdm120 is missing");
 // voltage@0, current@6, active_power@12: one 14-register read
-const firstBlock = onlyBlock(sdm120.points.filter((p) => p.register.address <= 12));
+const firstBlock = onlyBlock(
+  sdm120.points.filter((p) => p.register.table === "input" && p.register.address <= 12),
+);
 
 describe("blockToReadings", () => {
   it("decodes every point of a successful read as a good reading", () => {
