@@ -5,6 +5,7 @@ import { FLEET_SIM_USAGE, runFleetSim } from "./cli/fleet-sim.js";
 import { initAgent, openAgentAuth } from "./cli/init.js";
 import { listPorts } from "./cli/ports.js";
 import { PROBE_USAGE, probe } from "./cli/probe.js";
+import { PROFILE_USAGE, runProfileCommand } from "./cli/profile.js";
 import { loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { serveAgent } from "./serve.js";
 import { VERSION } from "./version.js";
@@ -13,6 +14,10 @@ const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
        tidegate-agent check --config <file>     validate a config and exit (also: validate <file>)
        tidegate-agent probe --profile <id> --port <host:port | serial device> [--unit <n>]
                                                 read a device once; shows values in every byte/word order
+       tidegate-agent profile from-csv <table.csv> --id <vendor/model> ...
+                                                a device profile from a manual's register table
+       tidegate-agent profile check <profile.yaml>...
+                                                validate profiles and decode their testdata
        tidegate-agent ports                     list serial ports with their stable /dev/serial/by-id paths
        tidegate-agent fleet-sim [--count 1000] [--points 50] [--interval-ms 1000] [--nats <urls>]
                                                 virtual gateways through the agent's own uplink, for load tests
@@ -45,6 +50,11 @@ async function main() {
   if (command === "fleet-sim") {
     if (rest.includes("--help") || rest.includes("-h")) return void console.log(FLEET_SIM_USAGE);
     process.exitCode = await runFleetSim(rest);
+    return;
+  }
+  if (command === "profile") {
+    if (rest.includes("--help") || rest.includes("-h")) return void console.log(PROFILE_USAGE);
+    process.exitCode = runProfileCommand(rest);
     return;
   }
   if (command === "ports") {

@@ -1,10 +1,11 @@
 import { AuthCliError, ProvisionError } from "@tidegate/http-kit";
-import { ProfileError } from "@tidegate/profiles";
+import { ProfileError, RegisterTableError } from "@tidegate/profiles";
 import { formatCliError } from "@tidegate/protocol";
 import { describe, expect, it } from "vitest";
 import { type ExpectedError, itCarriesItsCode } from "../../test/helpers/error-codes.js";
 import { FLEET_SIM_USAGE, FleetSimUsageError } from "./cli/fleet-sim.js";
 import { PROBE_USAGE, ProbeUsageError } from "./cli/probe.js";
+import { ProfileUsageError } from "./cli/profile.js";
 import { ConfigError } from "./config/load.js";
 import { SecretError } from "./config/secrets.js";
 import { ConfigVersionError } from "./config/versions.js";
@@ -22,6 +23,7 @@ const errors: ExpectedError[] = [
   [new ConfigVersionError("m"), "ConfigVersionError", "config.version"],
   [new FleetSimUsageError("m"), "FleetSimUsageError", "usage"],
   [new ProbeUsageError("m"), "ProbeUsageError", "usage"],
+  [new ProfileUsageError("m"), "ProfileUsageError", "usage"],
   [new CommandError("m"), "CommandError", "command.refused"],
   [new TopicError("m"), "TopicError", "mqtt.topic"],
   [new DecodeError("m"), "DecodeError", "modbus.decode"],
@@ -30,6 +32,7 @@ const errors: ExpectedError[] = [
   [new ProbeRequestError("m"), "ProbeRequestError", "probe.request"],
   [new ProbeTimeoutError("m"), "ProbeTimeoutError", "probe.timeout"],
   [new ProfileError("m"), "ProfileError", "profile.invalid"],
+  [new RegisterTableError("m"), "RegisterTableError", "profile.table"],
   [new ProvisionError("m"), "ProvisionError", "auth.provision"],
   [new AuthCliError("m"), "AuthCliError", "auth.refused"],
 ];

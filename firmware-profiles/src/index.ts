@@ -1,3 +1,4 @@
+export * from "./from-table.js";
 export * from "./load.js";
 export * from "./mqtt.js";
 export * from "./registers.js";
