@@ -1,6 +1,6 @@
 import { TidegateError } from "@tidegate/protocol";
 import { parse as parseCsv } from "csv-parse/sync";
-import { stringify } from "yaml";
+import { Document, isMap, isScalar, isSeq, visit } from "yaml";
 import { type ProfileInput, profileSchema, registerTables, registerTypes, wordOrders } from "./schema.js";
 
 /** A register table that cannot become a profile; `issues` name the row and column of each problem. */
@@ -233,7 +233,13 @@ export function profileFromTable(csv: string, meta: TableProfileMeta, file = "ta
     const point: Record<string, unknown> = { id, name: c.name };
     if (c.notes) point.description = c.notes;
     if (c.unit) point.unit = c.unit;
-    point.register = register;
+    // The manual's address first, as the bundled profiles write it.
+    const { type: registerType, order, length: words, bit: bitNo, ...address } = register;
+    point.register = Object.fromEntries(
+      Object.entries({ ...address, type: registerType, order, length: words, bit: bitNo }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
     const scale = number("scale");
     if (scale !== undefined && scale !== 1) point.scale = scale;
     const offset = number("offset");
@@ -294,5 +300,23 @@ export function profileFromTable(csv: string, meta: TableProfileMeta, file = "ta
     throw tableError(issues, file);
   }
   const head = `# yaml-language-server: $schema=../profile.schema.json\n# Written by \`tidegate-agent profile from-csv\` from ${file}: check it against the manual, add simulate blocks, and run \`tidegate-agent profile check\`.\n`;
-  return head + stringify(profile, { lineWidth: 0, flowCollectionPadding: true });
+  return head + toYaml(profile);
+}
+
+/** YAML laid out as the bundled profiles are: one line per register, per testdata entry, per list. */
+function toYaml(profile: ProfileInput): string {
+  const doc = new Document(profile);
+  const oneLine = new Set(["register", "protocols", "defaults", "raw"]);
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      if (oneLine.has(key) && (isMap(pair.value) || isSeq(pair.value))) pair.value.flow = true;
+      if (key === "testdata" && isSeq(pair.value))
+        for (const item of pair.value.items) if (isMap(item)) item.flow = true;
+      // Register words as the manual prints them.
+      if (key === "raw" && isSeq(pair.value))
+        for (const word of pair.value.items) if (isScalar(word)) word.format = "HEX";
+    },
+  });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: true });
 }
