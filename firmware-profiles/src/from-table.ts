@@ -318,5 +318,6 @@ function toYaml(profile: ProfileInput): string {
         for (const word of pair.value.items) if (isScalar(word)) word.format = "HEX";
     },
   });
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: true });
+  // Padded maps, unpadded lists: how Biome formats the bundled YAML.
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: true }).replace(/\[ ([^[\]"]*) \]/g, "[$1]");
 }
