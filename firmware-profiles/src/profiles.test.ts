@@ -37,6 +37,10 @@ describe("bundled profiles", () => {
     );
     expect(uncited).toEqual([]);
   });
+  it("are all listed in docs/device-library.md", () => {
+    const doc = readFileSync(join(findBundledProfilesDir(), "..", "docs", "device-library.md"), "utf8");
+    expect([...profiles.keys()].filter((id) => !doc.includes(`| \`${id}\` |`))).toEqual([]);
+  });
   it("the committed JSON Schema matches the zod schema", () => {
     const committed = JSON.parse(readFileSync(join(findBundledProfilesDir(), "profile.schema.json"), "utf8"));
     expect(committed).toEqual(profileJsonSchema());
