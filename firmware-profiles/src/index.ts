@@ -1,6 +1,7 @@
 export * from "./from-table.js";
 export * from "./load.js";
 export * from "./mqtt.js";
+export * from "./opcua.js";
 export * from "./registers.js";
 export * from "./schema.js";
 export * from "./serial-line.js";

@@ -4,16 +4,18 @@ import { fileURLToPath } from "node:url";
 import { TidegateError } from "@tidegate/protocol";
 import { parse } from "yaml";
 import { type MqttProfile, mqttProfileSchema } from "./mqtt.js";
+import { type OpcuaProfile, opcuaProfileSchema } from "./opcua.js";
 import { type Profile, profileSchema } from "./schema.js";
 import { type LineProfile, lineProfileSchema } from "./serial-line.js";
 
 /** Any device profile; `kind` tells which (files without `kind` are Modbus profiles). */
-export type AnyProfile = Profile | LineProfile | MqttProfile;
+export type AnyProfile = Profile | LineProfile | MqttProfile | OpcuaProfile;
 
 const schemasByKind = {
   modbus: profileSchema,
   "serial-line": lineProfileSchema,
   mqtt: mqttProfileSchema,
+  opcua: opcuaProfileSchema,
 } as const;
 
 export class ProfileError extends TidegateError {
