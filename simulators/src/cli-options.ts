@@ -16,7 +16,11 @@ export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [-
          an instrument that prints lines (NMEA GPS, scale) on a serial port
        tidegate-sim mqtt --url <mqtt://host:1883> --profile <vendor/model> --device-id <id>
                     [--username <u> --password <p>] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
-         an MQTT device publishing to a broker (the agent's embedded one, or mosquitto)`;
+         an MQTT device publishing to a broker (the agent's embedded one, or mosquitto)
+       tidegate-sim opcua --profile <vendor/model> [--port 4840] [--pki-dir <dir>] [--user <name>:<password>]...
+                    [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+         an OPC UA server (a PLC) serving the profile's points; security None, Sign and SignAndEncrypt;
+         anonymous unless --user is given; its certificate is kept in --pki-dir (default ./opcua-sim-pki)`;
 
 /** Bad command line or profile choice: the CLI exits with code 2. */
 export class UsageError extends TidegateError {
@@ -73,13 +77,22 @@ export interface MqttCliOptions extends CommonOptions {
   password?: string;
 }
 
+export interface OpcuaCliOptions extends CommonOptions {
+  protocol: "opcua";
+  profile: string;
+  port: number;
+  pkiDir: string;
+  users: { username: string; password: string }[];
+}
+
 export type CliOptions =
+  | OpcuaCliOptions
   | TcpCliOptions
   | RtuCliOptions
   | FleetCliOptions
   | SerialLineCliOptions
   | MqttCliOptions;
-const PROTOCOLS = ["modbus-tcp", "modbus-rtu", "fleet", "serial-line", "mqtt"] as const;
+const PROTOCOLS = ["modbus-tcp", "modbus-rtu", "fleet", "serial-line", "mqtt", "opcua"] as const;
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -132,6 +145,23 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       deviceId: values["device-id"],
       ...(values.username ? { username: values.username } : {}),
       ...(values.password ? { password: values.password } : {}),
+    };
+  }
+  if (protocol === "opcua") {
+    const [profile, ...more] = values.profile ?? [];
+    if (!profile || more.length > 0) throw new UsageError("give one --profile");
+    const users = (values.user ?? []).map((text) => {
+      const m = /^([^:]+):(.+)$/.exec(text);
+      if (!m) throw new UsageError(`--user must look like operator:secret, got '${text}'`);
+      return { username: m[1] as string, password: m[2] as string };
+    });
+    return {
+      protocol,
+      ...common,
+      profile,
+      port: int("port", values.port, 0, 65535) ?? 4840,
+      pkiDir: resolve(values["pki-dir"] ?? "opcua-sim-pki"),
+      users,
     };
   }
   if (protocol === "fleet") {
@@ -198,6 +228,8 @@ function parse(argv: readonly string[]) {
       baud: { type: "string" },
       count: { type: "string" },
       url: { type: "string" },
+      "pki-dir": { type: "string" },
+      user: { type: "string", multiple: true },
       "device-id": { type: "string" },
       username: { type: "string" },
       password: { type: "string" },

@@ -55,6 +55,27 @@ describe("argument parsing", () => {
       unitId: 7,
     });
   });
+  it("reads an OPC UA server's port, PKI folder and users", () => {
+    expect(
+      parseCliArgs([
+        "opcua",
+        "--profile",
+        "generic/opcua-machine",
+        "--user",
+        "op:s3:cret",
+        "--pki-dir",
+        "/tmp/p",
+      ]),
+    ).toMatchObject({
+      protocol: "opcua",
+      port: 4840,
+      pkiDir: "/tmp/p",
+      users: [{ username: "op", password: "s3:cret" }],
+    });
+    expect(() => parseCliArgs(["opcua", "--profile", "x/y", "--user", "nopassword"])).toThrow(
+      /--user must look like operator:secret/,
+    );
+  });
   it("reads an RTU bus of several slaves", () => {
     expect(
       parseCliArgs([

@@ -6,6 +6,7 @@ import {
   type LineProfile,
   loadProfiles,
   type MqttProfile,
+  type OpcuaProfile,
   type Profile,
 } from "@tidegate/profiles";
 import { formatCliError } from "@tidegate/protocol";
@@ -13,6 +14,7 @@ import {
   type CliOptions,
   type FleetCliOptions,
   type MqttCliOptions,
+  type OpcuaCliOptions,
   parseCliArgs,
   type RtuCliOptions,
   type SerialLineCliOptions,
@@ -37,7 +39,10 @@ function profileFor(id: string, opts: CliOptions): AnyProfile {
   // so it finds dist/profiles or the checkout's firmware-profiles/; --profiles-dir adds to it.
   const dirs = [findBundledProfilesDir(), ...opts.profilesDirs];
   const profiles = loadProfiles(dirs);
-  const kind = opts.protocol === "serial-line" ? "serial-line" : opts.protocol === "mqtt" ? "mqtt" : "modbus";
+  const kind =
+    opts.protocol === "serial-line" || opts.protocol === "mqtt" || opts.protocol === "opcua"
+      ? opts.protocol
+      : "modbus";
   const profile = profiles.get(id);
   if (profile?.kind !== kind) {
     const ids = [...profiles.values()]
@@ -169,6 +174,23 @@ async function publishMqtt(opts: MqttCliOptions, profile: MqttProfile) {
   stopOnSignal(() => pub.close());
 }
 
+async function serveOpcua(opts: OpcuaCliOptions, profile: OpcuaProfile) {
+  // node-opcua takes seconds to load: only the opcua command pays for it.
+  const { startOpcuaSimulator } = await import("./opcua.js");
+  const sim = await startOpcuaSimulator({
+    profile,
+    port: opts.port,
+    pkiDir: opts.pkiDir,
+    tickMs: opts.tickMs,
+    seed: opts.seed,
+    users: opts.users,
+  }).catch((err: Error) => fail(`cannot serve OPC UA on port ${opts.port}: ${err.message}`, 1));
+  process.stdout.write(
+    `tidegate-sim: opcua ${profile.id} listening on ${sim.endpointUrl} (certificate SHA-1 ${sim.fingerprint})\n`,
+  );
+  stopOnSignal(() => sim.close());
+}
+
 async function main(argv: string[]): Promise<void> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(`${usage}\n`);
@@ -187,6 +209,7 @@ async function main(argv: string[]): Promise<void> {
   else if (opts.protocol === "fleet") await serveFleet(opts, modbus);
   else if (opts.protocol === "modbus-rtu") await serveRtu(opts, modbus);
   else if (opts.protocol === "serial-line") await serveLines(opts, profiles[0] as LineProfile);
+  else if (opts.protocol === "opcua") await serveOpcua(opts, profiles[0] as OpcuaProfile);
   else await publishMqtt(opts, profiles[0] as MqttProfile);
 }
 

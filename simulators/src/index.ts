@@ -21,5 +21,13 @@ export {
   startModbusTcpSimulator,
 } from "./modbus-tcp.js";
 export { type MqttPublisher, type MqttPublisherOptions, startMqttPublisher } from "./mqtt.js";
+export type { OpcuaSimulator, OpcuaSimulatorOptions } from "./opcua.js";
+
+/** Loads node-opcua only when called: importing the simulators for Modbus should not take seconds. */
+export async function startOpcuaSimulator(
+  options: import("./opcua.js").OpcuaSimulatorOptions,
+): Promise<import("./opcua.js").OpcuaSimulator> {
+  return (await import("./opcua.js")).startOpcuaSimulator(options);
+}
 export { type PtyPair, startPtyPair } from "./pty/pty-pair.js";
 export { type SerialLineSimulator, startSerialLineSimulator } from "./serial-line.js";
