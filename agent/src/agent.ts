@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { openAuthStore, provisionAccounts } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
@@ -85,7 +86,10 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       onAlerts(rules.onReadings(readings));
     },
     log,
-    { observeRead: events.observeRead },
+    {
+      observeRead: events.observeRead,
+      stateDir: config.buffer.path === ":memory:" ? process.cwd() : dirname(config.buffer.path),
+    },
   );
 
   const olderWire = options.wireVersion === 1;

@@ -118,6 +118,8 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
   const nodes = nodesOf(profile);
   const started = Date.now();
   let restarts = 0;
+  /** When each node's current value was first served, so a restarted server reports the same time. */
+  const lastChange = new Map<string, Date>();
   mkdirSync(options.pkiDir, { recursive: true });
 
   const pointValue = (point: OpcuaPoint, tS: number): number | boolean | string | Date => {
@@ -222,12 +224,23 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
         namespace.addVariable({ componentOf: parent, browseName: names.at(-1) as string, ...common }),
       );
     }
+    // As a PLC does, the source timestamp moves only when the value or its status changes: an
+    // unchanged value served again after a restart carries the time it was taken.
+    const served = new Map<string, string>();
     const tick = () => {
       const tS = (Date.now() - started) / 1000;
       for (const node of nodes) {
         const variable = variables.get(node.key);
-        const status = node.points.map((p) => statuses.get(p.id)).find((s) => s !== undefined);
-        variable?.setValueFromSource(variantOf(node, tS), status ?? StatusCodes.Good, new Date());
+        const status =
+          node.points.map((p) => statuses.get(p.id)).find((s) => s !== undefined) ?? StatusCodes.Good;
+        const variant = variantOf(node, tS);
+        const key = `${status.value}|${JSON.stringify(variant.value)}`;
+        if (served.get(node.key) === key) continue;
+        served.set(node.key, key);
+        const at = lastChange.get(`${node.key}|${key}`) ?? new Date();
+        for (const k of lastChange.keys()) if (k.startsWith(`${node.key}|`)) lastChange.delete(k);
+        lastChange.set(`${node.key}|${key}`, at);
+        variable?.setValueFromSource(variant, status, at);
       }
     };
     tick();

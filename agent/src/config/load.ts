@@ -39,6 +39,7 @@ const PROFILE_KIND_FOR_TRANSPORT: Record<DeviceConfig["transport"]["type"], AnyP
   rtu: "modbus",
   "rtu-over-tcp": "modbus",
   serial: "serial-line",
+  opcua: "opcua",
 };
 
 function parseYaml(text: string, file: string) {

@@ -5,6 +5,7 @@ import { notifyTargetSchema } from "../notify/schema.js";
 import { ruleSchema } from "../rules/schema.js";
 import { serialTransportSchema } from "../sources/line/transport.js";
 import { mqttConfigSchema } from "../sources/mqtt/config.js";
+import { opcuaTransportSchema } from "../sources/opcua/config.js";
 import { secretSchema } from "./secrets.js";
 import { CONFIG_VERSION } from "./versions.js";
 
@@ -89,10 +90,11 @@ export const transportSchema = z.discriminatedUnion("type", [
   modbusRtuTransportSchema,
   modbusRtuOverTcpTransportSchema,
   serialTransportSchema,
+  opcuaTransportSchema,
 ]);
 export type TransportConfig = z.infer<typeof transportSchema>;
-/** The transports Modbus devices use (a serial line device has a serial transport instead). */
-export type ModbusTransport = Exclude<TransportConfig, { type: "serial" }>;
+/** The transports Modbus devices use (serial-line and OPC UA devices have their own). */
+export type ModbusTransport = Exclude<TransportConfig, { type: "serial" | "opcua" }>;
 
 export const deviceSchema = z
   .object({

@@ -43,7 +43,7 @@ beforeAll(async () => {
     timeoutMs: 500,
   });
   config.devices.push(device);
-  if (device.transport.type === "serial") throw new Error("not Modbus");
+  if (device.transport.type === "serial" || device.transport.type === "opcua") throw new Error("not Modbus");
   bus = createBus(device.transport, log);
   const lifecycle = {
     loaded: () => ({ file: "agent.yaml", config, profiles, warnings: [] }) as unknown as LoadedConfig,

@@ -69,7 +69,8 @@ export function createProbeService(lifecycle: Lifecycle, log: Logger, o: { deadl
   /** A configured device on the same line, whose bus (and its queue) the probe must share. */
   function configuredBus(key: string): ModbusBus | undefined {
     for (const d of lifecycle.loaded().config.devices) {
-      if (d.transport.type === "serial" || busKey(d.transport) !== key) continue;
+      if (d.transport.type === "serial" || d.transport.type === "opcua" || busKey(d.transport) !== key)
+        continue;
       const target = lifecycle.modbusTarget(d.id);
       if (target) return target.bus;
     }

@@ -6,6 +6,7 @@ import { createSerialLineSource } from "./line/source.js";
 import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
 import { createMqttSource, type MqttSource } from "./mqtt/source.js";
+import { createLazyOpcuaSource } from "./opcua/index.js";
 
 export interface DeviceView {
   id: string;
@@ -35,14 +36,18 @@ export interface ModbusTarget {
 /**
  * Every configured device as a running source: Modbus devices on shared buses (one connection and
  * one request at a time per serial port or TCP endpoint), line-printing serial devices on their
- * own ports, and MQTT devices behind one broker connection (or the embedded broker). parseConfig has checked that each device's profile exists and fits its transport.
+ * own ports, OPC UA servers each on its own connection, and MQTT devices behind one broker connection (or the embedded broker). parseConfig has checked that each device's profile exists and fits its transport.
  */
 export function createSources(
   config: Pick<AgentConfig, "devices" | "mqtt">,
   profiles: Map<string, AnyProfile>,
   emit: (readings: Reading[]) => void,
   log: Logger,
-  options: { observeRead?: (device: string, seconds: number, ok: boolean) => void } = {},
+  options: {
+    observeRead?: (device: string, seconds: number, ok: boolean) => void;
+    /** Where sources keep state of their own (the OPC UA trust store); default the working folder. */
+    stateDir?: string;
+  } = {},
 ) {
   const buses = new Map<string, ModbusBus>();
   const sources: Source[] = config.devices.map((device): Source => {
@@ -57,6 +62,25 @@ export function createSources(
         stop: s.stop,
         devices: () => [{ id: s.id, profile, health: s.health() }],
         drops: () => ({ [s.id]: s.stats().dropped }),
+      };
+    }
+    if (transport.type === "opcua") {
+      if (profile?.kind !== "opcua")
+        throw new Error(`device ${device.id}: no OPC UA profile ${device.profile}`);
+      const s = createLazyOpcuaSource({
+        device,
+        transport,
+        profile,
+        stateDir: options.stateDir ?? process.cwd(),
+        emit,
+        log,
+        observeRead: options.observeRead,
+      });
+      return {
+        start: s.start,
+        stop: s.stop,
+        devices: () => [{ id: s.id, profile, health: s.health() }],
+        drops: () => ({ [s.id]: s.dropped() }),
       };
     }
     if (profile?.kind !== "modbus")

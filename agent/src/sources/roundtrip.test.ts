@@ -137,7 +137,8 @@ describe("Modbus profiles round trip", { timeout: 30_000 }, () => {
         transport: { type: "tcp", host: "127.0.0.1", port: sim.port },
         pollIntervalMs: 100,
       });
-      if (device.transport.type === "serial") throw new Error("not a Modbus transport");
+      if (device.transport.type === "serial" || device.transport.type === "opcua")
+        throw new Error("not a Modbus transport");
       const bus = createBus(device.transport, log);
       cleanups.push(() => bus.close());
       const readings: Reading[] = [];

@@ -37,7 +37,8 @@ function poll(transport: Record<string, unknown>, fields: Record<string, unknown
     timeoutMs: 500,
     ...fields,
   });
-  if (device.transport.type === "serial") throw new Error("not a Modbus transport");
+  if (device.transport.type === "serial" || device.transport.type === "opcua")
+    throw new Error("not a Modbus transport");
   bus = createBus(device.transport, log);
   const seen: Reading[] = [];
   poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });

@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { OPCUACertificateManager } from "node-opcua-certificate-manager";
+
+/**
+ * The agent's OPC UA trust store, in its state folder (`opcua-pki/` beside the buffer): its own
+ * application certificate, made on first use, and the servers it trusts. An unknown server
+ * certificate is refused and kept in `rejected/`, until an admin trusts it by fingerprint
+ * (`tidegate-agent opcua trust <fingerprint>`): trusting on first use would let anyone on the plant
+ * network stand in for a PLC.
+ */
+export function pkiDir(stateDir: string): string {
+  return join(stateDir, "opcua-pki");
+}
+
+export async function openCertificateManager(stateDir: string): Promise<OPCUACertificateManager> {
+  const cm = new OPCUACertificateManager({
+    rootFolder: pkiDir(stateDir),
+    automaticallyAcceptUnknownCertificate: false,
+  });
+  await cm.initialize();
+  return cm;
+}
+
+/** SHA-1 of the certificate's DER, lowercase hex: the thumbprint OPC UA tools show. */
+export function fingerprint(der: Buffer): string {
+  return createHash("sha1").update(der).digest("hex");
+}
+
+function toDer(file: string): Buffer {
+  const bytes = readFileSync(file);
+  const text = bytes.toString("latin1");
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(text);
+  return m ? Buffer.from((m[1] as string).replace(/\s+/g, ""), "base64") : bytes;
+}
+
+export interface CertificateEntry {
+  fingerprint: string;
+  file: string;
+  status: "rejected" | "trusted";
+}
+
+/** Certificates in the trust store, pending (rejected) and trusted, read from disk without node-opcua. */
+export function listCertificates(stateDir: string): CertificateEntry[] {
+  const out: CertificateEntry[] = [];
+  for (const status of ["rejected", "trusted"] as const) {
+    const dir =
+      status === "rejected" ? join(pkiDir(stateDir), "rejected") : join(pkiDir(stateDir), "trusted", "certs");
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      if (!/\.(pem|der)$/i.test(name)) continue;
+      const file = join(dir, name);
+      out.push({ fingerprint: fingerprint(toDer(file)), file, status });
+    }
+  }
+  return out;
+}
+
+/** Moves a rejected server certificate to the trusted ones; the prefix may be given with or without colons. */
+export async function trustCertificate(stateDir: string, wanted: string): Promise<CertificateEntry> {
+  const want = wanted.toLowerCase().replace(/[^0-9a-f]/g, "");
+  if (want.length < 8) throw new Error(`'${wanted}': give at least 8 hex digits of the fingerprint`);
+  const matches = listCertificates(stateDir).filter((c) => c.fingerprint.startsWith(want));
+  const pending = matches.filter((c) => c.status === "rejected");
+  if (pending.length === 0) {
+    if (matches.length > 0) return matches[0] as CertificateEntry;
+    throw new Error(
+      `no pending certificate with fingerprint ${wanted}; \`tidegate-agent opcua certs\` lists them (a server's certificate appears after the agent first tried to connect to it)`,
+    );
+  }
+  if (pending.length > 1)
+    throw new Error(`fingerprint ${wanted} matches ${pending.length} certificates; give more digits`);
+  const entry = pending[0] as CertificateEntry;
+  const cm = await openCertificateManager(stateDir);
+  await cm.trustCertificate(toDer(entry.file));
+  await cm.dispose();
+  return { ...entry, status: "trusted" };
+}

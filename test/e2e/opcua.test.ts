@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadProfiles, type OpcuaProfile } from "@tidegate/profiles";
+import type { SequencedReading } from "@tidegate/protocol";
+import { startOpcuaSimulator } from "@tidegate/simulators";
+import { describe, expect, it } from "vitest";
+import { unsentReadings } from "../helpers/buffer-file.js";
+import { deferredCleanup } from "./helpers/cleanup.js";
+import { freePort } from "./helpers/ports.js";
+import { startAgent } from "./helpers/tidegate.js";
+import { getJson, waitFor } from "./helpers/wait.js";
+
+// A PLC on OPC UA (tidegate-sim's node-opcua server) read by the built agent, through the faults
+// peers get wrong: a server restart that renumbers its namespaces, a session the server drops, a
+// subscription that goes quiet while the session stays up, and a bad status on one point.
+// NATS is not running: every reading stays in the agent's buffer file, which the test reads.
+
+const defer = deferredCleanup();
+const profile = loadProfiles().get("generic/opcua-machine") as OpcuaProfile;
+
+interface Status {
+  devices: { id: string; status: string; errors?: Record<string, number> }[];
+  inputs: { dropped: Record<string, Record<string, number>> };
+}
+
+function duplicates(readings: SequencedReading[]): string[] {
+  const seen = new Set<string>();
+  const dups: string[] = [];
+  for (const r of readings) {
+    const key = `${r.point}@${r.ts}`;
+    if (seen.has(key)) dups.push(`${key}=${JSON.stringify(r.value)}`);
+    seen.add(key);
+  }
+  return dups;
+}
+
+describe("OPC UA source", () => {
+  it("reads a PLC through a restart, a dropped session and a quiet subscription, without duplicates", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    const sim = await startOpcuaSimulator({ profile, pkiDir: join(dir, "sim"), tickMs: 100, seed: 5 });
+    defer(() => sim.close());
+    sim.set("program", "P-7");
+    sim.set("running", true);
+    const natsPort = await freePort(); // nothing listens: the readings stay buffered
+    const agent = await startAgent(`
+version: 1
+gateway: opcua-plant
+http: { host: 127.0.0.1 }
+nats: { servers: ["nats://127.0.0.1:${natsPort}"] }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - id: press-1
+    profile: generic/opcua-machine
+    transport:
+      type: opcua
+      endpoint: ${sim.endpointUrl}
+      samplingIntervalMs: 100
+      publishingIntervalMs: 100
+      keepAliveCount: 5
+`);
+    defer(() => agent.stop());
+    const buffered = () => unsentReadings(join(agent.dir, "buffer.db"), 0, 1_000_000);
+    const readingSince = (ts: number, point: string, test: (r: SequencedReading) => boolean = () => true) =>
+      buffered().find((r) => r.point === point && r.ts > ts && test(r));
+
+    const first = await waitFor(
+      () => `the first readings\n${agent.output()}`,
+      () => {
+        const rs = buffered();
+        const by = (p: string) => rs.find((r) => r.point === p && r.quality === "good");
+        const wanted = [
+          "spindle_speed",
+          "motor_temperature",
+          "axis_y",
+          "program",
+          "running",
+          "last_cycle_end",
+        ];
+        return wanted.every(by) ? rs : undefined;
+      },
+      30_000,
+    );
+    const get = (p: string) => first.find((r) => r.point === p && r.quality === "good") as SequencedReading;
+    expect(get("program").value).toBe("P-7");
+    expect(get("running").value).toBe(true);
+    expect(get("motor_temperature").value).toBeGreaterThanOrEqual(30); // by browse path
+    expect(get("axis_y").value).toBeGreaterThanOrEqual(0); // an array element
+    expect(typeof get("last_cycle_end").value).toBe("number"); // a DateTime as epoch ms
+
+    // A bad status is a reading of that quality, with the code's name and no value.
+    sim.setStatus("spindle_speed", "BadSensorFailure");
+    const bad = await waitFor("the bad status reading", () =>
+      buffered().find((r) => r.point === "spindle_speed" && r.quality === "bad"),
+    );
+    expect(bad).toMatchObject({ value: null, reason: "BadSensorFailure" });
+    sim.setStatus("spindle_speed", null);
+
+    // The server restarts and its namespace index moves; the browse path is resolved again.
+    const beforeRestart = Date.now();
+    await sim.restart();
+    sim.set("program", "P-8");
+    await waitFor(
+      () => `readings after the restart\n${agent.output()}`,
+      () =>
+        readingSince(beforeRestart, "program", (r) => r.value === "P-8") &&
+        readingSince(beforeRestart, "motor_temperature"),
+      30_000,
+    );
+
+    // The server drops the session: the agent builds a new one.
+    const beforeDrop = Date.now();
+    sim.dropSessions();
+    sim.set("program", "P-9");
+    await waitFor(
+      () => `readings after the dropped session\n${agent.output()}`,
+      () =>
+        readingSince(beforeDrop, "program", (r) => r.value === "P-9") &&
+        readingSince(beforeDrop, "spindle_speed"),
+      30_000,
+    );
+
+    // The subscription goes silent (no data, no keep-alives) while the session stays up.
+    sim.silenceSubscriptions();
+    const beforeQuiet = Date.now();
+    const status = await waitFor(
+      () => `the watchdog to re-create the quiet subscription\n${agent.output()}`,
+      async () => {
+        const s = await getJson<Status>(`${agent.url}/api/v1/status`);
+        const d = s.devices.find((x) => x.id === "press-1");
+        return (d?.errors?.["quiet-subscription"] ?? 0) >= 1 ? s : undefined;
+      },
+      30_000,
+    );
+    expect(status.devices.map((d) => d.id)).toEqual(["press-1"]);
+    sim.set("program", "P-10");
+    await waitFor(
+      () => `readings from the re-created subscription\n${agent.output()}`,
+      () =>
+        readingSince(beforeQuiet, "program", (r) => r.value === "P-10") &&
+        readingSince(beforeQuiet, "axis_x"),
+      30_000,
+    );
+
+    const all = buffered();
+    expect(duplicates(all)).toEqual([]);
+    // Values unchanged across a reconnect come back in each new subscription's first notification:
+    // the agent recognised and dropped them.
+    const s = await getJson<Status>(`${agent.url}/api/v1/status`);
+    expect(s.inputs.dropped["press-1"]?.duplicate ?? 0).toBeGreaterThan(0);
+    // Nothing unreadable became a value.
+    expect(all.filter((r) => r.quality !== "good").every((r) => r.value === null && r.reason)).toBe(true);
+  });
+});
