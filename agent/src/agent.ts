@@ -1,4 +1,3 @@
-import { dirname } from "node:path";
 import { openAuthStore, provisionAccounts } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
@@ -15,6 +14,7 @@ import { maskSecrets } from "./remote/mask.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSourcesLifecycle } from "./sources/lifecycle.js";
+import { stateDirOf } from "./sources/opcua/pki.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
 import { startCatalogPublisher } from "./uplink/catalog.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
@@ -88,7 +88,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     log,
     {
       observeRead: events.observeRead,
-      stateDir: config.buffer.path === ":memory:" ? process.cwd() : dirname(config.buffer.path),
+      stateDir: stateDirOf(config.buffer.path),
     },
   );
 

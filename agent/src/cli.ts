@@ -21,6 +21,8 @@ const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
        tidegate-agent ports                     list serial ports with their stable /dev/serial/by-id paths
        tidegate-agent fleet-sim [--count 1000] [--points 50] [--interval-ms 1000] [--nats <urls>]
                                                 virtual gateways through the agent's own uplink, for load tests
+       tidegate-agent opcua certs|trust <fingerprint> [--config <file>]
+                                                OPC UA server certificates: list pending ones, trust one
        tidegate-agent config migrate --config <file>
                                                 print the config in the current format (the file is not changed)
        tidegate-agent init --config <file> [--admin <name>] [--password-file <file>]
@@ -55,6 +57,12 @@ async function main() {
   if (command === "profile") {
     if (rest.includes("--help") || rest.includes("-h")) return void console.log(PROFILE_USAGE);
     process.exitCode = runProfileCommand(rest);
+    return;
+  }
+  if (command === "opcua") {
+    const { OPCUA_USAGE, runOpcuaCommand } = await import("./cli/opcua.js");
+    if (rest.includes("--help") || rest.includes("-h")) return void console.log(OPCUA_USAGE);
+    process.exitCode = await runOpcuaCommand(rest);
     return;
   }
   if (command === "ports") {

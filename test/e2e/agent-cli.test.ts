@@ -44,6 +44,9 @@ describe("tidegate-agent", () => {
       expect(bundle).not.toMatch(new RegExp(`^import\\b[^;]*?from "${lib}";`, "m"));
       expect(bundle).toContain(`import("${lib}")`);
     }
+    // node-opcua sits behind the OPC UA source's own chunk, imported when such a device starts.
+    expect(bundle).not.toMatch(/^import\b[^;]*?from "node-opcua[^"]*";/m);
+    expect(bundle).toMatch(/import\("\.\/source-[\w-]+\.js"\)/);
   });
 
   it("check accepts a good config and warns about a missing version", async () => {

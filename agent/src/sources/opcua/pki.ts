@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { OPCUACertificateManager } from "node-opcua-certificate-manager";
+import { dirname, join } from "node:path";
+import type { OPCUACertificateManager } from "node-opcua-certificate-manager";
 
 /**
  * The agent's OPC UA trust store, in its state folder (`opcua-pki/` beside the buffer): its own
@@ -14,7 +14,14 @@ export function pkiDir(stateDir: string): string {
   return join(stateDir, "opcua-pki");
 }
 
+/** The agent's state folder: where its buffer file is (the working folder for an in-memory buffer). */
+export function stateDirOf(bufferPath: string): string {
+  return bufferPath === ":memory:" ? process.cwd() : dirname(bufferPath);
+}
+
 export async function openCertificateManager(stateDir: string): Promise<OPCUACertificateManager> {
+  // Loaded here, not at the top: the CLI lists certificates without node-opcua.
+  const { OPCUACertificateManager } = await import("node-opcua-certificate-manager");
   const cm = new OPCUACertificateManager({
     rootFolder: pkiDir(stateDir),
     automaticallyAcceptUnknownCertificate: false,

@@ -67,7 +67,7 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
   let watchdog: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   let lastActivity = 0;
-  let certificates: Promise<Awaited<ReturnType<typeof openCertificateManager>>> | undefined;
+  let certificates: Awaited<ReturnType<typeof openCertificateManager>> | undefined;
 
   const emit = (readings: Reading[]) => {
     const fresh = readings.filter((r) => dedup.fresh(r));
@@ -106,6 +106,8 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
     clearInterval(pollTimer);
     const c = client;
     const s = session;
+    const cm = certificates;
+    certificates = undefined;
     client = undefined;
     session = undefined;
     subscription = undefined;
@@ -114,6 +116,7 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
       Promise.race([p?.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
     await quick(s?.close(true));
     await quick(c?.disconnect());
+    await quick(cm?.dispose());
   }
 
   function fail(gen: number, reason: string) {
@@ -233,8 +236,9 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
   async function connect(gen: number) {
     if (stopped || gen !== generation) return;
     try {
-      certificates ??= openCertificateManager(options.stateDir);
-      const cm = await certificates;
+      // A trust store opened afresh on every attempt sees a certificate trusted meanwhile by the CLI.
+      const cm = await openCertificateManager(options.stateDir);
+      certificates = cm;
       const c = OPCUAClient.create(clientOptions(cm));
       client = c;
       c.on("connection_lost", () => fail(gen, "connection lost"));
@@ -294,9 +298,6 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
       generation += 1;
       clearTimeout(retryTimer);
       await teardown();
-      const cm = certificates;
-      certificates = undefined;
-      await (await cm?.catch(() => undefined))?.dispose();
     },
     health: (): SourceHealth & { lastPollTs?: number } => health.snapshot(),
     stats: (): OpcuaStats => ({ ...stats, dropped: { ...stats.dropped } }),

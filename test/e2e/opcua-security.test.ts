@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadProfiles, type OpcuaProfile } from "@tidegate/profiles";
+import { startOpcuaSimulator } from "@tidegate/simulators";
+import { describe, expect, it } from "vitest";
+import { unsentReadings } from "../helpers/buffer-file.js";
+import { deferredCleanup } from "./helpers/cleanup.js";
+import { freePort } from "./helpers/ports.js";
+import { startProcess } from "./helpers/process.js";
+import { agentCli, startAgent } from "./helpers/tidegate.js";
+import { getJson, waitFor } from "./helpers/wait.js";
+
+// SignAndEncrypt with a user and password: the agent refuses the PLC's certificate until an admin
+// trusts it by fingerprint with `tidegate-agent opcua trust`, then reads without a restart.
+
+const defer = deferredCleanup();
+const profile = loadProfiles().get("generic/opcua-machine") as OpcuaProfile;
+
+async function cli(...args: string[]) {
+  const proc = startProcess("node", [agentCli, ...args]);
+  const code = await new Promise((resolve) => proc.child.once("exit", resolve));
+  return { code, output: proc.output() };
+}
+
+describe("OPC UA security", () => {
+  it("refuses an unknown server certificate until it is trusted, then reads with user and password", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-sec-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    const sim = await startOpcuaSimulator({
+      profile,
+      pkiDir: join(dir, "sim"),
+      tickMs: 200,
+      users: [{ username: "line2", password: "pl4nt-s3cret" }],
+    });
+    defer(() => sim.close());
+    sim.set("program", "P-42");
+    writeFileSync(join(dir, "opcua-password"), "pl4nt-s3cret\n");
+    const agent = await startAgent(`
+version: 1
+gateway: opcua-secure
+http: { host: 127.0.0.1 }
+nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - id: press-2
+    profile: generic/opcua-machine
+    transport:
+      type: opcua
+      endpoint: ${sim.endpointUrl}
+      securityMode: SignAndEncrypt
+      securityPolicy: Aes256_Sha256_RsaPss
+      auth: { type: username, username: line2, password: { file: ${join(dir, "opcua-password")} } }
+      publishingIntervalMs: 200
+      samplingIntervalMs: 200
+`);
+    defer(() => agent.stop());
+    const buffered = () => unsentReadings(join(agent.dir, "buffer.db"), 0, 1_000_000);
+
+    const pending = await waitFor(
+      () => `the server's certificate to be pending\n${agent.output()}`,
+      async () => {
+        const { output } = await cli("opcua", "certs", "--config", agent.configFile);
+        return output.includes(`pending  ${sim.fingerprint}`) ? output : undefined;
+      },
+      30_000,
+      500,
+    );
+    expect(pending).not.toContain("trusted ");
+    const status = await getJson<{ devices: { id: string; status: string; lastError?: string }[] }>(
+      `${agent.url}/api/v1/status`,
+    );
+    expect(status.devices[0]?.lastError).toMatch(/certificate/i);
+    expect(buffered().filter((r) => r.quality === "good")).toEqual([]);
+
+    const trusted = await cli("opcua", "trust", sim.fingerprint.slice(0, 12), "--config", agent.configFile);
+    expect(trusted).toMatchObject({ code: 0 });
+    expect(trusted.output).toContain(`trusted ${sim.fingerprint}`);
+    const program = await waitFor(
+      () => `readings over the encrypted channel\n${agent.output()}`,
+      () => buffered().find((r) => r.point === "program" && r.quality === "good"),
+      45_000,
+    );
+    expect(program.value).toBe("P-42");
+    const after = await cli("opcua", "certs", "--config", agent.configFile);
+    expect(after.output).toContain(`trusted  ${sim.fingerprint}`);
+  });
+
+  it("a wrong password is refused and said so, never read anonymously", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-pw-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    const sim = await startOpcuaSimulator({
+      profile,
+      pkiDir: join(dir, "sim"),
+      users: [{ username: "line2", password: "right" }],
+    });
+    defer(() => sim.close());
+    const agent = await startAgent(`
+version: 1
+gateway: opcua-pw
+http: { host: 127.0.0.1 }
+nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - id: press-3
+    profile: generic/opcua-machine
+    transport: { type: opcua, endpoint: ${sim.endpointUrl}, auth: { type: username, username: line2, password: wrong } }
+`);
+    defer(() => agent.stop());
+    const device = await waitFor(
+      () => `the refusal in the device's health\n${agent.output()}`,
+      async () => {
+        const s = await getJson<{ devices: { id: string; status: string; lastError?: string }[] }>(
+          `${agent.url}/api/v1/status`,
+        );
+        return s.devices.find((d) => d.lastError);
+      },
+      30_000,
+    );
+    expect(device.lastError).toMatch(/BadUserAccessDenied|BadIdentityTokenRejected|BadIdentityTokenInvalid/);
+    expect(unsentReadings(join(agent.dir, "buffer.db"), 0, 1000).filter((r) => r.quality === "good")).toEqual(
+      [],
+    );
+  });
+});
