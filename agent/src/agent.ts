@@ -135,6 +135,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       history,
       probe: createProbeService(sources, log),
       runningConfig: () => maskSecrets(sources.loaded().config),
+      opcuaBrowse: (device, node) => sources.opcuaBrowse(device, node),
     },
   });
   const remote = createRemote({

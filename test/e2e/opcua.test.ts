@@ -6,6 +6,7 @@ import type { SequencedReading } from "@tidegate/protocol";
 import { startOpcuaSimulator } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
 import { unsentReadings } from "../helpers/buffer-file.js";
+import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { freePort } from "./helpers/ports.js";
 import { startAgent } from "./helpers/tidegate.js";
@@ -88,6 +89,37 @@ devices:
     expect(get("motor_temperature").value).toBeGreaterThanOrEqual(30); // by browse path
     expect(get("axis_y").value).toBeGreaterThanOrEqual(0); // an array element
     expect(typeof get("last_cycle_end").value).toBe("number"); // a DateTime as epoch ms
+
+    // The technician browses the address space: folders, then variables with type, access and value.
+    interface Browsed {
+      nodes: {
+        nodeId: string;
+        browseName: string;
+        nodeClass: string;
+        dataType?: string;
+        accessLevel?: object;
+        value?: unknown;
+        namespaceUri?: string;
+      }[];
+    }
+    const root = await getJson<Browsed>(`${agent.url}/api/v1/opcua/browse?device=press-1`);
+    const tags = root.nodes.find((n) => n.browseName === "Tags");
+    expect(tags).toMatchObject({ nodeClass: "Object", namespaceUri: "urn:tidegate:machine" });
+    expect(root.nodes.map((n) => n.browseName)).toContain("Machine"); // the browse-path points' folder
+    const vars = await getJson<Browsed>(
+      `${agent.url}/api/v1/opcua/browse?device=press-1&node=${encodeURIComponent(tags?.nodeId ?? "")}`,
+    );
+    expect(vars.nodes.find((n) => n.browseName === "Program")).toMatchObject({
+      nodeClass: "Variable",
+      dataType: "String",
+      accessLevel: { read: true },
+      value: "P-7",
+    });
+    expect(vars.nodes.find((n) => n.browseName === "AxisPositions")).toMatchObject({ dataType: "Double" });
+    const badNode = await apiFetch(`${agent.url}/api/v1/opcua/browse?device=press-1&node=nonsense`);
+    expect(badNode.status).toBe(400);
+    expect(await badNode.json()).toMatchObject({ error: expect.stringMatching(/not a NodeId/) });
+    expect((await apiFetch(`${agent.url}/api/v1/opcua/browse?device=nope`)).status).toBe(404);
 
     // A bad status is a reading of that quality, with the code's name and no value.
     sim.setStatus("spindle_speed", "BadSensorFailure");

@@ -16,7 +16,14 @@ export interface LocalTools {
   probe?: ProbeService;
   /** The running config with its secrets masked. */
   runningConfig?: () => unknown;
+  /** An OPC UA device's address space under a node; undefined when the device is not an OPC UA one. */
+  opcuaBrowse?: (device: string, node?: string) => Promise<unknown> | undefined;
 }
+
+const browseQuery = z.object({
+  device: z.string().min(1, "device= is required").max(200),
+  node: z.string().min(1).max(4096).optional(),
+});
 
 const historyQuery = z.object({
   device: z.string().min(1, "device= is required").max(200),
@@ -79,6 +86,29 @@ export function localRoutes(auth: Auth, tools: LocalTools, now: () => number = D
       if (err instanceof ProbeRequestError) return c.json({ error: message }, 400);
       if (err instanceof ProbeTimeoutError) return c.json({ error: message }, 504);
       return c.json({ error: `probe failed: ${message}` }, 502);
+    }
+  });
+
+  app.get("/api/v1/opcua/browse", auth.need("operator"), async (c) => {
+    const parsed = browseQuery.safeParse(c.req.query());
+    if (!parsed.success)
+      return c.json(
+        { error: `${parsed.error.issues.map((i) => i.message).join("; ")}: e.g. ?device=press-1&node=i=85` },
+        400,
+      );
+    if (!tools.opcuaBrowse) return c.json(notWired("OPC UA browse"), 404);
+    const { device, node } = parsed.data;
+    const pending = tools.opcuaBrowse(device, node);
+    if (!pending) return c.json({ error: `no OPC UA device '${device}' in the running config` }, 404);
+    try {
+      return c.json({ device, node: node ?? "i=85", nodes: await pending });
+    } catch (err) {
+      const message = (err as Error).message;
+      // A NodeId the operator typed wrong is their error; a server that cannot answer is not.
+      return c.json(
+        { error: message },
+        (err as Error).name === "BrowseError" || /not a NodeId|Bad/.test(message) ? 400 : 503,
+      );
     }
   });
 

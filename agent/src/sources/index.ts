@@ -25,6 +25,8 @@ interface Source {
   /** A Modbus device's line, for remote writes (serialized with its polls by the bus). */
   modbus?: ModbusTarget;
   publish?: MqttSource["publish"];
+  /** An OPC UA device's address space, for the technician's browse. */
+  opcuaBrowse?: (node?: string) => Promise<unknown>;
 }
 
 export interface ModbusTarget {
@@ -81,6 +83,7 @@ export function createSources(
         stop: s.stop,
         devices: () => [{ id: s.id, profile, health: s.health() }],
         drops: () => ({ [s.id]: s.dropped() }),
+        opcuaBrowse: s.browse,
       };
     }
     if (profile?.kind !== "modbus")
@@ -131,6 +134,11 @@ export function createSources(
       const mqtt = sources.find((s) => s.publish);
       if (!mqtt?.publish) return Promise.reject(new Error("no MQTT broker configured (mqtt.broker)"));
       return mqtt.publish(...args);
+    },
+    /** Undefined when no OPC UA device has that id. */
+    opcuaBrowse(deviceId: string, node?: string): Promise<unknown> | undefined {
+      const s = sources.find((x) => x.opcuaBrowse && x.devices().some((d) => d.id === deviceId));
+      return s?.opcuaBrowse?.(node);
     },
     modbusTarget: (deviceId: string): ModbusTarget | undefined =>
       sources.find((s) => s.modbus?.device.id === deviceId)?.modbus,

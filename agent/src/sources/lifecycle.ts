@@ -36,6 +36,7 @@ export function createSourcesLifecycle(
     devices: (): DeviceView[] => sources.devices(),
     drops: () => sources.drops(),
     modbusTarget: (deviceId: string) => sources.modbusTarget(deviceId),
+    opcuaBrowse: (deviceId: string, node?: string) => sources.opcuaBrowse(deviceId, node),
     /** Through whichever sources run now: a config change replaces the broker connection. */
     mqttPublish: (...args: Parameters<Sources["mqttPublish"]>) => sources.mqttPublish(...args),
     start: () => sources.start(),

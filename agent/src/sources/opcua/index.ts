@@ -41,5 +41,9 @@ export function createLazyOpcuaSource(options: OpcuaSourceOptions) {
       };
     },
     dropped: (): Record<string, number> => source?.stats().dropped ?? {},
+    async browse(node?: string) {
+      if (!source) throw new Error(`${options.device.id}: the OPC UA client is not running`);
+      return source.browse(node);
+    },
   };
 }

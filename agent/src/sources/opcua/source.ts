@@ -18,6 +18,7 @@ import {
 import type { Logger } from "pino";
 import { resolveSecret } from "../../config/secrets.js";
 import { createHealth } from "../modbus/health.js";
+import { BrowseError, browseNode } from "./browse.js";
 import type { OpcuaTransport } from "./config.js";
 import { openCertificateManager } from "./pki.js";
 import { createDedup, toReading } from "./readings.js";
@@ -300,6 +301,11 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
       await teardown();
     },
     health: (): SourceHealth & { lastPollTs?: number } => health.snapshot(),
+    /** The address space under `node` (default the Objects folder), through the running session. */
+    async browse(node = "i=85") {
+      if (!session) throw new BrowseError(`${device.id} is not connected to ${transport.endpoint} now`, 503);
+      return browseNode(session, node);
+    },
     stats: (): OpcuaStats => ({ ...stats, dropped: { ...stats.dropped } }),
   };
 }
