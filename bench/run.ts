@@ -26,6 +26,7 @@ import { latencyFigures } from "./figures/latency.js";
 import { modbusDecodeFigures } from "./figures/modbus-decode.js";
 import { modbusFleetFigures } from "./figures/modbus-fleet.js";
 import { modbusPlanFigures } from "./figures/modbus-plan.js";
+import { opcuaFigures } from "./figures/opcua.js";
 import { queryFigures } from "./figures/query.js";
 import { DEFAULT_RSS_MINUTES, rssFigures } from "./figures/rss.js";
 import { uplinkFigures } from "./figures/uplink.js";
@@ -68,6 +69,7 @@ function groupsFor(rssMinutes: number, fleet: FleetBenchOptions): Group[] {
         await modbusFleetFigures(emit);
       },
     },
+    { name: "opcua", run: opcuaFigures },
     { name: "fleet", run: (emit, remark) => fleetFigures(emit, remark, fleet) },
     {
       name: "fleet-cluster",

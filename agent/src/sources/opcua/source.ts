@@ -132,12 +132,19 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
     });
   }
 
+  // One publish response holds many items' changes, each its own "changed" event: they are
+  // gathered and emitted together once the response is handled, as one append to the buffer.
+  let pending: Reading[] = [];
   function onValues(bound: Bound[], values: { index: number; dv: Parameters<typeof asDataValueLike>[0] }[]) {
-    const readings = values.map(({ index, dv }) =>
-      toReading(device.id, (bound[index] as Bound).point, asDataValueLike(dv)),
-    );
-    health.record(true, 0);
-    emit(readings);
+    if (pending.length === 0)
+      setImmediate(() => {
+        const batch = pending;
+        pending = [];
+        health.record(true, 0);
+        emit(batch);
+      });
+    for (const { index, dv } of values)
+      pending.push(toReading(device.id, (bound[index] as Bound).point, asDataValueLike(dv)));
   }
 
   async function subscribe(gen: number, s: ClientSession, bound: Bound[]) {

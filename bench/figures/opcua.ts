@@ -1,0 +1,152 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type OpcuaProfile, parseProfile } from "@tidegate/profiles";
+import { startOpcuaSimulator } from "@tidegate/simulators";
+import { freePort } from "../../test/e2e/helpers/ports.js";
+import { startAgent } from "../../test/e2e/helpers/tidegate.js";
+import { getJson, waitFor } from "../../test/e2e/helpers/wait.js";
+import { scoped, withNatsServer, withTempDir } from "../lib/cleanup.js";
+import type { Emit, Remark } from "../lib/figure.js";
+import { cpuMs, statusKb } from "../lib/proc.js";
+
+const ITEMS = 1000;
+const INTERVAL_MS = 100;
+const WARMUP_MS = 5_000;
+const MEASURE_MS = 20_000;
+/** agent.rss.max's budget plus what the issue allows OPC UA to add. */
+const RSS_BUDGET_MB = 64 + 15;
+
+interface Status {
+  seq: { committed: number };
+  devices: { id: string; status: string }[];
+}
+
+/** A profile of ITEMS numeric variables, each a sine of its own period, so every sample changes. */
+function benchProfile(): string {
+  const points = Array.from(
+    { length: ITEMS },
+    (_, i) =>
+      `  - { id: v${i}, name: V${i}, nodeId: "s=Bench.V${i}", simulate: { kind: sine, min: 0, max: 1000, periodS: ${5 + (i % 17)} } }`,
+  );
+  return `kind: opcua
+id: bench/opcua-1000
+vendor: Bench
+model: 1000 variables
+source: { title: bench, url: "https://example.com/bench" }
+namespace: urn:tidegate:bench
+points:
+${points.join("\n")}
+testdata:
+  - { point: v0, variant: 1, value: 1 }
+`;
+}
+
+/**
+ * opcua.readings_per_s, opcua.agent_cpu_ms_per_1k, opcua.agent_rss: the built agent subscribed to
+ * 1,000 monitored items sampled and published every 100 ms on tidegate-sim's node-opcua server
+ * (in the bench's own process), committing to its buffer and publishing to nats-server.
+ */
+export async function opcuaFigures(emit: Emit, remark: Remark): Promise<void> {
+  await withTempDir("opcua", (dir) =>
+    withNatsServer(async (nats) => {
+      const profiles = join(dir, "profiles");
+      mkdirSync(join(dir, "agent"));
+      mkdirSync(join(profiles, "bench"), { recursive: true });
+      const text = benchProfile();
+      writeFileSync(join(profiles, "bench", "opcua-1000.yaml"), text);
+      const profile = parseProfile(text, "bench/opcua-1000.yaml") as OpcuaProfile;
+      const sim = await startOpcuaSimulator({
+        profile,
+        pkiDir: join(dir, "sim"),
+        port: await freePort(),
+        tickMs: INTERVAL_MS,
+      });
+      await scoped(
+        sim,
+        () => sim.close(),
+        async () => {
+          const agent = await startAgent(
+            `
+version: 1
+gateway: bench-opcua
+http: { host: 127.0.0.1 }
+nats: { servers: ["${nats.url}"] }
+buffer: { path: buffer.db }
+profilesDirs: ["${profiles}"]
+devices:
+  - id: plc-1
+    profile: bench/opcua-1000
+    transport:
+      type: opcua
+      endpoint: ${sim.endpointUrl}
+      samplingIntervalMs: ${INTERVAL_MS}
+      publishingIntervalMs: ${INTERVAL_MS}
+      queueSize: 2
+`,
+            { dir: join(dir, "agent") },
+          );
+          await scoped(
+            agent,
+            () => agent.stop(),
+            async () => {
+              const status = () => getJson<Status>(`${agent.url}/api/v1/status`);
+              await waitFor(
+                "the OPC UA device ok",
+                async () => (await status()).devices[0]?.status === "ok",
+                60_000,
+              );
+              await sleep(WARMUP_MS);
+              const pid = agent.process.child.pid as number;
+              const before = {
+                seq: (await status()).seq.committed,
+                cpu: cpuMs(pid) ?? 0,
+                t: performance.now(),
+              };
+              let maxKb = 0;
+              const end = performance.now() + MEASURE_MS;
+              while (performance.now() < end) {
+                await sleep(1000);
+                maxKb = Math.max(maxKb, statusKb(pid, "VmRSS") ?? 0);
+              }
+              const after = await status();
+              const elapsed = performance.now() - before.t;
+              const readings = after.seq.committed - before.seq;
+              const perS = (readings * 1000) / elapsed;
+              const cpu = (cpuMs(pid) ?? 0) - before.cpu;
+              const setup =
+                `the built agent subscribed to ${ITEMS} monitored items (sampling and publishing every ${INTERVAL_MS} ms, ` +
+                `queue 2) on tidegate-sim's node-opcua server over loopback (in the bench process, sharing the machine), ` +
+                `committing to its buffer and publishing to nats-server; ${MEASURE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up`;
+              emit({
+                name: "opcua.readings_per_s",
+                value: Math.round(perS),
+                unit: "readings/s",
+                note: `${setup}; at most ${(ITEMS * 1000) / INTERVAL_MS} readings/s are offered`,
+              });
+              emit({
+                name: "opcua.agent_cpu_ms_per_1k",
+                value: Math.round((cpu / Math.max(1, readings / 1000)) * 10) / 10,
+                unit: "ms",
+                note: `agent CPU (user + system, /proc/<pid>/stat) per 1,000 readings committed; ${setup}`,
+              });
+              const mb = Math.round((maxKb / 1024) * 10) / 10;
+              emit({
+                name: "opcua.agent_rss",
+                value: mb,
+                unit: "MB",
+                budget: { max: RSS_BUDGET_MB },
+                note: `largest VmRSS of the agent sampled every second while reading; ${setup}`,
+              });
+              if (mb > RSS_BUDGET_MB)
+                remark(
+                  `opcua.agent_rss is ${mb} MB, over agent.rss.max's budget + 15 MB (${RSS_BUDGET_MB} MB): node-opcua's client ` +
+                    "(its secure channel, type registry and the standard nodeset's data types) is the extra.",
+                );
+            },
+          );
+        },
+      );
+    }),
+  );
+}
