@@ -150,11 +150,18 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
       automaticallyAcceptUnknownCertificate: true,
     });
     await certificateManager.initialize();
+    // Any user certificate signs in: the simulator checks that the agent sends one, not whose it is.
+    const userCertificateManager = new OPCUACertificateManager({
+      rootFolder: join(options.pkiDir, "user-pki"),
+      automaticallyAcceptUnknownCertificate: true,
+    });
+    await userCertificateManager.initialize();
     const server = new OPCUAServer({
       port,
       hostname: "127.0.0.1",
       alternateHostname: ["127.0.0.1"],
       serverCertificateManager: certificateManager,
+      userCertificateManager,
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
       securityPolicies: [
         SecurityPolicy.None,

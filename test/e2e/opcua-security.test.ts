@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,5 +122,74 @@ devices:
     expect(unsentReadings(join(agent.dir, "buffer.db"), 0, 1000).filter((r) => r.quality === "good")).toEqual(
       [],
     );
+  });
+
+  it("signs in with a user certificate over Sign", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-x509-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    // A user certificate as a plant CA would issue one (self-signed here), made with openssl.
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=line2-operator",
+        "-keyout",
+        join(dir, "user.key"),
+        "-out",
+        join(dir, "user.pem"),
+        "-addext",
+        "keyUsage=digitalSignature,nonRepudiation,keyEncipherment,dataEncipherment",
+      ],
+      { stdio: "ignore" },
+    );
+    const sim = await startOpcuaSimulator({
+      profile,
+      pkiDir: join(dir, "sim"),
+      tickMs: 200,
+      allowAnonymous: false,
+    });
+    defer(() => sim.close());
+    sim.set("program", "P-X509");
+    const agent = await startAgent(`
+version: 1
+gateway: opcua-x509
+http: { host: 127.0.0.1 }
+nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - id: press-4
+    profile: generic/opcua-machine
+    transport:
+      type: opcua
+      endpoint: ${sim.endpointUrl}
+      securityMode: Sign
+      securityPolicy: Basic256Sha256
+      auth: { type: certificate, cert: ${join(dir, "user.pem")}, key: { file: ${join(dir, "user.key")} } }
+`);
+    defer(() => agent.stop());
+    await waitFor(
+      () => `the server's certificate to be pending\n${agent.output()}`,
+      async () =>
+        (await cli("opcua", "certs", "--config", agent.configFile)).output.includes(sim.fingerprint),
+      30_000,
+      500,
+    );
+    expect((await cli("opcua", "trust", sim.fingerprint, "--config", agent.configFile)).code).toBe(0);
+    const program = await waitFor(
+      () => `readings as the certificate's user\n${agent.output()}`,
+      () =>
+        unsentReadings(join(agent.dir, "buffer.db"), 0, 100_000).find(
+          (r) => r.point === "program" && r.quality === "good",
+        ),
+      45_000,
+    );
+    expect(program.value).toBe("P-X509");
   });
 });

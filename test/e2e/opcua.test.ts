@@ -184,4 +184,48 @@ devices:
     // Nothing unreadable became a value.
     expect(all.filter((r) => r.quality !== "good").every((r) => r.value === null && r.reason)).toBe(true);
   });
+
+  it("polls instead of subscribing when configured to (servers that limit subscriptions)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-poll-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    const sim = await startOpcuaSimulator({ profile, pkiDir: join(dir, "sim"), tickMs: 100 });
+    defer(() => sim.close());
+    sim.set("program", "P-POLL");
+    sim.setStatus("motor_temperature", "UncertainLastUsableValue");
+    const agent = await startAgent(`
+version: 1
+gateway: opcua-poll
+http: { host: 127.0.0.1 }
+nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - id: press-5
+    profile: generic/opcua-machine
+    pollIntervalMs: 200
+    points: [program, motor_temperature, axis_x]
+    transport: { type: opcua, endpoint: ${sim.endpointUrl}, read: poll }
+`);
+    defer(() => agent.stop());
+    const buffered = () => unsentReadings(join(agent.dir, "buffer.db"), 0, 1_000_000);
+    const rs = await waitFor(
+      () => `polled readings\n${agent.output()}`,
+      () => {
+        const all = buffered();
+        return all.some((r) => r.point === "program") && all.filter((r) => r.point === "axis_x").length >= 3
+          ? all
+          : undefined;
+      },
+      30_000,
+    );
+    expect(rs.find((r) => r.point === "program")).toMatchObject({ value: "P-POLL", quality: "good" });
+    expect(rs.find((r) => r.point === "motor_temperature")).toMatchObject({
+      value: null,
+      quality: "uncertain",
+      reason: "UncertainLastUsableValue",
+    });
+    // Only the configured points; an unchanged value polled again is not stored again.
+    expect(new Set(rs.map((r) => r.point))).toEqual(new Set(["program", "motor_temperature", "axis_x"]));
+    expect(rs.filter((r) => r.point === "program")).toHaveLength(1);
+    expect(duplicates(rs)).toEqual([]);
+  });
 });

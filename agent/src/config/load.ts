@@ -112,6 +112,12 @@ export function parseConfig(
   config.alerts.path = besideBuffer(config.alerts.path, "alerts.db");
   config.http.auth.path = besideBuffer(config.http.auth.path, "auth.db");
   if (config.nats.credsFile) config.nats.credsFile = rel(config.nats.credsFile);
+  for (const d of config.devices) {
+    const auth = d.transport.type === "opcua" ? d.transport.auth : undefined;
+    if (auth?.type !== "certificate") continue;
+    auth.cert = rel(auth.cert);
+    if (typeof auth.key === "string") auth.key = rel(auth.key);
+  }
   if (config.nats.tls)
     for (const k of ["ca", "cert", "key"] as const) {
       const f = config.nats.tls[k];

@@ -15,6 +15,15 @@ export const opcuaSecurityPolicies = [
 const authSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("anonymous") }).strict(),
   z.object({ type: z.literal("username"), username: z.string().min(1), password: secretSchema }).strict(),
+  z
+    .object({
+      type: z.literal("certificate"),
+      cert: z.string().min(1).describe("PEM file of the user certificate the server knows"),
+      key: secretSchema.describe(
+        "the certificate's private key: a PEM file path, { file } or { env } (PEM text)",
+      ),
+    })
+    .strict(),
 ]);
 
 export const opcuaTransportSchema = z

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createBackoff } from "@tidegate/node-kit";
 import type { OpcuaProfile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
@@ -94,7 +95,23 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
 
   function userIdentity() {
     const auth = transport.auth;
+    const where = `devices.${device.id}.transport.auth`;
     if (auth.type === "anonymous") return { type: UserTokenType.Anonymous } as const;
+    if (auth.type === "certificate") {
+      const pem = readFileSync(auth.cert, "utf8");
+      const body = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem)?.[1];
+      if (!body) throw new Error(`${where}.cert: ${auth.cert} holds no PEM certificate`);
+      // As the MQTT client's key: a plain string is the PEM file's path, { file } or { env } its PEM text.
+      const privateKey =
+        typeof auth.key === "string"
+          ? readFileSync(auth.key, "utf8")
+          : resolveSecret(auth.key, `${where}.key`);
+      return {
+        type: UserTokenType.Certificate,
+        certificateData: Buffer.from(body.replace(/\s+/g, ""), "base64"),
+        privateKey,
+      } as const;
+    }
     return {
       type: UserTokenType.UserName,
       userName: auth.username,
