@@ -61,7 +61,8 @@ describe("tidegate-agent profile", () => {
       transport: { type: "tcp", host: "127.0.0.1", port: sim.port },
       pollIntervalMs: 100,
     });
-    if (device.transport.type === "serial") throw new Error("not a Modbus transport");
+    if (device.transport.type === "serial" || device.transport.type === "opcua")
+      throw new Error("not a Modbus transport");
     const log = pino({ level: "silent" });
     const bus = createBus(device.transport, log);
     cleanups.push(() => bus.close());

@@ -1,4 +1,4 @@
-import type { AnyProfile } from "@tidegate/profiles";
+import { type AnyProfile, opcuaReadingValue } from "@tidegate/profiles";
 import { lineToReadings } from "../sources/line/parse.js";
 import { decodePoint } from "../sources/modbus/decode.js";
 import { compileTopic, extract } from "../sources/mqtt/topics.js";
@@ -61,6 +61,12 @@ export function checkProfile(profile: AnyProfile): ProfileCheck {
               : `dropped: ${got.reason}`,
         );
       }
+    });
+  } else if (profile.kind === "opcua") {
+    profile.testdata.forEach((t, i) => {
+      const point = profile.points.find((p) => p.id === t.point);
+      const got = point ? opcuaReadingValue(point, t.variant) : { error: "no such point" };
+      compare(i, t.point, t.value, "value" in got ? got.value : `error: ${got.error}`);
     });
   } else {
     profile.testdata.forEach((t, i) => {

@@ -6,7 +6,7 @@ export { type OpcuaTransport, opcuaTransportSchema } from "./config.js";
 
 /**
  * An OPC UA device whose client library is loaded when it starts: node-opcua is tens of MB in heap,
- * and an agent with no OPC UA device should not pay for it (decision 27).
+ * and an agent with no OPC UA device should not pay for it (decision 28).
  */
 export function createLazyOpcuaSource(options: OpcuaSourceOptions) {
   let source: OpcuaSource | undefined;
