@@ -41,6 +41,20 @@ const configFlag = (args: string[]) => {
   return at >= 0 && args[at + 1] ? (args[at + 1] as string) : "tidegate-agent.yaml";
 };
 
+/**
+ * The words the service's own parse accepts (the other commands returned before it): none (run
+ * the service), `check` and `config migrate`. Anything else is named, so a typo or a command of a
+ * newer agent does not start the service with the default config.
+ */
+function unknownCommand(positionals: string[]): string | undefined {
+  const [first, second] = positionals;
+  if (first === undefined) return undefined;
+  if (first === "check" && positionals.length === 1) return undefined;
+  if (first === "config" && second === "migrate" && positionals.length === 2) return undefined;
+  if (first === "config" && second !== undefined) return `config ${second}`;
+  return positionals.join(" ");
+}
+
 async function main() {
   // The technician's commands have their own options (probe's --port is the device's).
   const [command, ...rest] = process.argv.slice(2);
@@ -91,6 +105,12 @@ async function main() {
   });
   if (values.help) return void console.log(USAGE);
   if (values.version) return void console.log(VERSION);
+  const unknown = unknownCommand(positionals);
+  if (unknown) {
+    console.error(`tidegate-agent: unknown command '${unknown}'\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
 
   if (positionals[0] === "config" && positionals[1] === "migrate") {
     const { text, warnings } = printMigratedConfig(values.config);

@@ -35,7 +35,7 @@ describe("formatNumber / formatValue", () => {
   });
 
   it("adds the unit to numbers only", () => {
-    expect(formatValue(230.456789, "V")).toBe("230.457 V");
+    expect(formatValue(230.456789, "V")).toBe("230.5 V");
     expect(formatValue(21, "°C")).toBe("21 °C");
     expect(formatValue(42)).toBe("42");
     expect(formatValue(true, "V")).toBe("on");
@@ -43,6 +43,24 @@ describe("formatNumber / formatValue", () => {
     expect(formatValue("AB-12", "V")).toBe("AB-12");
     expect(formatValue(null, "V")).toBe("—");
     expect(formatValue(undefined)).toBe("—");
+  });
+});
+
+describe("formatValue at the point's resolution", () => {
+  it("shows the digits the profile's scale or decimals gives, trailing zeros included", () => {
+    expect(formatValue(230.1, "V", 1)).toBe("230.1 V");
+    expect(formatValue(230, "V", 1)).toBe("230.0 V");
+    expect(formatValue(49.987, "Hz", 2)).toBe("49.99 Hz");
+    expect(formatValue(17, "", 0)).toBe("17");
+    expect(formatValue(-0.04, "°C", 1)).toBe("0.0 °C");
+  });
+
+  it("rounds a float of unknown resolution to about four significant digits", () => {
+    expect(formatValue(3177.69, "W")).toBe("3177.7 W");
+    expect(formatValue(90.325, "%")).toBe("90.33 %");
+    expect(formatValue(45.466, "%")).toBe("45.47 %");
+    expect(formatValue(0.25, "A")).toBe("0.25 A");
+    expect(formatValue(0.000123456, "A")).toBe("0.000123 A");
   });
 });
 

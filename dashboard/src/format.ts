@@ -29,12 +29,42 @@ export function formatNumber(n: number): string {
 
 export type ReadingValue = number | boolean | string | null | undefined;
 
+/**
+ * Digits for a measured number whose resolution nobody stated (a float register, a parsed line):
+ * about four significant digits, which is more than most field instruments resolve.
+ */
+function digitsByMagnitude(abs: number): number {
+  if (abs >= 100) return 1;
+  if (abs >= 1) return 2;
+  return 3;
+}
+
+/**
+ * A measured number at its resolution: `decimals` digits when the profile tells (its scale, or
+ * its `decimals`), else about four significant digits; "3177.7", "90.33", "0.25".
+ */
+export function formatMeasured(n: number, decimals?: number): string {
+  if (
+    !Number.isFinite(n) ||
+    (n !== 0 && Math.abs(n) < 0.001 && decimals === undefined) ||
+    Math.abs(n) >= 1e15
+  )
+    return formatNumber(n);
+  const digits = decimals ?? digitsByMagnitude(Math.abs(n));
+  const s = numberFormat({
+    minimumFractionDigits: decimals === undefined ? 0 : digits,
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  }).format(n);
+  return /^-0([.,]0*)?$/.test(s) ? s.slice(1) : s;
+}
+
 /** A reading's value with its unit, e.g. "230.5 V", "on", "—" for no value. */
-export function formatValue(value: ReadingValue, unit?: string): string {
+export function formatValue(value: ReadingValue, unit?: string, decimals?: number): string {
   if (value === null || value === undefined) return t.noValue;
   if (typeof value === "boolean") return value ? t.boolTrue : t.boolFalse;
   if (typeof value === "string") return value;
-  const text = formatNumber(value);
+  const text = formatMeasured(value, decimals);
   return unit && text !== t.noValue ? `${text} ${unit}` : text;
 }
 

@@ -152,6 +152,13 @@ export const pointBaseShape = {
   description: z.string().optional(),
   scale: z.number().default(1).describe("value = raw * scale + offset"),
   offset: z.number().default(0),
+  decimals: z
+    .number()
+    .int()
+    .min(0)
+    .max(9)
+    .optional()
+    .describe("digits after the point when shown; by default from the scale (0.1 shows 1 digit)"),
   simulate: simulationSchema.optional(),
   block: pointBlockSchema,
 };

@@ -88,6 +88,8 @@ export interface LatestReading {
   point: string;
   name: string;
   unit?: string;
+  /** Digits after the point worth showing, when the profile's scale or decimals tells. */
+  decimals?: number;
   ts: number;
   value: ReadingValue | null;
   quality: "good" | "bad" | "uncertain";
@@ -175,6 +177,9 @@ export interface PointEntry {
   name?: string;
   /** Shown on the chart's axis when the collector knows it. */
   unit?: string;
+  decimals?: number;
+  /** A read-write setting (from the catalog), which the first chart skips for a measurement. */
+  writable?: boolean;
 }
 
 /** GET /api/v1/series with repeated `series=`: every series on one time axis, nulls for gaps. */

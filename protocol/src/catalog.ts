@@ -18,7 +18,17 @@ export const catalogSchema = z.object({
     z.object({
       id: z.string().min(1),
       profile: z.string().min(1),
-      points: z.array(z.object({ id: z.string().min(1), name: z.string(), unit: z.string().optional() })),
+      points: z.array(
+        z.object({
+          id: z.string().min(1),
+          name: z.string(),
+          unit: z.string().optional(),
+          /** Digits after the point worth showing (from the profile's scale or decimals). */
+          decimals: z.number().int().min(0).max(9).optional(),
+          /** A read-write setting rather than a measurement. */
+          writable: z.boolean().optional(),
+        }),
+      ),
     }),
   ),
 });

@@ -49,6 +49,15 @@ describe("tidegate-agent", () => {
     expect(bundle).toMatch(/import\("\.\/source-[\w-]+\.js"\)/);
   });
 
+  it("names an unknown command and exits 2 instead of starting the service", async () => {
+    for (const args of [["frobnicate"], ["config", "upgrade"], ["check", "extra"]]) {
+      const { code, output } = await run(...args);
+      expect(code).toBe(2);
+      expect(output).toContain(`tidegate-agent: unknown command '${args.join(" ")}'`);
+      expect(output).toContain("Usage: tidegate-agent");
+    }
+  });
+
   it("check accepts a good config and warns about a missing version", async () => {
     const file = join(dir, "check.yaml");
     writeFileSync(file, unversioned);

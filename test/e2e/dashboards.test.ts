@@ -36,11 +36,14 @@ describe("dashboards in Chromium", () => {
     );
     await expect
       .poll(async () => voltage.textContent(), { timeout: 10_000 })
-      .toMatch(/^\s*2\d\d(\.\d+)?\s*V\s*$/);
+      .toMatch(/^\s*2\d\d(\.\d)?\s*V\s*$/); // a float of unknown resolution: about four significant digits
     const humidity = page.locator(
       '[data-testid="point-row"][data-device="climate-1"][data-point="humidity"] [data-testid="point-value"]',
     );
-    await expect.poll(async () => humidity.textContent(), { timeout: 10_000 }).toMatch(/%RH/);
+    // uint16 × 0.1 in the profile: exactly one digit after the point.
+    await expect
+      .poll(async () => humidity.textContent(), { timeout: 10_000 })
+      .toMatch(/^\s*\d+\.\d\s*%RH\s*$/);
     await expect
       .poll(async () => page.getByTestId("uplink-status").getAttribute("data-connected"), { timeout: 10_000 })
       .toBe("true");
@@ -68,9 +71,18 @@ describe("dashboards in Chromium", () => {
     await row.click();
     const select = page.getByTestId("series-select");
     await expect.poll(async () => select.locator("option").count(), { timeout: 15_000 }).toBeGreaterThan(5);
-    // The gateway's first point is charted; voltage joins it unless it is that first point.
+    // The gateway's first measurement is charted (climate-1 / device_address, a setting, sorts
+    // first); voltage joins it unless it is that first point.
     const voltageItem = page.locator('[data-testid="legend-item"][data-series="meter-1 / voltage"]');
-    await page.getByTestId("legend-item").first().waitFor({ timeout: 15_000 });
+    const first = page.getByTestId("legend-item").first();
+    await first.waitFor({ timeout: 15_000 });
+    // Until the gateway's catalog has reached the collector no point has a unit, so poll.
+    await expect
+      .poll(async () => first.getAttribute("data-series"), { timeout: 15_000 })
+      .not.toBe("climate-1 / device_address");
+    await expect
+      .poll(async () => first.locator(".legend-value").textContent(), { timeout: 15_000 })
+      .toMatch(/\d \S+$/);
     if ((await voltageItem.count()) === 0)
       await select.selectOption({ label: await pickLabel(select, "voltage") });
     await voltageItem.waitFor({ timeout: 10_000 });

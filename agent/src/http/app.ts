@@ -1,5 +1,5 @@
 import { type AuthStore, createServiceApp } from "@tidegate/http-kit";
-import type { AnyProfile } from "@tidegate/profiles";
+import { type AnyProfile, pointLabel } from "@tidegate/profiles";
 import type { AgentStatus, InfoAnswer, LatestReading, Reading, SourceHealth } from "@tidegate/protocol";
 import type { Registry } from "prom-client";
 import { z } from "zod";
@@ -89,10 +89,12 @@ export function createAgentApp(
   app.get("/api/v1/status", viewer, (c) => c.json(agentStatus(view)));
 
   app.get("/api/v1/latest", viewer, (c) => {
-    const names = new Map<string, { name: string; unit?: string }>();
+    const names = new Map<string, { name: string; unit?: string; decimals?: number }>();
     for (const d of view.devices()) {
-      for (const p of d.profile.points)
-        names.set(`${d.id}/${p.id}`, p.unit ? { name: p.name, unit: p.unit } : { name: p.name });
+      for (const p of d.profile.points) {
+        const { writable: _setting, ...label } = pointLabel(p);
+        names.set(`${d.id}/${p.id}`, label);
+      }
     }
     const readings: LatestReading[] = view
       .latest()

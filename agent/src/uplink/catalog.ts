@@ -1,5 +1,5 @@
 import { type KV, Kvm } from "@nats-io/kv";
-import type { AnyProfile } from "@tidegate/profiles";
+import { type AnyProfile, pointLabel } from "@tidegate/profiles";
 import { type Catalog, catalogKey, encodeCatalog, TIDEGATE_KV_BUCKET } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { Uplink } from "./uplink.js";
@@ -17,9 +17,7 @@ export function buildCatalog(
     devices: devices.map((d) => ({
       id: d.id,
       profile: d.profile.id,
-      points: d.profile.points.map((p) =>
-        p.unit ? { id: p.id, name: p.name, unit: p.unit } : { id: p.id, name: p.name },
-      ),
+      points: d.profile.points.map((p) => ({ id: p.id, ...pointLabel(p) })),
     })),
   };
 }

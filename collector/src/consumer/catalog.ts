@@ -5,6 +5,8 @@ import { type Catalog, catalogKey, decodeCatalog, TIDEGATE_KV_BUCKET } from "@ti
 export interface PointInfo {
   name: string;
   unit?: string;
+  decimals?: number;
+  writable?: boolean;
 }
 
 /**
@@ -52,6 +54,11 @@ export function pointInfo(catalog: Catalog | undefined): Map<string, PointInfo> 
   const info = new Map<string, PointInfo>();
   for (const d of catalog?.devices ?? [])
     for (const p of d.points)
-      info.set(`${d.id}/${p.id}`, p.unit ? { name: p.name, unit: p.unit } : { name: p.name });
+      info.set(`${d.id}/${p.id}`, {
+        name: p.name,
+        ...(p.unit ? { unit: p.unit } : {}),
+        ...(p.decimals !== undefined ? { decimals: p.decimals } : {}),
+        ...(p.writable ? { writable: true } : {}),
+      });
   return info;
 }

@@ -61,6 +61,7 @@ export function gatewayDataRoutes(
         value: p.lastValue,
         ...(p.name ? { name: p.name } : {}),
         ...(p.unit ? { unit: p.unit } : {}),
+        ...(p.decimals !== undefined ? { decimals: p.decimals } : {}),
       })),
     });
   });

@@ -45,7 +45,7 @@ export function PointTable({ readings, now }: { readings: LatestReading[]; now: 
                 )}
               </th>
               <td class="num value" data-testid="point-value">
-                {formatValue(r.value, r.unit)}
+                {formatValue(r.value, r.unit, r.decimals)}
               </td>
               <td class="quality-cell">
                 <span class={`quality quality-${r.quality}`} data-testid="point-quality">

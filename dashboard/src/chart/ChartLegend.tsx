@@ -1,4 +1,4 @@
-import { formatNumber } from "../format.js";
+import { formatMeasured } from "../format.js";
 import { t } from "../i18n.js";
 import type { ChartSeries } from "./options.js";
 
@@ -27,7 +27,7 @@ export function ChartLegend({ series, lasts, cursor, onRemove }: Props) {
       <ul>
         {series.map((s, i) => {
           const v = cursor ? cursor.values[i] : lasts[i];
-          const text = typeof v === "number" ? formatNumber(v) : t.noValue;
+          const text = typeof v === "number" ? formatMeasured(v, s.decimals) : t.noValue;
           return (
             <li key={s.label} data-testid="legend-item" data-series={s.label} data-last={lasts[i] ?? ""}>
               <span class={`swatch swatch-${(i % SWATCHES) + 1}`} aria-hidden="true" />

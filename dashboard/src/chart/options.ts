@@ -13,6 +13,8 @@ export interface ChartColors {
 export interface ChartSeries {
   label: string;
   unit?: string | undefined;
+  /** Digits the legend shows, from the point's profile (else about four significant digits). */
+  decimals?: number | undefined;
 }
 
 export interface OptionsInput {

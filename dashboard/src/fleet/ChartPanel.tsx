@@ -23,10 +23,10 @@ export function ChartPanel({ gateway, points, series, ready, onSeries }: Props) 
   const chart = useChart(gateway, series, ready);
   const view = chart.view;
   const step = view?.cols.step;
-  const chartSeries = series.map((s) => ({
-    label: t.seriesLabel(s.device, s.point),
-    unit: points.find((p) => p.device === s.device && p.point === s.point)?.unit,
-  }));
+  const chartSeries = series.map((s) => {
+    const entry = points.find((p) => p.device === s.device && p.point === s.point);
+    return { label: t.seriesLabel(s.device, s.point), unit: entry?.unit, decimals: entry?.decimals };
+  });
   return (
     <figure class="chart-figure">
       <figcaption class="chart-caption">

@@ -72,6 +72,21 @@ describe("auto-selection", () => {
     expect(pickSeries([i, i], undefined)).toEqual([i]);
   });
 
+  it("opens on a measurement, not a read-write setting or a point without a unit", () => {
+    const points = [
+      { device: "hall-climate", point: "device_address", unit: "", writable: true },
+      { device: "hall-climate", point: "baud_code", writable: true },
+      { device: "hall-climate", point: "setpoint", unit: "°C", writable: true },
+      { device: "hall-climate", point: "status" },
+      { device: "hall-climate", point: "temperature", unit: "°C" },
+    ];
+    expect(pickSeries(undefined, points)).toEqual([{ device: "hall-climate", point: "temperature" }]);
+    const settingsOnly = points.slice(0, 2);
+    expect(pickSeries(undefined, settingsOnly)).toEqual([
+      { device: "hall-climate", point: "device_address" },
+    ]);
+  });
+
   it("caps a chart at MAX_SERIES points", () => {
     const many = Array.from({ length: MAX_SERIES + 3 }, (_, n) => ({ device: "d", point: `p${n}` }));
     expect(pickSeries(many, many)).toHaveLength(MAX_SERIES);

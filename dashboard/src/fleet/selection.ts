@@ -64,19 +64,24 @@ export function seriesKey(device: string, point: string): string {
 
 const same = (a: PointRef, b: PointRef) => a.device === b.device && a.point === b.point;
 
+/** What the first chart may open on: a point with a unit that is not a read-write setting. */
+const isMeasurement = (p: PointRef & { unit?: string | undefined; writable?: boolean | undefined }) =>
+  Boolean(p.unit) && !p.writable;
+
 /**
- * The wanted points this gateway has (no repeats, at most MAX_SERIES), else its first point.
+ * The wanted points this gateway has (no repeats, at most MAX_SERIES), else its first measurement
+ * (a point with a unit, not a setting such as a device address), else its first point.
  * Before the point list is loaded the wanted ones are kept as they are.
  */
 export function pickSeries(
   wanted: readonly PointRef[] | undefined,
-  points: readonly PointRef[] | undefined,
+  points: readonly (PointRef & { unit?: string | undefined; writable?: boolean | undefined })[] | undefined,
 ): PointRef[] {
   const unique = (wanted ?? []).filter((s, i, all) => all.findIndex((o) => same(o, s)) === i);
   if (!points) return unique.slice(0, MAX_SERIES).map(({ device, point }) => ({ device, point }));
   const known = unique.filter((s) => points.some((p) => same(p, s))).slice(0, MAX_SERIES);
   if (known.length) return known.map(({ device, point }) => ({ device, point }));
-  const first = points[0];
+  const first = points.find(isMeasurement) ?? points[0];
   return first ? [{ device: first.device, point: first.point }] : [];
 }
 
