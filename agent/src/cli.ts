@@ -6,6 +6,7 @@ import { initAgent, openAgentAuth } from "./cli/init.js";
 import { listPorts } from "./cli/ports.js";
 import { PROBE_USAGE, probe } from "./cli/probe.js";
 import { PROFILE_USAGE, runProfileCommand } from "./cli/profile.js";
+import { SCAN_USAGE, scan } from "./cli/scan.js";
 import { loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { serveAgent } from "./serve.js";
 import { VERSION } from "./version.js";
@@ -18,6 +19,8 @@ const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
                                                 a device profile from a manual's register table
        tidegate-agent profile check <profile.yaml>...
                                                 validate profiles and decode their testdata
+       tidegate-agent scan --port <serial device> | --host <host[:port]>
+                                                find Modbus devices: baud rates, parity and unit ids
        tidegate-agent ports                     list serial ports with their stable /dev/serial/by-id paths
        tidegate-agent fleet-sim [--count 1000] [--points 50] [--interval-ms 1000] [--nats <urls>]
                                                 virtual gateways through the agent's own uplink, for load tests
@@ -61,6 +64,11 @@ async function main() {
   if (command === "probe") {
     if (rest.includes("--help") || rest.includes("-h")) return void console.log(PROBE_USAGE);
     process.exitCode = await probe(rest);
+    return;
+  }
+  if (command === "scan") {
+    if (rest.includes("--help") || rest.includes("-h")) return void console.log(SCAN_USAGE);
+    process.exitCode = await scan(rest);
     return;
   }
   if (command === "fleet-sim") {

@@ -8,6 +8,8 @@ export {
   seededRandom,
   type ValueGenerator,
 } from "./generators.js";
+export { describeLine, type LineSettings, parseStty, readLineSettings } from "./line/line-settings.js";
+export { parseTermiosCall, type TermiosWatch, watchTermios } from "./line/termios-watch.js";
 export {
   type ModbusRtuSimulator,
   type ModbusRtuSimulatorOptions,

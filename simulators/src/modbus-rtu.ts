@@ -3,6 +3,7 @@ import type { Profile, RegisterTable } from "@tidegate/profiles";
 import { type IServiceVector, ServerSerial } from "modbus-serial";
 import { SimulatedDevice } from "./device.js";
 import type { PointValue } from "./encode/index.js";
+import { describeLine, type LineSettings, readLineSettings, sameLine } from "./line/line-settings.js";
 
 export interface RtuSlaveOptions {
   unitId: number;
@@ -19,6 +20,19 @@ export interface ModbusRtuSimulatorOptions {
   baudRate?: number;
   /** How often the generators draw new values; default 1000. */
   tickMs?: number;
+  /**
+   * Models the RS-485 line: the slaves answer only while the master's end is set to `settings`;
+   * otherwise they are silent, or with `mismatch: "garbage"` the master receives noise, as a UART
+   * at the wrong speed or parity makes of a frame. Without it, a PTY carries every request
+   * whatever either end sets. The master's settings come from `master` (see watchTermios), else
+   * from `stty -a` on `masterEnd`, which on a Linux PTY shows speed and stop bits but never parity.
+   */
+  line?: {
+    settings: LineSettings;
+    mismatch?: "silent" | "garbage";
+    masterEnd?: string;
+    master?: () => LineSettings | undefined;
+  };
 }
 
 export interface RtuSlave {
@@ -36,6 +50,8 @@ export interface ModbusRtuSimulator {
   silence(unitId: number, silent: boolean): void;
   /** Registers (or bits) served per unit id, so tests can see who got bus time. */
   registersServed(unitId: number): number;
+  /** With `line`: the requests to these slaves not understood, by the master's settings then ("9600 8N1"). */
+  misheard(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -56,6 +72,45 @@ export async function startModbusRtuSimulator(opts: ModbusRtuSimulatorOptions): 
   const silent = new Set<number>();
   const served = new Map<number, number>();
   const started = performance.now();
+  const line = opts.line;
+  let server: ServerSerial | undefined;
+  const misheard: Record<string, number> = {};
+  // The registers of one request are asked for in one go, so they share one look at the line.
+  let looking: Promise<boolean> | undefined;
+  const lineAgrees = (): Promise<boolean> => {
+    if (!line) return Promise.resolve(true);
+    // After the poll phase that delivered the request, so a settings change the master made
+    // before writing it (already waiting on the watcher's pipe) has been read.
+    const master = line.master;
+    const masterEnd = line.masterEnd;
+    const settings = (): Promise<LineSettings | undefined> =>
+      master
+        ? new Promise((resolve) => setImmediate(() => resolve(master())))
+        : masterEnd
+          ? readLineSettings(masterEnd)
+          : Promise.resolve(undefined);
+    looking ??= settings().then((s) => {
+      looking = undefined;
+      const ok = s !== undefined && sameLine(s, line.settings);
+      if (!ok) {
+        const key = s ? describeLine(s) : "unreadable";
+        misheard[key] = (misheard[key] ?? 0) + 1;
+        if (line.mismatch === "garbage") sendNoise();
+      }
+      return ok;
+    });
+    return looking;
+  };
+  let noiseSeed = opts.slaves[0]?.seed ?? 7;
+  function sendNoise() {
+    // A frame at the wrong speed arrives as a few bytes of nothing in particular.
+    const bytes = Buffer.alloc(3 + (noiseSeed % 5));
+    for (let i = 0; i < bytes.length; i++) {
+      noiseSeed = (noiseSeed * 1103515245 + 12345) & 0x7fffffff;
+      bytes[i] = noiseSeed & 0xff;
+    }
+    (server as unknown as { _serverPath?: { write(b: Buffer): void } })?._serverPath?.write(bytes);
+  }
 
   // Callback-style getters (three parameters): modbus-serial answers only when the callback runs,
   // so a silent slave simply never calls it. Values are read synchronously, so a tick cannot land
@@ -65,13 +120,20 @@ export async function startModbusRtuSimulator(opts: ModbusRtuSimulatorOptions): 
     (addr: number, unitID: number, cb: Callback): void => {
       const device = devices.get(unitID);
       if (!device || silent.has(unitID)) return;
-      served.set(unitID, (served.get(unitID) ?? 0) + 1);
-      try {
-        const word = device.read(table, addr);
-        cb(null, asBool ? word === 1 : word);
-      } catch (err) {
-        cb(err);
-      }
+      const answer = () => {
+        served.set(unitID, (served.get(unitID) ?? 0) + 1);
+        try {
+          const word = device.read(table, addr);
+          cb(null, asBool ? word === 1 : word);
+        } catch (err) {
+          cb(err);
+        }
+      };
+      if (!line) answer();
+      else
+        void lineAgrees().then((ok) => {
+          if (ok) answer();
+        });
     };
   const vector = {
     getInputRegister: reader("input", false),
@@ -80,7 +142,7 @@ export async function startModbusRtuSimulator(opts: ModbusRtuSimulatorOptions): 
     getDiscreteInput: reader("discrete", true),
   } as unknown as IServiceVector;
 
-  const server = await new Promise<ServerSerial>((resolve, reject) => {
+  server = await new Promise<ServerSerial>((resolve, reject) => {
     const s = new ServerSerial(vector, {
       path: opts.path,
       baudRate: opts.baudRate ?? 9600,
@@ -115,10 +177,11 @@ export async function startModbusRtuSimulator(opts: ModbusRtuSimulatorOptions): 
       else silent.delete(unitId);
     },
     registersServed: (unitId) => served.get(unitId) ?? 0,
+    misheard: () => ({ ...misheard }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(timer);
-        server.close(() => resolve());
+        (server as ServerSerial).close(() => resolve());
       });
       return closing;
     },

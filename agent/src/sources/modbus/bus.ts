@@ -16,6 +16,14 @@ export interface ModbusBus {
   /** Where the bus goes, for messages: "/dev/ttyUSB0", "10.0.0.5:502". */
   readonly label: string;
   request<T>(unitId: number, timeoutMs: number, fn: (client: ModbusRTU) => Promise<T>): Promise<T>;
+  /**
+   * The line for `fn` alone, with the port closed: requests wait behind it, and the next one opens
+   * the port again with the bus's own settings, also when `fn` fails. A commissioning scan sweeps
+   * other baud rates in here (polling on this line paused meanwhile, and only this line).
+   */
+  hold<T>(fn: () => Promise<T>): Promise<T>;
+  /** While a hold runs: polling on this line waits. */
+  readonly held: boolean;
   close(): Promise<void>;
 }
 
@@ -79,6 +87,7 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   let nextOpenAt = 0;
   let lastOpenError = "";
   let tail: Promise<unknown> = Promise.resolve();
+  let held = false;
 
   async function ensureOpen(): Promise<ModbusRTU> {
     if (client?.isOpen) return client;
@@ -99,10 +108,19 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
     }
   }
 
-  function drop() {
+  /** Closes the connection; resolves once the port is free for another opener. */
+  function drop(): Promise<void> {
     const c = client;
     client = undefined;
-    if (c) c.close(() => {});
+    if (!c) return Promise.resolve();
+    // A dead socket may never call back; a second is plenty for a port to close.
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      c.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   async function run<T>(unitId: number, timeoutMs: number, fn: (c: ModbusRTU) => Promise<T>): Promise<T> {
@@ -115,7 +133,7 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
       const { kind, reconnect } = describeModbusError(err, timeoutMs);
       // On a serial line a timeout means that slave is silent, not that the port is gone; on TCP
       // the connection itself may be dead, so it is opened afresh.
-      if (reconnect && !(kind === "timeout" && transport.type !== "tcp")) drop();
+      if (reconnect && !(kind === "timeout" && transport.type !== "tcp")) void drop();
       throw err;
     } finally {
       forgetTransactions(c);
@@ -130,9 +148,26 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
       tail = result.catch(() => {});
       return result;
     },
+    hold<T>(fn: () => Promise<T>): Promise<T> {
+      const result = tail.then(async () => {
+        await drop();
+        held = true;
+        try {
+          return await fn();
+        } finally {
+          held = false;
+          nextOpenAt = 0; // the line was ours to close: no backoff before polling opens it again
+        }
+      });
+      tail = result.catch(() => {});
+      return result;
+    },
+    get held() {
+      return held;
+    },
     async close() {
       await tail;
-      drop();
+      await drop();
     },
   };
 }
