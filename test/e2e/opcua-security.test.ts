@@ -147,7 +147,9 @@ devices:
         "-addext",
         "keyUsage=digitalSignature,nonRepudiation,keyEncipherment,dataEncipherment",
       ],
-      { stdio: "ignore" },
+      // node-opcua's PKI toolbox, loaded in this process by the simulator, points OPENSSL_CONF at
+      // a file of its own (or at "undefined"): this openssl gets the system's config.
+      { stdio: "pipe", env: { ...process.env, OPENSSL_CONF: undefined } },
     );
     const sim = await startOpcuaSimulator({
       profile,
