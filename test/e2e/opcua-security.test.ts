@@ -147,9 +147,8 @@ devices:
         "-addext",
         "keyUsage=digitalSignature,nonRepudiation,keyEncipherment,dataEncipherment",
       ],
-      // node-opcua's PKI toolbox, loaded in this process by the simulator, points OPENSSL_CONF at
-      // a file of its own (or at "undefined"): this openssl gets the system's config.
-      { stdio: "pipe", env: { ...process.env, OPENSSL_CONF: undefined } },
+      // node-opcua's PKI points OPENSSL_CONF at a file of its own inside a test's (deleted) folder.
+      { stdio: "ignore", env: { ...process.env, OPENSSL_CONF: "/dev/null" } },
     );
     const sim = await startOpcuaSimulator({
       profile,

@@ -8,8 +8,9 @@ import { describe, expect, it } from "vitest";
 import { unsentReadings } from "../helpers/buffer-file.js";
 import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
+import { startNatsServer } from "./helpers/nats.js";
 import { freePort } from "./helpers/ports.js";
-import { startAgent } from "./helpers/tidegate.js";
+import { startAgent, startCollector } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 // A PLC on OPC UA (tidegate-sim's node-opcua server) read by the built agent, through the faults
@@ -227,5 +228,44 @@ devices:
     expect(new Set(rs.map((r) => r.point))).toEqual(new Set(["program", "motor_temperature", "axis_x"]));
     expect(rs.filter((r) => r.point === "program")).toHaveLength(1);
     expect(duplicates(rs)).toEqual([]);
+  });
+
+  it("its readings reach the collector", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-up-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    const sim = await startOpcuaSimulator({ profile, pkiDir: join(dir, "sim"), tickMs: 200 });
+    defer(() => sim.close());
+    sim.set("program", "P-UP");
+    sim.set("cycle_time", 12_500); // raw ms; the profile scales to s
+    const nats = await startNatsServer();
+    defer(() => nats.dispose());
+    const collector = await startCollector(nats.url);
+    defer(() => collector.stop());
+    const agent = await startAgent(`
+version: 1
+gateway: opcua-uplink
+http: { host: 127.0.0.1 }
+nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - id: press-6
+    profile: generic/opcua-machine
+    transport: { type: opcua, endpoint: ${sim.endpointUrl}, publishingIntervalMs: 200, samplingIntervalMs: 200 }
+`);
+    defer(() => agent.stop());
+    const points = await waitFor(
+      () => `the PLC's points at the collector\n${agent.output()}`,
+      async () => {
+        const p = await getJson<{ points: { device: string; point: string; lastValue: unknown }[] }>(
+          `${collector.url}/api/v1/points?gateway=opcua-uplink`,
+        );
+        const at = (id: string) => p.points.find((x) => x.device === "press-6" && x.point === id)?.lastValue;
+        return at("program") === "P-UP" && at("cycle_time") === 12.5 ? p : undefined;
+      },
+      30_000,
+    );
+    expect(points.points.map((x) => x.point)).toEqual(
+      expect.arrayContaining(["spindle_speed", "motor_temperature"]),
+    );
   });
 });

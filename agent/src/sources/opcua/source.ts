@@ -13,6 +13,8 @@ import {
   type NodeId,
   OPCUAClient,
   SecurityPolicy,
+  setErrorLogger,
+  setWarningLogger,
   TimestampsToReturn,
   UserTokenType,
 } from "node-opcua-client";
@@ -53,6 +55,16 @@ type Bound = { point: Binding["point"]; nodeId: NodeId };
  */
 export function createOpcuaSource(options: OpcuaSourceOptions) {
   const { device, transport, log } = options;
+  // node-opcua prints its own lines on stdout, between the agent's JSON log lines; they go through
+  // the agent's logger instead (one logger for the library: the last source's, all share a sink).
+  const library = log.child({ lib: "node-opcua" });
+  const line = (args: unknown[]) =>
+    args
+      .map((a) => (typeof a === "string" ? a : String(a)))
+      .join(" ")
+      .trim();
+  setWarningLogger((...args: unknown[]) => library.debug(line(args)));
+  setErrorLogger((...args: unknown[]) => library.warn(line(args)));
   const profile: OpcuaProfile = device.points
     ? { ...options.profile, points: options.profile.points.filter((p) => device.points?.includes(p.id)) }
     : options.profile;
