@@ -14,7 +14,7 @@ import { maskSecrets } from "./remote/mask.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSourcesLifecycle } from "./sources/lifecycle.js";
-import { stateDirOf } from "./sources/opcua/pki.js";
+import { listCertificates, stateDirOf, trustCertificate } from "./sources/opcua/pki.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
 import { startCatalogPublisher } from "./uplink/catalog.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
@@ -136,6 +136,10 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       probe: createProbeService(sources, log),
       runningConfig: () => maskSecrets(sources.loaded().config),
       opcuaBrowse: (device, node) => sources.opcuaBrowse(device, node),
+      opcuaCerts: {
+        list: () => listCertificates(stateDirOf(config.buffer.path)),
+        trust: (fingerprint) => trustCertificate(stateDirOf(config.buffer.path), fingerprint),
+      },
     },
   });
   const remote = createRemote({

@@ -6,6 +6,7 @@ import { loadProfiles, type OpcuaProfile } from "@tidegate/profiles";
 import { startOpcuaSimulator } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
 import { unsentReadings } from "../helpers/buffer-file.js";
+import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { freePort } from "./helpers/ports.js";
 import { startProcess } from "./helpers/process.js";
@@ -182,7 +183,23 @@ devices:
       30_000,
       500,
     );
-    expect((await cli("opcua", "trust", sim.fingerprint, "--config", agent.configFile)).code).toBe(0);
+    // This time through the API, as the dashboard's button will: pending, then trusted by an admin.
+    const certs = await getJson<{ certificates: { fingerprint: string; status: string }[] }>(
+      `${agent.url}/api/v1/opcua/certs`,
+    );
+    expect(certs.certificates).toContainEqual({ fingerprint: sim.fingerprint, status: "pending" });
+    const bad = await apiFetch(`${agent.url}/api/v1/opcua/trust`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fingerprint: "00000000" }),
+    });
+    expect(bad.status).toBe(404);
+    const trust = await apiFetch(`${agent.url}/api/v1/opcua/trust`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fingerprint: sim.fingerprint }),
+    });
+    expect(await trust.json()).toEqual({ fingerprint: sim.fingerprint, status: "trusted" });
     const program = await waitFor(
       () => `readings as the certificate's user\n${agent.output()}`,
       () =>

@@ -18,6 +18,11 @@ export interface LocalTools {
   runningConfig?: () => unknown;
   /** An OPC UA device's address space under a node; undefined when the device is not an OPC UA one. */
   opcuaBrowse?: (device: string, node?: string) => Promise<unknown> | undefined;
+  /** The OPC UA trust store: server certificates pending and trusted, and trusting one. */
+  opcuaCerts?: {
+    list(): { fingerprint: string; status: "rejected" | "trusted" }[];
+    trust(fingerprint: string): Promise<{ fingerprint: string; status: string }>;
+  };
 }
 
 const browseQuery = z.object({
@@ -109,6 +114,38 @@ export function localRoutes(auth: Auth, tools: LocalTools, now: () => number = D
         { error: message },
         (err as Error).name === "BrowseError" || /not a NodeId|Bad/.test(message) ? 400 : 503,
       );
+    }
+  });
+
+  app.get("/api/v1/opcua/certs", auth.need("operator"), (c) => {
+    if (!tools.opcuaCerts) return c.json(notWired("OPC UA trust store"), 404);
+    return c.json({
+      certificates: tools.opcuaCerts.list().map((x) => ({
+        fingerprint: x.fingerprint,
+        status: x.status === "rejected" ? "pending" : "trusted",
+      })),
+    });
+  });
+
+  // Trusting a server certificate decides who may stand in for a PLC: admins only, audited.
+  app.post("/api/v1/opcua/trust", auth.need("admin"), async (c) => {
+    const body = z
+      .object({ fingerprint: z.string().min(1).max(200) })
+      .safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: 'expected JSON { "fingerprint": "<hex digits>" }' }, 400);
+    if (!tools.opcuaCerts) return c.json(notWired("OPC UA trust store"), 404);
+    try {
+      const entry = await tools.opcuaCerts.trust(body.data.fingerprint);
+      auth.audit(c, "opcua.trust", { target: entry.fingerprint });
+      return c.json({ fingerprint: entry.fingerprint, status: "trusted" });
+    } catch (err) {
+      const status = (err as { status?: unknown }).status;
+      auth.audit(c, "opcua.trust", {
+        target: body.data.fingerprint,
+        detail: (err as Error).message,
+        ok: false,
+      });
+      return c.json({ error: (err as Error).message }, status === 400 || status === 404 ? status : 500);
     }
   });
 

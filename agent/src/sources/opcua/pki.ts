@@ -64,16 +64,29 @@ export function listCertificates(stateDir: string): CertificateEntry[] {
   return out;
 }
 
+/** A trust request that names no certificate (404) or too few digits (400). */
+export class TrustError extends Error {
+  override name = "TrustError";
+  constructor(
+    message: string,
+    readonly status: 400 | 404,
+  ) {
+    super(message);
+  }
+}
+
 /** Moves a rejected server certificate to the trusted ones; the prefix may be given with or without colons. */
 export async function trustCertificate(stateDir: string, wanted: string): Promise<CertificateEntry> {
   const want = wanted.toLowerCase().replace(/[^0-9a-f]/g, "");
-  if (want.length < 8) throw new Error(`'${wanted}': give at least 8 hex digits of the fingerprint`);
+  if (want.length < 8)
+    throw new TrustError(`'${wanted}': give at least 8 hex digits of the fingerprint`, 400);
   const matches = listCertificates(stateDir).filter((c) => c.fingerprint.startsWith(want));
   const pending = matches.filter((c) => c.status === "rejected");
   if (pending.length === 0) {
     if (matches.length > 0) return matches[0] as CertificateEntry;
-    throw new Error(
+    throw new TrustError(
       `no pending certificate with fingerprint ${wanted}; \`tidegate-agent opcua certs\` lists them (a server's certificate appears after the agent first tried to connect to it)`,
+      404,
     );
   }
   if (pending.length > 1)
