@@ -203,11 +203,31 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
         ...(node.length === undefined ? {} : { arrayDimensions: [node.length] }),
         minimumSamplingInterval: 50,
       };
+      // A scalar number with min and max is an AnalogItem with an EURange, as PLCs expose
+      // measurements: a client's percent deadband is a share of that range.
+      const range =
+        node.type === "number" &&
+        node.length === undefined &&
+        point.min !== undefined &&
+        point.max !== undefined
+          ? {
+              low: (point.min - point.offset) / point.scale,
+              high: (point.max - point.offset) / point.scale,
+            }
+          : undefined;
+      const add = (options: Parameters<typeof namespace.addVariable>[0]) =>
+        range
+          ? (
+              namespace as unknown as {
+                addAnalogDataItem(o: object): ReturnType<typeof namespace.addVariable>;
+              }
+            ).addAnalogDataItem({ ...options, dataType: "Double", engineeringUnitsRange: range })
+          : namespace.addVariable(options);
       if (point.nodeId) {
         const name = point.nodeId.slice(2).split(".").pop() as string;
         variables.set(
           node.key,
-          namespace.addVariable({
+          add({
             componentOf: tags,
             browseName: name,
             nodeId: `ns=${namespace.index};${point.nodeId}`,
@@ -226,10 +246,7 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
         folders.set(path, folder);
         parent = folder;
       });
-      variables.set(
-        node.key,
-        namespace.addVariable({ componentOf: parent, browseName: names.at(-1) as string, ...common }),
-      );
+      variables.set(node.key, add({ componentOf: parent, browseName: names.at(-1) as string, ...common }));
     }
     // As a PLC does, the source timestamp moves only when the value or its status changes: an
     // unchanged value served again after a restart carries the time it was taken.

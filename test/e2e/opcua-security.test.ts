@@ -5,12 +5,11 @@ import { join } from "node:path";
 import { loadProfiles, type OpcuaProfile } from "@tidegate/profiles";
 import { startOpcuaSimulator } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
-import { unsentReadings } from "../helpers/buffer-file.js";
 import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
-import { freePort } from "./helpers/ports.js";
+import { startOpcuaAgent } from "./helpers/opcua.js";
 import { startProcess } from "./helpers/process.js";
-import { agentCli, startAgent } from "./helpers/tidegate.js";
+import { agentCli } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 // SignAndEncrypt with a user and password: the agent refuses the PLC's certificate until an admin
@@ -38,26 +37,19 @@ describe("OPC UA security", () => {
     defer(() => sim.close());
     sim.set("program", "P-42");
     writeFileSync(join(dir, "opcua-password"), "pl4nt-s3cret\n");
-    const agent = await startAgent(`
-version: 1
-gateway: opcua-secure
-http: { host: 127.0.0.1 }
-nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-devices:
-  - id: press-2
-    profile: generic/opcua-machine
-    transport:
-      type: opcua
-      endpoint: ${sim.endpointUrl}
-      securityMode: SignAndEncrypt
-      securityPolicy: Aes256_Sha256_RsaPss
-      auth: { type: username, username: line2, password: { file: ${join(dir, "opcua-password")} } }
-      publishingIntervalMs: 200
-      samplingIntervalMs: 200
-`);
+    const agent = await startOpcuaAgent(sim.endpointUrl, {
+      gateway: "opcua-secure",
+      device: { id: "press-2" },
+      transport: {
+        securityMode: "SignAndEncrypt",
+        securityPolicy: "Aes256_Sha256_RsaPss",
+        auth: { type: "username", username: "line2", password: { file: join(dir, "opcua-password") } },
+        publishingIntervalMs: 200,
+        samplingIntervalMs: 200,
+      },
+    });
     defer(() => agent.stop());
-    const buffered = () => unsentReadings(join(agent.dir, "buffer.db"), 0, 1_000_000);
+    const { buffered } = agent;
 
     const pending = await waitFor(
       () => `the server's certificate to be pending\n${agent.output()}`,
@@ -97,17 +89,11 @@ devices:
       users: [{ username: "line2", password: "right" }],
     });
     defer(() => sim.close());
-    const agent = await startAgent(`
-version: 1
-gateway: opcua-pw
-http: { host: 127.0.0.1 }
-nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-devices:
-  - id: press-3
-    profile: generic/opcua-machine
-    transport: { type: opcua, endpoint: ${sim.endpointUrl}, auth: { type: username, username: line2, password: wrong } }
-`);
+    const agent = await startOpcuaAgent(sim.endpointUrl, {
+      gateway: "opcua-pw",
+      device: { id: "press-3" },
+      transport: { auth: { type: "username", username: "line2", password: "wrong" } },
+    });
     defer(() => agent.stop());
     const device = await waitFor(
       () => `the refusal in the device's health\n${agent.output()}`,
@@ -120,9 +106,7 @@ devices:
       30_000,
     );
     expect(device.lastError).toMatch(/BadUserAccessDenied|BadIdentityTokenRejected|BadIdentityTokenInvalid/);
-    expect(unsentReadings(join(agent.dir, "buffer.db"), 0, 1000).filter((r) => r.quality === "good")).toEqual(
-      [],
-    );
+    expect(agent.buffered().filter((r) => r.quality === "good")).toEqual([]);
   });
 
   it("signs in with a user certificate over Sign", async () => {
@@ -159,22 +143,15 @@ devices:
     });
     defer(() => sim.close());
     sim.set("program", "P-X509");
-    const agent = await startAgent(`
-version: 1
-gateway: opcua-x509
-http: { host: 127.0.0.1 }
-nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-devices:
-  - id: press-4
-    profile: generic/opcua-machine
-    transport:
-      type: opcua
-      endpoint: ${sim.endpointUrl}
-      securityMode: Sign
-      securityPolicy: Basic256Sha256
-      auth: { type: certificate, cert: ${join(dir, "user.pem")}, key: { file: ${join(dir, "user.key")} } }
-`);
+    const agent = await startOpcuaAgent(sim.endpointUrl, {
+      gateway: "opcua-x509",
+      device: { id: "press-4" },
+      transport: {
+        securityMode: "Sign",
+        securityPolicy: "Basic256Sha256",
+        auth: { type: "certificate", cert: join(dir, "user.pem"), key: { file: join(dir, "user.key") } },
+      },
+    });
     defer(() => agent.stop());
     await waitFor(
       () => `the server's certificate to be pending\n${agent.output()}`,
@@ -202,10 +179,7 @@ devices:
     expect(await trust.json()).toEqual({ fingerprint: sim.fingerprint, status: "trusted" });
     const program = await waitFor(
       () => `readings as the certificate's user\n${agent.output()}`,
-      () =>
-        unsentReadings(join(agent.dir, "buffer.db"), 0, 100_000).find(
-          (r) => r.point === "program" && r.quality === "good",
-        ),
+      () => agent.buffered().find((r) => r.point === "program" && r.quality === "good"),
       45_000,
     );
     expect(program.value).toBe("P-X509");

@@ -5,12 +5,11 @@ import { loadProfiles, type OpcuaProfile } from "@tidegate/profiles";
 import type { SequencedReading } from "@tidegate/protocol";
 import { startOpcuaSimulator } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
-import { unsentReadings } from "../helpers/buffer-file.js";
 import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startNatsServer } from "./helpers/nats.js";
-import { freePort } from "./helpers/ports.js";
-import { startAgent, startCollector } from "./helpers/tidegate.js";
+import { startOpcuaAgent } from "./helpers/opcua.js";
+import { startCollector } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 // A PLC on OPC UA (tidegate-sim's node-opcua server) read by the built agent, through the faults
@@ -45,25 +44,12 @@ describe("OPC UA source", () => {
     defer(() => sim.close());
     sim.set("program", "P-7");
     sim.set("running", true);
-    const natsPort = await freePort(); // nothing listens: the readings stay buffered
-    const agent = await startAgent(`
-version: 1
-gateway: opcua-plant
-http: { host: 127.0.0.1 }
-nats: { servers: ["nats://127.0.0.1:${natsPort}"] }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-devices:
-  - id: press-1
-    profile: generic/opcua-machine
-    transport:
-      type: opcua
-      endpoint: ${sim.endpointUrl}
-      samplingIntervalMs: 100
-      publishingIntervalMs: 100
-      keepAliveCount: 5
-`);
+    const agent = await startOpcuaAgent(sim.endpointUrl, {
+      gateway: "opcua-plant",
+      transport: { samplingIntervalMs: 100, publishingIntervalMs: 100, keepAliveCount: 5 },
+    });
     defer(() => agent.stop());
-    const buffered = () => unsentReadings(join(agent.dir, "buffer.db"), 0, 1_000_000);
+    const { buffered } = agent;
     const readingSince = (ts: number, point: string, test: (r: SequencedReading) => boolean = () => true) =>
       buffered().find((r) => r.point === point && r.ts > ts && test(r));
 
@@ -193,21 +179,13 @@ devices:
     defer(() => sim.close());
     sim.set("program", "P-POLL");
     sim.setStatus("motor_temperature", "UncertainLastUsableValue");
-    const agent = await startAgent(`
-version: 1
-gateway: opcua-poll
-http: { host: 127.0.0.1 }
-nats: { servers: ["nats://127.0.0.1:${await freePort()}"] }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-devices:
-  - id: press-5
-    profile: generic/opcua-machine
-    pollIntervalMs: 200
-    points: [program, motor_temperature, axis_x]
-    transport: { type: opcua, endpoint: ${sim.endpointUrl}, read: poll }
-`);
+    const agent = await startOpcuaAgent(sim.endpointUrl, {
+      gateway: "opcua-poll",
+      device: { id: "press-5", pollIntervalMs: 200, points: ["program", "motor_temperature", "axis_x"] },
+      transport: { read: "poll" },
+    });
     defer(() => agent.stop());
-    const buffered = () => unsentReadings(join(agent.dir, "buffer.db"), 0, 1_000_000);
+    const { buffered } = agent;
     const rs = await waitFor(
       () => `polled readings\n${agent.output()}`,
       () => {
@@ -230,6 +208,48 @@ devices:
     expect(duplicates(rs)).toEqual([]);
   });
 
+  it("a percent deadband holds back small changes of numbers; a variable without EURange is refused with the reason", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-db-"));
+    defer(() => rmSync(dir, { recursive: true, force: true }));
+    const sim = await startOpcuaSimulator({ profile, pkiDir: join(dir, "sim"), tickMs: 100 });
+    defer(() => sim.close());
+    const agent = await startOpcuaAgent(sim.endpointUrl, {
+      gateway: "opcua-deadband",
+      device: { id: "press-7", points: ["spindle_speed", "parts_count", "axis_x"] },
+      transport: {
+        samplingIntervalMs: 100,
+        publishingIntervalMs: 100,
+        deadband: { type: "percent", value: 60 },
+      },
+    });
+    defer(() => agent.stop());
+    const { buffered } = agent;
+    // The axis (an array element: no EURange, so not an AnalogItem) and the counter have none.
+    const rs = await waitFor(
+      () => `readings under a deadband\n${agent.output()}`,
+      () => {
+        const all = buffered();
+        return all.some((r) => r.point === "spindle_speed") &&
+          all.some((r) => r.point === "parts_count") &&
+          all.some((r) => r.point === "axis_x")
+          ? all
+          : undefined;
+      },
+      30_000,
+    );
+    // 60 % of spindle_speed's 0..24000 rpm range is more than its sine ever moves: one reading.
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = buffered();
+    expect(later.filter((r) => r.point === "spindle_speed")).toHaveLength(1);
+    expect(later.find((r) => r.point === "spindle_speed")?.quality).toBe("good");
+    for (const p of ["parts_count", "axis_x"])
+      expect(rs.find((r) => r.point === p)).toMatchObject({
+        quality: "bad",
+        value: null,
+        reason: expect.stringMatching(/^Bad/),
+      });
+  });
+
   it("its readings reach the collector", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-up-"));
     defer(() => rmSync(dir, { recursive: true, force: true }));
@@ -241,17 +261,12 @@ devices:
     defer(() => nats.dispose());
     const collector = await startCollector(nats.url);
     defer(() => collector.stop());
-    const agent = await startAgent(`
-version: 1
-gateway: opcua-uplink
-http: { host: 127.0.0.1 }
-nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
-buffer: { path: buffer.db, commitIntervalMs: 50 }
-devices:
-  - id: press-6
-    profile: generic/opcua-machine
-    transport: { type: opcua, endpoint: ${sim.endpointUrl}, publishingIntervalMs: 200, samplingIntervalMs: 200 }
-`);
+    const agent = await startOpcuaAgent(sim.endpointUrl, {
+      gateway: "opcua-uplink",
+      natsUrl: nats.url,
+      device: { id: "press-6" },
+      transport: { publishingIntervalMs: 200, samplingIntervalMs: 200 },
+    });
     defer(() => agent.stop());
     const points = await waitFor(
       () => `the PLC's points at the collector\n${agent.output()}`,

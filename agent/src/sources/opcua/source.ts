@@ -89,6 +89,19 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
     if (fresh.length > 0) options.emit(fresh);
   };
 
+  /** Points the server cannot give: a bad reading each, so the operator sees why they stay empty. */
+  const emitBad = (items: { point: Bound["point"]; reason: string }[]) =>
+    emit(
+      items.map(({ point, reason }) => ({
+        ts: Date.now(),
+        device: device.id,
+        point: point.id,
+        value: null,
+        quality: "bad" as const,
+        reason,
+      })),
+    );
+
   function clientOptions(certificateManager: Awaited<ReturnType<typeof openCertificateManager>>) {
     const secure = transport.securityMode !== "None";
     return {
@@ -196,30 +209,47 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
     sub.on("keepalive", alive);
     sub.on("raw_notification", alive);
     sub.on("internal_error", (err) => fail(gen, `subscription error: ${err.message}`));
-    const items = bound.map((b) => ({ nodeId: b.nodeId, attributeId: AttributeIds.Value }));
-    const numeric = (b: Bound) => b.point.type === "number" && transport.deadband;
-    const group = await sub.monitorItems(
-      items,
-      {
-        samplingInterval: transport.samplingIntervalMs,
-        queueSize: transport.queueSize,
-        discardOldest: true,
-        ...(bound.every(numeric) && transport.deadband
-          ? {
-              filter: new DataChangeFilter({
-                trigger: DataChangeTrigger.StatusValue,
-                deadbandType:
-                  transport.deadband.type === "absolute" ? DeadbandType.Absolute : DeadbandType.Percent,
-                deadbandValue: transport.deadband.value,
-              }),
-            }
-          : {}),
-      },
-      TimestampsToReturn.Both,
-    );
-    group.on("changed", (_item, dv, index) => {
-      if (gen === generation && sub === subscription) onValues(bound, [{ index, dv }]);
-    });
+    // A deadband applies to numbers only: numeric items and the others are two groups.
+    const { deadband } = transport;
+    const filter = deadband
+      ? new DataChangeFilter({
+          trigger: DataChangeTrigger.StatusValue,
+          deadbandType: deadband.type === "absolute" ? DeadbandType.Absolute : DeadbandType.Percent,
+          deadbandValue: deadband.value,
+        })
+      : undefined;
+    const groups = filter
+      ? [bound.filter((b) => b.point.type === "number"), bound.filter((b) => b.point.type !== "number")]
+      : [bound];
+    for (const [i, members] of groups.entries()) {
+      if (members.length === 0) continue;
+      const group = await sub.monitorItems(
+        members.map((b) => ({ nodeId: b.nodeId, attributeId: AttributeIds.Value })),
+        {
+          samplingInterval: transport.samplingIntervalMs,
+          queueSize: transport.queueSize,
+          discardOldest: true,
+          ...(filter && i === 0 ? { filter } : {}),
+        },
+        TimestampsToReturn.Both,
+      );
+      group.on("changed", (_item, dv, index) => {
+        if (gen === generation && sub === subscription) onValues(members, [{ index, dv }]);
+      });
+      // An item the server refused (a percent deadband on a variable without EURange, a node
+      // that went away) would stay silent: it is a bad reading with the server's reason instead.
+      const refused = group.monitoredItems.flatMap((item, index) => {
+        const code = item.result?.statusCode ?? item.statusCode;
+        return code && !code.isGood() ? [{ point: (members[index] as Bound).point, reason: code.name }] : [];
+      });
+      if (refused.length > 0) {
+        log.warn(
+          { device: device.id, refused: refused.map((r) => `${r.point.id}: ${r.reason}`) },
+          `opcua ${device.id}: the server refused ${refused.length} monitored items`,
+        );
+        emitBad(refused);
+      }
+    }
   }
 
   function startWatchdog(gen: number, s: ClientSession, bound: Bound[]) {
@@ -291,16 +321,7 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
       // A point that cannot be bound is a bad reading once per connect, so the operator sees why.
       const unbound = bindings.filter((b): b is Extract<Binding, { error: string }> => "error" in b);
       if (unbound.length > 0) {
-        emit(
-          unbound.map((b) => ({
-            ts: Date.now(),
-            device: device.id,
-            point: b.point.id,
-            value: null,
-            quality: "bad" as const,
-            reason: b.error.split(":")[0] as string,
-          })),
-        );
+        emitBad(unbound.map((b) => ({ point: b.point, reason: b.error.split(":")[0] as string })));
         log.warn(
           { device: device.id, errors: unbound.map((b) => `${b.point.id}: ${b.error}`) },
           "opcua: unbound points",
