@@ -42,6 +42,8 @@ describe("secretPaths", () => {
         "mqtt.broker.embedded.users.*.password",
         "mqtt.broker.embedded.tls.key",
         "alerts.notify.*.headers.*",
+        "devices.*.transport.auth.password",
+        "devices.*.transport.auth.key",
       ]),
     );
   });
