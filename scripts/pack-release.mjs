@@ -5,7 +5,7 @@
 // on the Pi installs exactly those), the unit, the example config, install.sh and docs/install.md.
 //   node scripts/pack-release.mjs agent|collector [--out DIR]     (npm run pack:agent builds first)
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,7 +41,11 @@ const dependencies = Object.fromEntries(
 );
 // tsup leaves npm packages external: each one dist imports must be a dependency, or the installed
 // program fails at its first start.
-const bundle = readFileSync(join(root, app, "dist/cli.js"), "utf8");
+// cli.js and the chunks it imports when a feature starts (the OPC UA source).
+const bundle = readdirSync(join(root, app, "dist"))
+  .filter((f) => f.endsWith(".js"))
+  .map((f) => readFileSync(join(root, app, "dist", f), "utf8"))
+  .join("\n");
 const specifiers = [
   ...bundle.matchAll(/^import\b[^;"]*?\bfrom\s*"([^"\s]+)"/gm),
   ...bundle.matchAll(/^import\s*"([^"\s]+)"/gm),
@@ -55,9 +59,7 @@ const imported = new Set(
 );
 const undeclared = [...imported].filter((pkg) => !(pkg in dependencies));
 if (undeclared.length > 0) {
-  console.error(
-    `${app}/dist/cli.js imports ${undeclared.join(", ")}: add them to ${app}/package.json dependencies`,
-  );
+  console.error(`${app}/dist imports ${undeclared.join(", ")}: add them to ${app}/package.json dependencies`);
   process.exit(1);
 }
 writeFileSync(
