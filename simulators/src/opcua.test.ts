@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProfiles, type OpcuaProfile } from "@tidegate/profiles";
 import { OPCUACertificateManager } from "node-opcua-certificate-manager";
-import { AttributeIds, type ClientSession, OPCUAClient } from "node-opcua-client";
+import {
+  AttributeIds,
+  type ClientSession,
+  MessageSecurityMode,
+  OPCUAClient,
+  SecurityPolicy,
+} from "node-opcua-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toReading } from "../../agent/src/sources/opcua/readings.js";
 import { asDataValueLike, type Binding, bindPoints } from "../../agent/src/sources/opcua/session.js";
@@ -23,13 +29,24 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function withSession<T>(fn: (s: ClientSession) => Promise<T>): Promise<T> {
-  // The client's own certificate goes in the test's folder, not in the user's home.
-  const clientCertificateManager = new OPCUACertificateManager({ rootFolder: join(dir, "client-pki") });
+async function withSession<T>(
+  fn: (s: ClientSession) => Promise<T>,
+  security: { securityMode: MessageSecurityMode; securityPolicy: SecurityPolicy } = {
+    securityMode: MessageSecurityMode.None,
+    securityPolicy: SecurityPolicy.None,
+  },
+): Promise<T> {
+  // The client's own certificate goes in the test's folder, not in the user's home; this client
+  // trusts the simulator (the agent's trust flow is tested end to end).
+  const clientCertificateManager = new OPCUACertificateManager({
+    rootFolder: join(dir, "client-pki"),
+    automaticallyAcceptUnknownCertificate: true,
+  });
   const client = OPCUAClient.create({
     endpointMustExist: false,
     connectionStrategy: { maxRetry: 0 },
     clientCertificateManager,
+    ...security,
   });
   await client.connect(sim.endpointUrl);
   try {
@@ -87,5 +104,25 @@ describe("OPC UA simulator", () => {
     expect(sim.restarts()).toBe(1);
     const again = await withSession(readAll);
     expect(again.readings.motor_temperature?.quality).toBe("good");
+  });
+
+  it("serves Sign and SignAndEncrypt with each of the three policies", async () => {
+    for (const securityMode of [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt])
+      for (const securityPolicy of [
+        SecurityPolicy.Basic256Sha256,
+        SecurityPolicy.Aes128_Sha256_RsaOaep,
+        SecurityPolicy.Aes256_Sha256_RsaPss,
+      ]) {
+        const { readings, endpoint } = await withSession(
+          async (s) => ({ ...(await readAll(s)), endpoint: s.endpoint }),
+          { securityMode, securityPolicy },
+        );
+        const what = `${MessageSecurityMode[securityMode]} ${securityPolicy}`;
+        expect({ mode: endpoint.securityMode, policy: endpoint.securityPolicyUri }, what).toEqual({
+          mode: securityMode,
+          policy: securityPolicy,
+        });
+        expect(readings.program?.quality, what).toBe("good");
+      }
   });
 });
