@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 declare -A needed=(
   [nats-server]=nats-server # the JetStream broker between agent and collector (tests and demo)
   [socat]=socat             # PTY pairs for serial tests
-  [strace]=strace           # the simulated RS-485 line reads the line settings the agent's end sets
+  [strace]=strace           # the RS-485 line model reads what the agent sets on a PTY (decision 29)
   [chromium]=chromium       # dashboard tests drive it through playwright-core
   [mosquitto]=mosquitto     # an external MQTT broker for the MQTT source tests
   [openssl]=openssl         # test certificates for TLS (MQTT, NATS)

@@ -1,6 +1,7 @@
 import { openAuthStore, provisionAccounts } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
+import { createScanner } from "./commission/scan/scanner.js";
 import type { LoadedConfig } from "./config/load.js";
 import { createHistory } from "./history/history.js";
 import { agentStatus, createAgentApp } from "./http/app.js";
@@ -125,6 +126,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     uplink: uplink.status,
   };
   const authStore = openAuthStore(config.http.auth.path ?? ":memory:");
+  const scanner = createScanner(sources, log);
   const app = createAgentApp(view, {
     auth: { store: authStore, anonymousRole: config.http.auth.anonymous === "viewer" ? "viewer" : undefined },
     staticDir: options.staticDir,
@@ -134,6 +136,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     local: {
       history,
       probe: createProbeService(sources, log),
+      scan: scanner,
       runningConfig: () => maskSecrets(sources.loaded().config),
       opcuaBrowse: (device, node) => sources.opcuaBrowse(device, node),
       opcuaCerts: {
@@ -189,6 +192,9 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       stopHeartbeat?.();
       alertsUplink?.stop();
       catalog?.stop();
+      // A scan holding a line gives it back before the lines close.
+      scanner.stop();
+      await scanner.settled();
       await sources.stop();
       buffer.flush();
       await uplink.stop();

@@ -183,6 +183,19 @@ export const testdataSchema = z
   })
   .strict();
 
+/**
+ * A register whose value is fixed by the manual for this model (a model code, a device type), read
+ * by the commissioning scan to tell this profile from others that answer at the same unit id.
+ */
+export const identifySchema = z
+  .object({
+    name: z.string().optional().describe("what the register holds, e.g. \"model code\""),
+    register: registerSchema,
+    equals: z.union([z.number(), z.string()]).describe("the value it holds on every device of this model"),
+  })
+  .strict();
+export type IdentifySpec = z.infer<typeof identifySchema>;
+
 /** The profile's point ids, with an issue for each repeat: readings are keyed by point id. */
 export function uniquePointIds(points: readonly { id: string }[], ctx: z.RefinementCtx): Set<string> {
   const seen = new Set<string>();
@@ -215,6 +228,10 @@ export const profileSchema = z
       .default({ unitId: 1 }),
     points: z.array(pointSchema).min(1),
     testdata: z.array(testdataSchema).default([]),
+    identify: z
+      .array(identifySchema)
+      .optional()
+      .describe("fixed identification registers: the scan ranks this profile first when they match"),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -79,13 +79,13 @@ export async function startModbusRtuSimulator(opts: ModbusRtuSimulatorOptions): 
   let looking: Promise<boolean> | undefined;
   const lineAgrees = (): Promise<boolean> => {
     if (!line) return Promise.resolve(true);
-    // After the poll phase that delivered the request, so a settings change the master made
-    // before writing it (already waiting on the watcher's pipe) has been read.
+    // A moment after the request, so a settings change the master made before writing it (on
+    // its way through the watcher's pipe, behind a busy machine) has been read.
     const master = line.master;
     const masterEnd = line.masterEnd;
     const settings = (): Promise<LineSettings | undefined> =>
       master
-        ? new Promise((resolve) => setImmediate(() => resolve(master())))
+        ? new Promise((resolve) => setTimeout(() => resolve(master()), 15))
         : masterEnd
           ? readLineSettings(masterEnd)
           : Promise.resolve(undefined);

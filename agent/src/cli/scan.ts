@@ -8,11 +8,12 @@ import { createScanner, type ScanState } from "../commission/scan/scanner.js";
 
 export const SCAN_USAGE = `Usage: tidegate-agent scan --port <serial device> | --host <host[:port]>
                            [--baud 9600,19200] [--framing 8N1,8E1] [--unit-ids 1-247]
-                           [--timeout-ms <per id>] [--all-settings] [--profiles-dir <dir>]...
+                           [--timeout-ms <per id>] [--all-settings] [--no-identify] [--profiles-dir <dir>]...
 
 Finds Modbus devices: on a serial port every baud rate from 1200 to 115200 with 8N1, 8E1, 8O1 and
 8N2 (the profiles' default speeds first) and unit ids 1-247; on a Modbus TCP host (or an RS-485
-gateway behind it) its unit ids. The port must not be in use by a running agent: scan from its
+gateway behind it) its unit ids. Each device found is read against every profile, which are
+ranked by evidence (identify registers, SunSpec marker, FC 43/14, values within min/max). The port must not be in use by a running agent: scan from its
 dashboard then, which shares the line with polling. Exit code 0 when devices were found, 1 when
 none answered or the line failed, 2 for a usage error.`;
 
@@ -41,6 +42,7 @@ export function parseScanArgs(argv: string[]): { request: ScanRequest; profilesD
         "unit-ids": { type: "string" },
         "timeout-ms": { type: "string" },
         "all-settings": { type: "boolean" },
+        "no-identify": { type: "boolean" },
         "profiles-dir": { type: "string", multiple: true },
       },
     }));
@@ -57,6 +59,7 @@ export function parseScanArgs(argv: string[]): { request: ScanRequest; profilesD
   const unitIds = range ? { from: Number(range[1]), to: Number(range[2] ?? range[1]) } : undefined;
   const timeout = values["timeout-ms"] as string | undefined;
   const common = {
+    identify: !values["no-identify"],
     ...(unitIds ? { unitIds } : {}),
     ...(timeout !== undefined ? { timeoutMs: Number(timeout) } : {}),
   };
@@ -123,8 +126,21 @@ export async function scan(
     scanner.stop();
   }
   const done = scanner.status() as ScanState;
-  for (const f of done.progress.found)
+  for (const f of done.progress.found) {
     out(`found unit ${f.unitId} at ${f.serial ? settingLabel(f.serial) : done.target}`);
+    for (const c of (f.candidates ?? []).slice(0, 3)) {
+      const sample = c.values
+        .slice(0, 3)
+        .map(
+          (v) =>
+            `${v.id} ${typeof v.value === "number" ? Number(v.value.toPrecision(6)) : v.value}${v.unit ? ` ${v.unit}` : ""}`,
+        )
+        .join(", ");
+      out(
+        `  ${String(c.score).padStart(4)}  ${c.profile}  (${c.evidence.map((e) => e.text).join("; ") || "no evidence"})${sample ? `  ${sample}` : ""}`,
+      );
+    }
+  }
   if (done.state === "failed") {
     err(`scan failed: ${done.error}`);
     return 1;

@@ -4,6 +4,7 @@ import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stubAgentView } from "../../../test/helpers/agent-view.js";
 import type { LoadedConfig } from "../config/load.js";
 import { deviceSchema } from "../config/schema.js";
 import { createHistory } from "../history/history.js";
@@ -69,19 +70,7 @@ afterAll(async () => {
   silent.close();
 });
 
-const view = {
-  gateway: "g",
-  version: "t",
-  startedAt: 0,
-  devices: () => [],
-  latest: () => [],
-  buffer: () => {
-    throw new Error("not used");
-  },
-  uplink: () => {
-    throw new Error("not used");
-  },
-};
+const view = stubAgentView;
 
 const get = (path: string, role: "viewer" | "operator" = "viewer") =>
   app.request(path, { headers: auth.headers[role] });

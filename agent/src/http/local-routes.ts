@@ -9,9 +9,10 @@ import {
   ProbeTimeoutError,
   probeRequestSchema,
 } from "../probe/probe-service.js";
+import { type CommissionTools, commissionRoutes } from "./commission-routes.js";
 
 /** What the local view's trends and the technician page read; each part is optional (tests, older wiring). */
-export interface LocalTools {
+export interface LocalTools extends CommissionTools {
   history?: History;
   probe?: ProbeService;
   /** The running config with its secrets masked. */
@@ -152,5 +153,6 @@ export function localRoutes(auth: Auth, tools: LocalTools, now: () => number = D
   app.get("/api/v1/config", auth.need("operator"), (c) =>
     tools.runningConfig ? c.json({ config: tools.runningConfig() }) : c.json(notWired("config view"), 404),
   );
+  app.route("/", commissionRoutes(auth, tools));
   return app;
 }

@@ -7,6 +7,7 @@ describe("parseTermiosCall", () => {
       "ioctl(22, SNDCTL_TMR_START or TCSETS, {c_iflag=, c_oflag=NL0, c_cflag=B9600|CS8|CREAD|PARENB|CLOCAL, c_lflag=0, c_line=N_TTY}) = 0";
     expect(parseTermiosCall(line)).toEqual({
       fd: 22,
+      path: "",
       settings: { baudRate: 9600, parity: "even", dataBits: 8, stopBits: 1 },
     });
     const odd2 = line.replace("PARENB", "PARENB|PARODD|CSTOPB").replace("B9600", "B19200");
@@ -15,6 +16,15 @@ describe("parseTermiosCall", () => {
       parity: "odd",
       dataBits: 8,
       stopBits: 2,
+    });
+  });
+
+  it("reads the device path strace -y prints beside the fd", () => {
+    const line = "ioctl(17</dev/pts/5>, TCSETS, {c_iflag=IGNPAR, c_cflag=B19200|CS8|CREAD, c_lflag=0}) = 0";
+    expect(parseTermiosCall(line)).toMatchObject({
+      fd: 17,
+      path: "/dev/pts/5",
+      settings: { baudRate: 19200 },
     });
   });
 
@@ -28,12 +38,13 @@ describe("parseTermiosCall", () => {
 
 describe("keepParity", () => {
   const even = { baudRate: 9600, parity: "even", dataBits: 8, stopBits: 1 } as const;
-  it("keeps the parity a PTY's read-back lost", () => {
+  it("keeps the parity a PTY's read-back lost, also when that call sets the speed", () => {
     expect(keepParity(even, { ...even, parity: "none" })).toEqual(even);
+    expect(keepParity({ ...even, baudRate: 38400 }, { ...even, parity: "none" })).toEqual(even);
   });
-  it("takes a real change of speed or parity as it is", () => {
-    expect(keepParity(even, { ...even, baudRate: 19200, parity: "none" }).parity).toBe("none");
+  it("starts afresh after an open, and takes a change of parity as it is", () => {
     expect(keepParity(undefined, { ...even, parity: "none" }).parity).toBe("none");
     expect(keepParity({ ...even, parity: "none" }, even)).toEqual(even);
+    expect(keepParity(even, { ...even, parity: "odd" }).parity).toBe("odd");
   });
 });

@@ -20,16 +20,19 @@ export interface TermiosWatch {
 }
 
 /** c_cflag as strace prints it ("B9600|CS8|CREAD|PARENB"), with c_ospeed for termios2. */
-export function parseTermiosCall(line: string): { fd: number; settings: LineSettings } | undefined {
-  const m = /ioctl\((\d+), [^,]*TCSETS[WF2]*, \{[^}]*c_cflag=([A-Z0-9|]+)/.exec(line);
+export function parseTermiosCall(
+  line: string,
+): { fd: number; path: string; settings: LineSettings } | undefined {
+  const m = /ioctl\((\d+)(?:<([^>]*)>)?, [^,]*TCSETS[WF2]*, \{[^}]*c_cflag=([A-Z0-9|]+)/.exec(line);
   if (!m) return undefined;
-  const flags = new Set((m[2] as string).split("|"));
+  const flags = new Set((m[3] as string).split("|"));
   const ospeed = /c_ospeed=(\d+)/.exec(line);
   const named = [...flags].map((f) => /^B(\d+)$/.exec(f)).find(Boolean);
   const baudRate = ospeed ? Number(ospeed[1]) : named ? Number(named[1]) : Number.NaN;
   if (!Number.isFinite(baudRate)) return undefined;
   return {
     fd: Number(m[1]),
+    path: m[2] ?? "",
     settings: {
       baudRate,
       parity: flags.has("PARENB") ? (flags.has("PARODD") ? "odd" : "even") : "none",
@@ -44,18 +47,14 @@ export function parseTermiosCall(line: string): { fd: number; settings: LineSett
  * (nothing it sets is missed).
  */
 /**
- * Programs set termios and then read it back and set it again with one change (node-serialport
- * does); on a PTY the read-back has lost PARENB, so the second call says "no parity" though the
- * program asked for one. A call that differs from the previous only by that loss keeps its parity.
+ * node-serialport sets the framing (with the old speed) and then the speed, reading termios back
+ * in between; on a PTY the read-back has lost PARENB, so the second call says "no parity" though
+ * the program asked for one. Parity cannot be switched off on an open port without a new open
+ * (which starts `previous` afresh), so within one open a call without parity keeps the parity of
+ * the calls before it.
  */
 export function keepParity(previous: LineSettings | undefined, next: LineSettings): LineSettings {
-  const echo =
-    previous !== undefined &&
-    previous.parity !== "none" &&
-    next.parity === "none" &&
-    previous.baudRate === next.baudRate &&
-    previous.stopBits === next.stopBits &&
-    previous.dataBits === next.dataBits;
+  const echo = previous !== undefined && previous.parity !== "none" && next.parity === "none";
   return echo ? { ...next, parity: previous.parity } : next;
 }
 
@@ -68,10 +67,22 @@ export function watchTermios(
   } catch {
     // not there yet: the program opens it by the same name
   }
-  const fds = new Set<number>();
-  const pendingOpen = new Map<string, string>(); // tid → path of an unfinished openat
   let settings: LineSettings | undefined;
-  const flags = ["-f", "-qq", "-v", "-s", "512", "-e", "trace=openat,ioctl,close", "-e", "signal=none"];
+  // -y prints each fd with its path ("17</dev/pts/5>"), so no bookkeeping of opens and closes is
+  // needed to know which calls touch the device.
+  const flags = [
+    "-f",
+    "-y",
+    "--seccomp-bpf",
+    "-qq",
+    "-v",
+    "-s",
+    "512",
+    "-e",
+    "trace=openat,ioctl",
+    "-e",
+    "signal=none",
+  ];
   // strace writes the trace to its stderr, unbuffered; the program's stderr joins its stdout.
   const strace =
     "pid" in o
@@ -95,36 +106,16 @@ export function watchTermios(
   });
   strace.on("error", () => attached());
 
-  // A fresh open starts from what its first tcsetattr says, not from the last open's parity.
-  function opened(fd: number) {
-    fds.add(fd);
-    settings = undefined;
-  }
-
   function onLine(raw: string) {
-    const tid = /^\[pid\s+(\d+)\]/.exec(raw)?.[1] ?? "main";
     const line = raw.replace(/^\[pid\s+\d+\]\s*/, "");
-    const open = /^openat\([^,]+, "([^"]+)"/.exec(line);
-    if (open) {
-      const done = /\) = (\d+)/.exec(line);
-      if (done && wanted.has(open[1] as string)) opened(Number(done[1]));
-      else if (/<unfinished \.\.\.>/.test(line)) pendingOpen.set(tid, open[1] as string);
-      return;
-    }
-    const resumed = /^<\.\.\. openat resumed>.*\) = (\d+)/.exec(line);
-    if (resumed) {
-      const path = pendingOpen.get(tid);
-      pendingOpen.delete(tid);
-      if (path && wanted.has(path)) opened(Number(resumed[1]));
-      return;
-    }
-    const closed = /^close\((\d+)\)/.exec(line);
-    if (closed) {
-      fds.delete(Number(closed[1]));
+    // A fresh open starts from what its first tcsetattr says, not from the last open's parity.
+    const opened = /openat.* = \d+<([^>]+)>$/.exec(line);
+    if (opened) {
+      if (wanted.has(opened[1] as string)) settings = undefined;
       return;
     }
     const call = parseTermiosCall(line);
-    if (call && fds.has(call.fd) && /\) = 0$/.test(line)) settings = keepParity(settings, call.settings);
+    if (call && wanted.has(call.path) && / = 0$/.test(line)) settings = keepParity(settings, call.settings);
   }
 
   return {

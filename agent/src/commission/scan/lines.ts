@@ -12,19 +12,26 @@ const GATEWAY_NO_TARGET = new Set([10, 11]);
  * (illegal address, illegal function), and either proves a device with that id is there.
  */
 export function busProbeLine(bus: ModbusBus): ProbeLine {
+  const ask = async (unitId: number, timeoutMs: number): Promise<ProbeOutcome> => {
+    try {
+      await bus.request(unitId, timeoutMs, (c) => c.readHoldingRegisters(0, 1));
+      return "device";
+    } catch (err) {
+      const code = (err as { modbusCode?: number }).modbusCode;
+      if (typeof code === "number") return GATEWAY_NO_TARGET.has(code) ? "silent" : "device";
+      const { kind } = describeModbusError(err, timeoutMs);
+      if (kind === "corrupt") return "noise";
+      if (kind === "timeout") return "silent";
+      throw err; // the port or the connection itself failed: the scan says why
+    }
+  };
   return {
-    async probe(unitId, timeoutMs): Promise<ProbeOutcome> {
-      try {
-        await bus.request(unitId, timeoutMs, (c) => c.readHoldingRegisters(0, 1));
-        return "device";
-      } catch (err) {
-        const code = (err as { modbusCode?: number }).modbusCode;
-        if (typeof code === "number") return GATEWAY_NO_TARGET.has(code) ? "silent" : "device";
-        const { kind } = describeModbusError(err, timeoutMs);
-        if (kind === "corrupt") return "noise";
-        if (kind === "timeout") return "silent";
-        throw err; // the port or the connection itself failed: the scan says why
-      }
+    bus,
+    // A garbled answer is asked again once: on a shared line it may be a poll's late reply
+    // crossing this request, not noise from a device at another setting.
+    async probe(unitId, timeoutMs) {
+      const first = await ask(unitId, timeoutMs);
+      return first === "noise" ? ask(unitId, timeoutMs) : first;
     },
   };
 }

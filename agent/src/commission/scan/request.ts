@@ -32,6 +32,7 @@ export const scanRequestSchema = z.union([
         .optional(),
       unitIds: unitIds.optional(),
       timeoutMs: timeoutMs.optional(),
+      identify: z.boolean().default(true).describe("rank the profiles for each device found"),
       /** Go on after a setting found devices (a bus normally has one setting). */
       allSettings: z.boolean().optional(),
       /**
@@ -46,12 +47,14 @@ export const scanRequestSchema = z.union([
     .object({
       host: z.string().min(1).max(253),
       port: z.number().int().min(1).max(65_535).default(502),
+      identify: z.boolean().default(true),
       unitIds: unitIds.optional(),
       timeoutMs: timeoutMs.optional(),
     })
     .strict(),
 ]);
 export type ScanRequest = z.infer<typeof scanRequestSchema>;
+export type ScanRequestInput = z.input<typeof scanRequestSchema>;
 
 export const SCAN_REQUEST_HELP =
   'the body must be JSON: { serial: <port path>, bauds?, framings?: ["8N1", …], unitIds?: { from, to }, timeoutMs?, allSettings?, pausePolling? } or { host, port?, unitIds?, timeoutMs? }';

@@ -1,3 +1,5 @@
+import type { ModbusBus } from "../../sources/modbus/bus.js";
+import type { Candidate } from "../identify/identify-device.js";
 import { type SerialSetting, settingLabel } from "./plan.js";
 
 /** What one request to one unit id brought back. */
@@ -12,6 +14,8 @@ export type ProbeOutcome =
 /** A line opened at one setting, asked one unit id at a time. */
 export interface ProbeLine {
   probe(unitId: number, timeoutMs: number): Promise<ProbeOutcome>;
+  /** The bus behind it, for reading a found device further (identify). */
+  bus?: ModbusBus;
 }
 
 /** One setting of one line to sweep: `run` opens the line for it (and closes or hands it back). */
@@ -31,6 +35,8 @@ export interface FoundDevice {
   unitId: number;
   setting: string;
   serial?: SerialSetting;
+  /** The profiles that fit best, best first, once identified. */
+  candidates?: Candidate[];
 }
 
 export interface SweepProgress {
