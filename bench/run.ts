@@ -17,6 +17,7 @@ import { bufferFigures } from "./figures/buffer.js";
 import { collectorFigures } from "./figures/collector.js";
 import { collectorE2eFigures } from "./figures/collector-e2e.js";
 import { collectorFleetFigures } from "./figures/collector-fleet.js";
+import { commissionScanFigures } from "./figures/commission-scan.js";
 import { dashboardFigures } from "./figures/dashboard.js";
 import { e2eFigures } from "./figures/e2e.js";
 import { FLEET_DEFAULTS, type FleetBenchOptions, fleetFigures } from "./figures/fleet.js";
@@ -70,6 +71,7 @@ function groupsFor(rssMinutes: number, fleet: FleetBenchOptions): Group[] {
       },
     },
     { name: "opcua", run: opcuaFigures },
+    { name: "commission", run: commissionScanFigures },
     { name: "fleet", run: (emit, remark) => fleetFigures(emit, remark, fleet) },
     {
       name: "fleet-cluster",
