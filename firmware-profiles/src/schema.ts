@@ -189,7 +189,7 @@ export const testdataSchema = z
  */
 export const identifySchema = z
   .object({
-    name: z.string().optional().describe("what the register holds, e.g. \"model code\""),
+    name: z.string().optional().describe('what the register holds, e.g. "model code"'),
     register: registerSchema,
     equals: z.union([z.number(), z.string()]).describe("the value it holds on every device of this model"),
   })
