@@ -2,6 +2,7 @@ import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsServer, startNatsServer } from "./helpers/nats.js";
+import { METER_POINTS } from "./helpers/system.js";
 import { type Started, startAgent, startCollector } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
@@ -39,6 +40,7 @@ devices:
     profile: eastron/sdm120
     transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
     pollIntervalMs: 100
+    points: [${METER_POINTS.join(", ")}]
 `);
 });
 

@@ -66,10 +66,10 @@ describe("tidegate-agent scan on modelled RS-485 lines", () => {
     expect(b.code, b.output).toBe(0);
     expect(finds(b.output)).toEqual(["12 @ 19200 8N1"]);
     // Settings tried before the right one reached the slaves as noise and were not taken for
-    // devices (bus B is swept at the profiles' default speeds, 9600 and 2400, before 19200).
+    // devices (bus B is swept at 9600, the library's most common default speed, before 19200).
     expect(busA.misheardAt()).toContain("9600 8N1");
     expect(busA.misheardAt()).not.toContain("9600 8E1");
-    expect(busB.misheardAt()).toEqual(expect.arrayContaining(["9600 8N1", "2400 8N1"]));
+    expect(busB.misheardAt()).toEqual(expect.arrayContaining(["9600 8N1", "9600 8E1"]));
     expect(busB.misheardAt()).not.toContain("19200 8N1");
   }, 300_000);
 

@@ -24,6 +24,20 @@ export function startMeter(seed: number): Promise<ModbusTcpSimulator> {
   });
 }
 
+/**
+ * The meter's points the system tests read: the SDM120 profile holds every register its manual
+ * lists (33), and the tests' rates, backlogs and seq windows were sized for these seven.
+ */
+export const METER_POINTS = [
+  "voltage",
+  "current",
+  "active_power",
+  "power_factor",
+  "frequency",
+  "import_energy",
+  "total_energy",
+];
+
 /** An agent config with one meter, sending to `natsUrl`, with quick commits and heartbeats for tests. */
 export function meterAgentConfig(o: {
   gateway: string;
@@ -43,7 +57,8 @@ devices:
     profile: eastron/sdm120
     transport: { type: tcp, host: 127.0.0.1, port: ${o.meterPort} }
     pollIntervalMs: ${o.pollIntervalMs ?? 200}
-${o.points ? `    points: [${o.points.join(", ")}]\n` : ""}`;
+    points: [${(o.points ?? METER_POINTS).join(", ")}]
+`;
 }
 
 /**
@@ -72,6 +87,7 @@ devices:
     profile: eastron/sdm120
     transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
     pollIntervalMs: 200
+    points: [${METER_POINTS.join(", ")}]
   - id: climate-1
     profile: sonbest/xy-md02
     transport: { type: tcp, host: 127.0.0.1, port: ${climate.port} }

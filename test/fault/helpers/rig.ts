@@ -5,6 +5,7 @@ import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import { type NatsServer, startNatsServer } from "../../e2e/helpers/nats.js";
 import { type NatsCluster, startNatsCluster } from "../../e2e/helpers/nats-cluster.js";
+import { METER_POINTS } from "../../e2e/helpers/system.js";
 import {
   type Restartable,
   type StartedAgent,
@@ -125,7 +126,7 @@ export async function startRig(o: RigOptions): Promise<Rig> {
       dbPath,
       pollIntervalMs,
       commitIntervalMs,
-      pointsPerPoll: { "meter-1": meterProfile.points.length, "climate-1": climateProfile.points.length },
+      pointsPerPoll: { "meter-1": METER_POINTS.length, "climate-1": climateProfile.points.length },
       async stopProducing() {
         if (a.alive()) await a.kill("SIGTERM");
         writeFileSync(a.configFile, config([]));
@@ -162,6 +163,7 @@ function agentConfig(
     profile: eastron/sdm120
     transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
     pollIntervalMs: ${o.pollIntervalMs}
+    points: [${METER_POINTS.join(", ")}]
   - id: climate-1
     profile: sonbest/xy-md02
     transport: { type: tcp, host: 127.0.0.1, port: ${climate.port} }
