@@ -26,6 +26,11 @@ namespace: urn:acme:press
 points:
 ${points}`;
 
+  it("names a point whose block the source does not cite, as a Modbus profile does", () => {
+    expect(() =>
+      parseProfile(withPoints("  - { id: p, name: P, nodeId: s=Speed, block: drives }"), "acme/press.yaml"),
+    ).toThrow(/at points\.0\.block: no block 'drives' in source.blocks \(has: none\)/);
+  });
   it("needs exactly one of nodeId and browsePath", () => {
     expect(() => parseProfile(withPoints("  - { id: p, name: P }"), "acme/press.yaml")).toThrow(
       /at points\.0\.nodeId: give either nodeId or browsePath/,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pointBaseShape, profileIdSchema, profileSourceSchema, uniquePointIds } from "./schema.js";
+import { checkPointsAndTestdata, pointBaseShape, profileIdSchema, profileSourceSchema } from "./schema.js";
 
 /**
  * Machines read over OPC UA (PLCs: S7-1500, Beckhoff, B&R…). A point names its variable by NodeId
@@ -86,17 +86,8 @@ export const opcuaProfileSchema = z
       .default([]),
   })
   .strict()
-  .superRefine((p, ctx) => {
-    const seen = uniquePointIds(p.points, ctx);
-    p.testdata.forEach((t, i) => {
-      if (!seen.has(t.point))
-        ctx.addIssue({
-          code: "custom",
-          path: ["testdata", i, "point"],
-          message: `no point '${t.point}' in this profile`,
-        });
-    });
-  });
+  // The same checks as a Modbus profile's, the cited blocks included.
+  .superRefine(checkPointsAndTestdata);
 export type OpcuaProfile = z.infer<typeof opcuaProfileSchema>;
 
 /** The point's namespace URI: its own, else the profile's. */

@@ -234,18 +234,31 @@ export const profileSchema = z
       .describe("fixed identification registers: the scan ranks this profile first when they match"),
   })
   .strict()
-  .superRefine((p, ctx) => {
-    const seen = uniquePointIds(p.points, ctx);
-    checkPointBlocks(p, ctx);
-    p.testdata.forEach((t, i) => {
-      if (!seen.has(t.point))
-        ctx.addIssue({
-          code: "custom",
-          path: ["testdata", i, "point"],
-          message: `no point '${t.point}' in this profile`,
-        });
-    });
+  .superRefine(checkPointsAndTestdata);
+
+/**
+ * What a profile whose testdata names one point per entry (Modbus, OPC UA) must hold together:
+ * unique point ids, every point's block cited in source.blocks, every testdata entry a point.
+ */
+export function checkPointsAndTestdata(
+  p: {
+    source: z.infer<typeof profileSourceSchema>;
+    points: readonly { id: string; block?: string | undefined }[];
+    testdata: readonly { point: string }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = uniquePointIds(p.points, ctx);
+  checkPointBlocks(p, ctx);
+  p.testdata.forEach((t, i) => {
+    if (!seen.has(t.point))
+      ctx.addIssue({
+        code: "custom",
+        path: ["testdata", i, "point"],
+        message: `no point '${t.point}' in this profile`,
+      });
   });
+}
 /** A Modbus device profile (the kind most code works with). */
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileInput = z.input<typeof profileSchema>;
