@@ -14,6 +14,7 @@ import { startFleetPacing } from "./consumer/pacing.js";
 import { createCollectorApp } from "./http/app.js";
 import { createLiveFeed } from "./live.js";
 import { createCommandSender } from "./remote/commands.js";
+import { LATEST_WRITE_AFTER_MS } from "./store/latest-values.js";
 import { openReadings } from "./store/open-readings.js";
 import { startRetention } from "./store/retention.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
@@ -76,6 +77,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
   });
   let stopped = false;
   let retention: ReturnType<typeof startRetention> | undefined;
+  let latestWriter: NodeJS.Timeout | undefined;
   let alertIngest: ReturnType<typeof startAlertIngest> | undefined;
   let pacing: ReturnType<typeof startFleetPacing> | undefined;
   const security = natsSecurityOptions(
@@ -140,6 +142,15 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       ),
     async start() {
       readings.start();
+      // Commits write latest values as they go; this writes what waits once ingest pauses.
+      latestWriter = setInterval(() => {
+        try {
+          store.writeDueLatest();
+        } catch (err) {
+          log.warn({ err }, "writing latest values failed; the next commit or timer tries again");
+        }
+      }, LATEST_WRITE_AFTER_MS);
+      latestWriter.unref();
       // With InfluxDB, its retention policy prunes readings; SQLite keeps no readings to prune.
       if (readings.kind === "sqlite")
         retention = startRetention(
@@ -173,6 +184,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     },
     async stop() {
       stopped = true;
+      clearInterval(latestWriter);
       await retention?.stop();
       await pacing?.stop();
       await ingest?.stop();

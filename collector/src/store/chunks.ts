@@ -8,6 +8,7 @@ import {
   fitsChunk,
   scanChunk,
 } from "./chunk-codec.js";
+import { type ByThree, entry3 } from "./nested-maps.js";
 
 /** A chunk takes more readings by append until it holds this many; then the next one starts. */
 export const CHUNK_GROW_TO = 128;
@@ -34,7 +35,8 @@ export interface SeriesKey {
  * Every write happens inside the caller's (immediate) transaction.
  */
 export function createChunks(db: Database.Database) {
-  const ids = new Map<string, number>();
+  // By gateway, device, then point: no key string built per lookup (one per reading under a fleet).
+  const ids: ByThree<number> = new Map();
   const keys = new Map<number, SeriesKey>();
   const findSeries = db
     .prepare<[string, string, string], number>(
@@ -69,15 +71,14 @@ export function createChunks(db: Database.Database) {
   );
 
   function seriesId(s: SeriesKey, create: boolean): number | undefined {
-    const key = `${s.gateway}\u0000${s.device}\u0000${s.point}`;
-    let id = ids.get(key);
+    let id = ids.get(s.gateway)?.get(s.device)?.get(s.point);
     if (id !== undefined) return id;
     id = findSeries.get(s.gateway, s.device, s.point);
     if (id === undefined && create) {
       addSeries.run(s.gateway, s.device, s.point);
       id = findSeries.get(s.gateway, s.device, s.point);
     }
-    if (id !== undefined) ids.set(key, id);
+    if (id !== undefined) entry3(ids, s.gateway, s.device, s.point, () => id);
     return id;
   }
 

@@ -1,25 +1,15 @@
-import type { Batch, ReadingValue, SequencedReading } from "@tidegate/protocol";
+import type { Batch, SequencedReading } from "@tidegate/protocol";
 import type Database from "better-sqlite3";
 import { type Chunks, GROW_BELOW, type SeriesKey } from "./chunks.js";
 import type { Head } from "./head.js";
+import type { LatestValues } from "./latest-values.js";
+import { entry } from "./nested-maps.js";
 import type { Rollups } from "./rollups.js";
 import type { createSeqRuns } from "./seq-runs.js";
 import type { InsertResult } from "./types.js";
 
-/** Nested maps: lookups on the strings a batch already holds, without building a key per reading. */
-function entry<T>(map: Map<string, Map<string, T>>, a: string, b: string, make: () => T): T {
-  let inner = map.get(a);
-  if (!inner) {
-    inner = new Map<string, T>();
-    map.set(a, inner);
-  }
-  let value = inner.get(b);
-  if (value === undefined) {
-    value = make();
-    inner.set(b, value);
-  }
-  return value;
-}
+/** Latest values written per commit at least, when they waited long enough (latest-values.ts). */
+const LATEST_ROWS_PER_COMMIT = 1000;
 
 /**
  * Ingest into the store: the readings of a commit's batches that no seq run covers yet go into
@@ -30,13 +20,15 @@ function entry<T>(map: Map<string, Map<string, T>>, a: string, b: string, make: 
  */
 export function createIngest(
   db: Database.Database,
-  parts: { chunks: Chunks; rollups: Rollups; head: Head; seqRuns: ReturnType<typeof createSeqRuns> },
+  parts: {
+    chunks: Chunks;
+    rollups: Rollups;
+    head: Head;
+    seqRuns: ReturnType<typeof createSeqRuns>;
+    latest: LatestValues;
+  },
 ) {
-  const { chunks, rollups, head, seqRuns } = parts;
-  const upsertSeries = db.prepare(`
-    INSERT INTO series (gateway, device, point, last_ts, last_value) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (gateway, device, point) DO UPDATE SET last_ts = excluded.last_ts, last_value = excluded.last_value
-    WHERE excluded.last_ts >= series.last_ts`);
+  const { chunks, rollups, head, seqRuns, latest } = parts;
   const touchGateway = db.prepare(`
     INSERT INTO gateways (id, last_seen, wire_version, first_seen) VALUES (@id, @at, @wire, @at)
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
@@ -47,28 +39,18 @@ export function createIngest(
     ON CONFLICT (gateway, epoch) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq),
       stored = stored + excluded.stored, last_at = max(last_at, excluded.last_at)`);
   /**
-   * What every store mode keeps: the newest value per series (one upsert per series however many
-   * batches), the gateways, and each epoch's counters.
+   * What every store mode keeps: the newest value per series (in memory, written to the table in
+   * arrears: latest-values.ts), the gateways, and each epoch's counters.
    */
   function register(batches: readonly Batch[], inserted: readonly number[], receivedAt: number) {
-    type Newest = { ts: number; value: ReadingValue | null };
-    const newest = new Map<string, Map<string, Map<string, Newest>>>();
+    let readings = 0;
     for (const batch of batches) {
-      const ofGateway = newest.get(batch.gateway) ?? new Map<string, Map<string, Newest>>();
-      newest.set(batch.gateway, ofGateway);
-      for (const r of batch.readings) {
-        if (r.quality === "bad") continue;
-        const prev = entry(ofGateway, r.device, r.point, () => ({ ts: r.ts, value: r.value }));
-        if (r.ts >= prev.ts) {
-          prev.ts = r.ts;
-          prev.value = r.value;
-        }
-      }
+      readings += batch.readings.length;
+      for (const r of batch.readings)
+        if (r.quality !== "bad") latest.note(batch.gateway, r.device, r.point, r.ts, r.value, receivedAt);
     }
-    for (const [gateway, ofGateway] of newest)
-      for (const [device, points] of ofGateway)
-        for (const [point, s] of points)
-          upsertSeries.run(gateway, device, point, s.ts, JSON.stringify(s.value));
+    // Twice the commit's own readings, so the values waiting are written faster than they come.
+    latest.writeDue(receivedAt, Math.max(LATEST_ROWS_PER_COMMIT, 2 * readings));
     batches.forEach((batch, i) => {
       touchGateway.run({ id: batch.gateway, at: receivedAt, wire: batch.wireVersion ?? null });
       countEpoch.run(batch.gateway, batch.epoch, batch.lastSeq, inserted[i] ?? 0, receivedAt);

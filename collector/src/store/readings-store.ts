@@ -4,6 +4,7 @@ import { QUALITY } from "./chunk-codec.js";
 import { createChunks, type SeriesKey } from "./chunks.js";
 import { createHead } from "./head.js";
 import { createIngest } from "./ingest.js";
+import type { LatestValues } from "./latest-values.js";
 import { createRollupBuckets } from "./rollup-buckets.js";
 import { createRollups } from "./rollups.js";
 import { createSeqRuns } from "./seq-runs.js";
@@ -12,17 +13,21 @@ import { storedReadingCount } from "./stored-readings.js";
 import { ROLLUP_TIERS, type RollupTable, tierOf } from "./tiers.js";
 import type { InsertResult, SeriesQuery, SeriesResult } from "./types.js";
 
+/** Latest values per idle write at most: one short transaction (the collector's timer repeats it). */
+const LATEST_ROWS_PER_WRITE = 5000;
+
 /**
  * Readings in the SQLite file: ingest (chunks, head, rollups, seq runs and the registry's counters
  * in one transaction), the reads charts make, and what retention deletes.
  */
-export function createReadingsStore(db: Database.Database) {
+export function createReadingsStore(db: Database.Database, latest: LatestValues) {
   const chunks = createChunks(db);
   const rollups = createRollups(db);
   const head = createHead(db, { chunks, rollups });
   const rollupBuckets = createRollupBuckets(db);
   const seqRuns = createSeqRuns(db);
-  const { insertMany, recordMany } = createIngest(db, { chunks, rollups, head, seqRuns });
+  const { insertMany, recordMany } = createIngest(db, { chunks, rollups, head, seqRuns, latest });
+  const writeDueLatest = db.transaction((now: number) => latest.writeDue(now, LATEST_ROWS_PER_WRITE));
   const selectRollup = Object.fromEntries(
     ROLLUP_TIERS.map((tier) => [
       tier.table,
@@ -120,6 +125,12 @@ export function createReadingsStore(db: Database.Database) {
     },
     /** Moves one overdue gateway's head (see head.ts), in its own short transaction; false when none is due. */
     moveOneDueHead: (now: number): boolean => moveOneDue.immediate(now),
+    /**
+     * Writes latest values that waited long enough, when no commit came to write them (ingest
+     * paused); returns how many.
+     */
+    writeDueLatest: (now: number = Date.now()): number =>
+      latest.waiting() ? writeDueLatest.immediate(now) : 0,
     /** Moves every gateway's waiting readings into chunks and rollups (tools, benchmarks); returns how many. */
     settleAll: (): number => settleEvery.immediate(),
     /**

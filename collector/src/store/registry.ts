@@ -1,6 +1,7 @@
 import type { Heartbeat, ReadingValue } from "@tidegate/protocol";
 import type Database from "better-sqlite3";
 import { createClockJumps } from "./clock-jumps.js";
+import type { LatestValues } from "./latest-values.js";
 import type { GatewayRow, PointRow } from "./types.js";
 
 /**
@@ -8,7 +9,12 @@ import type { GatewayRow, PointRow } from "./types.js";
  * the series with their newest values. Ingest keeps it (ingest.ts); in InfluxDB mode it is all the
  * SQLite file holds beside the seq runs.
  */
-export function createRegistry(db: Database.Database, options: { clockJumpMs?: number } = {}) {
+export function createRegistry(
+  db: Database.Database,
+  latest: LatestValues,
+  options: { clockJumpMs?: number } = {},
+) {
+  const writeLatestOf = db.transaction((gateway: string) => latest.writeGateway(gateway));
   const clockJumps = createClockJumps(db, options.clockJumpMs);
   const saveHeartbeat = db.prepare(`
     INSERT INTO gateways (id, last_seen, heartbeat, epoch, first_seen, heartbeat_at) VALUES (@id, @at, @hb, @epoch, @at, @at)
@@ -76,16 +82,24 @@ export function createRegistry(db: Database.Database, options: { clockJumpMs?: n
         heartbeatAt: g.heartbeat_at,
         clockJump: g.clock_jump_at === null ? null : { at: g.clock_jump_at, ms: g.clock_jump_ms ?? 0 },
       })),
-    points: (gateway: string): PointRow[] =>
-      selectPoints.all(gateway).map((p) => ({
+    points(gateway: string): PointRow[] {
+      if (latest.waits(gateway)) writeLatestOf.immediate(gateway);
+      return selectPoints.all(gateway).map((p) => ({
         gateway: p.gateway,
         device: p.device,
         point: p.point,
         lastTs: p.last_ts,
         lastValue: p.last_value === null ? null : (JSON.parse(p.last_value) as ReadingValue),
-      })),
+      }));
+    },
     /** Every series the store has seen, for work done series by series (pruning). */
-    seriesList: () => listSeries.all(),
+    seriesList() {
+      const all = listSeries.all();
+      const listed = new Set(all.map((s) => `${s.gateway}\u0000${s.device}\u0000${s.point}`));
+      for (const s of latest.unwritten())
+        if (!listed.has(`${s.gateway}\u0000${s.device}\u0000${s.point}`)) all.push(s);
+      return all;
+    },
   };
 }
 

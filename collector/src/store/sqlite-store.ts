@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { migrateSync, type UpgradeOptions, upgradeDatabase } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import { createAlertEvents } from "./alert-events.js";
+import { createLatestValues } from "./latest-values.js";
 import { createReadingsStore } from "./readings-store.js";
 import { createRegistry } from "./registry.js";
 import { storeSchema } from "./schema.js";
@@ -19,11 +20,16 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   migrateSync(db, storeSchema, path);
+  const latest = createLatestValues(db);
+  const writeAllLatest = db.transaction(() => latest.writeAll());
   return {
-    ...createReadingsStore(db),
-    ...createRegistry(db, options),
+    ...createReadingsStore(db, latest),
+    ...createRegistry(db, latest, options),
     ...createAlertEvents(db),
-    close: () => db.close(),
+    close: () => {
+      if (db.open) writeAllLatest.immediate();
+      db.close();
+    },
   };
 }
 
