@@ -56,10 +56,12 @@ describe("tidegate-agent scan on modelled RS-485 lines", () => {
     ]);
     defer(busB.close);
 
-    // Both ports at once, as a technician with two adapters would; short answer times keep it quick.
+    // Both ports at once, as a technician with two adapters would; short answer times keep it
+    // quick. Bus A is swept over every id; bus B, swept at four settings before its own, over
+    // the low ids a DIP-switch address usually is.
     const [a, b] = await Promise.all([
       tracedScan(busA, "--timeout-ms", "100"),
-      tracedScan(busB, "--timeout-ms", "60"),
+      tracedScan(busB, "--timeout-ms", "60", "--unit-ids", "1-40"),
     ]);
     expect(a.code, a.output).toBe(0);
     expect(finds(a.output)).toEqual(["200 @ 9600 8E1", "31 @ 9600 8E1", "7 @ 9600 8E1"]);

@@ -79,7 +79,8 @@ devices:
     await arrives(230.5);
 
     // Without the operator's agreement only the bus's own setting is swept.
-    const started = await post({ serial: pty.agentEnd, timeoutMs: 80 });
+    // A hundred ids keep the sweep longer than the polls below; every id is the scan test's job.
+    const started = await post({ serial: pty.agentEnd, timeoutMs: 80, unitIds: { from: 1, to: 100 } });
     expect(started.status).toBe(202);
     const first = (await started.json()) as Scan;
     expect(first.progress.settingsTotal).toBe(1);
@@ -113,6 +114,7 @@ devices:
       serial: pty.agentEnd,
       bauds: [19200],
       framings: ["8N1"],
+      unitIds: { from: 1, to: 40 },
       timeoutMs: 60,
       pausePolling: true,
     });

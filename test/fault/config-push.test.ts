@@ -12,7 +12,7 @@ import { finishScenario, useRig } from "./helpers/scenario.js";
 const rigFor = useRig();
 
 describe("fault: config pushes while the link flaps", () => {
-  it("config.apply six times around three nats-server restarts: 0 lost, 0 duplicated", async () => {
+  it("config.apply four times around two nats-server restarts: 0 lost, 0 duplicated", async () => {
     // Small batches and a slow backfill lane keep each outage's backlog draining while the next
     // push lands.
     const rig = await rigFor({ gateway: "fault-config-push", batchSize: 20, uplink: "backfillRatePerS: 20" });
@@ -52,7 +52,7 @@ describe("fault: config pushes while the link flaps", () => {
         250,
       );
 
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 2; round++) {
       await push(round % 2 === 0 ? 200 : 150);
       await rig.nats.stop();
       await sleep(6000); // the agent buffers
@@ -60,7 +60,7 @@ describe("fault: config pushes while the link flaps", () => {
       await push(round % 2 === 0 ? 150 : 200); // as soon as the link is back, with a backlog to drain
       await sleep(500);
     }
-    expect(applied).toBe(6);
+    expect(applied).toBe(4);
     // Pushes right after a restart meet the outage's backlog while it drains (more than a few
     // batches); how much is left depends on how fast the collector reconnects, so one is required.
     const afterRestarts = backlogAtPush.filter((_, i) => i % 2 === 1);
