@@ -118,7 +118,7 @@ export async function queryFigures(emit: Emit, remark: Remark): Promise<void> {
       value: Math.round(twenty.p50 * 10) / 10,
       unit: "ms",
       budget: { max: 50 },
-      note: `20 points in one request (one at 1 Hz, 19 at one reading a minute: the same rollup rows); ${what}, read from the 15-minute tier and folded in SQL; p99 ${twenty.p99.toFixed(1)} ms`,
+      note: `20 points in one request (one at 1 Hz, 19 at one reading a minute: the same rollup rows); ${what}, read from the rollup tier step=auto picks and folded in SQL; p99 ${twenty.p99.toFixed(1)} ms`,
     });
 
     store.close();

@@ -4,7 +4,13 @@ import { grid, MAX_POINTS, parseStep, planQuery, TARGET_POINTS } from "./series-
 describe("chart query planning", () => {
   it("picks the smallest round step that keeps a range under the target", () => {
     expect(planQuery(0, 3_600_000, "auto")).toEqual({ stepMs: 5_000, source: "raw" });
-    expect(planQuery(0, 30 * 86_400_000, "auto")).toEqual({ stepMs: 1_800_000, source: "rollup_15m" });
+    expect(planQuery(0, 3 * 86_400_000, "auto")).toEqual({ stepMs: 300_000, source: "rollup_1m" });
+  });
+
+  it("takes a rollup tier's own width when it still draws a full chart, so each bucket is one row", () => {
+    expect(planQuery(0, 30 * 86_400_000, "auto")).toEqual({ stepMs: 3_600_000, source: "rollup_1h" });
+    expect(planQuery(0, 7 * 86_400_000, "auto")).toEqual({ stepMs: 900_000, source: "rollup_15m" });
+    expect(planQuery(0, 86_400_000, "auto")).toEqual({ stepMs: 60_000, source: "rollup_1m" });
   });
 
   it("keeps ranges longer than the largest round step to the target in whole weeks, not millions of buckets", () => {

@@ -1,4 +1,4 @@
-import { type RollupTable, tierFor } from "./tiers.js";
+import { ROLLUP_TIERS, type RollupTable, tierFor } from "./tiers.js";
 
 /**
  * Chart queries over raw readings and rollups: picks the resolution so a chart gets ~1–2k points,
@@ -14,6 +14,8 @@ const NICE_STEPS_MS = [
   3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000,
 ];
 export const TARGET_POINTS = 1500;
+/** Auto may take a coarser step, a rollup tier's own width, while the chart keeps this many points. */
+export const MIN_AUTO_POINTS = 600;
 export const MAX_POINTS = 10_000;
 
 export type Source = "raw" | RollupTable;
@@ -42,7 +44,8 @@ function sourceFor(stepMs: number): Source {
 }
 
 /**
- * Auto: the smallest round step that keeps the chart under TARGET_POINTS buckets. A given step
+ * Auto: the smallest round step that keeps the chart under TARGET_POINTS buckets, or a rollup
+ * tier's width if that still makes MIN_AUTO_POINTS. A given step
  * must not make more than MAX_POINTS buckets: huge ranges are downsampled, never sent row by row.
  */
 export function planQuery(from: number, to: number, step: number | "auto" | "raw"): Plan | string {
@@ -51,8 +54,12 @@ export function planQuery(from: number, to: number, step: number | "auto" | "raw
   if (step === "auto") {
     // Past the largest round step (ranges of decades), whole weeks still keep it to TARGET_POINTS.
     const week = NICE_STEPS_MS.at(-1) as number;
-    const stepMs =
+    const nice =
       NICE_STEPS_MS.find((s) => range / s <= TARGET_POINTS) ?? Math.ceil(range / TARGET_POINTS / week) * week;
+    // A tier's own width, when it still draws a full chart, folds one row per bucket: 30 days at
+    // 1 h are 720 rows per series instead of 2,880 rows of 15 minutes folded into 30-minute buckets.
+    const tierWidth = ROLLUP_TIERS.find((t) => t.ms >= nice && range / t.ms >= MIN_AUTO_POINTS)?.ms;
+    const stepMs = tierWidth ?? nice;
     return { stepMs, source: sourceFor(stepMs) };
   }
   if (range / step > MAX_POINTS)
