@@ -1,10 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 // Three projects: `unit` is pure logic and in-process HTTP (fast loop: npm run test:unit);
-// `e2e` starts real servers (nats-server, Modbus TCP, SQLite on disk) and runs files one at a time;
-// `fault` kills and restarts those real processes (npx vitest run --project fault). Its files run one at a
-// time too: each starts its own processes, and two at once would fight over this 2-core machine
-// and blur the timing the scenarios depend on. Timeouts are generous because a collector killed
+// `e2e` starts real servers (nats-server, Modbus TCP, SQLite on disk) on free ports, two files at a
+// time: they mostly wait on sockets and timers (all 124 passed two at a time with the machine's
+// load at 12), and one at a time took 9 of the 15 minutes `npm test` may take;
+// `fault` kills and restarts those real processes (npx vitest run --project fault). Its files run one
+// at a time: the scenarios' kills land on timing that a second file would blur. Timeouts are generous because a collector killed
 // with messages in flight only gets them back after the consumer's 30 s ack_wait.
 export default defineConfig({
   test: {
@@ -25,7 +26,8 @@ export default defineConfig({
           setupFiles: ["test/e2e/helpers/setup-auth.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
       {
