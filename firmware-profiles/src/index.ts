@@ -7,3 +7,4 @@ export * from "./resolution.js";
 export * from "./schema.js";
 export * from "./serial-line.js";
 export { checkPointBlocks, type ProfileSource, pointBlockSchema } from "./source.js";
+export * from "./sunspec.js";

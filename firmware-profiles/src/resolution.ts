@@ -10,8 +10,11 @@ export function pointDecimals(p: {
   decimals?: number | undefined;
   scale?: number | undefined;
   register?: { type: RegisterType } | undefined;
+  scaleFactor?: string | undefined;
 }): number | undefined {
   if (p.decimals !== undefined) return p.decimals;
+  // The device's own scale factor sets the resolution, and it is only known once read.
+  if (p.scaleFactor !== undefined) return undefined;
   const type = p.register?.type;
   if (!type || type === "float32" || type === "float64" || type === "string") return undefined;
   if (type === "bool") return 0;
@@ -41,6 +44,7 @@ export function pointLabel(p: {
   scale?: number | undefined;
   register?: { type: RegisterType } | undefined;
   access?: "read" | "readwrite" | undefined;
+  scaleFactor?: string | undefined;
 }): PointLabel {
   const decimals = pointDecimals(p);
   return {

@@ -1,6 +1,7 @@
 import { pointIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { checkPointBlocks, pointBlockSchema, profileSourceSchema } from "./source.js";
+import { checkSunspecPoints, sunspecSchema } from "./sunspec.js";
 
 export { profileSourceSchema };
 
@@ -66,12 +67,41 @@ export const registerSchema = z
     order: wordOrderSchema.default("ABCD"),
     bit: z.number().int().min(0).max(15).optional().describe("for type bool in a holding/input register"),
     length: z.number().int().min(1).max(125).optional().describe("registers, for type string"),
+    model: z
+      .number()
+      .int()
+      .min(1)
+      .max(65534)
+      .optional()
+      .describe(
+        "a SunSpec model id instead of table+address: the register is found by walking the device's model chain (profile `sunspec:`)",
+      ),
+    offset: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .optional()
+      .describe("with model: registers after the model's ID and L (the first point of a model is offset 0)"),
+    repeat: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("with model: which repeating block (1 = the first) the offset counts in"),
   })
   .strict()
   .transform((r, ctx) => {
     const { ref, ...rest } = r;
     let table = r.table;
     let address = r.address;
+    if (r.model !== undefined) return sunspecRegister(r, ctx);
+    if (r.offset !== undefined || r.repeat !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["offset"],
+        message: "offset and repeat need model (a SunSpec model id)",
+      });
     if (ref !== undefined) {
       const parsed = fromManualRef(ref);
       if (typeof parsed === "string") {
@@ -110,6 +140,50 @@ export const registerSchema = z
     return { ...rest, table, address };
   });
 export type RegisterSpec = z.infer<typeof registerSchema>;
+
+/**
+ * A register of a SunSpec model: holding, at an address known only once the device's chain is
+ * walked. Until then `address` holds the offset, so nothing may read it before resolving.
+ */
+function sunspecRegister(
+  r: {
+    table?: RegisterTable | undefined;
+    address?: number | undefined;
+    ref?: string | undefined;
+    type: RegisterType;
+    order: WordOrder;
+    bit?: number | undefined;
+    length?: number | undefined;
+    model?: number | undefined;
+    offset?: number | undefined;
+    repeat?: number | undefined;
+  },
+  ctx: z.RefinementCtx,
+) {
+  const { ref, table, address, offset, ...rest } = r;
+  if (ref !== undefined || address !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["model"],
+      message:
+        "a SunSpec point gives model and offset, not address or ref: its address is found on the device",
+    });
+  if (table !== undefined && table !== "holding")
+    ctx.addIssue({ code: "custom", path: ["table"], message: "SunSpec models are holding registers" });
+  if (offset === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["offset"],
+      message: "a SunSpec point needs offset (registers after ID and L)",
+    });
+    return z.NEVER;
+  }
+  if (r.type === "string" && r.length === undefined)
+    ctx.addIssue({ code: "custom", path: ["length"], message: "a string needs length (registers)" });
+  if (r.type === "bool" && r.bit === undefined)
+    ctx.addIssue({ code: "custom", path: ["bit"], message: "a bool in a register needs bit: 0..15" });
+  return { ...rest, table: "holding" as const, address: offset, offset };
+}
 
 /** How the simulator animates a point; ignored by the agent. */
 export const simulationSchema = z.discriminatedUnion("kind", [
@@ -170,6 +244,18 @@ export const pointSchema = z
     access: z.enum(["read", "readwrite"]).default("read"),
     min: z.number().optional(),
     max: z.number().optional(),
+    scaleFactor: pointIdSchema
+      .optional()
+      .describe(
+        "the id of an int16 point holding a power of ten (SunSpec's *_SF): value = raw × 10^factor × scale + offset, read in the same poll",
+      ),
+    notImplemented: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        "the raw integer the device sends for 'no value' (SunSpec: 0x8000 for int16, 0xFFFF for uint16): read as a bad reading, never a value",
+      ),
   })
   .strict();
 export type PointSpec = z.infer<typeof pointSchema>;
@@ -232,9 +318,13 @@ export const profileSchema = z
       .array(identifySchema)
       .optional()
       .describe("fixed identification registers: the scan ranks this profile first when they match"),
+    sunspec: sunspecSchema.optional(),
   })
   .strict()
-  .superRefine(checkPointsAndTestdata);
+  .superRefine((p, ctx) => {
+    checkPointsAndTestdata(p, ctx);
+    checkSunspecPoints(p, ctx);
+  });
 
 /**
  * What a profile whose testdata names one point per entry (Modbus, OPC UA) must hold together:

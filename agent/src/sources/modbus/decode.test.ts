@@ -217,6 +217,17 @@ describe("values that must become bad readings", () => {
     });
   }
 
+  it("the raw value the profile names as not implemented throws DecodeError, with it in hex", () => {
+    const sf = point("int16", "ABCD", {}, { notImplemented: -0x8000 });
+    expect(decodeFailure(sf, [0x8000])).toBeInstanceOf(DecodeError);
+    expect((decodeFailure(sf, [0x8000]) as Error).message).toMatch(
+      /0x8000 is the device's "not implemented" value/,
+    );
+    expect(decodePoint(sf, [0xfffe])).toBe(-2);
+    const acc = point("uint32", "ABCD", {}, { notImplemented: 0 });
+    expect((decodeFailure(acc, [0, 0]) as Error).message).toMatch(/0x00000000 is/);
+    expect(decodePoint(acc, [0, 1])).toBe(1);
+  });
   it("a scale that overflows to Infinity throws DecodeError", () => {
     const err = decodeFailure(point("float64", "ABCD", {}, { scale: 10 }), [0x7fef, 0xffff, 0xffff, 0xffff]);
     expect(err).toBeInstanceOf(DecodeError);

@@ -56,7 +56,13 @@ export function decodeWords(
     }
     return finite(point, scaleFloat(raw, point.scale, point.offset));
   }
-  return finite(point, scaleInteger(readInteger(scratch, type), point.scale, point.offset));
+  const raw = readInteger(scratch, type);
+  if (raw === point.notImplemented) {
+    throw new DecodeError(
+      `point '${point.id}': 0x${toHex(raw, count)} is the device's "not implemented" value, no reading`,
+    );
+  }
+  return finite(point, scaleInteger(raw, point.scale, point.offset));
 }
 
 function checkWords(
@@ -109,6 +115,14 @@ export function positionAsRead(i: number, n: number, order: WordOrder): number {
     case "CDAB":
       return n - 2 - (i & ~1) + (i & 1); // same byte within the mirrored word
   }
+}
+
+/** A raw integer as the device sent it, in hex: -32768 in one register is 8000. */
+function toHex(raw: number, words: number): string {
+  return BigInt.asUintN(words * 16, BigInt(raw))
+    .toString(16)
+    .toUpperCase()
+    .padStart(words * 4, "0");
 }
 
 function readInteger(

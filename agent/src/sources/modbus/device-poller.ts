@@ -10,6 +10,9 @@ import { describeModbusError, type ModbusErrorInfo } from "./errors.js";
 import { createHealth } from "./health.js";
 import { readBlock } from "./read-block.js";
 import { blockToReadings } from "./readings.js";
+import { applyScaleFactors } from "./scale-factors.js";
+import { SunspecChainError, walkSunspecChain } from "./sunspec/chain.js";
+import { resolveSunspecPoints } from "./sunspec/resolve.js";
 
 export interface DevicePollerOptions {
   device: DeviceConfig;
@@ -32,8 +35,21 @@ export function createDevicePoller(opts: DevicePollerOptions) {
   const { device, profile, emit, log, bus } = opts;
   const wanted = device.points ? new Set(device.points) : undefined;
   const points: PointSpec[] = profile.points.filter((p) => !wanted || wanted.has(p.id));
-  // Mutable: a block the device keeps refusing is replaced by one read per address.
-  let blocks = planReads(points, { maxGap: device.maxGap });
+  const byId = new Map(profile.points.map((p) => [p.id, p]));
+  // Scale factors are read with the points that need them, even when the config does not list them.
+  const factors = points.flatMap((p) => {
+    const sf = p.scaleFactor === undefined ? undefined : byId.get(p.scaleFactor);
+    return sf && !points.includes(sf) ? [sf] : [];
+  });
+  const read = [...points, ...new Set(factors)];
+  // Mutable: a block the device keeps refusing is replaced by one read per address. A SunSpec
+  // device's blocks are planned once its chain is walked, and again after it stopped answering
+  // (it may have restarted with other models, or another device now answers at this address).
+  let blocks: ReadBlock[] | undefined = profile.sunspec
+    ? undefined
+    : planReads(read, { maxGap: device.maxGap });
+  // Points the config names that this device's chain does not hold: a bad reading each poll says why.
+  let missing: { point: PointSpec; reason: string }[] = [];
   const refusals = new Map<ReadBlock, number>();
   const unitId = device.unitId ?? profile.defaults.unitId;
   const health = createHealth(device.id);
@@ -61,11 +77,34 @@ export function createDevicePoller(opts: DevicePollerOptions) {
     const parts = splitBlock(block);
     if (n < 3 || parts.length < 2) return;
     refusals.delete(block);
-    blocks = blocks.flatMap((b) => (b === block ? parts : [b]));
+    blocks = blocks?.flatMap((b) => (b === block ? parts : [b]));
     log.warn(
       { device: device.id, table: block.table, start: block.start, count: block.count, reason },
       `device ${device.id} keeps refusing the ${block.table} read at ${block.start} (${block.count} registers): reading its ${parts.length} addresses one by one, so one bad address does not hide the others`,
     );
+  }
+
+  /** Walks the device's SunSpec chain and plans the reads of what it holds. */
+  async function discover(sunspec: NonNullable<Profile["sunspec"]>): Promise<ReadBlock[]> {
+    const chain = await walkSunspecChain(
+      (start, count) => readWithRetries({ table: "holding", start, count, points: [] }),
+      sunspec.bases,
+    );
+    const { points: resolved, unresolved } = resolveSunspecPoints(read, sunspec, chain);
+    log.info(
+      {
+        device: device.id,
+        base: chain.base,
+        models: chain.models.map((m) => `${m.id}@${m.start}(L=${m.length})`),
+        unresolved: unresolved.length,
+      },
+      `device ${device.id}: SunSpec chain at ${chain.base} with models ${chain.models.map((m) => m.id).join(", ")}` +
+        (unresolved.length
+          ? `; ${unresolved.length} profile points are not on this device (${unresolved[0]?.reason}, …)`
+          : ""),
+    );
+    missing = wanted ? unresolved.filter((u) => wanted.has(u.point.id)) : [];
+    return planReads(resolved, { maxGap: device.maxGap });
   }
 
   /** Polls every block once; true when the device answered at least one of them. */
@@ -73,7 +112,35 @@ export function createDevicePoller(opts: DevicePollerOptions) {
     const context = { device: device.id, ts: Date.now() };
     const readings: Reading[] = [];
     let answered = false;
-    for (const [i, block] of blocks.entries()) {
+    if (blocks === undefined && profile.sunspec) {
+      try {
+        blocks = await discover(profile.sunspec);
+      } catch (err) {
+        const info = describeModbusError(err, device.timeoutMs);
+        const reason = `SunSpec discovery: ${err instanceof BusUnavailableError || err instanceof SunspecChainError ? (err as Error).message : info.reason}`;
+        health.record(false, 0, reason, err instanceof SunspecChainError ? "exception" : info.kind);
+        blockToReadings(
+          { table: "holding", start: 0, count: 0, points: points.map((point) => ({ point, offset: 0 })) },
+          { error: reason },
+          context,
+          readings,
+        );
+        emit(readings);
+        // A device that answered without a chain is there: polled at its interval, not backed off.
+        return err instanceof SunspecChainError || info.kind === "exception";
+      }
+    }
+    const planned = blocks ?? [];
+    for (const { point, reason } of missing)
+      readings.push({
+        ts: context.ts,
+        device: device.id,
+        point: point.id,
+        value: null,
+        quality: "bad",
+        reason,
+      });
+    for (const [i, block] of planned.entries()) {
       const started = Date.now();
       try {
         const words = await readWithRetries(block);
@@ -96,11 +163,13 @@ export function createDevicePoller(opts: DevicePollerOptions) {
         }
         // Silent or unreachable: the other blocks would fail the same way; report them without
         // spending a timeout on each.
-        for (const rest of blocks.slice(i + 1)) blockToReadings(rest, { error: reason }, context, readings);
+        for (const rest of planned.slice(i + 1)) blockToReadings(rest, { error: reason }, context, readings);
+        if (profile.sunspec) blocks = undefined;
         break;
       }
     }
-    emit(readings);
+    applyScaleFactors(byId, readings);
+    emit(factors.length && wanted ? readings.filter((r) => wanted.has(r.point)) : readings);
     return answered;
   }
 
