@@ -2,6 +2,7 @@ import { type PointSpec, type Profile, type RegisterTable, registerCount } from 
 import { TidegateError } from "@tidegate/protocol";
 import { decodePointWords, encodePointValue, type PointValue, quantize } from "./encode/index.js";
 import { createGenerator, type ValueGenerator } from "./generators.js";
+import { layOutSunspec } from "./sunspec-chain.js";
 
 /** How many distinct values `served()` remembers per point. */
 export const SERVED_LIMIT = 10_000;
@@ -33,16 +34,21 @@ export class SimulatedDevice {
   private readonly history = new Map<string, Set<PointValue>>();
   private readonly refused = new Map<string, number>();
   private readonly spikes = new Map<string, number>();
+  /** The profile with every point at its address; scale-factor points first, so a tick encodes with the new factor. */
+  readonly profile: Profile;
 
-  constructor(
-    readonly profile: Profile,
-    options: { seed?: number } = {},
-  ) {
+  constructor(profile: Profile, options: { seed?: number } = {}) {
     for (const table of ["holding", "input", "coil", "discrete"] as const) {
       this.image.set(table, new Map());
       this.byAddress.set(table, new Map());
     }
-    for (const point of profile.points) {
+    const { points, fixed } = layOutSunspec(profile);
+    const factors = new Set(points.flatMap((p) => (p.scaleFactor ? [p.scaleFactor] : [])));
+    points.sort((a, b) => Number(factors.has(b.id)) - Number(factors.has(a.id)));
+    this.profile = { ...profile, points };
+    const holding = this.image.get("holding") as Map<number, number>;
+    for (const run of fixed) for (const [i, w] of run.words.entries()) holding.set(run.address + i, w);
+    for (const point of points) {
       this.generators.set(point.id, createGenerator(point, { seed: options.seed }));
       this.history.set(point.id, new Set());
       const index = this.byAddress.get(point.register.table) as Map<number, PointSpec[]>;
@@ -63,17 +69,27 @@ export class SimulatedDevice {
         continue;
       }
       if (this.pinned.has(point.id)) continue;
-      const value = quantize(point, (this.generators.get(point.id) as ValueGenerator).next(tS));
-      this.place(point, value, encodePointValue(point, value));
+      const scaled = this.scaled(point);
+      const value = quantize(scaled, (this.generators.get(point.id) as ValueGenerator).next(tS));
+      this.place(point, value, encodePointValue(scaled, value));
     }
   }
 
   /** Pins a point to `value` (its generator stops) and serves it at once. */
   set(pointId: string, value: PointValue): void {
-    const point = this.point(pointId);
+    const point = this.scaled(this.point(pointId));
     const q = quantize(point, value);
     this.pinned.add(pointId);
     this.place(point, q, encodePointValue(point, q));
+    // A new scale factor: the points it scales keep their values, in registers at the new power of ten.
+    for (const p of this.profile.points) {
+      const held = this.values.get(p.id);
+      if (p.scaleFactor === pointId && held !== undefined) {
+        const scaled = this.scaled(p);
+        const v = quantize(scaled, held);
+        this.place(p, v, encodePointValue(scaled, v));
+      }
+    }
   }
 
   /**
@@ -81,7 +97,7 @@ export class SimulatedDevice {
    * point moves as before; unlike set(), it does not pin.
    */
   spike(pointId: string, value: PointValue, ticks = 1): void {
-    const point = this.point(pointId);
+    const point = this.scaled(this.point(pointId));
     const q = quantize(point, value);
     this.spikes.set(pointId, ticks);
     this.place(point, q, encodePointValue(point, q));
@@ -142,7 +158,7 @@ export class SimulatedDevice {
         const offset = start + i - address;
         return offset >= 0 && offset < words.length ? (words[offset] as number) : this.read(table, start + i);
       });
-      const value = decodePointWords(point, pointWords);
+      const value = decodePointWords(this.scaled(point), pointWords);
       if (
         typeof value === "number" &&
         (value < (point.min ?? -Infinity) || value > (point.max ?? Infinity))
@@ -156,6 +172,16 @@ export class SimulatedDevice {
       // Keep the words exactly as written: re-encoding the decoded value could differ in the last bit.
       this.place(point, value, pointWords);
     }
+  }
+
+  /**
+   * The point with its scale factor (the power of ten its factor point holds now) folded into its
+   * scale, so a value is encoded as a SunSpec device would: raw = value / 10^factor.
+   */
+  private scaled(point: PointSpec): PointSpec {
+    if (point.scaleFactor === undefined) return point;
+    const factor = this.values.get(point.scaleFactor);
+    return typeof factor === "number" ? { ...point, scale: point.scale * 10 ** factor } : point;
   }
 
   private point(pointId: string): PointSpec {

@@ -24,6 +24,11 @@ export interface ModbusBus {
   hold<T>(fn: () => Promise<T>): Promise<T>;
   /** While a hold runs: polling on this line waits. */
   readonly held: boolean;
+  /**
+   * How many times the line has been opened. A change means a new connection, behind which the
+   * device may have restarted with another layout (SunSpec devices are then discovered again).
+   */
+  readonly opened: number;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   let lastOpenError = "";
   let tail: Promise<unknown> = Promise.resolve();
   let held = false;
+  let opened = 0;
 
   async function ensureOpen(): Promise<ModbusRTU> {
     if (client?.isOpen) return client;
@@ -97,6 +103,7 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
       );
     try {
       client = await open(transport);
+      opened += 1;
       backoff.reset();
       log.info({ bus: label, transport: transport.type }, "modbus bus open");
       return client;
@@ -164,6 +171,9 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
     },
     get held() {
       return held;
+    },
+    get opened() {
+      return opened;
     },
     async close() {
       await tail;

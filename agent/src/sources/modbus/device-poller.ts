@@ -50,6 +50,8 @@ export function createDevicePoller(opts: DevicePollerOptions) {
     : planReads(read, { maxGap: device.maxGap });
   // Points the config names that this device's chain does not hold: a bad reading each poll says why.
   let missing: { point: PointSpec; reason: string }[] = [];
+  // The connection the chain was walked on: readings from another one may come from another layout.
+  let walkedOn = -1;
   const refusals = new Map<ReadBlock, number>();
   const unitId = device.unitId ?? profile.defaults.unitId;
   const health = createHealth(device.id);
@@ -104,6 +106,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
           : ""),
     );
     missing = wanted ? unresolved.filter((u) => wanted.has(u.point.id)) : [];
+    walkedOn = bus.opened;
     return planReads(resolved, { maxGap: device.maxGap });
   }
 
@@ -167,6 +170,13 @@ export function createDevicePoller(opts: DevicePollerOptions) {
         if (profile.sunspec) blocks = undefined;
         break;
       }
+    }
+    if (profile.sunspec && bus.opened !== walkedOn) {
+      // The line was opened again during this poll: what it read may sit at other addresses now.
+      // Dropped, not emitted, and the chain is walked again before the next poll.
+      blocks = undefined;
+      log.info({ device: device.id }, `device ${device.id}: reconnected; walking its SunSpec chain again`);
+      return answered;
     }
     applyScaleFactors(byId, readings);
     emit(factors.length && wanted ? readings.filter((r) => wanted.has(r.point)) : readings);
