@@ -6,6 +6,7 @@ import {
   registerTables,
 } from "@tidegate/profiles";
 import { planReads } from "../../agent/src/sources/modbus/coalesce.js";
+import { layOutSunspec } from "../../simulators/src/sunspec-chain.js";
 import type { Emit } from "../lib/figure.js";
 
 const MAX_GAP = 10; // the agent's default
@@ -55,11 +56,13 @@ export async function modbusPlanFigures(emit: Emit): Promise<void> {
   let minimal = 0;
   const parts: string[] = [];
   for (const p of profiles) {
-    const n = planReads(p.points, { maxGap: MAX_GAP }).length;
-    const m = minimalReads(p.points);
+    // A SunSpec profile's points have addresses only on a device: planned as the simulator lays its chain out.
+    const points = layOutSunspec(p).points;
+    const n = planReads(points, { maxGap: MAX_GAP }).length;
+    const m = minimalReads(points);
     planned += n;
     minimal += m;
-    parts.push(`${p.id} ${p.points.length} points in ${n} reads (minimum ${m})`);
+    parts.push(`${p.id} ${points.length} points in ${n} reads (minimum ${m})`);
   }
   emit({
     name: "modbus.reads_per_cycle",

@@ -4,8 +4,7 @@ import { planReads, sliceWords } from "../sources/modbus/coalesce.js";
 import { decodePoint } from "../sources/modbus/decode.js";
 import { describeModbusError } from "../sources/modbus/errors.js";
 import { readBlock } from "../sources/modbus/read-block.js";
-import { SunspecChainError, walkSunspecChain } from "../sources/modbus/sunspec/chain.js";
-import { resolveSunspecPoints } from "../sources/modbus/sunspec/resolve.js";
+import { pointsOnDevice } from "../sources/modbus/sunspec/points-on-device.js";
 
 /**
  * The decode assistant's reading and decoding, shared by `tidegate-agent probe` and the technician
@@ -90,30 +89,23 @@ export async function probeDevice(
   timeoutMs: number,
 ): Promise<ProbeResult> {
   const result: ProbeResult = { points: [], failures: [] };
-  let points: readonly PointSpec[] = profile.points;
-  if (profile.sunspec) {
-    // SunSpec points are where this device's chain puts them (scale factors are shown as read, not applied).
-    try {
-      const chain = await walkSunspecChain(
-        async (start, count) =>
-          bus.request(unitId, timeoutMs, (c) => readBlock(c, { table: "holding", start, count, points: [] })),
-        profile.sunspec.bases,
-      );
-      const resolved = resolveSunspecPoints(profile.points, profile.sunspec, chain);
-      points = resolved.points;
-      for (const u of resolved.unresolved)
-        result.failures.push({
-          block: `SunSpec model ${u.point.register.model}`,
-          reason: u.reason,
-          points: [u.point.id],
-        });
-    } catch (err) {
-      const reason =
-        err instanceof SunspecChainError ? err.message : describeModbusError(err, timeoutMs).reason;
-      result.failures.push({ block: "SunSpec chain", reason, points: profile.points.map((p) => p.id) });
-      return result;
-    }
+  // SunSpec points are where this device's chain puts them (scale factors are shown as read, not applied).
+  const onDevice = await pointsOnDevice(bus, unitId, profile, timeoutMs);
+  if ("chainError" in onDevice) {
+    result.failures.push({
+      block: "SunSpec chain",
+      reason: onDevice.chainError,
+      points: profile.points.map((p) => p.id),
+    });
+    return result;
   }
+  const { points } = onDevice;
+  for (const u of onDevice.unresolved)
+    result.failures.push({
+      block: `SunSpec model ${u.point.register.model}`,
+      reason: u.reason,
+      points: [u.point.id],
+    });
   for (const block of planReads(points)) {
     try {
       const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block));

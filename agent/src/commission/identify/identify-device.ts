@@ -5,6 +5,7 @@ import { planReads, sliceWords } from "../../sources/modbus/coalesce.js";
 import { decodePoint } from "../../sources/modbus/decode.js";
 import { describeModbusError } from "../../sources/modbus/errors.js";
 import { readBlock } from "../../sources/modbus/read-block.js";
+import { pointsOnDevice } from "../../sources/modbus/sunspec/points-on-device.js";
 import { type DeviceFacts, type Evidence, type ProfileReading, scoreProfile, totalWeight } from "./rank.js";
 
 export interface Candidate {
@@ -71,7 +72,10 @@ async function readProfile(
       reading.identify.push({ spec, error: describeModbusError(err, timeoutMs).reason });
     }
   }
-  for (const block of planReads(profile.points)) {
+  // A SunSpec profile's points are where this device's chain puts them; without a chain none is read.
+  const onDevice = await pointsOnDevice(bus, unitId, profile, timeoutMs);
+  if ("chainError" in onDevice) return reading;
+  for (const block of planReads(onDevice.points)) {
     try {
       const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block));
       for (const entry of block.points) {
