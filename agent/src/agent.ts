@@ -1,4 +1,4 @@
-import { openAuthStore, provisionAccounts } from "@tidegate/http-kit";
+import { openAuthStore, provisionAccounts, rateLimitsFromSetting } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import { createScanner } from "./commission/scan/scanner.js";
@@ -133,6 +133,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     eventMetrics: events.registry,
     logger: log,
     processMetrics: true,
+    rateLimit: rateLimitsFromSetting(config.http.rateLimit),
     local: {
       history,
       probe: createProbeService(sources, log),

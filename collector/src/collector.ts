@@ -1,7 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { openAuthStore, provisionAccounts, sessionKeyFromEnv } from "@tidegate/http-kit";
+import {
+  openAuthStore,
+  provisionAccounts,
+  rateLimitsFromSetting,
+  sessionKeyFromEnv,
+} from "@tidegate/http-kit";
 import { createBackoff, createReconnectPolicy, natsSecurityOptions } from "@tidegate/node-kit";
 import type { Logger } from "pino";
 import { Histogram, Registry } from "prom-client";
@@ -60,6 +65,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     auth: { store: authStore },
     logger: log,
     processMetrics: true,
+    rateLimit: rateLimitsFromSetting(options.apiRateLimit),
     catalog: catalog.get,
     live,
     eventMetrics: events,

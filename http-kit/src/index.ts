@@ -7,6 +7,13 @@
  * `@tidegate/http-kit/testing` (auth/testing.ts: an in-memory auth store with a token per role,
  * and the route-role check) is for tests only; production code never imports it.
  */
+
+export {
+  type ApiRateLimits,
+  DEFAULT_API_RATE_LIMITS,
+  RATE_LIMIT_SETTING_HELP,
+  rateLimitsFromSetting,
+} from "./api-rate-limit.js";
 export {
   AUTH_USAGE,
   type Auth,

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { Registry } from "prom-client";
+import { type ApiRateLimits, apiRateLimit } from "./api-rate-limit.js";
 import { type Auth, useAuth } from "./auth/index.js";
 import type { AuthOptions } from "./auth/middleware.js";
 import { mountLogLevelRoutes } from "./log-level.js";
@@ -22,13 +23,15 @@ export interface ServiceAppOptions {
   eventMetrics?: Registry;
   /** The program's logger, whose level admins may change at run time. */
   logger?: { level: string };
+  /** API request limits per principal and per address (429 with Retry-After); false turns them off. */
+  rateLimit?: ApiRateLimits | false;
   /** Adds the process's own metrics (event-loop lag, GC, heap, CPU): for the running program, not for tests' apps. */
   processMetrics?: boolean;
 }
 
 /**
  * What every Tidegate HTTP service has, in the order it must come: security headers, HTTP
- * metrics and auth before any route (every /api path and /metrics is closed unless a route opens
+ * metrics, auth and the API's rate limits before any route (every /api path and /metrics is closed unless a route opens
  * it to a role), then /api/v1/info, /healthz, /readyz and the log-level routes. The program adds
  * its routes, then calls `finish()`, which adds /metrics, the JSON 404 for unknown /api paths and
  * the dashboard's files last, so neither shadows a route.
@@ -38,7 +41,9 @@ export function createServiceApp(o: ServiceAppOptions) {
   useSecurityHeaders(app);
   const events = o.eventMetrics ?? new Registry();
   useHttpMetrics(app, events);
-  const auth: Auth = useAuth(app, o.auth);
+  const auth: Auth = useAuth(app, o.auth, {
+    ...(o.rateLimit === false ? {} : { rateLimit: apiRateLimit(o.rateLimit) }),
+  });
 
   app.get("/api/v1/info", (c) => c.json(o.info()));
   // For supervisors and load balancers: alive (the process answers), and ready to do its job.

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
 import { deviceIdSchema, gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { notifyTargetSchema } from "../notify/schema.js";
@@ -162,9 +163,10 @@ export const configSchema = z
           })
           .strict()
           .default({ anonymous: "none" }),
+        rateLimit: z.number().int().min(0).default(500).describe(RATE_LIMIT_SETTING_HELP),
       })
       .strict()
-      .default({ port: 8090, host: "0.0.0.0", auth: { anonymous: "none" } }),
+      .default({ port: 8090, host: "0.0.0.0", auth: { anonymous: "none" }, rateLimit: 500 }),
     nats: z
       .object({
         servers: z.array(z.string()).min(1).default(["nats://127.0.0.1:4222"]),

@@ -1,4 +1,4 @@
-import { type AuthStore, createServiceApp } from "@tidegate/http-kit";
+import { type ApiRateLimits, type AuthStore, createServiceApp } from "@tidegate/http-kit";
 import { type AnyProfile, pointLabel } from "@tidegate/profiles";
 import type { AgentStatus, InfoAnswer, LatestReading, Reading, SourceHealth } from "@tidegate/protocol";
 import type { Registry } from "prom-client";
@@ -61,6 +61,8 @@ export function createAgentApp(
     logger?: { level: string };
     /** Serve the process's own metrics (event-loop lag, GC, heap) on /metrics: the running program sets it. */
     processMetrics?: boolean;
+    /** API request limits (http-kit's defaults when absent); false turns them off. */
+    rateLimit?: ApiRateLimits | false;
     /** Trend history, device probe and running config for the local view's technician page. */
     local?: LocalTools;
   },
@@ -71,6 +73,7 @@ export function createAgentApp(
     eventMetrics: options.eventMetrics,
     logger: options.logger,
     processMetrics: options.processMetrics,
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     // Ready to do its job: keep every reading. A lost uplink is not "not ready" (store-and-forward
     // is the job); an unwritable buffer is.
     readiness: () => {

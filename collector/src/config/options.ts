@@ -1,3 +1,4 @@
+import { RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
 import { readSecretFile } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
 import { z } from "zod";
@@ -30,6 +31,7 @@ export const collectorOptionsSchema = z.object({
     .describe(
       "a gateway clock that moves this much more or less than ours between two heartbeats is flagged",
     ),
+  apiRateLimit: z.coerce.number().int().min(0).default(500).describe(RATE_LIMIT_SETTING_HELP),
   streamReplicas: z.coerce
     .number()
     .int()
@@ -90,6 +92,7 @@ export const collectorFlags = Object.fromEntries(
     "retention-1h-days",
     "offline-after-s",
     "clock-jump-ms",
+    "api-rate-limit",
     "stream-replicas",
     ...natsSecurityFlagNames,
     ...storeFlagNames,
@@ -111,6 +114,7 @@ export function parseCollectorOptions(
     retention1hDays: flags["retention-1h-days"] ?? env.TIDEGATE_RETENTION_1H_DAYS,
     offlineAfterS: flags["offline-after-s"] ?? env.TIDEGATE_OFFLINE_AFTER_S,
     clockJumpMs: flags["clock-jump-ms"] ?? env.TIDEGATE_CLOCK_JUMP_MS,
+    apiRateLimit: flags["api-rate-limit"] ?? env.TIDEGATE_API_RATE_LIMIT,
     streamReplicas: flags["stream-replicas"] ?? env.TIDEGATE_STREAM_REPLICAS,
     ...Object.fromEntries(
       Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS }).map(([key, [flag, name]]) => [

@@ -1,4 +1,4 @@
-import { type AuthStore, createServiceApp } from "@tidegate/http-kit";
+import { type ApiRateLimits, type AuthStore, createServiceApp } from "@tidegate/http-kit";
 import type { Catalog, InfoAnswer } from "@tidegate/protocol";
 import type { Registry } from "prom-client";
 import type { IngestStats } from "../consumer/consumer.js";
@@ -39,6 +39,8 @@ export interface CollectorAppOptions {
   logger?: { level: string };
   /** Serve the process's own metrics (event-loop lag, GC, heap) on /metrics: the running program sets it. */
   processMetrics?: boolean;
+  /** API request limits (http-kit's defaults when absent); false turns them off. */
+  rateLimit?: ApiRateLimits | false;
   /** A gateway's point catalog (names and units from its profiles), when it has sent one. */
   catalog?: (gateway: string) => Promise<Catalog | undefined>;
 }
@@ -55,6 +57,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
     eventMetrics: o.eventMetrics,
     logger: o.logger,
     processMetrics: o.processMetrics,
+    ...(o.rateLimit === undefined ? {} : { rateLimit: o.rateLimit }),
     // Ready to ingest: consuming telemetry, and storing what it consumes.
     readiness: () => {
       const ingest = o.ingestStats?.();

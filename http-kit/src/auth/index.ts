@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import { type AuthOptions, createAuth } from "./middleware.js";
 import { mountAuthRoutes } from "./routes.js";
 
@@ -23,9 +23,11 @@ export { type AuthStore, openAuthStore } from "./store.js";
  * default is closed — every /api path and /metrics needs a signed-in user or a token, and each
  * route then names the role it needs with `auth.need(role)`.
  */
-export function useAuth(app: Hono, options: AuthOptions) {
+export function useAuth(app: Hono, options: AuthOptions, o: { rateLimit?: MiddlewareHandler } = {}) {
   const auth = createAuth(options);
   app.use("*", auth.authenticate);
+  // After authentication (it counts per principal), before every route, the login included.
+  if (o.rateLimit) app.use("*", o.rateLimit);
   mountAuthRoutes(app, auth);
   return auth;
 }
