@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 
 let passed = 0;
 let failed = 0;
-for (const project of ["unit", "e2e", "fault"]) {
+for (const project of ["unit", "e2e", "e2e-lines", "fault"]) {
   const file = `.tidegate/test-results/${project}.json`;
   if (!existsSync(file)) {
     console.error(`test-summary: no results for ${project} (${file})`);

@@ -8,7 +8,7 @@ npm run build
 npm run typecheck
 npm run lint
 rm -rf .tidegate/test-results
-for project in unit e2e fault; do
+for project in unit e2e e2e-lines fault; do
   npx vitest run --project "$project" --reporter=default --reporter=json \
     --outputFile.json=".tidegate/test-results/$project.json"
 done
