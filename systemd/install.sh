@@ -222,6 +222,12 @@ write_config_once() {
   mkdir -p "$etc" "$data"
   chown "$(owner)" "$data"
   chmod 750 "$data"
+  if [[ $app == agent ]]; then
+    # Devices added on the commissioning page (decision 30): the one folder under /etc the agent writes.
+    mkdir -p "$etc/devices.d"
+    chown "$(owner)" "$etc/devices.d"
+    chmod 750 "$etc/devices.d"
+  fi
   if [[ -e $config ]]; then
     say "keeping your ${config#"$root"}"
     return 1

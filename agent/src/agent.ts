@@ -1,6 +1,7 @@
 import { openAuthStore, provisionAccounts, rateLimitsFromSetting } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
+import { createPreview } from "./commission/add/preview.js";
 import { createScanner } from "./commission/scan/scanner.js";
 import type { LoadedConfig } from "./config/load.js";
 import { createHistory } from "./history/history.js";
@@ -125,6 +126,16 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     buffer: buffer.stats,
     uplink: uplink.status,
   };
+  const remote = createRemote({
+    gateway: config.gateway,
+    lifecycle: sources,
+    file: loaded.file,
+    version: options.configVersion ?? 0,
+    status: () => agentStatus(view),
+    logRing: options.logRing,
+    acknowledgeAlert: view.acknowledgeAlert,
+    log,
+  });
   const authStore = openAuthStore(config.http.auth.path ?? ":memory:");
   const scanner = createScanner(sources, log);
   const app = createAgentApp(view, {
@@ -138,6 +149,8 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       history,
       probe: createProbeService(sources, log),
       scan: scanner,
+      preview: createPreview(sources, log),
+      addDevice: (device, meta) => remote.changes.addDevice(device, meta),
       runningConfig: () => maskSecrets(sources.loaded().config),
       opcuaBrowse: (device, node) => sources.opcuaBrowse(device, node),
       opcuaCerts: {
@@ -145,16 +158,6 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
         trust: (fingerprint) => trustCertificate(stateDirOf(config.buffer.path), fingerprint),
       },
     },
-  });
-  const remote = createRemote({
-    gateway: config.gateway,
-    lifecycle: sources,
-    file: loaded.file,
-    version: options.configVersion ?? 0,
-    status: () => agentStatus(view),
-    logRing: options.logRing,
-    acknowledgeAlert: view.acknowledgeAlert,
-    log,
   });
   uplink.onConnection(remote.attach);
 

@@ -132,6 +132,9 @@ async function main() {
     console.log(
       `${values.config}: ok (${loaded.config.devices.length} devices, gateway ${loaded.config.gateway})`,
     );
+    // Devices added on the gateway live in devices.d/ beside the file: say which came from where.
+    for (const d of loaded.config.devices)
+      console.log(`  ${d.id} (${d.profile}) from ${loaded.deviceOrigins[d.id] ?? values.config}`);
     return;
   }
   await serveAgent(loaded, { port: values.port === undefined ? undefined : Number(values.port) });

@@ -53,7 +53,10 @@ describe("systemd units", () => {
       for (const key of ["NoNewPrivileges", "PrivateTmp", "ProtectHome"])
         expect(s.get(key)).toEqual(["true"]);
       expect(s.get("ProtectSystem")).toEqual(["strict"]);
-      expect(s.get("ReadWritePaths")).toEqual(["/var/lib/tidegate"]);
+      // The agent also writes the devices added on its commissioning page (decision 32).
+      expect(s.get("ReadWritePaths")).toEqual(
+        app === "agent" ? ["/var/lib/tidegate", "-/etc/tidegate/devices.d"] : ["/var/lib/tidegate"],
+      );
       expect(s.get("ExecStart")?.[0]).toMatch(new RegExp(`^/usr/local/bin/tidegate-${app}\\b`));
     },
   );

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type AnyProfile, findBundledProfilesDir, loadProfiles } from "@tidegate/profiles";
 import { TidegateError } from "@tidegate/protocol";
 import { type Document, parseDocument } from "yaml";
+import { DevicesDirError, devicesDirOf, readDeviceFiles } from "./devices-dir.js";
 import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
 import { ConfigVersionError, migrateConfigDocument } from "./versions.js";
 
@@ -17,6 +18,8 @@ export interface LoadedConfig {
   profiles: Map<string, AnyProfile>;
   /** What an older config format was read as; logged at start and printed by `check`. */
   warnings: string[];
+  /** Where each device came from (device id → the config file, a `devices.d/` file or a version's label). */
+  deviceOrigins: Record<string, string>;
 }
 
 function describeValue(v: unknown): string {
@@ -76,7 +79,7 @@ function yamlData(doc: Document, name: string): unknown {
 export function parseConfig(
   text: string,
   file: string,
-  options: { profilesDirs?: string[]; label?: string } = {},
+  options: { profilesDirs?: string[]; label?: string; devicesDir?: string } = {},
 ): LoadedConfig {
   // `file` anchors relative paths; `label` names the text in errors when it did not come from
   // that file (a config sent with config.apply).
@@ -90,11 +93,17 @@ export function parseConfig(
     throw err;
   }
   const data = yamlData(doc, name);
+  // origins[i]: the devices.d file devices.i came from (undefined: this text).
+  const origins = mergeDeviceFiles(data, name, options.devicesDir);
+  const at = (path: readonly PropertyKey[]) => {
+    const from = path[0] === "devices" && typeof path[1] === "number" ? origins[path[1]] : undefined;
+    if (from) return `in ${from} at ${path.slice(2).join(".") || "(root)"}`;
+    return `at ${path.join(".") || "(root)"}`;
+  };
   const result = configSchema.safeParse(data);
   if (!result.success) {
     const lines = result.error.issues.map(
-      (i) =>
-        `  at ${i.path.join(".") || "(root)"}: ${i.message} (found ${describeValue(valueAt(data, i.path))})`,
+      (i) => `  ${at(i.path)}: ${i.message} (found ${describeValue(valueAt(data, i.path))})`,
     );
     throw new ConfigError(`${name}: invalid config\n${lines.join("\n")}`);
   }
@@ -137,14 +146,14 @@ export function parseConfig(
     const profile = profiles.get(d.profile);
     if (!profile) {
       problems.push(
-        `  at devices.${i}.profile: unknown profile '${d.profile}'; known: ${[...profiles.keys()].sort().join(", ")}`,
+        `  ${at(["devices", i, "profile"])}: unknown profile '${d.profile}'; known: ${[...profiles.keys()].sort().join(", ")}`,
       );
       return;
     }
     const wants = PROFILE_KIND_FOR_TRANSPORT[d.transport.type];
     if (profile.kind !== wants) {
       problems.push(
-        `  at devices.${i}.profile: ${d.profile} is a ${profile.kind} profile; a ${d.transport.type} transport needs a ${wants} profile`,
+        `  ${at(["devices", i, "profile"])}: ${d.profile} is a ${profile.kind} profile; a ${d.transport.type} transport needs a ${wants} profile`,
       );
       return;
     }
@@ -152,7 +161,7 @@ export function parseConfig(
     d.points?.forEach((p, j) => {
       if (!ids.has(p))
         problems.push(
-          `  at devices.${i}.points.${j}: profile ${d.profile} has no point '${p}'; it has: ${[...ids].join(", ")}`,
+          `  ${at(["devices", i, "points", j])}: profile ${d.profile} has no point '${p}'; it has: ${[...ids].join(", ")}`,
         );
     });
   });
@@ -205,12 +214,55 @@ export function parseConfig(
     for (const key of ["baudRate", "parity", "dataBits", "stopBits", "interFrameDelayMs"] as const) {
       if (t[key] !== other[key])
         problems.push(
-          `  at devices.${i}.transport.${key}: ${t.port} is shared with devices.${first} (${other[key] ?? "default"}); devices on one serial port must use the same ${key} (found ${t[key] ?? "default"})`,
+          `  ${at(["devices", i, "transport", key])}: ${t.port} is shared with devices.${first}${origins[first] ? ` (${origins[first]})` : ""} (${other[key] ?? "default"}); devices on one serial port must use the same ${key} (found ${t[key] ?? "default"})`,
         );
     }
   });
   if (problems.length > 0) throw new ConfigError(`${name}: invalid config\n${problems.join("\n")}`);
-  return { file, config, profiles, warnings: warnings.map((w) => `${name}: ${w}`) };
+  const deviceOrigins = Object.fromEntries(config.devices.map((d, i) => [d.id, origins[i] ?? name]));
+  return { file, config, profiles, warnings: warnings.map((w) => `${name}: ${w}`), deviceOrigins };
+}
+
+/**
+ * Appends the devices of a `devices.d/` folder to the text's own, after migration (those files are
+ * written in the current format). The same id twice is refused naming both files, since the
+ * schema's own duplicate check could only name one index.
+ */
+function mergeDeviceFiles(data: unknown, name: string, dir: string | undefined): (string | undefined)[] {
+  if (dir === undefined || data === null || typeof data !== "object") return [];
+  let files: ReturnType<typeof readDeviceFiles>;
+  try {
+    files = readDeviceFiles(dir);
+  } catch (err) {
+    if (err instanceof DevicesDirError) throw new ConfigError(err.message);
+    throw err;
+  }
+  if (files.length === 0) return [];
+  const root = data as Record<string, unknown>;
+  const own = Array.isArray(root.devices) ? (root.devices as unknown[]) : [];
+  if (root.devices !== undefined && root.devices !== null && !Array.isArray(root.devices)) return [];
+  const origins: (string | undefined)[] = own.map(() => undefined);
+  const seen = new Map<string, string>();
+  const idOf = (d: unknown) =>
+    d !== null && typeof d === "object" && typeof (d as { id?: unknown }).id === "string"
+      ? (d as { id: string }).id
+      : undefined;
+  own.forEach((d, i) => {
+    const id = idOf(d);
+    if (id !== undefined) seen.set(id, `${name} (devices.${i})`);
+  });
+  const clashes: string[] = [];
+  for (const f of files) {
+    const id = idOf(f.data);
+    const earlier = id === undefined ? undefined : seen.get(id);
+    if (id !== undefined && earlier)
+      clashes.push(`  device id '${id}' is in both ${earlier} and ${f.file}; remove or rename one of them`);
+    if (id !== undefined) seen.set(id, f.file);
+    origins.push(f.file);
+  }
+  if (clashes.length > 0) throw new ConfigError(`${name}: invalid config\n${clashes.join("\n")}`);
+  root.devices = [...own, ...files.map((f) => f.data)];
+  return origins;
 }
 
 function readConfigText(file: string): string {
@@ -223,8 +275,9 @@ function readConfigText(file: string): string {
   }
 }
 
+/** The config file with the devices of `devices.d/` beside it (decision 32). */
 export function loadConfigFile(file: string, options: { profilesDirs?: string[] } = {}): LoadedConfig {
-  return parseConfig(readConfigText(file), file, options);
+  return parseConfig(readConfigText(file), file, { ...options, devicesDir: devicesDirOf(file) });
 }
 
 /**

@@ -1,11 +1,24 @@
 import type { Auth } from "@tidegate/http-kit";
 import { Hono } from "hono";
+import type { z } from "zod";
+import { CANDIDATE_HELP, CandidateError, candidateSchema, type Preview } from "../commission/add/preview.js";
 import { SCAN_REQUEST_HELP, scanRequestSchema } from "../commission/scan/request.js";
 import { ScanBusyError, type Scanner } from "../commission/scan/scanner.js";
+import type { DeviceConfig } from "../config/schema.js";
+import { ChangeBusyError, CommandError, ConfigRolledBackError } from "../remote/errors.js";
 
 export interface CommissionTools {
   scan?: Scanner;
+  preview?: Preview;
+  /** Adds a device through the config change path (remote/config-changes.ts). */
+  addDevice?: (
+    device: DeviceConfig,
+    meta: { actor?: string; timeoutMs: number },
+  ) => Promise<{ version: number; devices: string[] }>;
 }
+
+const issuesText = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
 
 const notWired = { error: "the commissioning scan is not available in this agent" };
 
@@ -40,6 +53,47 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
     } catch (err) {
       if (err instanceof ScanBusyError) return c.json({ error: err.message }, 409);
       throw err;
+    }
+  });
+
+  async function candidate(c: { req: { json(): Promise<unknown> } }) {
+    const body = await c.req.json().catch(() => undefined);
+    const parsed = candidateSchema.safeParse(body);
+    return parsed.success
+      ? { ok: true as const, data: parsed.data }
+      : { ok: false as const, error: `${issuesText(parsed.error)}. ${CANDIDATE_HELP}` };
+  }
+
+  // Reads a candidate device a few times and answers its values; nothing is saved.
+  app.post("/api/v1/commission/preview", operator, async (c) => {
+    const parsed = await candidate(c);
+    if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    if (!tools.preview) return c.json({ error: "the device preview is not available in this agent" }, 404);
+    try {
+      return c.json(await tools.preview.preview(parsed.data));
+    } catch (err) {
+      if (err instanceof CandidateError) return c.json({ error: err.message }, 400);
+      return c.json({ error: `preview failed: ${(err as Error).message}` }, 502);
+    }
+  });
+
+  // Adds the device: a new config version (config history), rolled back if it does not come up.
+  app.post("/api/v1/commission/devices", operator, async (c) => {
+    const parsed = await candidate(c);
+    if (!parsed.ok) return c.json({ error: parsed.error }, 400);
+    if (!tools.addDevice) return c.json({ error: "adding devices is not available in this agent" }, 404);
+    const { device, timeoutMs } = parsed.data;
+    const actor: string | undefined = c.get("principal")?.name;
+    try {
+      const result = await tools.addDevice(device, { timeoutMs, ...(actor ? { actor } : {}) });
+      auth.audit(c, "commission.add", { target: device.id, detail: `config version ${result.version}` });
+      return c.json({ ...result, device: device.id }, 201);
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      auth.audit(c, "commission.add", { target: device.id, detail: err.message, ok: false });
+      if (err instanceof ChangeBusyError) return c.json({ error: err.message }, 409);
+      if (err instanceof ConfigRolledBackError) return c.json({ error: err.message, rolledBack: true }, 502);
+      return c.json({ error: err.message }, 400);
     }
   });
 

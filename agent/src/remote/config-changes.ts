@@ -3,11 +3,19 @@ import { isDeepStrictEqual } from "node:util";
 import type { CommandArgs, CommandResult } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
+import {
+  appendDevices,
+  DevicesDirError,
+  deviceFilePath,
+  devicesDirOf,
+  readDeviceFiles,
+  writeDeviceFile,
+} from "../config/devices-dir.js";
 import { ConfigError, type LoadedConfig, parseConfig } from "../config/load.js";
-import type { AgentConfig } from "../config/schema.js";
+import type { AgentConfig, DeviceConfig } from "../config/schema.js";
 import type { SourcesLifecycle } from "../sources/lifecycle.js";
 import type { ConfigStore } from "./config-store.js";
-import { CommandError } from "./errors.js";
+import { ChangeBusyError, CommandError, ConfigRolledBackError } from "./errors.js";
 import { maskSecrets, restoreMaskedSecrets } from "./mask.js";
 
 /**
@@ -56,7 +64,7 @@ export function createConfigChanges(o: ConfigChangesOptions) {
 
   async function exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (busy)
-      throw new CommandError(`another change is in progress (${busy}); try again when it has finished`);
+      throw new ChangeBusyError(`another change is in progress (${busy}); try again when it has finished`);
     busy = what;
     try {
       return await fn();
@@ -94,11 +102,34 @@ export function createConfigChanges(o: ConfigChangesOptions) {
     }
   }
 
+  const devicesDir = devicesDirOf(o.file);
+  /** Version 0: the config file with the devices of its `devices.d/` folder, as one text. */
+  function fileText(): string {
+    const text = readFileSync(o.file, "utf8");
+    try {
+      return appendDevices(
+        text,
+        readDeviceFiles(devicesDir).map((f) => f.data),
+      );
+    } catch (err) {
+      if (err instanceof DevicesDirError) throw new CommandError(err.message);
+      throw err;
+    }
+  }
+
   async function apply(
     input: string | Record<string, unknown>,
-    meta: { actor?: string; origin: string; timeoutMs: number },
+    meta: {
+      actor?: string;
+      origin: string;
+      timeoutMs: number;
+      label?: string;
+      /** Runs once the new sources are up, before the version is settled; a throw rolls back. */
+      commit?: (version: number) => void;
+    },
   ): Promise<CommandResult<"config.apply">> {
-    const label = meta.origin === "apply" ? "config.apply" : `config.rollback (${meta.origin})`;
+    const label =
+      meta.label ?? (meta.origin === "apply" ? "config.apply" : `config.rollback (${meta.origin})`);
     const { text, next } = prepare(input, label);
     // The HTTP server stays as it runs (see NEXT_START_SECTIONS).
     next.config.http = lifecycle.loaded().config.http;
@@ -120,6 +151,7 @@ export function createConfigChanges(o: ConfigChangesOptions) {
       await lifecycle.replace(next);
       const up = await lifecycle.waitUp(meta.timeoutMs);
       if (!up.up) failure = `device ${up.device}: ${up.reason}`;
+      else meta.commit?.(v);
     } catch (err) {
       failure = `its sources did not start: ${(err as Error).message}`;
     }
@@ -138,7 +170,49 @@ export function createConfigChanges(o: ConfigChangesOptions) {
     const reason = `config version ${v} was rolled back to version ${previousVersion} because ${failure}`;
     store.settle(v, "rolled-back", reason);
     log.warn({ config: { version: v, previous: previousVersion } }, reason);
-    throw new CommandError(reason);
+    throw new ConfigRolledBackError(reason);
+  }
+
+  /**
+   * Adds one device (the commissioning page): the running config's text with the device appended
+   * goes through apply like any change (validated, a new version, rolled back if it does not come
+   * up), and once it runs, the device is written to `devices.d/<id>.yaml`, where it outlives a
+   * later edit of the config file.
+   */
+  function addDevice(device: DeviceConfig, meta: { actor?: string; timeoutMs: number }) {
+    const label = `commission.add (${device.id})`;
+    const running = lifecycle.loaded();
+    const path = deviceFilePath(devicesDir, device.id);
+    const fileExists = statSync(path, { throwIfNoEntry: false }) !== undefined;
+    if (running.config.devices.some((d) => d.id === device.id))
+      throw new CommandError(
+        `${label}: a device '${device.id}' exists already (${fileExists ? path : running.deviceOrigins[device.id]}); choose another id`,
+      );
+    if (fileExists)
+      throw new CommandError(
+        `${label}: ${path} exists already but is not in the running config; remove it or choose another id`,
+      );
+    let base: string;
+    try {
+      base = version === 0 ? fileText() : store.read(version);
+    } catch (err) {
+      if (err instanceof CommandError) throw err;
+      throw new CommandError(`${label}: cannot read the running config: ${(err as Error).message}`);
+    }
+    const text = appendDevices(base, [device]);
+    return apply(text, {
+      origin: "commission.add",
+      label,
+      timeoutMs: meta.timeoutMs,
+      ...(meta.actor ? { actor: meta.actor } : {}),
+      commit: (v) => {
+        writeDeviceFile(
+          devicesDir,
+          device,
+          `added on the gateway's commissioning page${meta.actor ? ` by ${meta.actor}` : ""} (config version ${v}); edit or delete this file to change or remove the device`,
+        );
+      },
+    });
   }
 
   return {
@@ -160,8 +234,9 @@ export function createConfigChanges(o: ConfigChangesOptions) {
       exclusive(`config.rollback to ${args.version}`, async () => {
         let text: string;
         try {
-          text = args.version === 0 ? readFileSync(o.file, "utf8") : store.read(args.version);
-        } catch {
+          text = args.version === 0 ? fileText() : store.read(args.version);
+        } catch (err) {
+          if (err instanceof CommandError) throw err;
           throw new CommandError(
             args.version === 0
               ? `config.rollback: cannot read the config file ${o.file}`
@@ -174,6 +249,8 @@ export function createConfigChanges(o: ConfigChangesOptions) {
           ...(actor ? { actor } : {}),
         });
       }),
+    addDevice: (device: DeviceConfig, meta: { actor?: string; timeoutMs: number }) =>
+      exclusive(`commission.add ${device.id}`, () => addDevice(device, meta)),
     restart: (args: CommandArgs<"source.restart">) =>
       exclusive("source.restart", async (): Promise<CommandResult<"source.restart">> => {
         if (args.device === undefined) {

@@ -1,17 +1,9 @@
 import { createHash } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type ConfigVersionInfo, configVersionSchema } from "@tidegate/protocol";
 import type { AgentConfig } from "../config/schema.js";
+import { writeFileAtomic } from "../config/write-atomic.js";
 
 /**
  * Configs applied remotely, kept in the agent's state directory (next to the buffer), never in
@@ -24,18 +16,6 @@ export function configVersionsDir(config: Pick<AgentConfig, "buffer">, configFil
   const state =
     config.buffer.path === ":memory:" ? dirname(resolve(configFile)) : dirname(config.buffer.path);
   return join(state, "config-versions");
-}
-
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 const name = (version: number) => String(version).padStart(4, "0");

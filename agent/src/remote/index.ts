@@ -52,6 +52,7 @@ export function createRemote(o: RemoteOptions) {
   let responder: { stop(): void } | undefined;
   return {
     handlers,
+    changes,
     attach(nc: NatsConnection) {
       responder?.stop();
       responder = startCommandResponder({ nc, gateway: o.gateway, handlers, log });

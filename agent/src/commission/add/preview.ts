@@ -1,0 +1,133 @@
+import { modbusProfiles, type Profile } from "@tidegate/profiles";
+import { TidegateError } from "@tidegate/protocol";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { type DeviceConfig, deviceSchema } from "../../config/schema.js";
+import { type ProbedPoint, probeDevice } from "../../probe/probe-device.js";
+import type { SourcesLifecycle } from "../../sources/lifecycle.js";
+import { busKey, createBus, type ModbusBus } from "../../sources/modbus/bus.js";
+
+/** A candidate device as the commissioning page sends it: a `devices:` entry, validated by the config schema. */
+export const candidateSchema = z
+  .object({
+    device: deviceSchema,
+    /** How many polls to show before saving (preview only). */
+    cycles: z.number().int().min(1).max(10).default(3),
+    /** Add only: how long the new device may take to answer before the change is rolled back. */
+    timeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+  })
+  .strict();
+export type Candidate = z.infer<typeof candidateSchema>;
+
+export const CANDIDATE_HELP =
+  "the body must be JSON: { device: { id, profile, transport: { type: tcp, host, port } | { type: rtu, port, baudRate, parity, … }, unitId?, pollIntervalMs?, points? }, cycles? (1–10), timeoutMs? } — the device as a devices: entry of the config";
+
+/** A candidate the agent cannot read as asked: the caller's mistake, in words (HTTP 400). */
+export class CandidateError extends TidegateError {
+  override name = "CandidateError";
+  readonly code = "commission.candidate";
+}
+
+export interface PreviewCycle {
+  at: string;
+  points: Pick<ProbedPoint, "id" | "name" | "unit" | "value">[];
+  failures: { block: string; reason: string; points: string[] }[];
+}
+export interface PreviewAnswer {
+  device: string;
+  profile: string;
+  unitId: number;
+  line: string;
+  /** True when the line is a configured one, read between its polls. */
+  shared: boolean;
+  cycles: PreviewCycle[];
+}
+
+type Lifecycle = Pick<SourcesLifecycle, "loaded" | "modbusTarget">;
+
+/** Pauses between preview polls: the device's interval, but a preview should not keep the page waiting. */
+const MAX_PREVIEW_GAP_MS = 2000;
+
+/**
+ * Reads a candidate device a few times with the chosen profile, unit id and points, as its poller
+ * would, without saving anything. A line configured devices already use is shared through their
+ * bus (its queue, never a second open); a serial line's settings must then be the bus's.
+ */
+export function createPreview(lifecycle: Lifecycle, log: Logger) {
+  function profileFor(device: DeviceConfig): Profile {
+    const all = modbusProfiles(lifecycle.loaded().profiles);
+    const profile = all.find((p) => p.id === device.profile);
+    if (!profile)
+      throw new CandidateError(
+        `device.profile: no Modbus profile '${device.profile}'; known: ${all
+          .map((p) => p.id)
+          .sort()
+          .join(", ")}`,
+      );
+    if (!device.points) return profile;
+    const ids = new Set(profile.points.map((p) => p.id));
+    const unknown = device.points.filter((p) => !ids.has(p));
+    if (unknown.length > 0)
+      throw new CandidateError(
+        `device.points: ${profile.id} has no point ${unknown.map((p) => `'${p}'`).join(", ")}; it has: ${[...ids].join(", ")}`,
+      );
+    const chosen = new Set(device.points);
+    return { ...profile, points: profile.points.filter((p) => chosen.has(p.id)) };
+  }
+
+  /** The bus of a configured device on the same line, if any. */
+  function sharedBus(device: DeviceConfig): ModbusBus | undefined {
+    const t = device.transport;
+    if (t.type === "serial" || t.type === "opcua") return undefined;
+    for (const d of lifecycle.loaded().config.devices) {
+      const other = d.transport;
+      if (other.type === "serial" || other.type === "opcua" || busKey(other) !== busKey(t)) continue;
+      if (other.type === "rtu" && t.type === "rtu")
+        for (const key of ["baudRate", "parity", "dataBits", "stopBits"] as const)
+          if (other[key] !== t[key])
+            throw new CandidateError(
+              `device.transport.${key}: ${t.port} is the line of device ${d.id} at ${other[key]}; devices on one serial port use the same ${key} (found ${t[key]})`,
+            );
+      const target = lifecycle.modbusTarget(d.id);
+      if (target) return target.bus;
+    }
+    return undefined;
+  }
+
+  async function preview(candidate: Candidate): Promise<PreviewAnswer> {
+    const { device } = candidate;
+    const t = device.transport;
+    if (t.type === "serial" || t.type === "opcua")
+      throw new CandidateError(
+        `device.transport.type: the preview reads Modbus devices (tcp, rtu, rtu-over-tcp), not ${t.type}`,
+      );
+    const profile = profileFor(device);
+    const unitId = device.unitId ?? profile.defaults.unitId;
+    const shared = sharedBus(device);
+    const bus = shared ?? createBus(t, log);
+    const gapMs = Math.min(device.pollIntervalMs, MAX_PREVIEW_GAP_MS);
+    const cycles: PreviewCycle[] = [];
+    try {
+      for (let i = 0; i < candidate.cycles; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
+        const result = await probeDevice(bus, profile, unitId, device.timeoutMs);
+        cycles.push({
+          at: new Date().toISOString(),
+          points: result.points.map((p) => ({
+            id: p.id,
+            name: p.name,
+            value: p.value,
+            ...(p.unit ? { unit: p.unit } : {}),
+          })),
+          failures: result.failures,
+        });
+      }
+    } finally {
+      if (!shared) await bus.close();
+    }
+    return { device: device.id, profile: profile.id, unitId, line: bus.label, shared: !!shared, cycles };
+  }
+
+  return { preview };
+}
+export type Preview = ReturnType<typeof createPreview>;

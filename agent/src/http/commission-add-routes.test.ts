@@ -1,0 +1,201 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { testAuthStore } from "@tidegate/http-kit/testing";
+import { loadProfiles, type Profile } from "@tidegate/profiles";
+import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stubAgentView } from "../../../test/helpers/agent-view.js";
+import { createPreview, type PreviewAnswer } from "../commission/add/preview.js";
+import { loadConfigFile } from "../config/load.js";
+import { createConfigChanges } from "../remote/config-changes.js";
+import { configVersionsDir, openConfigStore } from "../remote/config-store.js";
+import { createSourcesLifecycle } from "../sources/lifecycle.js";
+import { createAgentApp } from "./app.js";
+
+// Preview and add in-process, against real Modbus TCP simulators on loopback and a real config
+// change (versions on disk, sources restarted, rolled back when the new device does not answer).
+
+const profiles = loadProfiles();
+const log = pino({ level: "silent" });
+const auth = testAuthStore();
+let meter: ModbusTcpSimulator;
+let climate: ModbusTcpSimulator;
+let dir: string;
+let file: string;
+let fileText: string;
+let lifecycle: ReturnType<typeof createSourcesLifecycle>;
+let changes: ReturnType<typeof createConfigChanges>;
+let app: ReturnType<typeof createAgentApp>;
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+beforeAll(async () => {
+  meter = await startModbusTcpSimulator({ profile: profiles.get("eastron/sdm120") as Profile, unitId: 1 });
+  climate = await startModbusTcpSimulator({ profile: profiles.get("sonbest/xy-md02") as Profile, unitId: 9 });
+  climate.set("temperature", 21.5);
+  dir = mkdtempSync(join(tmpdir(), "tidegate-commission-add-"));
+  file = join(dir, "agent.yaml");
+  fileText = `# the technician's own file
+gateway: g
+buffer: { path: ":memory:" }
+devices:
+  - id: meter-1
+    profile: eastron/sdm120
+    pollIntervalMs: 500
+    transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }
+`;
+  writeFileSync(file, fileText);
+  const loaded = loadConfigFile(file);
+  lifecycle = createSourcesLifecycle(loaded, () => {}, log);
+  await lifecycle.start();
+  changes = createConfigChanges({
+    lifecycle,
+    store: openConfigStore(configVersionsDir(loaded.config, file)),
+    file,
+    version: 0,
+    log,
+  });
+  app = createAgentApp(stubAgentView, {
+    auth: { store: auth.store },
+    local: { preview: createPreview(lifecycle, log), addDevice: changes.addDevice },
+  });
+});
+afterAll(async () => {
+  await lifecycle.stop();
+  await meter.close();
+  await climate.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const post = (path: string, body: unknown, role: "viewer" | "operator" = "operator") =>
+  app.request(`/api/v1/commission/${path}`, {
+    method: "POST",
+    headers: { ...auth.headers[role], "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+const climateDevice = (extra: Record<string, unknown> = {}) => ({
+  id: "climate-1",
+  profile: "sonbest/xy-md02",
+  unitId: 9,
+  pollIntervalMs: 300,
+  transport: { type: "tcp", host: "127.0.0.1", port: climate.port },
+  ...extra,
+});
+
+describe("POST /api/v1/commission/preview and /devices", () => {
+  it("are for operators, and answer 400 with what is wrong and what a candidate looks like", async () => {
+    expect((await post("preview", { device: climateDevice() }, "viewer")).status).toBe(403);
+    expect((await post("devices", { device: climateDevice() }, "viewer")).status).toBe(403);
+    const notJson = await post("preview", "{nope");
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error).toMatch(
+      /the body must be JSON: \{ device: \{ id, profile, transport/,
+    );
+    const badPort = await post("devices", {
+      device: climateDevice({ transport: { type: "tcp", host: "x", port: "fifty" } }),
+    });
+    expect(badPort.status).toBe(400);
+    expect((await badPort.json()).error).toMatch(/^device\.transport\.port: /);
+    const badProfile = await post("preview", { device: climateDevice({ profile: "acme/none" }) });
+    expect(badProfile.status).toBe(400);
+    expect((await badProfile.json()).error).toMatch(
+      /no Modbus profile 'acme\/none'; known: .*sonbest\/xy-md02/,
+    );
+    const badPoint = await post("preview", { device: climateDevice({ points: ["temperature", "wind"] }) });
+    expect(badPoint.status).toBe(400);
+    expect((await badPoint.json()).error).toMatch(/sonbest\/xy-md02 has no point 'wind'; it has: /);
+  });
+
+  it("previews a candidate for a few cycles with the chosen points, saving nothing", async () => {
+    const res = await post("preview", { device: climateDevice({ points: ["temperature"] }), cycles: 2 });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as PreviewAnswer;
+    expect(answer).toMatchObject({
+      device: "climate-1",
+      profile: "sonbest/xy-md02",
+      unitId: 9,
+      shared: false,
+    });
+    expect(answer.cycles).toHaveLength(2);
+    for (const cycle of answer.cycles) {
+      expect(cycle.failures).toEqual([]);
+      expect(cycle.points).toEqual([
+        expect.objectContaining({ id: "temperature", value: "21.5", unit: "°C" }),
+      ]);
+    }
+    expect(existsSync(join(dir, "devices.d"))).toBe(false);
+    expect(changes.history().versions).toEqual([]);
+    expect(lifecycle.devices().map((d) => d.id)).toEqual(["meter-1"]);
+  });
+
+  it("shares the line of a configured device instead of opening it again", async () => {
+    const res = await post("preview", {
+      device: climateDevice({
+        id: "meter-again",
+        profile: "eastron/sdm120",
+        unitId: 1,
+        transport: { type: "tcp", host: "127.0.0.1", port: meter.port },
+      }),
+      cycles: 1,
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as PreviewAnswer).shared).toBe(true);
+  });
+
+  it("adds a device as a new config version and a devices.d file, leaving the config file alone", async () => {
+    const res = await post("devices", { device: climateDevice(), timeoutMs: 10_000 });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(body).toEqual({ version: 1, devices: ["meter-1", "climate-1"], device: "climate-1" });
+    expect(lifecycle.devices().map((d) => d.id)).toEqual(["meter-1", "climate-1"]);
+    const history = changes.history();
+    expect(history.current).toBe(1);
+    expect(history.versions).toEqual([
+      expect.objectContaining({
+        version: 1,
+        origin: "commission.add",
+        actor: "token:test operator",
+        status: "applied",
+      }),
+    ]);
+    expect(readFileSync(file, "utf8")).toBe(fileText);
+    const saved = readFileSync(join(dir, "devices.d", "climate-1.yaml"), "utf8");
+    expect(saved).toMatch(
+      /^# added on the gateway's commissioning page by token:test operator \(config version 1\)/,
+    );
+    // The next start reads the same devices from the file and its folder.
+    const reloaded = loadConfigFile(file);
+    expect(reloaded.config.devices.map((d) => d.id)).toEqual(["meter-1", "climate-1"]);
+    expect(reloaded.deviceOrigins["climate-1"]).toBe(join(dir, "devices.d", "climate-1.yaml"));
+
+    const again = await post("devices", { device: climateDevice() });
+    expect(again.status).toBe(400);
+    expect((await again.json()).error).toMatch(
+      /a device 'climate-1' exists already .*devices\.d\/climate-1\.yaml/,
+    );
+  });
+
+  it("rolls back a device that does not answer: 502 with the reason, nothing written to devices.d", async () => {
+    const port = await closedPort();
+    const res = await post("devices", {
+      device: climateDevice({ id: "ghost", transport: { type: "tcp", host: "127.0.0.1", port } }),
+      timeoutMs: 1500,
+    });
+    expect(res.status).toBe(502);
+    const body = await res.json();
+    expect(body.rolledBack).toBe(true);
+    expect(body.error).toMatch(/config version 2 was rolled back to version 1 because device ghost: /);
+    expect(existsSync(join(dir, "devices.d", "ghost.yaml"))).toBe(false);
+    expect(lifecycle.devices().map((d) => d.id)).toEqual(["meter-1", "climate-1"]);
+    expect(changes.history().versions.map((v) => v.status)).toEqual(["applied", "rolled-back"]);
+  }, 20_000);
+});
