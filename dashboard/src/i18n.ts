@@ -188,6 +188,54 @@ export interface Messages {
     configHint: string;
     notAllowed: string;
   };
+  commission: {
+    tab: string;
+    where: string;
+    scanTitle: string;
+    scanHint: string;
+    serial: string;
+    tcp: string;
+    serialPort: string;
+    host: string;
+    port: string;
+    idsFrom: string;
+    idsTo: string;
+    pausePolling: string;
+    start: string;
+    cancel: string;
+    progress: (
+      settingsDone: number,
+      settingsTotal: number,
+      ids: number,
+      idsTotal: number,
+      found: number,
+    ) => string;
+    current: (setting: string) => string;
+    timeLeft: (s: number) => string;
+    paused: (target: string) => string;
+    skipped: (settings: string) => string;
+    state: (state: string) => string;
+    nothingFound: string;
+    found: (unitId: number, setting: string) => string;
+    score: (score: number) => string;
+    use: string;
+    noneFits: string;
+    noneFitsHint: string;
+    addTitle: string;
+    name: string;
+    profile: string;
+    interval: string;
+    unitId: string;
+    points: string;
+    preview: string;
+    previewing: string;
+    previewHint: string;
+    save: string;
+    saving: string;
+    saved: (id: string, version: number) => string;
+    seeOverview: string;
+    failed: (detail: string) => string;
+  };
 
   // Chart controls
   pointAdd: string;

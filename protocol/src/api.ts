@@ -220,3 +220,70 @@ export interface AlertsAnswer {
   active: AlertEntry[];
   recent: AlertEntry[];
 }
+
+// ---- The agent's commissioning routes ----
+
+/** A serial line setting a device answered at. */
+export interface CommissionSerialSetting {
+  baudRate: number;
+  parity: "none" | "even" | "odd";
+  dataBits: 7 | 8;
+  stopBits: 1 | 2;
+}
+/** A profile that may fit a device found, with the evidence and the values the device answered. */
+export interface CommissionCandidate {
+  profile: string;
+  score: number;
+  evidence: { kind: string; weight: number; text: string }[];
+  values: { id: string; name: string; unit?: string; value: ReadingValue }[];
+}
+export interface CommissionFoundDevice {
+  unitId: number;
+  /** "9600 8E1", or "tcp". */
+  setting: string;
+  serial?: CommissionSerialSetting;
+  /** Best first, once identified. */
+  candidates?: CommissionCandidate[];
+}
+/** GET and POST /api/v1/commission/scan (operator): the current or last scan. */
+export interface CommissionScanAnswer {
+  id: number;
+  state: "running" | "done" | "cancelled" | "failed";
+  target: string;
+  startedAt: number;
+  finishedAt?: number;
+  progress: {
+    settingsTotal: number;
+    settingsDone: number;
+    current?: string;
+    idsTried: number;
+    idsTotal: number;
+    found: CommissionFoundDevice[];
+    noise: Record<string, number>;
+    etaMs: number;
+    /** Polling on the scanned line is paused now (another speed is being swept). */
+    pollingPaused: boolean;
+  };
+  skipped: string[];
+  error?: string;
+}
+/** POST /api/v1/commission/preview (operator): a candidate device read a few times, nothing saved. */
+export interface CommissionPreviewAnswer {
+  device: string;
+  profile: string;
+  unitId: number;
+  line: string;
+  /** Read through the bus of a configured device on the same line. */
+  shared: boolean;
+  cycles: {
+    at: string;
+    points: { id: string; name: string; unit?: string; value: string }[];
+    failures: { block: string; reason: string; points: string[] }[];
+  }[];
+}
+/** POST /api/v1/commission/devices (operator): the config version that added the device. */
+export interface CommissionAddAnswer {
+  version: number;
+  device: string;
+  devices: string[];
+}

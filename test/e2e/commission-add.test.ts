@@ -1,13 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadProfiles, type Profile } from "@tidegate/profiles";
-import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFetch } from "./helpers/auth.js";
-import { type NatsServer, startNatsServer } from "./helpers/nats.js";
+import { type CommissionRig, startCommissionRig } from "./helpers/commission.js";
 import { startProcess } from "./helpers/process.js";
-import { meterAgentConfig, startMeter } from "./helpers/system.js";
-import { agentCli, type Started, type StartedAgent, startAgent, startCollector } from "./helpers/tidegate.js";
+import { agentCli, type Started, type StartedAgent } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 // Adding a device on a running gateway, end to end: the built agent's commissioning API previews a
@@ -15,35 +12,15 @@ import { getJson, waitFor } from "./helpers/wait.js";
 // NATS, the change is in the config history, the user's file is untouched, and a restart keeps it.
 
 const GATEWAY = "e2e-commission";
-const cleanups: (() => unknown)[] = [];
-let nats: NatsServer;
-let collector: Started;
+let rig: CommissionRig;
 let agent: StartedAgent;
-let climate: ModbusTcpSimulator;
-let configText: string;
+let collector: Started;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  cleanups.push(() => nats.dispose());
-  collector = await startCollector(nats.url);
-  cleanups.push(() => collector.stop());
-  const meter = await startMeter(3);
-  cleanups.push(() => meter.close());
-  climate = await startModbusTcpSimulator({
-    profile: loadProfiles().get("sonbest/xy-md02") as Profile,
-    unitId: 17,
-    tickMs: 60_000,
-  });
-  cleanups.push(() => climate.close());
-  climate.set("temperature", 19.5);
-  climate.set("humidity", 48.5);
-  configText = meterAgentConfig({ gateway: GATEWAY, natsUrl: nats.url, meterPort: meter.port });
-  agent = await startAgent(configText);
-  cleanups.push(() => agent.stop());
+  rig = await startCommissionRig(GATEWAY, { unitId: 17, values: { temperature: 19.5, humidity: 48.5 } });
+  ({ agent, collector } = rig);
 }, 60_000);
-afterAll(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+afterAll(() => rig?.stop());
 
 const post = (path: string, body: unknown) =>
   apiFetch(`${agent.url}/api/v1/commission/${path}`, {
@@ -63,7 +40,7 @@ const context = () => `agent:\n${agent.output().slice(-3000)}`;
 
 describe("adding a device through the agent's commissioning API", () => {
   it("previews, adds, and the new device's readings reach the collector; a restart keeps it", async () => {
-    const device = { ...candidate, transport: { ...candidate.transport, port: climate.port } };
+    const device = { ...candidate, transport: { ...candidate.transport, port: rig.climate.port } };
     const preview = await post("preview", { device, cycles: 2 });
     const shown = (await preview.json()) as { cycles: { points: { id: string; value: string }[] }[] };
     expect(preview.status, JSON.stringify(shown)).toBe(200);
@@ -110,7 +87,7 @@ describe("adding a device through the agent's commissioning API", () => {
     expect(result.versions).toEqual([
       expect.objectContaining({ version: 1, origin: "commission.add", status: "applied" }),
     ]);
-    expect(readFileSync(agent.configFile, "utf8")).toBe(configText);
+    expect(readFileSync(agent.configFile, "utf8")).toBe(rig.configText);
     const file = join(agent.dir, "devices.d", "climate-7.yaml");
     expect(readFileSync(file, "utf8")).toMatch(/^# added on the gateway's commissioning page by token:/);
 

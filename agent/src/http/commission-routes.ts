@@ -1,4 +1,5 @@
 import type { Auth } from "@tidegate/http-kit";
+import type { CommissionAddAnswer, CommissionPreviewAnswer, CommissionScanAnswer } from "@tidegate/protocol";
 import { Hono } from "hono";
 import type { z } from "zod";
 import { CANDIDATE_HELP, CandidateError, candidateSchema, type Preview } from "../commission/add/preview.js";
@@ -35,7 +36,7 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
     if (!tools.scan) return c.json(notWired, 404);
     const scan = tools.scan.status();
     return scan
-      ? c.json(scan)
+      ? c.json(scan satisfies CommissionScanAnswer)
       : c.json({ error: "no scan yet: POST /api/v1/commission/scan starts one" }, 404);
   });
 
@@ -49,7 +50,7 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
         target: scan.target,
         detail: `${scan.progress.settingsTotal} settings${scan.skipped.length ? `, ${scan.skipped.length} left out (polling would pause)` : ""}`,
       });
-      return c.json(scan, 202);
+      return c.json(scan satisfies CommissionScanAnswer, 202);
     } catch (err) {
       if (err instanceof ScanBusyError) return c.json({ error: err.message }, 409);
       throw err;
@@ -70,7 +71,7 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     if (!tools.preview) return c.json({ error: "the device preview is not available in this agent" }, 404);
     try {
-      return c.json(await tools.preview.preview(parsed.data));
+      return c.json((await tools.preview.preview(parsed.data)) satisfies CommissionPreviewAnswer);
     } catch (err) {
       if (err instanceof CandidateError) return c.json({ error: err.message }, 400);
       return c.json({ error: `preview failed: ${(err as Error).message}` }, 502);
@@ -87,7 +88,7 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
     try {
       const result = await tools.addDevice(device, { timeoutMs, ...(actor ? { actor } : {}) });
       auth.audit(c, "commission.add", { target: device.id, detail: `config version ${result.version}` });
-      return c.json({ ...result, device: device.id }, 201);
+      return c.json({ ...result, device: device.id } satisfies CommissionAddAnswer, 201);
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       auth.audit(c, "commission.add", { target: device.id, detail: err.message, ok: false });

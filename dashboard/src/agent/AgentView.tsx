@@ -8,6 +8,7 @@ import { t } from "../i18n.js";
 import { AgentHeader } from "./AgentHeader.js";
 import { AlertsPanel } from "./AlertsPanel.js";
 import { ConfigPanel } from "./ConfigPanel.js";
+import { CommissionPage } from "./commission/CommissionPage.js";
 import { DeviceCard } from "./DeviceCard.js";
 import { type DeviceGroup, groupByDevice } from "./group.js";
 import { ProbePanel } from "./ProbePanel.js";
@@ -50,9 +51,24 @@ export function AgentView({ gateway }: { gateway: string }) {
             >
               {t.tech.tab}
             </a>
+            <a
+              href="#/commission"
+              aria-current={route === "commission" ? "page" : undefined}
+              data-testid="tab-commission"
+            >
+              {t.commission.tab}
+            </a>
           </nav>
         )}
-        {route === "technician" ? (
+        {route === "commission" ? (
+          technician ? (
+            <CommissionPage taken={(status.data?.devices ?? []).map((d) => d.id)} />
+          ) : (
+            <p class="notice" data-testid="technician-refused">
+              {t.tech.notAllowed}
+            </p>
+          )
+        ) : route === "technician" ? (
           technician ? (
             <div class="technician" data-testid="technician-page">
               <ProbePanel />

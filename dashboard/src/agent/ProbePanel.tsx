@@ -2,21 +2,10 @@ import { useState } from "preact/hooks";
 import { usePoll } from "../api.js";
 import { ErrorBanner } from "../ErrorBanner.js";
 import { t } from "../i18n.js";
+import { Field, InputField } from "./Field.js";
 import { localApi, type ProbeAnswer, type ProbeRequest } from "./local-api.js";
 
 const OTHER = "";
-
-/** A form field with its label above it. */
-function Field(props: { id: string; label: string; children: preact.ComponentChildren }) {
-  return (
-    <div class="field">
-      <label class="field-label" for={props.id}>
-        {props.label}
-      </label>
-      {props.children}
-    </div>
-  );
-}
 
 /** The decode assistant in the browser: read a device once, see every byte/word order. */
 export function ProbePanel() {
@@ -74,27 +63,17 @@ export function ProbePanel() {
         </Field>
         {!configured && (
           <>
-            <Field id="probe-host" label={t.tech.host}>
-              <input
-                id="probe-host"
-                required
-                value={host}
-                data-testid="probe-host"
-                onInput={(e) => setHost(e.currentTarget.value)}
-              />
-            </Field>
-            <Field id="probe-port" label={t.tech.port}>
-              <input
-                id="probe-port"
-                required
-                type="number"
-                min={1}
-                max={65535}
-                value={port}
-                data-testid="probe-port"
-                onInput={(e) => setPort(e.currentTarget.value)}
-              />
-            </Field>
+            <InputField id="probe-host" label={t.tech.host} value={host} onValue={setHost} required />
+            <InputField
+              id="probe-port"
+              label={t.tech.port}
+              value={port}
+              onValue={setPort}
+              required
+              type="number"
+              min={1}
+              max={65535}
+            />
             <Field id="probe-profile" label={t.tech.profile}>
               <select
                 id="probe-profile"
@@ -115,18 +94,16 @@ export function ProbePanel() {
             </Field>
           </>
         )}
-        <Field id="probe-unit" label={t.tech.unit}>
-          <input
-            id="probe-unit"
-            type="number"
-            min={0}
-            max={255}
-            value={unit}
-            placeholder={configured ? String(configured.unitId) : "1"}
-            data-testid="probe-unit"
-            onInput={(e) => setUnit(e.currentTarget.value)}
-          />
-        </Field>
+        <InputField
+          id="probe-unit"
+          label={t.tech.unit}
+          value={unit}
+          onValue={setUnit}
+          type="number"
+          min={0}
+          max={255}
+          placeholder={configured ? String(configured.unitId) : "1"}
+        />
         <button type="submit" class="btn" disabled={busy} data-testid="probe-run">
           {busy ? t.tech.running : t.tech.run}
         </button>

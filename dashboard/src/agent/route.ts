@@ -1,10 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
 
-export type AgentRoute = "overview" | "technician";
+export type AgentRoute = "overview" | "technician" | "commission";
 
-/** `#/technician` opens the technician page; anything else is the overview. */
+/** `#/technician` opens the technician page, `#/commission` commissioning; anything else is the overview. */
 export function routeOf(hash: string): AgentRoute {
-  return hash.replace(/^#\/?/, "") === "technician" ? "technician" : "overview";
+  const name = hash.replace(/^#\/?/, "");
+  return name === "technician" || name === "commission" ? name : "overview";
 }
 
 export function useAgentRoute(): AgentRoute {

@@ -180,6 +180,61 @@ export const de: Messages = {
     configHint: "Nur lesen; Passwörter, Tokens und Schlüssel sind maskiert.",
     notAllowed: "Die Technikerseite ist für Bediener und Administratoren.",
   },
+  commission: {
+    tab: "Inbetriebnahme",
+    where: "Suchen an",
+    scanTitle: "Geräte suchen",
+    scanHint:
+      "Durchsucht die Unit-IDs (an einer seriellen Schnittstelle auch Baudraten und Rahmenformate) und bewertet die Profile der Bibliothek für jedes antwortende Gerät.",
+    serial: "Serielle Schnittstelle (RS-485)",
+    tcp: "Modbus-TCP-Host",
+    serialPort: "Schnittstelle",
+    host: "Host",
+    port: "TCP-Port",
+    idsFrom: "Unit-IDs von",
+    idsTo: "bis",
+    pausePolling:
+      "Abfrage an dieser Schnittstelle anhalten, während andere Baudraten probiert werden (danach läuft sie weiter)",
+    start: "Suchen",
+    cancel: "Abbrechen",
+    progress: (done, total, ids, idsTotal, found) =>
+      `Einstellung ${done} von ${total} · IDs ${ids} von ${idsTotal} · ${found} gefunden`,
+    current: (setting) => `Probiere ${setting}`,
+    timeLeft: (s) => `noch etwa ${s} s`,
+    paused: (target) =>
+      `Die Abfrage an ${target} ist für diese Suche angehalten; sie läuft nach der Suche weiter.`,
+    skipped: (settings) =>
+      `Nicht probiert, weil dafür die Abfrage an dieser Schnittstelle anhalten müsste: ${settings}`,
+    state: (state) =>
+      ({
+        running: "Suche läuft…",
+        done: "Suche beendet",
+        cancelled: "Suche abgebrochen",
+        failed: "Suche fehlgeschlagen",
+      })[state] ?? state,
+    nothingFound: "Kein Gerät hat geantwortet.",
+    found: (unitId, setting) => `Unit ${unitId} bei ${setting}`,
+    score: (score) => `Punkte ${score}`,
+    use: "Dieses Profil nehmen",
+    noneFits: "Keines passt",
+    noneFitsHint:
+      "Wählen Sie ein Profil von Hand, oder lesen Sie das Gerät mit der Abfrage auf der Technikerseite.",
+    addTitle: "Gerät hinzufügen",
+    name: "Name (Geräte-ID)",
+    profile: "Profil",
+    interval: "Abfrageintervall (ms)",
+    unitId: "Unit-ID",
+    points: "Messpunkte",
+    preview: "Vorschau",
+    previewing: "Wird gelesen…",
+    previewHint: "Drei Abfragen mit diesen Einstellungen; noch wird nichts gespeichert.",
+    save: "Speichern",
+    saving: "Wird gespeichert…",
+    saved: (id, version) =>
+      `${id} wurde hinzugefügt (Konfigurationsversion ${version}) und wird jetzt abgefragt.`,
+    seeOverview: "Messwerte ansehen",
+    failed: (detail) => `Fehlgeschlagen: ${detail}`,
+  },
 
   pointAdd: "Datenpunkt hinzufügen",
   pointRemove: (label) => `${label} aus dem Diagramm entfernen`,

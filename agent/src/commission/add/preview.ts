@@ -1,9 +1,9 @@
 import { modbusProfiles, type Profile } from "@tidegate/profiles";
-import { TidegateError } from "@tidegate/protocol";
+import { type CommissionPreviewAnswer, TidegateError } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { type DeviceConfig, deviceSchema } from "../../config/schema.js";
-import { type ProbedPoint, probeDevice } from "../../probe/probe-device.js";
+import { probeDevice } from "../../probe/probe-device.js";
 import type { SourcesLifecycle } from "../../sources/lifecycle.js";
 import { busKey, createBus, type ModbusBus } from "../../sources/modbus/bus.js";
 
@@ -28,20 +28,8 @@ export class CandidateError extends TidegateError {
   readonly code = "commission.candidate";
 }
 
-export interface PreviewCycle {
-  at: string;
-  points: Pick<ProbedPoint, "id" | "name" | "unit" | "value">[];
-  failures: { block: string; reason: string; points: string[] }[];
-}
-export interface PreviewAnswer {
-  device: string;
-  profile: string;
-  unitId: number;
-  line: string;
-  /** True when the line is a configured one, read between its polls. */
-  shared: boolean;
-  cycles: PreviewCycle[];
-}
+export type PreviewAnswer = CommissionPreviewAnswer;
+type PreviewCycle = PreviewAnswer["cycles"][number];
 
 type Lifecycle = Pick<SourcesLifecycle, "loaded" | "modbusTarget">;
 

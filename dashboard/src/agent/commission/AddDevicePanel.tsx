@@ -1,0 +1,187 @@
+import { useState } from "preact/hooks";
+import { t } from "../../i18n.js";
+import { Field, InputField } from "../Field.js";
+import { commissionApi, type PreviewAnswer } from "./commission-api.js";
+import { deviceOf, suggestId, transportOf } from "./draft.js";
+import type { Pick } from "./ScanPanel.js";
+
+/**
+ * The picked device, ready to add: profile, name, poll interval and points; a preview of a few
+ * polls before saving; saving goes through the agent's config change (a new config version).
+ */
+export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[]; taken: readonly string[] }) {
+  const { pick } = props;
+  const first = pick.candidate?.profile ?? "";
+  const [profile, setProfile] = useState(first);
+  const [id, setId] = useState(() => suggestId(first || "device", pick.found.unitId, props.taken));
+  const [interval, setIntervalMs] = useState("1000");
+  const [unitId, setUnitId] = useState(String(pick.found.unitId));
+  const known = profile === pick.candidate?.profile ? pick.candidate.values.map((v) => v.id) : [];
+  const [preview, setPreview] = useState<PreviewAnswer | undefined>();
+  const allPoints =
+    preview?.profile === profile ? (preview.cycles[0]?.points.map((p) => p.id) ?? known) : known;
+  const [points, setPoints] = useState<string[] | undefined>();
+  const chosen = points ?? allPoints;
+  const [busy, setBusy] = useState<"preview" | "save" | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [saved, setSaved] = useState<{ device: string; version: number } | undefined>();
+
+  const device = () =>
+    deviceOf({
+      id,
+      profile,
+      transport: transportOf(pick.request, pick.found),
+      unitId: Number(unitId),
+      pollIntervalMs: Number(interval),
+      points: chosen,
+      allPoints,
+    });
+  const act = async (what: "preview" | "save") => {
+    setBusy(what);
+    setError(undefined);
+    try {
+      if (what === "preview") setPreview(await commissionApi.preview(device()));
+      else setSaved(await commissionApi.add(device()));
+    } catch (err) {
+      setError(t.commission.failed((err as Error).message));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const toggle = (point: string, on: boolean) =>
+    setPoints(on ? [...chosen.filter((p) => p !== point), point] : chosen.filter((p) => p !== point));
+
+  return (
+    <section class="panel" data-testid="add-panel">
+      <h2>{t.commission.addTitle}</h2>
+      {!pick.candidate && <p class="muted small">{t.commission.noneFitsHint}</p>}
+      <form
+        class="probe-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act("preview");
+        }}
+      >
+        <Field id="add-profile" label={t.commission.profile}>
+          <select
+            id="add-profile"
+            required
+            value={profile}
+            data-testid="add-profile"
+            onChange={(e) => {
+              setProfile(e.currentTarget.value);
+              setPoints(undefined);
+            }}
+          >
+            <option value="" disabled>
+              {t.noValue}
+            </option>
+            {props.profiles.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <InputField
+          id="add-id"
+          label={t.commission.name}
+          value={id}
+          onValue={setId}
+          required
+          pattern="[A-Za-z0-9_\-]+"
+        />
+        <InputField
+          id="add-unit"
+          label={t.commission.unitId}
+          value={unitId}
+          onValue={setUnitId}
+          type="number"
+          min={0}
+          max={255}
+        />
+        <InputField
+          id="add-interval"
+          label={t.commission.interval}
+          value={interval}
+          onValue={setIntervalMs}
+          type="number"
+          min={100}
+          step={100}
+        />
+        {allPoints.length > 0 && (
+          <fieldset class="add-points" data-testid="add-points">
+            <legend>{t.commission.points}</legend>
+            {allPoints.map((p) => (
+              <label key={p} class="check">
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(p)}
+                  data-point={p}
+                  onChange={(e) => toggle(p, e.currentTarget.checked)}
+                />{" "}
+                {p}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <button type="submit" class="btn secondary" disabled={busy !== undefined} data-testid="add-preview">
+          {busy === "preview" ? t.commission.previewing : t.commission.preview}
+        </button>
+        <button
+          type="button"
+          class="btn"
+          disabled={busy !== undefined || !preview || saved !== undefined}
+          data-testid="add-save"
+          onClick={() => void act("save")}
+        >
+          {busy === "save" ? t.commission.saving : t.commission.save}
+        </button>
+      </form>
+      <p class="muted small">{t.commission.previewHint}</p>
+      {error && (
+        <p class="form-error" role="alert" data-testid="add-error">
+          {error}
+        </p>
+      )}
+      {preview && <PreviewTable answer={preview} />}
+      {saved && (
+        <p class="notice ok" role="status" data-testid="add-saved">
+          {t.commission.saved(saved.device, saved.version)} <a href="#/">{t.commission.seeOverview}</a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function PreviewTable({ answer }: { answer: PreviewAnswer }) {
+  const rows = answer.cycles[0]?.points ?? [];
+  return (
+    <div class="table-wrap" data-testid="add-preview-result">
+      {answer.cycles.flatMap((c) =>
+        c.failures.map((f) => (
+          <p key={`${c.at}-${f.block}`} class="card-error">
+            {t.tech.readFailed(`${f.block} (${f.points.join(", ")})`, f.reason)}
+          </p>
+        )),
+      )}
+      <table>
+        <tbody>
+          {rows.map((p) => (
+            <tr key={p.id} data-testid="preview-point" data-point={p.id}>
+              <th scope="row">{p.name}</th>
+              {answer.cycles.map((c) => {
+                const v = c.points.find((x) => x.id === p.id);
+                return (
+                  <td key={c.at} class="value">
+                    {v ? `${v.value}${v.unit ? ` ${v.unit}` : ""}` : t.noValue}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

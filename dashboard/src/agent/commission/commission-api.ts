@@ -1,0 +1,63 @@
+import type {
+  CommissionAddAnswer,
+  CommissionCandidate,
+  CommissionFoundDevice,
+  CommissionPreviewAnswer,
+  CommissionScanAnswer,
+  CommissionSerialSetting,
+} from "@tidegate/protocol";
+import { ApiError } from "../../api.js";
+import { writeHeaders } from "../../auth/session.js";
+import { t } from "../../i18n.js";
+
+/** The agent's commissioning routes (agent/src/http/commission-routes.ts). */
+
+export type SerialSetting = CommissionSerialSetting;
+export type ScanCandidate = CommissionCandidate;
+export type FoundDevice = CommissionFoundDevice;
+export type ScanState = CommissionScanAnswer;
+export type ScanRequest =
+  | { serial: string; unitIds?: { from: number; to: number }; pausePolling?: boolean }
+  | { host: string; port: number; unitIds?: { from: number; to: number } };
+
+export type Transport =
+  | ({ type: "rtu"; port: string } & SerialSetting)
+  | { type: "tcp"; host: string; port: number };
+export interface DeviceDraft {
+  id: string;
+  profile: string;
+  transport: Transport;
+  unitId: number;
+  pollIntervalMs: number;
+  points?: string[];
+}
+export type PreviewAnswer = CommissionPreviewAnswer;
+
+async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: writeHeaders(),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = (await res.json().catch(() => ({}))) as { error?: unknown };
+  if (!res.ok) throw new ApiError(typeof answer.error === "string" ? answer.error : t.httpError(res.status));
+  return answer as T;
+}
+
+export const commissionApi = {
+  startScan: (req: ScanRequest) => send<ScanState>("POST", "api/v1/commission/scan", req),
+  /** Undefined before the first scan. */
+  scan: async (signal?: AbortSignal): Promise<ScanState | undefined> => {
+    const res = await fetch("api/v1/commission/scan", { signal, headers: { accept: "application/json" } });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new ApiError(t.httpError(res.status));
+    return (await res.json()) as ScanState;
+  },
+  cancelScan: () => send<{ cancelled: boolean }>("DELETE", "api/v1/commission/scan"),
+  preview: (device: DeviceDraft) =>
+    send<PreviewAnswer>("POST", "api/v1/commission/preview", { device, cycles: 3 }),
+  add: (device: DeviceDraft) =>
+    send<CommissionAddAnswer>("POST", "api/v1/commission/devices", {
+      device,
+    }),
+};
