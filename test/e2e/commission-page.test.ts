@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadProfiles, type Profile } from "@tidegate/profiles";
+import { startModbusRtuSimulator, startPtyPair } from "@tidegate/simulators";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, screenshot } from "./helpers/browser.js";
 import { type CommissionRig, startCommissionRig } from "./helpers/commission.js";
-import { agentCli, type StartedAgent } from "./helpers/tidegate.js";
+import { agentCli, type StartedAgent, startAgent } from "./helpers/tidegate.js";
 import { addUserByCli, signInPage } from "./helpers/users.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
@@ -99,4 +104,69 @@ describe("the commissioning page", () => {
     );
     expect(atCollector.find((r) => r.point === "temperature")?.value).toBe(22.5);
   }, 120_000);
+
+  it("says plainly while polling of a shared serial line is paused for a scan, and cancels it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-page-scan-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const pty = await startPtyPair(dir, "ttyUSB-page");
+    cleanups.push(pty.close);
+    const sim = await startModbusRtuSimulator({
+      path: pty.deviceEnd,
+      slaves: [{ unitId: 1, profile: loadProfiles().get("eastron/sdm120") as Profile, seed: 1 }],
+      tickMs: 200,
+    });
+    cleanups.push(sim.close);
+    const serialAgent = await startAgent(`
+version: 1
+gateway: page-shared-line
+http: { host: 127.0.0.1 }
+nats: { servers: ["${rig.nats.url}"] }
+buffer: { path: buffer.db }
+devices:
+  - id: meter-1
+    profile: eastron/sdm120
+    transport: { type: rtu, port: ${pty.agentEnd}, baudRate: 9600 }
+    unitId: 1
+    pollIntervalMs: 200
+    timeoutMs: 300
+`);
+    cleanups.push(() => serialAgent.stop());
+    await addUserByCli({
+      cli: agentCli,
+      where: ["--config", serialAgent.configFile],
+      dir: serialAgent.dir,
+      name: "tina",
+      role: "operator",
+      password: "technician password",
+    });
+    const page = await signInPage(browser, serialAgent.url, "tina", "technician password", {
+      width: 1000,
+      height: 800,
+    });
+    cleanups.push(() => page.context().close());
+    await page.goto(`${serialAgent.url}/#/commission`);
+    await page.getByTestId("scan-mode").selectOption("serial");
+    await page.getByTestId("scan-serial").fill(pty.agentEnd);
+    // No device above 100 at the bus's own setting, so the sweep goes on to other speeds.
+    await page.getByTestId("scan-from").fill("100");
+    await page.getByTestId("scan-to").fill("247");
+    await page.getByTestId("scan-pause").check();
+    await page.getByTestId("scan-start").click();
+    const paused = page.getByTestId("polling-paused");
+    await paused.waitFor({ timeout: 60_000 });
+    expect(await paused.textContent()).toBe(
+      `Polling on ${pty.agentEnd} is paused for this scan; it resumes when the scan ends.`,
+    );
+    await screenshot(page, "commission-5-polling-paused");
+    await page.getByTestId("scan-cancel").click();
+    await page.locator('[data-testid="scan-status"][data-state="cancelled"]').waitFor({ timeout: 15_000 });
+    expect(await paused.count()).toBe(0);
+    // Polling is back: a new value of the configured meter shows on the overview.
+    sim.slave(1).set("voltage", 233.5);
+    await page.getByTestId("tab-overview").click();
+    const row = page.locator('[data-testid="point-row"][data-device="meter-1"][data-point="voltage"]');
+    await expect
+      .poll(() => row.getByTestId("point-value").textContent(), { timeout: 20_000 })
+      .toMatch(/233\.5/);
+  }, 150_000);
 });

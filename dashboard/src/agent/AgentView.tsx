@@ -41,7 +41,7 @@ export function AgentView({ gateway }: { gateway: string }) {
         {error && <ErrorBanner message={t.unreachable.agent} detail={error} />}
         {technician && (
           <nav class="tabs" aria-label={t.tech.tab}>
-            <a href="#/" aria-current={route === "overview" ? "page" : undefined}>
+            <a href="#/" aria-current={route === "overview" ? "page" : undefined} data-testid="tab-overview">
               {t.tech.overview}
             </a>
             <a

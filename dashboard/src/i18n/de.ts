@@ -198,7 +198,7 @@ export const de: Messages = {
     start: "Suchen",
     cancel: "Abbrechen",
     progress: (done, total, ids, idsTotal, found) =>
-      `Einstellung ${done} von ${total} · IDs ${ids} von ${idsTotal} · ${found} gefunden`,
+      `${done} von ${total} Einstellungen fertig · IDs ${ids} von ${idsTotal} · ${found} gefunden`,
     current: (setting) => `Probiere ${setting}`,
     timeLeft: (s) => `noch etwa ${s} s`,
     paused: (target) =>

@@ -194,7 +194,7 @@ export const en: Messages = {
     start: "Scan",
     cancel: "Cancel",
     progress: (done, total, ids, idsTotal, found) =>
-      `Setting ${done} of ${total} · ids ${ids} of ${idsTotal} · ${found} found`,
+      `${done} of ${total} settings done · ids ${ids} of ${idsTotal} · ${found} found`,
     current: (setting) => `Trying ${setting}`,
     timeLeft: (s) => `about ${s} s left`,
     paused: (target) => `Polling on ${target} is paused for this scan; it resumes when the scan ends.`,

@@ -129,7 +129,12 @@ export function ScanPanel({ onPick }: { onPick: (pick: Pick) => void }) {
         />
         {mode === "serial" && (
           <label class="check">
-            <input type="checkbox" checked={pause} onChange={(e) => setPause(e.currentTarget.checked)} />{" "}
+            <input
+              type="checkbox"
+              checked={pause}
+              data-testid="scan-pause"
+              onChange={(e) => setPause(e.currentTarget.checked)}
+            />{" "}
             {t.commission.pausePolling}
           </label>
         )}
