@@ -7,6 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, screenshot } from "./helpers/browser.js";
 import { type CommissionRig, startCommissionRig } from "./helpers/commission.js";
+import { rtuMeterAgentConfig } from "./helpers/system.js";
 import { agentCli, type StartedAgent, startAgent } from "./helpers/tidegate.js";
 import { addUserByCli, signInPage } from "./helpers/users.js";
 import { getJson, waitFor } from "./helpers/wait.js";
@@ -26,14 +27,6 @@ beforeAll(async () => {
   rig = await startCommissionRig(GATEWAY, { unitId: 17, values: { temperature: 22.5, humidity: 41.5 } });
   cleanups.push(() => rig.stop());
   agent = rig.agent;
-  await addUserByCli({
-    cli: agentCli,
-    where: ["--config", agent.configFile],
-    dir: agent.dir,
-    name: "tina",
-    role: "operator",
-    password: "technician password",
-  });
   browser = await launchChromium();
   cleanups.push(() => browser.close());
 }, 60_000);
@@ -41,13 +34,24 @@ afterAll(async () => {
   for (const fn of cleanups.reverse()) await fn();
 });
 
+/** A technician signed in as an operator of `on` (made for the test), in a desktop-sized window. */
+async function operatorPage(on: StartedAgent): Promise<Page> {
+  await addUserByCli({
+    cli: agentCli,
+    where: ["--config", on.configFile],
+    dir: on.dir,
+    name: "tina",
+    role: "operator",
+    password: "technician password",
+  });
+  const page = await signInPage(browser, on.url, "tina", "technician password", { width: 1000, height: 900 });
+  cleanups.push(() => page.context().close());
+  return page;
+}
+
 describe("the commissioning page", () => {
   it("walks scan → pick → preview → save, and the device's readings show in the local view and at the collector", async () => {
-    const page: Page = await signInPage(browser, agent.url, "tina", "technician password", {
-      width: 1000,
-      height: 900,
-    });
-    cleanups.push(() => page.context().close());
+    const page = await operatorPage(agent);
     await page.getByTestId("tab-commission").click();
     await page.getByTestId("commission-page").waitFor();
 
@@ -116,34 +120,11 @@ describe("the commissioning page", () => {
       tickMs: 200,
     });
     cleanups.push(sim.close);
-    const serialAgent = await startAgent(`
-version: 1
-gateway: page-shared-line
-http: { host: 127.0.0.1 }
-nats: { servers: ["${rig.nats.url}"] }
-buffer: { path: buffer.db }
-devices:
-  - id: meter-1
-    profile: eastron/sdm120
-    transport: { type: rtu, port: ${pty.agentEnd}, baudRate: 9600 }
-    unitId: 1
-    pollIntervalMs: 200
-    timeoutMs: 300
-`);
+    const serialAgent = await startAgent(
+      rtuMeterAgentConfig({ gateway: "page-shared-line", natsUrl: rig.nats.url, port: pty.agentEnd }),
+    );
     cleanups.push(() => serialAgent.stop());
-    await addUserByCli({
-      cli: agentCli,
-      where: ["--config", serialAgent.configFile],
-      dir: serialAgent.dir,
-      name: "tina",
-      role: "operator",
-      password: "technician password",
-    });
-    const page = await signInPage(browser, serialAgent.url, "tina", "technician password", {
-      width: 1000,
-      height: 800,
-    });
-    cleanups.push(() => page.context().close());
+    const page = await operatorPage(serialAgent);
     await page.goto(`${serialAgent.url}/#/commission`);
     await page.getByTestId("scan-mode").selectOption("serial");
     await page.getByTestId("scan-serial").fill(pty.agentEnd);

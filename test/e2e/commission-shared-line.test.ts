@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startNatsServer } from "./helpers/nats.js";
+import { rtuMeterAgentConfig } from "./helpers/system.js";
 import { startAgent } from "./helpers/tidegate.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
@@ -47,20 +48,9 @@ describe("scanning a port shared with polling", () => {
     defer(sim.close);
     const nats = await startNatsServer();
     defer(nats.dispose);
-    const agent = await startAgent(`
-version: 1
-gateway: shared-scan
-http: { host: 127.0.0.1 }
-nats: { servers: ["${nats.url}"] }
-buffer: { path: buffer.db }
-devices:
-  - id: meter-1
-    profile: eastron/sdm120
-    transport: { type: rtu, port: ${pty.agentEnd}, baudRate: 9600 }
-    unitId: 1
-    pollIntervalMs: 200
-    timeoutMs: 300
-`);
+    const agent = await startAgent(
+      rtuMeterAgentConfig({ gateway: "shared-scan", natsUrl: nats.url, port: pty.agentEnd }),
+    );
     defer(agent.stop);
     const scanUrl = `${agent.url}/api/v1/commission/scan`;
     const post = (body: unknown) =>

@@ -61,6 +61,24 @@ devices:
 `;
 }
 
+/** An agent config with one SDM120 (meter-1, unit 1) on a serial line at 9600 8N1, polled every 200 ms. */
+export function rtuMeterAgentConfig(o: { gateway: string; natsUrl: string; port: string }): string {
+  return `
+version: 1
+gateway: ${o.gateway}
+http: { host: 127.0.0.1 }
+nats: { servers: ["${o.natsUrl}"] }
+buffer: { path: buffer.db }
+devices:
+  - id: meter-1
+    profile: eastron/sdm120
+    transport: { type: rtu, port: ${o.port}, baudRate: 9600 }
+    unitId: 1
+    pollIntervalMs: 200
+    timeoutMs: 300
+`;
+}
+
 /**
  * The whole spine on real parts: two Modbus TCP simulators (an SDM120 meter and an XY-MD02
  * climate sensor), nats-server with JetStream, the built collector and agent processes.
