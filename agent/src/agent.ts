@@ -151,6 +151,10 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       scan: scanner,
       preview: createPreview(sources, log),
       addDevice: (device, meta) => remote.changes.addDevice(device, meta),
+      devicesCsv: {
+        context: () => ({ devices: sources.loaded().config.devices, profiles: sources.loaded().profiles }),
+        add: (devices, meta) => remote.changes.addDevices(devices, meta),
+      },
       runningConfig: () => maskSecrets(sources.loaded().config),
       opcuaBrowse: (device, node) => sources.opcuaBrowse(device, node),
       opcuaCerts: {

@@ -89,7 +89,7 @@ describe("adding a device through the agent's commissioning API", () => {
     ]);
     expect(readFileSync(agent.configFile, "utf8")).toBe(rig.configText);
     const file = join(agent.dir, "devices.d", "climate-7.yaml");
-    expect(readFileSync(file, "utf8")).toMatch(/^# added on the gateway's commissioning page by token:/);
+    expect(readFileSync(file, "utf8")).toMatch(/^# added on the gateway \(commission.add by token:/);
 
     const check = startProcess("node", [agentCli, "check", "--config", agent.configFile]);
     expect(await new Promise((r) => check.child.once("exit", r)), check.output()).toBe(0);

@@ -66,7 +66,17 @@ devices:
   });
   app = createAgentApp(stubAgentView, {
     auth: { store: auth.store },
-    local: { preview: createPreview(lifecycle, log), addDevice: changes.addDevice },
+    local: {
+      preview: createPreview(lifecycle, log),
+      addDevice: changes.addDevice,
+      devicesCsv: {
+        context: () => ({
+          devices: lifecycle.loaded().config.devices,
+          profiles: lifecycle.loaded().profiles,
+        }),
+        add: changes.addDevices,
+      },
+    },
   });
 });
 afterAll(async () => {
@@ -170,7 +180,7 @@ describe("POST /api/v1/commission/preview and /devices", () => {
     expect(readFileSync(file, "utf8")).toBe(fileText);
     const saved = readFileSync(join(dir, "devices.d", "climate-1.yaml"), "utf8");
     expect(saved).toMatch(
-      /^# added on the gateway's commissioning page by token:test operator \(config version 1\)/,
+      /^# added on the gateway \(commission.add by token:test operator, config version 1\)/,
     );
     // The next start reads the same devices from the file and its folder.
     const reloaded = loadConfigFile(file);
@@ -197,5 +207,68 @@ describe("POST /api/v1/commission/preview and /devices", () => {
     expect(existsSync(join(dir, "devices.d", "ghost.yaml"))).toBe(false);
     expect(lifecycle.devices().map((d) => d.id)).toEqual(["meter-1", "climate-1"]);
     expect(changes.history().versions.map((v) => v.status)).toEqual(["applied", "rolled-back"]);
+  }, 20_000);
+});
+
+describe("devices as CSV: GET and POST /api/v1/commission/devices.csv", () => {
+  const HEADER = "id,profile,transport,address,unit_id,poll_interval_ms,serial,points";
+  const postCsv = (csv: string, query = "", role: "viewer" | "operator" = "operator") =>
+    app.request(`/api/v1/commission/devices.csv${query}`, {
+      method: "POST",
+      headers: { ...auth.headers[role], "content-type": "text/csv" },
+      body: csv,
+    });
+
+  it("dry-runs every row, naming row and column of each error, and changes nothing", async () => {
+    expect((await postCsv(`${HEADER}\n`, "", "viewer")).status).toBe(403);
+    const bad = await postCsv(
+      `${HEADER}\nmeter-1,eastron/sdm120,tcp,127.0.0.1:${meter.port},1,,,\nc-2,sonbest/xy-md02,tcp,127.0.0.1:${climate.port},x,,,\n`,
+      "?dryRun=true",
+    );
+    expect(bad.status).toBe(400);
+    const body = await bad.json();
+    expect(body.errors).toEqual([
+      { row: 2, column: "id", message: "a device 'meter-1' exists already on this gateway" },
+      { row: 3, column: "unit_id", message: "'x' is not a whole number" },
+    ]);
+    expect(body.error).toMatch(/^2 errors in the CSV; nothing was changed: row 2, id: /);
+    const good = await postCsv(
+      `${HEADER}\nclimate-csv,sonbest/xy-md02,tcp,127.0.0.1:${climate.port},9,400,,\n`,
+      "?dryRun=true",
+    );
+    expect(good.status).toBe(200);
+    expect(await good.json()).toEqual({ dryRun: true, devices: ["climate-csv"], errors: [] });
+    expect(changes.history().versions).toHaveLength(2);
+    expect(existsSync(join(dir, "devices.d", "climate-csv.yaml"))).toBe(false);
+  });
+
+  it("imports the rows as one config version with a devices.d file each, and exports them again", async () => {
+    const csv = `${HEADER}\nclimate-csv,sonbest/xy-md02,tcp,127.0.0.1:${climate.port},9,400,,temperature\n`;
+    const res = await postCsv(csv);
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(body).toEqual({
+      version: 3,
+      devices: ["meter-1", "climate-1", "climate-csv"],
+      imported: ["climate-csv"],
+    });
+    expect(changes.history().versions.at(-1)).toMatchObject({
+      origin: "commission.import",
+      status: "applied",
+    });
+    expect(loadConfigFile(file).deviceOrigins["climate-csv"]).toBe(
+      join(dir, "devices.d", "climate-csv.yaml"),
+    );
+
+    const exported = await app.request("/api/v1/commission/devices.csv", { headers: auth.headers.operator });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect((await exported.text()).split("\n")).toEqual([
+      HEADER,
+      `meter-1,eastron/sdm120,tcp,127.0.0.1:${meter.port},,500,,`,
+      `climate-1,sonbest/xy-md02,tcp,127.0.0.1:${climate.port},9,300,,`,
+      `climate-csv,sonbest/xy-md02,tcp,127.0.0.1:${climate.port},9,400,,temperature`,
+      "",
+    ]);
   }, 20_000);
 });

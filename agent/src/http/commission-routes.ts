@@ -7,6 +7,7 @@ import { SCAN_REQUEST_HELP, scanRequestSchema } from "../commission/scan/request
 import { ScanBusyError, type Scanner } from "../commission/scan/scanner.js";
 import type { DeviceConfig } from "../config/schema.js";
 import { ChangeBusyError, CommandError, ConfigRolledBackError } from "../remote/errors.js";
+import { commissionCsvRoutes, type DevicesCsvTools } from "./commission-csv-routes.js";
 
 export interface CommissionTools {
   scan?: Scanner;
@@ -16,6 +17,8 @@ export interface CommissionTools {
     device: DeviceConfig,
     meta: { actor?: string; timeoutMs: number },
   ) => Promise<{ version: number; devices: string[] }>;
+  /** CSV export and import of devices. */
+  devicesCsv?: DevicesCsvTools;
 }
 
 const issuesText = (error: z.ZodError) =>
@@ -97,6 +100,8 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
       return c.json({ error: err.message }, 400);
     }
   });
+
+  if (tools.devicesCsv) app.route("/", commissionCsvRoutes(auth, tools.devicesCsv));
 
   app.delete("/api/v1/commission/scan", operator, (c) => {
     if (!tools.scan) return c.json(notWired, 404);

@@ -174,24 +174,29 @@ export function createConfigChanges(o: ConfigChangesOptions) {
   }
 
   /**
-   * Adds one device (the commissioning page): the running config's text with the device appended
-   * goes through apply like any change (validated, a new version, rolled back if it does not come
-   * up), and once it runs, the device is written to `devices.d/<id>.yaml`, where it outlives a
-   * later edit of the config file.
+   * Adds devices (the commissioning page, a CSV import): the running config's text with the
+   * devices appended goes through apply like any change (validated, one new version, rolled back
+   * if one does not come up), and once they run, each is written to `devices.d/<id>.yaml`, where
+   * it outlives a later edit of the config file.
    */
-  function addDevice(device: DeviceConfig, meta: { actor?: string; timeoutMs: number }) {
-    const label = `commission.add (${device.id})`;
+  function addDevices(
+    devices: readonly DeviceConfig[],
+    meta: { actor?: string; timeoutMs: number; origin: string },
+  ) {
+    const label = `${meta.origin} (${devices.map((d) => d.id).join(", ")})`;
     const running = lifecycle.loaded();
-    const path = deviceFilePath(devicesDir, device.id);
-    const fileExists = statSync(path, { throwIfNoEntry: false }) !== undefined;
-    if (running.config.devices.some((d) => d.id === device.id))
-      throw new CommandError(
-        `${label}: a device '${device.id}' exists already (${fileExists ? path : running.deviceOrigins[device.id]}); choose another id`,
-      );
-    if (fileExists)
-      throw new CommandError(
-        `${label}: ${path} exists already but is not in the running config; remove it or choose another id`,
-      );
+    for (const device of devices) {
+      const path = deviceFilePath(devicesDir, device.id);
+      const fileExists = statSync(path, { throwIfNoEntry: false }) !== undefined;
+      if (running.config.devices.some((d) => d.id === device.id))
+        throw new CommandError(
+          `${label}: a device '${device.id}' exists already (${fileExists ? path : running.deviceOrigins[device.id]}); choose another id`,
+        );
+      if (fileExists)
+        throw new CommandError(
+          `${label}: ${path} exists already but is not in the running config; remove it or choose another id`,
+        );
+    }
     let base: string;
     try {
       base = version === 0 ? fileText() : store.read(version);
@@ -199,18 +204,20 @@ export function createConfigChanges(o: ConfigChangesOptions) {
       if (err instanceof CommandError) throw err;
       throw new CommandError(`${label}: cannot read the running config: ${(err as Error).message}`);
     }
-    const text = appendDevices(base, [device]);
-    return apply(text, {
-      origin: "commission.add",
+    return apply(appendDevices(base, devices), {
+      origin: meta.origin,
       label,
       timeoutMs: meta.timeoutMs,
       ...(meta.actor ? { actor: meta.actor } : {}),
       commit: (v) => {
-        writeDeviceFile(
-          devicesDir,
-          device,
-          `added on the gateway's commissioning page${meta.actor ? ` by ${meta.actor}` : ""} (config version ${v}); edit or delete this file to change or remove the device`,
-        );
+        const header = `added on the gateway (${meta.origin}${meta.actor ? ` by ${meta.actor}` : ""}, config version ${v}); edit or delete this file to change or remove the device`;
+        const undo: (() => void)[] = [];
+        try {
+          for (const device of devices) undo.push(writeDeviceFile(devicesDir, device, header));
+        } catch (err) {
+          for (const u of undo) u();
+          throw err;
+        }
       },
     });
   }
@@ -250,7 +257,13 @@ export function createConfigChanges(o: ConfigChangesOptions) {
         });
       }),
     addDevice: (device: DeviceConfig, meta: { actor?: string; timeoutMs: number }) =>
-      exclusive(`commission.add ${device.id}`, () => addDevice(device, meta)),
+      exclusive(`commission.add ${device.id}`, () =>
+        addDevices([device], { ...meta, origin: "commission.add" }),
+      ),
+    addDevices: (devices: readonly DeviceConfig[], meta: { actor?: string; timeoutMs: number }) =>
+      exclusive(`commission.import of ${devices.length} devices`, () =>
+        addDevices(devices, { ...meta, origin: "commission.import" }),
+      ),
     restart: (args: CommandArgs<"source.restart">) =>
       exclusive("source.restart", async (): Promise<CommandResult<"source.restart">> => {
         if (args.device === undefined) {
