@@ -101,4 +101,21 @@ describe("adding a device through the agent's commissioning API", () => {
     const status = await getJson<{ devices: { id: string }[] }>(`${agent.url}/api/v1/status`);
     expect(status.devices.map((d) => d.id)).toEqual(["meter-1", "climate-7"]);
   }, 90_000);
+
+  it("exports the devices as CSV and dry-runs an import, naming the row and column of each error", async () => {
+    const exported = await apiFetch(`${agent.url}/api/v1/commission/devices.csv`);
+    expect(exported.status).toBe(200);
+    const lines = (await exported.text()).trim().split("\n");
+    expect(lines[0]).toBe("id,profile,transport,address,unit_id,poll_interval_ms,serial,points");
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["meter-1", "climate-7"]);
+    const csv = `${lines[0]}\nclimate-7,sonbest/xy-md02,tcp,127.0.0.1:${rig.climate.port},17,,,\nclimate-8,sonbest/xy-md02,modbus,x,1,,,\n`;
+    const res = await apiFetch(`${agent.url}/api/v1/commission/devices.csv?dryRun=true`, {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: csv,
+    });
+    expect(res.status).toBe(400);
+    const { errors } = (await res.json()) as { errors: { row: number; column: string }[] };
+    expect(errors.map((e) => `${e.row}:${e.column}`)).toEqual(["2:id", "3:transport"]);
+  });
 });
