@@ -235,6 +235,17 @@ export interface Messages {
     saved: (id: string, version: number) => string;
     seeOverview: string;
     failed: (detail: string) => string;
+    csvTitle: string;
+    csvHint: string;
+    csvExport: string;
+    csvFile: string;
+    csvCheck: string;
+    csvImport: string;
+    csvRow: string;
+    csvColumn: string;
+    csvProblem: string;
+    csvChecked: (devices: string) => string;
+    csvImported: (devices: string, version: number) => string;
   };
 
   // Chart controls

@@ -87,12 +87,30 @@ describe("the commissioning page", () => {
     expect(await saved.textContent()).toMatch(/climate-17 was added \(config version 1\)/);
     await screenshot(page, "commission-3-saved");
 
+    // Many at once: a CSV is checked row by row; a row in error is named, nothing changes.
+    const csvHeader = "id,profile,transport,address,unit_id,poll_interval_ms,serial,points";
+    await page.getByTestId("csv-file").setInputFiles({
+      name: "devices.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(
+        `${csvHeader}\nclimate-17,sonbest/xy-md02,tcp,127.0.0.1:${rig.climate.port},17,,,\nclimate-18,sonbest/xy-md02,tcp,127.0.0.1:${rig.climate.port},17,,,\n`,
+      ),
+    });
+    await page.getByTestId("csv-check").click();
+    const csvError = page.getByTestId("csv-error");
+    await csvError.first().waitFor({ timeout: 10_000 });
+    expect(await csvError.allTextContents()).toEqual([
+      "2ida device 'climate-17' exists already on this gateway",
+    ]);
+    expect(await page.getByTestId("csv-import").isDisabled()).toBe(true);
+    await screenshot(page, "commission-4-csv-dry-run");
+
     await saved.getByRole("link").click();
     const row = page.locator('[data-testid="point-row"][data-device="climate-17"][data-point="humidity"]');
     await expect
       .poll(() => row.getByTestId("point-value").textContent(), { timeout: 20_000 })
       .toMatch(/41\.5/);
-    await screenshot(page, "commission-4-local-view");
+    await screenshot(page, "commission-5-local-view");
 
     type Latest = { latest: { point: string; value: number }[] };
     const atCollector = await waitFor(
@@ -138,7 +156,7 @@ describe("the commissioning page", () => {
     expect(await paused.textContent()).toBe(
       `Polling on ${pty.agentEnd} is paused for this scan; it resumes when the scan ends.`,
     );
-    await screenshot(page, "commission-5-polling-paused");
+    await screenshot(page, "commission-6-polling-paused");
     await page.getByTestId("scan-cancel").click();
     await page.locator('[data-testid="scan-status"][data-state="cancelled"]').waitFor({ timeout: 15_000 });
     expect(await paused.count()).toBe(0);

@@ -234,6 +234,18 @@ export const de: Messages = {
       `${id} wurde hinzugefügt (Konfigurationsversion ${version}) und wird jetzt abgefragt.`,
     seeOverview: "Messwerte ansehen",
     failed: (detail) => `Fehlgeschlagen: ${detail}`,
+    csvTitle: "Viele Geräte auf einmal (CSV)",
+    csvHint:
+      "Spalten: id, profile, transport (tcp, rtu, rtu-over-tcp), address (host:port oder die serielle Schnittstelle), unit_id, poll_interval_ms, serial (etwa 9600 8E1), points (IDs durch Leerzeichen getrennt). Jede Zeile wird geprüft, bevor sich etwas ändert.",
+    csvExport: "Geräte dieses Gateways als CSV herunterladen",
+    csvFile: "CSV-Datei",
+    csvCheck: "Prüfen",
+    csvImport: "Importieren",
+    csvRow: "Zeile",
+    csvColumn: "Spalte",
+    csvProblem: "Problem",
+    csvChecked: (devices) => `Alle Zeilen sind in Ordnung: ${devices}. Noch hat sich nichts geändert.`,
+    csvImported: (devices, version) => `${devices} hinzugefügt (Konfigurationsversion ${version}).`,
   },
 
   pointAdd: "Datenpunkt hinzufügen",

@@ -223,6 +223,18 @@ export const en: Messages = {
     saved: (id, version) => `${id} was added (config version ${version}) and is polled now.`,
     seeOverview: "See its readings",
     failed: (detail) => `Failed: ${detail}`,
+    csvTitle: "Many devices at once (CSV)",
+    csvHint:
+      "Columns: id, profile, transport (tcp, rtu, rtu-over-tcp), address (host:port or the serial port), unit_id, poll_interval_ms, serial (like 9600 8E1), points (ids separated by spaces). Every row is checked before anything changes.",
+    csvExport: "Download this gateway's devices as CSV",
+    csvFile: "CSV file",
+    csvCheck: "Check",
+    csvImport: "Import",
+    csvRow: "Row",
+    csvColumn: "Column",
+    csvProblem: "Problem",
+    csvChecked: (devices) => `Every row is fine: ${devices}. Nothing has changed yet.`,
+    csvImported: (devices, version) => `Added ${devices} (config version ${version}).`,
   },
 
   pointAdd: "Add point",

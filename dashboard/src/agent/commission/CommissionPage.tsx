@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { usePoll } from "../../api.js";
 import { localApi } from "../local-api.js";
 import { AddDevicePanel } from "./AddDevicePanel.js";
+import { CsvPanel } from "./CsvPanel.js";
 import { type Pick, ScanPanel } from "./ScanPanel.js";
 
 /** Commissioning (operators and admins): find devices, pick a profile, preview, save. */
@@ -14,6 +15,7 @@ export function CommissionPage({ taken }: { taken: readonly string[] }) {
       {pick && (
         <AddDevicePanel key={pick.n} pick={pick.pick} profiles={options.data?.profiles ?? []} taken={taken} />
       )}
+      <CsvPanel />
     </div>
   );
 }

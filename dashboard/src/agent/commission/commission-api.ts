@@ -44,7 +44,42 @@ async function send<T>(method: string, path: string, body?: unknown): Promise<T>
   return answer as T;
 }
 
+export interface CsvError {
+  row: number;
+  column: string;
+  message: string;
+}
+export type CsvAnswer =
+  | { ok: true; dryRun: boolean; devices: string[]; version?: number }
+  | { ok: false; error: string; errors: CsvError[] };
+
+/** A CSV import's answer; its row errors are an answer, not a failure. */
+async function sendCsv(csv: string, dryRun: boolean): Promise<CsvAnswer> {
+  const res = await fetch(`api/v1/commission/devices.csv${dryRun ? "?dryRun=true" : ""}`, {
+    method: "POST",
+    headers: { ...writeHeaders(), "content-type": "text/csv" },
+    body: csv,
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: string;
+    errors?: CsvError[];
+    devices?: string[];
+    imported?: string[];
+    version?: number;
+  };
+  if (res.ok)
+    return {
+      ok: true,
+      dryRun,
+      devices: body.imported ?? body.devices ?? [],
+      ...(body.version !== undefined ? { version: body.version } : {}),
+    };
+  if (res.status === 400 && body.errors) return { ok: false, error: body.error ?? "", errors: body.errors };
+  throw new ApiError(body.error ?? t.httpError(res.status));
+}
+
 export const commissionApi = {
+  importCsv: sendCsv,
   startScan: (req: ScanRequest) => send<ScanState>("POST", "api/v1/commission/scan", req),
   /** Undefined before the first scan. */
   scan: async (signal?: AbortSignal): Promise<ScanState | undefined> => {
