@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stubAgentView } from "../../../test/helpers/agent-view.js";
 import { createPreview, type PreviewAnswer } from "../commission/add/preview.js";
 import { loadConfigFile } from "../config/load.js";
+import { activeConfig } from "../remote/active-config.js";
 import { createConfigChanges } from "../remote/config-changes.js";
 import { configVersionsDir, openConfigStore } from "../remote/config-store.js";
 import { createSourcesLifecycle } from "../sources/lifecycle.js";
@@ -187,6 +188,19 @@ describe("POST /api/v1/commission/preview and /devices", () => {
     expect(reloaded.config.devices.map((d) => d.id)).toEqual(["meter-1", "climate-1"]);
     expect(reloaded.deviceOrigins["climate-1"]).toBe(join(dir, "devices.d", "climate-1.yaml"));
 
+    // The next start keeps the version in force, until a device file is edited by hand.
+    expect(activeConfig(reloaded).version).toBe(1);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(dir, "devices.d", "climate-1.yaml"), later, later);
+    const edited = activeConfig(reloaded);
+    expect(edited.version).toBe(0);
+    expect(edited.message).toMatch(
+      /its devices\.d\/: a device file there was changed .* after remote config version 1 was put in force/,
+    );
+    utimesSync(join(dir, "devices.d", "climate-1.yaml"), new Date(), new Date(Date.now() - 60_000));
+    utimesSync(join(dir, "devices.d"), new Date(), new Date(Date.now() - 60_000));
+    expect(activeConfig(reloaded).version).toBe(1);
+
     const again = await post("devices", { device: climateDevice() });
     expect(again.status).toBe(400);
     expect((await again.json()).error).toMatch(
@@ -270,5 +284,11 @@ describe("devices as CSV: GET and POST /api/v1/commission/devices.csv", () => {
       `climate-csv,sonbest/xy-md02,tcp,127.0.0.1:${climate.port},9,400,,temperature`,
       "",
     ]);
+  }, 20_000);
+
+  it("rolls back to version 0 as the config file with its devices.d folder", async () => {
+    const result = await changes.rollback({ version: 0, timeoutMs: 10_000 }, "test");
+    expect(result.devices).toEqual(["meter-1", "climate-1", "climate-csv"]);
+    expect(changes.history().versions.at(-1)).toMatchObject({ origin: "rollback:0", status: "applied" });
   }, 20_000);
 });

@@ -1,4 +1,6 @@
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { devicesDirOf } from "../config/devices-dir.js";
 import { type LoadedConfig, parseConfig } from "../config/load.js";
 import { configVersionsDir, openConfigStore } from "./config-store.js";
 
@@ -30,6 +32,16 @@ export function activeConfig(fromFile: LoadedConfig): ActiveConfig {
         version: 0,
         message: `using the config file ${fromFile.file}: it was changed (${new Date(fileChangedAt).toISOString()}) after remote config version ${version} was applied (${new Date(info.at).toISOString()})`,
       };
+    // A device file edited, added or removed by hand after the version was put in force (adding
+    // from the commissioning page writes its file before that) is an edit on the gateway too.
+    const devicesChangedAt = newestChange(devicesDirOf(fromFile.file));
+    const inForceSince = statSync(join(store.dir, "current")).mtimeMs;
+    if (devicesChangedAt > inForceSince)
+      return {
+        loaded: fromFile,
+        version: 0,
+        message: `using the config file ${fromFile.file} and its devices.d/: a device file there was changed (${new Date(devicesChangedAt).toISOString()}) after remote config version ${version} was put in force (${new Date(inForceSince).toISOString()})`,
+      };
     const loaded = parseConfig(store.read(version), fromFile.file, {
       label: `remote config version ${version}`,
     });
@@ -45,4 +57,14 @@ export function activeConfig(fromFile: LoadedConfig): ActiveConfig {
       message: `remote config version ${version} cannot be used (${(err as Error).message}); using the config file ${fromFile.file}`,
     };
   }
+}
+
+/** The latest change of a folder or any file in it (0 if there is none). */
+function newestChange(dir: string): number {
+  const own = statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
+  if (own === undefined) return 0;
+  return Math.max(
+    own,
+    ...readdirSync(dir).map((n) => statSync(join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0),
+  );
 }
