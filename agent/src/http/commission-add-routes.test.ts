@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -290,5 +299,35 @@ describe("devices as CSV: GET and POST /api/v1/commission/devices.csv", () => {
     const result = await changes.rollback({ version: 0, timeoutMs: 10_000 }, "test");
     expect(result.devices).toEqual(["meter-1", "climate-1", "climate-csv"]);
     expect(changes.history().versions.at(-1)).toMatchObject({ origin: "rollback:0", status: "applied" });
+  }, 20_000);
+
+  it("refuses an add when devices.d is not a folder, and rolls back one whose file cannot be written", async () => {
+    const folder = join(dir, "devices.d");
+    renameSync(folder, `${folder}.aside`);
+    writeFileSync(folder, "a file where the folder should be");
+    try {
+      const res = await post("devices", { device: climateDevice({ id: "climate-x" }) });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(
+        /cannot look into .*devices\.d \(ENOTDIR\); it must be a folder/,
+      );
+    } finally {
+      rmSync(folder);
+      renameSync(`${folder}.aside`, folder);
+    }
+    // The file's temporary name taken by a folder: the write fails after the device came up.
+    const blocker = join(folder, `climate-x.yaml.tmp-${process.pid}`);
+    mkdirSync(blocker);
+    try {
+      const res = await post("devices", { device: climateDevice({ id: "climate-x" }), timeoutMs: 10_000 });
+      expect(res.status).toBe(502);
+      expect((await res.json()).error).toMatch(
+        /because its files could not be saved \(EISDIR.*\); the agent needs write access there/,
+      );
+      expect(lifecycle.devices().map((d) => d.id)).not.toContain("climate-x");
+      expect(existsSync(join(folder, "climate-x.yaml"))).toBe(false);
+    } finally {
+      rmSync(blocker, { recursive: true });
+    }
   }, 20_000);
 });

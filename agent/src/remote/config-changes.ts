@@ -151,10 +151,15 @@ export function createConfigChanges(o: ConfigChangesOptions) {
       await lifecycle.replace(next);
       const up = await lifecycle.waitUp(meta.timeoutMs);
       if (!up.up) failure = `device ${up.device}: ${up.reason}`;
-      else meta.commit?.(v);
     } catch (err) {
       failure = `its sources did not start: ${(err as Error).message}`;
     }
+    if (failure === undefined)
+      try {
+        meta.commit?.(v);
+      } catch (err) {
+        failure = `its files could not be saved (${(err as Error).message}); the agent needs write access there`;
+      }
     if (failure === undefined) {
       store.settle(v, "applied");
       store.setCurrent(v);
@@ -187,7 +192,14 @@ export function createConfigChanges(o: ConfigChangesOptions) {
     const running = lifecycle.loaded();
     for (const device of devices) {
       const path = deviceFilePath(devicesDir, device.id);
-      const fileExists = statSync(path, { throwIfNoEntry: false }) !== undefined;
+      let fileExists: boolean;
+      try {
+        fileExists = statSync(path, { throwIfNoEntry: false }) !== undefined;
+      } catch (err) {
+        throw new CommandError(
+          `${label}: cannot look into ${devicesDir} (${(err as NodeJS.ErrnoException).code}); it must be a folder the agent may write`,
+        );
+      }
       if (running.config.devices.some((d) => d.id === device.id))
         throw new CommandError(
           `${label}: a device '${device.id}' exists already (${fileExists ? path : running.deviceOrigins[device.id]}); choose another id`,
