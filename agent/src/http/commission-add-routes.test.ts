@@ -8,7 +8,7 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testAuthStore } from "@tidegate/http-kit/testing";
@@ -155,6 +155,34 @@ describe("POST /api/v1/commission/preview and /devices", () => {
     expect(existsSync(join(dir, "devices.d"))).toBe(false);
     expect(changes.history().versions).toEqual([]);
     expect(lifecycle.devices().map((d) => d.id)).toEqual(["meter-1"]);
+  });
+
+  it("answers 504 in words when a preview does not finish within its deadline", async () => {
+    // A host that takes the connection and never answers; a short deadline stands in for a long wait.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const { port } = silent.address() as { port: number };
+    const quick = createAgentApp(stubAgentView, {
+      auth: { store: auth.store },
+      local: { preview: createPreview(lifecycle, log, { deadlineMs: 300 }) },
+    });
+    try {
+      const res = await quick.request("/api/v1/commission/preview", {
+        method: "POST",
+        headers: { ...auth.headers.operator, "content-type": "application/json" },
+        body: JSON.stringify({
+          device: climateDevice({ transport: { type: "tcp", host: "127.0.0.1", port } }),
+        }),
+      });
+      expect(res.status).toBe(504);
+      expect((await res.json()).error).toMatch(
+        new RegExp(`^no complete preview from 127\\.0\\.0\\.1:${port}, unit 9, within 0\\.3 s: `),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it("shares the line of a configured device instead of opening it again", async () => {

@@ -2,7 +2,13 @@ import type { Auth } from "@tidegate/http-kit";
 import type { CommissionAddAnswer, CommissionPreviewAnswer, CommissionScanAnswer } from "@tidegate/protocol";
 import { Hono } from "hono";
 import type { z } from "zod";
-import { CANDIDATE_HELP, CandidateError, candidateSchema, type Preview } from "../commission/add/preview.js";
+import {
+  CANDIDATE_HELP,
+  CandidateError,
+  candidateSchema,
+  type Preview,
+  PreviewTimeoutError,
+} from "../commission/add/preview.js";
 import { SCAN_REQUEST_HELP, scanRequestSchema } from "../commission/scan/request.js";
 import { ScanBusyError, type Scanner } from "../commission/scan/scanner.js";
 import type { DeviceConfig } from "../config/schema.js";
@@ -77,6 +83,7 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
       return c.json((await tools.preview.preview(parsed.data)) satisfies CommissionPreviewAnswer);
     } catch (err) {
       if (err instanceof CandidateError) return c.json({ error: err.message }, 400);
+      if (err instanceof PreviewTimeoutError) return c.json({ error: err.message }, 504);
       return c.json({ error: `preview failed: ${(err as Error).message}` }, 502);
     }
   });

@@ -6,6 +6,7 @@ import { type DeviceConfig, deviceSchema } from "../../config/schema.js";
 import { probeDevice } from "../../probe/probe-device.js";
 import type { SourcesLifecycle } from "../../sources/lifecycle.js";
 import { busKey, createBus, type ModbusBus } from "../../sources/modbus/bus.js";
+import { planReads } from "../../sources/modbus/coalesce.js";
 
 /** A candidate device as the commissioning page sends it: a `devices:` entry, validated by the config schema. */
 export const candidateSchema = z
@@ -31,6 +32,12 @@ export class CandidateError extends TidegateError {
 export type PreviewAnswer = CommissionPreviewAnswer;
 type PreviewCycle = PreviewAnswer["cycles"][number];
 
+/** The whole preview took too long (HTTP 504): a line held by a scan, or a device that keeps the bus waiting. */
+export class PreviewTimeoutError extends TidegateError {
+  override name = "PreviewTimeoutError";
+  readonly code = "commission.preview-timeout";
+}
+
 type Lifecycle = Pick<SourcesLifecycle, "loaded" | "modbusTarget">;
 
 /** Pauses between preview polls: the device's interval, but a preview should not keep the page waiting. */
@@ -41,7 +48,7 @@ const MAX_PREVIEW_GAP_MS = 2000;
  * would, without saving anything. A line configured devices already use is shared through their
  * bus (its queue, never a second open); a serial line's settings must then be the bus's.
  */
-export function createPreview(lifecycle: Lifecycle, log: Logger) {
+export function createPreview(lifecycle: Lifecycle, log: Logger, o: { deadlineMs?: number } = {}) {
   function profileFor(device: DeviceConfig): Profile {
     const all = modbusProfiles(lifecycle.loaded().profiles);
     const profile = all.find((p) => p.id === device.profile);
@@ -94,9 +101,15 @@ export function createPreview(lifecycle: Lifecycle, log: Logger) {
     const shared = sharedBus(device);
     const bus = shared ?? createBus(t, log);
     const gapMs = Math.min(device.pollIntervalMs, MAX_PREVIEW_GAP_MS);
+    const blocks = planReads(profile.points).length;
+    // Every block may take its timeout twice (a retry), plus polls queued ahead on a shared line.
+    const deadlineMs =
+      o.deadlineMs ??
+      Math.min(60_000, 5000 + candidate.cycles * (gapMs + device.timeoutMs * 2 * (blocks + 1)));
+    let late = false;
     const cycles: PreviewCycle[] = [];
-    try {
-      for (let i = 0; i < candidate.cycles; i++) {
+    const reading = (async () => {
+      for (let i = 0; i < candidate.cycles && !late; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
         const result = await probeDevice(bus, profile, unitId, device.timeoutMs);
         cycles.push({
@@ -110,8 +123,24 @@ export function createPreview(lifecycle: Lifecycle, log: Logger) {
           failures: result.failures,
         });
       }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        late = true;
+        reject(
+          new PreviewTimeoutError(
+            `no complete preview from ${bus.label}, unit ${unitId}, within ${(deadlineMs / 1000).toFixed(1)} s: the line may be held by a scan, or the device is not answering; check the address and unit id`,
+          ),
+        );
+      }, deadlineMs);
+    });
+    try {
+      await Promise.race([reading, deadline]);
     } finally {
-      if (!shared) await bus.close();
+      clearTimeout(timer);
+      // The line finishes what it queued on its own; an own bus closes once it has.
+      if (!shared) void reading.catch(() => {}).finally(() => bus.close());
     }
     return { device: device.id, profile: profile.id, unitId, line: bus.label, shared: !!shared, cycles };
   }
