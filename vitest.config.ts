@@ -10,7 +10,11 @@ import { defineConfig } from "vitest/config";
 // Simulated RS-485 lines answer within a scan's 60–100 ms window only when their process gets the
 // CPU in time; next to another test file a device at the end of a sweep was missed. These run
 // one at a time, after the other e2e files.
-const LINE_TIMED = ["test/e2e/commission-*.test.ts"];
+const LINE_TIMED = [
+  "test/e2e/commission-scan.test.ts",
+  "test/e2e/commission-shared-line.test.ts",
+  "test/e2e/commission-page.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -223,7 +223,7 @@ write_config_once() {
   chown "$(owner)" "$data"
   chmod 750 "$data"
   if [[ $app == agent ]]; then
-    # Devices added on the commissioning page (decision 30): the one folder under /etc the agent writes.
+    # Devices added on the commissioning page (decision 32): the one folder under /etc the agent writes.
     mkdir -p "$etc/devices.d"
     chown "$(owner)" "$etc/devices.d"
     chmod 750 "$etc/devices.d"
