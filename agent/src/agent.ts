@@ -17,6 +17,7 @@ import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSourcesLifecycle } from "./sources/lifecycle.js";
 import { listCertificates, stateDirOf, trustCertificate } from "./sources/opcua/pki.js";
+import { type SparkplugNorth, startSparkplugNorth } from "./sparkplug/north/edge-node.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
 import { startCatalogPublisher } from "./uplink/catalog.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
@@ -78,6 +79,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
   let rulesTimer: NodeJS.Timeout | undefined;
   let alertsUplink: ReturnType<typeof startAlertsUplink> | undefined;
   let catalog: ReturnType<typeof startCatalogPublisher> | undefined;
+  let north: SparkplugNorth | undefined;
   // Remote config changes replace the sources only; the buffer, uplink and alerts stay open.
   const sources = createSourcesLifecycle(
     loaded,
@@ -85,6 +87,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       latest.update(readings);
       history.record(readings);
       buffer.append(readings);
+      north?.onReadings(readings);
       onAlerts(rules.onReadings(readings));
     },
     log,
@@ -125,6 +128,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     latest: latest.all,
     buffer: buffer.stats,
     uplink: uplink.status,
+    sparkplug: () => north?.status(),
   };
   const remote = createRemote({
     gateway: config.gateway,
@@ -180,6 +184,14 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       rulesTimer = setInterval(() => onAlerts(rules.tick(Date.now())), 1000);
       alertsUplink = startAlertsUplink({ gateway: config.gateway, store: alerts, uplink, log });
       catalog = startCatalogPublisher({ gateway: config.gateway, devices: sources.devices, uplink, log });
+      // Before the sources, so the first readings are in the first births.
+      if (config.sparkplug)
+        north = await startSparkplugNorth({
+          config: config.sparkplug,
+          gateway: config.gateway,
+          devices: sources.devices,
+          log: log.child({ north: "sparkplug" }),
+        });
       await sources.start();
       uplink.start();
       stopHeartbeat = startHeartbeat({
@@ -204,6 +216,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       scanner.stop();
       await scanner.settled();
       await sources.stop();
+      await north?.stop();
       buffer.flush();
       await uplink.stop();
       buffer.close();

@@ -7,6 +7,9 @@ export function createSeriesMap<T>() {
   let size = 0;
   return {
     get: (device: string, point: string): T | undefined => byDevice.get(device)?.get(point),
+    /** One device's values by point (empty when none). */
+    device: (device: string): ReadonlyMap<string, T> => byDevice.get(device) ?? new Map(),
+    has: (device: string): boolean => byDevice.has(device),
     set(device: string, point: string, value: T): void {
       let points = byDevice.get(device);
       if (!points) {

@@ -43,6 +43,23 @@ export interface ActiveAlert {
   ackedAt: number | null;
 }
 
+/** The agent as a Sparkplug B edge node (beside the JetStream uplink). */
+export interface SparkplugNorthStatus {
+  connected: boolean;
+  /** The bdSeq of the current (or next) MQTT connection, 0–255. */
+  bdSeq: number;
+  lastError?: string;
+  /** Messages and payload bytes published. */
+  messages: number;
+  bytes: number;
+  /** Readings held for historical DDATA while the broker is away. */
+  historyQueued: number;
+  /** Held readings dropped because `historyMax` was reached, oldest first. */
+  historyDropped: number;
+  /** NCMD payloads that could not be read. */
+  commandsDropped: number;
+}
+
 /** GET /api/v1/status on the agent (and the remote `status` command). */
 export interface AgentStatus {
   gateway: string;
@@ -62,6 +79,8 @@ export interface AgentStatus {
       mismatch?: string;
     };
   };
+  /** The Sparkplug B edge node, when `sparkplug:` is configured. */
+  sparkplug?: SparkplugNorthStatus;
   /** Last seq committed to the buffer; every seq up to `acked` is acknowledged or dropped. */
   seq: { committed: number; acked: number };
   buffer: {

@@ -132,6 +132,12 @@ export function parseConfig(
       const f = config.nats.tls[k];
       if (f) config.nats.tls[k] = rel(f);
     }
+  const spb = config.sparkplug?.broker;
+  if (spb) {
+    if (spb.ca) spb.ca = rel(spb.ca);
+    if (spb.cert) spb.cert = rel(spb.cert);
+    if (typeof spb.key === "string") spb.key = rel(spb.key);
+  }
   const dirs = [...(options.profilesDirs ?? [findBundledProfilesDir()]), ...config.profilesDirs.map(rel)];
   let profiles: Map<string, AnyProfile>;
   try {

@@ -7,6 +7,7 @@ import { ruleSchema } from "../rules/schema.js";
 import { serialTransportSchema } from "../sources/line/transport.js";
 import { mqttConfigSchema } from "../sources/mqtt/config.js";
 import { opcuaTransportSchema } from "../sources/opcua/config.js";
+import { sparkplugNorthSchema } from "../sparkplug/north/config.js";
 import { secretSchema } from "./secrets.js";
 import { CONFIG_VERSION } from "./versions.js";
 
@@ -277,6 +278,11 @@ export const configSchema = z
       .optional()
       .describe(
         "MQTT devices: an embedded broker on this gateway, or an external broker, and the device profiles",
+      ),
+    sparkplug: sparkplugNorthSchema
+      .optional()
+      .describe(
+        "publish the readings as a Sparkplug B edge node to an MQTT broker, beside the JetStream uplink (off when absent)",
       ),
   })
   .strict()

@@ -1,6 +1,13 @@
 import { type ApiRateLimits, type AuthStore, createServiceApp } from "@tidegate/http-kit";
 import { type AnyProfile, pointLabel } from "@tidegate/profiles";
-import type { AgentStatus, InfoAnswer, LatestReading, Reading, SourceHealth } from "@tidegate/protocol";
+import type {
+  AgentStatus,
+  InfoAnswer,
+  LatestReading,
+  Reading,
+  SourceHealth,
+  SparkplugNorthStatus,
+} from "@tidegate/protocol";
 import type { Registry } from "prom-client";
 import { z } from "zod";
 import { agentAlarms } from "../alarms.js";
@@ -28,17 +35,21 @@ export interface AgentView {
   notifications?: () => TargetStatus[];
   /** Lines and messages dropped by serial and MQTT inputs, by input and reason. */
   inputDrops?: () => Record<string, Record<string, number>>;
+  /** The Sparkplug B edge node's state; undefined when it is not configured (or not started yet). */
+  sparkplug?: () => SparkplugNorthStatus | undefined;
 }
 
 /** What /api/v1/status answers, and the remote `status` command too. */
 export function agentStatus(view: AgentView, now = Date.now()): AgentStatus {
   const stats = view.buffer();
   const uplink = view.uplink();
+  const sparkplug = view.sparkplug?.();
   return {
     gateway: view.gateway,
     version: view.version,
     uptimeS: Math.round((now - view.startedAt) / 1000),
     uplink,
+    ...(sparkplug ? { sparkplug } : {}),
     // committed = stored at the collector + dropped, once the backlog has drained.
     seq: { committed: stats.lastSeq, acked: stats.lastAckedSeq },
     buffer: { ...backlogSummary(stats, now), bytes: stats.bytes },

@@ -28,7 +28,11 @@ export interface ExternalConnection {
   ready: Promise<void>;
   status(): ExternalStatus;
   /** Publishes while connected; rejects at once while not (the caller retries). */
-  publish(topic: string, payload: string, options: { qos: 0 | 1 | 2; retain: boolean }): Promise<void>;
+  publish(
+    topic: string,
+    payload: string | Uint8Array,
+    options: { qos: 0 | 1 | 2; retain: boolean },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,10 @@ export interface ExternalOptions {
   onMessage: (topic: string, payload: Buffer) => void;
   log: Logger;
   backoff?: { initialMs?: number; maxMs?: number };
+  /** The last will for the next CONNECT, asked before every attempt (a Sparkplug NDEATH carries a new bdSeq each time). */
+  will?: () => { topic: string; payload: Uint8Array; qos: 0 | 1 | 2; retain: boolean };
+  /** After each successful connect, once the subscriptions are asked for. */
+  onConnect?: () => void;
 }
 
 /** OpenSSL's errors carry file names and codes around the one phrase an operator needs. */
@@ -81,6 +89,12 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
   if (broker.ca) clientOptions.ca = broker.ca;
   if (broker.cert) clientOptions.cert = broker.cert;
   if (broker.key) clientOptions.key = broker.key;
+  const nextWill = () => {
+    const w = options.will?.();
+    return w && { ...w, payload: Buffer.from(w.payload) };
+  };
+  const firstWill = nextWill();
+  if (firstWill) clientOptions.will = firstWill;
 
   // Loaded here, not at start-up: an agent without an external broker does not carry it in memory.
   const { connect } = await import("mqtt");
@@ -93,7 +107,10 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
     delete state.lastError;
     delete state.retryAt;
     settle();
-    if (filters.length === 0) return;
+    if (filters.length === 0) {
+      options.onConnect?.();
+      return;
+    }
     client.subscribe(filters, { qos: 1 }, (err, granted) => {
       if (err) {
         state.lastError = `subscribe failed: ${describeError(err)}`;
@@ -106,6 +123,7 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
         log.warn({ url, refused }, "mqtt: broker refused subscriptions");
       }
     });
+    options.onConnect?.();
   });
 
   client.on("message", (topic, payload) => {
@@ -140,7 +158,10 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
       );
     timer = setTimeout(() => {
       timer = undefined;
-      if (!closing) client.reconnect();
+      if (closing) return;
+      const will = nextWill();
+      if (will) client.options.will = will;
+      client.reconnect();
     }, delay);
   });
 
@@ -150,7 +171,13 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
     async publish(topic, payload, options) {
       if (!state.connected)
         throw new Error(`broker ${url} not connected: ${state.lastError ?? "connecting"}`);
-      await client.publishAsync(topic, payload, options);
+      await client.publishAsync(
+        topic,
+        typeof payload === "string"
+          ? payload
+          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+        options,
+      );
     },
     async close() {
       closing = true;

@@ -38,6 +38,8 @@ export interface SparkplugMetric {
   timestamp?: number;
   /** Required in BIRTH; DATA may leave it to the alias. */
   datatype?: DataType;
+  /** Encoding only: false picks the value field by `datatype` but leaves it off the wire (DATA). */
+  datatypeOnWire?: boolean;
   value: MetricValue;
   isHistorical?: boolean;
   isTransient?: boolean;
@@ -137,7 +139,7 @@ export function encodePayload(p: SparkplugPayload): Uint8Array {
       if (m.name !== undefined) metric.name = m.name;
       if (m.alias !== undefined) metric.alias = BigInt(m.alias);
       if (m.timestamp !== undefined) metric.timestamp = BigInt(m.timestamp);
-      if (m.datatype !== undefined) metric.datatype = m.datatype;
+      if (m.datatype !== undefined && m.datatypeOnWire !== false) metric.datatype = m.datatype;
       if (m.isHistorical) metric.isHistorical = true;
       if (m.isTransient) metric.isTransient = true;
       if (m.value === null) metric.isNull = true;
