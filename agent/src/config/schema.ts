@@ -7,6 +7,7 @@ import { ruleSchema } from "../rules/schema.js";
 import { serialTransportSchema } from "../sources/line/transport.js";
 import { mqttConfigSchema } from "../sources/mqtt/config.js";
 import { opcuaTransportSchema } from "../sources/opcua/config.js";
+import { sparkplugSourceSchema } from "../sources/sparkplug/config.js";
 import { sparkplugNorthSchema } from "../sparkplug/north/config.js";
 import { secretSchema } from "./secrets.js";
 import { CONFIG_VERSION } from "./versions.js";
@@ -278,6 +279,12 @@ export const configSchema = z
       .optional()
       .describe(
         "MQTT devices: an embedded broker on this gateway, or an external broker, and the device profiles",
+      ),
+    sparkplugSources: z
+      .array(sparkplugSourceSchema)
+      .optional()
+      .describe(
+        "read Sparkplug B edge nodes: one entry per group and broker; devices come from their births",
       ),
     sparkplug: sparkplugNorthSchema
       .optional()

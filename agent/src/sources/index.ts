@@ -7,6 +7,7 @@ import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
 import { createMqttSource, type MqttSource } from "./mqtt/source.js";
 import { createLazyOpcuaSource } from "./opcua/index.js";
+import { createSparkplugSource } from "./sparkplug/source.js";
 
 export interface DeviceView {
   id: string;
@@ -41,7 +42,7 @@ export interface ModbusTarget {
  * own ports, OPC UA servers each on its own connection, and MQTT devices behind one broker connection (or the embedded broker). parseConfig has checked that each device's profile exists and fits its transport.
  */
 export function createSources(
-  config: Pick<AgentConfig, "devices" | "mqtt">,
+  config: Pick<AgentConfig, "devices" | "mqtt" | "sparkplugSources">,
   profiles: Map<string, AnyProfile>,
   emit: (readings: Reading[]) => void,
   log: Logger,
@@ -117,6 +118,16 @@ export function createSources(
       publish: mqtt.publish,
     });
   }
+
+  (config.sparkplugSources ?? []).forEach((c, i) => {
+    const s = createSparkplugSource({ config: c, where: `sparkplugSources.${i}`, emit, log });
+    sources.push({
+      start: s.start,
+      stop: s.stop,
+      devices: s.devices,
+      drops: () => ({ [`sparkplug:${c.groupId}`]: s.dropped() }),
+    });
+  });
 
   return {
     devices: (): DeviceView[] => sources.flatMap((s) => s.devices()),
