@@ -30,6 +30,7 @@ import { modbusPlanFigures } from "./figures/modbus-plan.js";
 import { opcuaFigures } from "./figures/opcua.js";
 import { queryFigures } from "./figures/query.js";
 import { DEFAULT_RSS_MINUTES, rssFigures } from "./figures/rss.js";
+import { sparkplugFigures } from "./figures/sparkplug.js";
 import { uplinkFigures } from "./figures/uplink.js";
 import { runPendingCleanups } from "./lib/cleanup.js";
 import { writeDocs } from "./lib/docs.js";
@@ -71,6 +72,7 @@ function groupsFor(rssMinutes: number, fleet: FleetBenchOptions): Group[] {
       },
     },
     { name: "opcua", run: opcuaFigures },
+    { name: "sparkplug", run: sparkplugFigures },
     { name: "commission", run: commissionScanFigures },
     { name: "fleet", run: (emit, remark) => fleetFigures(emit, remark, fleet) },
     {
