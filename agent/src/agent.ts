@@ -191,6 +191,8 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
           gateway: config.gateway,
           devices: sources.devices,
           log: log.child({ north: "sparkplug" }),
+          // The remote write path, not a second one: same checks, same log line.
+          write: (args) => Promise.resolve(remote.handlers.write(args, "sparkplug DCMD")),
         });
       await sources.start();
       uplink.start();

@@ -56,8 +56,11 @@ export interface SparkplugNorthStatus {
   historyQueued: number;
   /** Held readings dropped because `historyMax` was reached, oldest first. */
   historyDropped: number;
-  /** NCMD payloads that could not be read. */
+  /** NCMD and DCMD payloads that could not be read. */
   commandsDropped: number;
+  /** DCMD writes done, and refused (not writable, out of range, unknown metric, writes off). */
+  writes: number;
+  writesRefused: number;
 }
 
 /** GET /api/v1/status on the agent (and the remote `status` command). */

@@ -1,11 +1,16 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AgentStatus } from "@tidegate/protocol";
+import { startModbusTcpSimulator } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
 import { startMosquitto } from "../helpers/mosquitto.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startNatsServer } from "./helpers/nats.js";
-import { startSparkplugHost } from "./helpers/sparkplug.js";
+import { encodeIndependently, startSparkplugHost } from "./helpers/sparkplug.js";
 import { startMeter } from "./helpers/system.js";
 import { startAgent } from "./helpers/tidegate.js";
+import { valveAgentConfig, valveDevice, writeValveProfile } from "./helpers/valve.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
 const defer = deferredCleanup();
@@ -53,5 +58,47 @@ sparkplug:
     expect(status.sparkplug?.messages).toBeGreaterThan(2);
     // The readings still go into the buffer for the uplink: Sparkplug is beside it, not instead.
     expect(status.seq.committed).toBeGreaterThan(0);
+  });
+
+  it("takes DCMD writes through the remote write path when dcmdWrites is on, and refuses read-only points", async () => {
+    const work = mkdtempSync(join(tmpdir(), "tidegate-spb-"));
+    defer(() => rmSync(work, { recursive: true, force: true }));
+    const { profilesDir, profile } = writeValveProfile(work);
+    const sim = await startModbusTcpSimulator({ profile, port: 0, tickMs: 200, seed: 4 });
+    defer(() => sim.close());
+    const broker = await startMosquitto();
+    defer(() => broker.dispose());
+    const nats = await startNatsServer();
+    defer(() => nats.dispose());
+    const host = await startSparkplugHost(broker.url, "plant");
+    defer(() => host.close());
+    const agent = await startAgent(
+      valveAgentConfig({
+        gateway: "spb-valves",
+        natsUrl: nats.url,
+        profilesDir,
+        devices: valveDevice("valve-1", sim.port),
+        extra: `sparkplug:\n  groupId: plant\n  dcmdWrites: true\n  broker: { url: "${broker.url}" }\n`,
+      }),
+    );
+    defer(() => agent.stop());
+    await waitFor("the valve's DBIRTH", () => host.messages.find((m) => m.type === "DBIRTH"));
+    const dbirth = host.messages.find((m) => m.type === "DBIRTH");
+    const setpoint = dbirth?.metrics.find((m) => m.name === "setpoint");
+    const dcmd = (metrics: Record<string, unknown>[]) =>
+      host.client.publishAsync("spBv1.0/plant/DCMD/spb-valves/valve-1", encodeIndependently({ metrics }));
+
+    // By alias, with the datatype left to the DBIRTH, as hosts send commands.
+    await dcmd([{ alias: setpoint?.alias, doubleValue: 150.5 }]);
+    await waitFor("the setpoint written", () => sim.current().setpoint === 150.5);
+    await dcmd([{ name: "flow", datatype: 10, doubleValue: 1 }]); // read-only in the profile
+    await dcmd([{ name: "setpoint", datatype: 10, doubleValue: 99_999 }]); // over the profile's max
+    const status = await waitFor("two writes refused", async () => {
+      const s = await getJson<AgentStatus>(`${agent.url}/api/v1/status`);
+      return s.sparkplug?.writesRefused === 2 ? s : undefined;
+    });
+    expect(status.sparkplug?.writes).toBe(1);
+    expect(sim.current().setpoint).toBe(150.5);
+    expect(agent.output()).toMatch(/read-only in profile acme\/valve/);
   });
 });

@@ -23,6 +23,12 @@ export const sparkplugNorthSchema = z
       .describe(
         "readings kept in memory while the broker is unreachable, sent as historical metrics after the rebirth; the oldest go first when full (counted)",
       ),
+    dcmdWrites: z
+      .boolean()
+      .default(false)
+      .describe(
+        "take DCMD writes to points their profile marks readwrite, with the checks of remote writes (type, min/max, byte order, read-back); off: DCMD is not subscribed",
+      ),
     historyBatch: z
       .number()
       .int()

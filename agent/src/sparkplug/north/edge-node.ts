@@ -1,11 +1,11 @@
 import { type AnyProfile, pointLabel } from "@tidegate/profiles";
-import type { Reading, SourceHealth, SparkplugNorthStatus } from "@tidegate/protocol";
+import type { Reading, ReadingValue, SourceHealth, SparkplugNorthStatus } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { createSeriesMap } from "../../series-map.js";
 import { resolveExternal } from "../../sources/mqtt/config.js";
 import { connectExternal, type ExternalConnection } from "../../sources/mqtt/external.js";
-import { decodePayload } from "../payload/codec.js";
-import { REBIRTH_METRIC, topicOf } from "../topic.js";
+import { asDatatype, decodePayload, type SparkplugPayload } from "../payload/codec.js";
+import { parseTopic, REBIRTH_METRIC, topicOf } from "../topic.js";
 import type { SparkplugNorthConfig } from "./config.js";
 import { createEdgeSession, type DeviceModel, type Outgoing } from "./session.js";
 
@@ -35,6 +35,11 @@ export interface NorthOptions {
   healthEveryMs?: number;
   backoff?: { initialMs?: number; maxMs?: number };
   env?: NodeJS.ProcessEnv;
+  /**
+   * The agent's remote write path (remote/write.ts: writable points only, type and range checked,
+   * encoded in the point's byte order, read back), for DCMD when `dcmdWrites` is on.
+   */
+  write?: (args: { device: string; point: string; value: ReadingValue }) => Promise<unknown>;
 }
 
 export interface SparkplugNorth {
@@ -65,7 +70,14 @@ export async function startSparkplugNorth(o: NorthOptions): Promise<SparkplugNor
   const model = (id: string) => modelOf(deviceOf(id), id);
   const failing = new Set<string>();
   let history: Reading[] = [];
-  const counts = { messages: 0, bytes: 0, historyDropped: 0, commandsDropped: 0 };
+  const counts = {
+    messages: 0,
+    bytes: 0,
+    historyDropped: 0,
+    commandsDropped: 0,
+    writes: 0,
+    writesRefused: 0,
+  };
   // Live readings wait behind births and history: seq order on the wire is the order of this chain.
   let live = false;
   let chain: Promise<void> = Promise.resolve();
@@ -121,18 +133,44 @@ export async function startSparkplugNorth(o: NorthOptions): Promise<SparkplugNor
       live = true;
     });
 
-  const onCommand = (_topic: string, payload: Buffer) => {
-    let rebirthAsked = false;
+  // DCMD writes run one at a time, in the order they came.
+  let writes: Promise<void> = Promise.resolve();
+  const onDeviceCommand = (device: string, payload: SparkplugPayload) => {
+    for (const m of payload.metrics) {
+      const target = session.resolve(device, m);
+      const what = `${device}/${m.name ?? `alias ${m.alias}`}`;
+      writes = writes.then(async () => {
+        try {
+          if (!target) throw new Error(`no metric ${what} in this edge node's DBIRTH`);
+          if (!o.write) throw new Error("writes are not available on this agent");
+          const raw = asDatatype(m.value, target.datatype);
+          if (raw === null) throw new Error("a null value cannot be written");
+          const value = typeof raw === "bigint" ? Number(raw) : raw;
+          await o.write({ device, point: target.point, value });
+          counts.writes += 1;
+        } catch (err) {
+          counts.writesRefused += 1;
+          log.warn({ device, metric: what, err: (err as Error).message }, "sparkplug: DCMD write refused");
+        }
+      });
+    }
+  };
+
+  const onCommand = (topic: string, bytes: Buffer) => {
+    const t = parseTopic(topic);
+    let payload: SparkplugPayload;
     try {
-      rebirthAsked = decodePayload(payload).metrics.some(
-        (m) => m.name === REBIRTH_METRIC && m.value === true,
-      );
+      payload = decodePayload(bytes);
     } catch (err) {
       counts.commandsDropped += 1;
-      log.warn({ err: (err as Error).message }, "sparkplug: NCMD dropped");
+      log.warn({ topic, err: (err as Error).message }, "sparkplug: command dropped");
       return;
     }
-    if (rebirthAsked) {
+    if (t?.type === "DCMD" && t.device !== undefined) {
+      onDeviceCommand(t.device, payload);
+      return;
+    }
+    if (payload.metrics.some((m) => m.name === REBIRTH_METRIC && m.value === true)) {
       log.info("sparkplug: rebirth requested by NCMD");
       void rebirth();
     }
@@ -140,7 +178,12 @@ export async function startSparkplugNorth(o: NorthOptions): Promise<SparkplugNor
 
   conn = await connectExternal({
     broker: resolveExternal(config.broker, "sparkplug.broker", o.env),
-    filters: [topicOf({ group: config.groupId, type: "NCMD", edgeNode: edgeNodeId })],
+    filters: [
+      topicOf({ group: config.groupId, type: "NCMD", edgeNode: edgeNodeId }),
+      ...(config.dcmdWrites
+        ? [topicOf({ group: config.groupId, type: "DCMD", edgeNode: edgeNodeId, device: "+" })]
+        : []),
+    ],
     onMessage: onCommand,
     log,
     ...(o.backoff ? { backoff: o.backoff } : {}),
@@ -195,6 +238,8 @@ export async function startSparkplugNorth(o: NorthOptions): Promise<SparkplugNor
         historyQueued: history.length,
         historyDropped: counts.historyDropped,
         commandsDropped: counts.commandsDropped,
+        writes: counts.writes,
+        writesRefused: counts.writesRefused,
       };
     },
     async stop() {
@@ -202,6 +247,7 @@ export async function startSparkplugNorth(o: NorthOptions): Promise<SparkplugNor
       stopped = true;
       clearInterval(timer);
       await chain;
+      await writes;
       // A clean stop is a death too: the broker sends the will only when a connection drops.
       if (conn?.status().connected) await send([session.death()]).catch(() => {});
       await conn?.close();

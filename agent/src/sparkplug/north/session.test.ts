@@ -61,6 +61,9 @@ describe("edge node session", () => {
         properties: { engUnit: "V", description: "Voltage" },
       },
     ]);
+    expect(s.resolve("meter-1", { alias: 1 })).toEqual({ point: "voltage", datatype: DataType.Double });
+    expect(s.resolve("meter-1", { name: "voltage" })?.point).toBe("voltage");
+    expect(s.resolve("meter-1", { alias: 2 })).toBeUndefined();
     const model = () => meter;
     expect(s.data([reading(230.1, 2000)], model, current())).toEqual([]);
     const seqs: number[] = [];

@@ -142,6 +142,19 @@ export function createEdgeSession(o: { groupId: string; edgeNodeId: string; now?
 
     deviceBirth,
 
+    /** The point a command's metric means (by alias, else by name) on a device born in this session. */
+    resolve(
+      device: string,
+      m: { alias?: number; name?: string },
+    ): { point: string; datatype: DataType } | undefined {
+      const state = metrics.get(device);
+      if (!state) return undefined;
+      for (const [point, s] of state)
+        if (m.alias !== undefined ? s.alias === m.alias : point === m.name)
+          return { point, datatype: s.datatype };
+      return undefined;
+    },
+
     /** DDEATH: the device's metrics are stale until its next DBIRTH. */
     deviceDeath(device: string): Outgoing {
       born.delete(device);
