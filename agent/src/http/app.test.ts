@@ -43,6 +43,17 @@ const view: AgentView = {
     redialSpreadMs: 0,
     wire: { sends: 2, collector: { min: 1, max: 2, version: "0.1.0" } },
   }),
+  sparkplug: () => ({
+    connected: true,
+    bdSeq: 3,
+    messages: 12,
+    bytes: 3400,
+    historyQueued: 0,
+    historyDropped: 5,
+    commandsDropped: 0,
+    writes: 1,
+    writesRefused: 2,
+  }),
   inputDrops: () => ({ "gps-1": { "checksum-mismatch": 2 }, mqtt: { "not-json": 1 } }),
   notifications: () => [
     {
@@ -121,6 +132,9 @@ describe("agent API", () => {
       'tidegate_input_dropped{input="gps-1",reason="checksum-mismatch",gateway="plant-7"} 2',
     );
     expect(text).toContain('tidegate_input_dropped{input="mqtt",reason="not-json",gateway="plant-7"} 1');
+    expect(text).toContain('tidegate_sparkplug_connected{gateway="plant-7"} 1');
+    expect(text).toContain('tidegate_sparkplug_history_readings{state="dropped",gateway="plant-7"} 5');
+    expect(text).toContain('tidegate_sparkplug_dcmd_writes{outcome="refused",gateway="plant-7"} 2');
     expect(text).toContain("# TYPE tidegate_alert_notifications_total counter");
     expect(text).toContain(
       'tidegate_alert_notifications_total{target="webhook:hooks.example/alert",outcome="retried",gateway="plant-7"} 2',

@@ -86,5 +86,42 @@ export function createAgentMetrics(view: AgentView): Registry {
         for (const [reason, n] of Object.entries(reasons)) g.set({ input, reason }, n);
     },
   );
+  gauge(
+    "tidegate_sparkplug_connected",
+    "1 when the Sparkplug B edge node is connected to its broker",
+    [],
+    (g) => {
+      const s = view.sparkplug?.();
+      if (s) g.set(s.connected ? 1 : 0);
+    },
+  );
+  gauge(
+    "tidegate_sparkplug_published",
+    "Sparkplug B messages and payload bytes published (totals since start), by unit",
+    ["unit"],
+    (g) => {
+      const s = view.sparkplug?.();
+      if (!s) return;
+      g.set({ unit: "messages" }, s.messages);
+      g.set({ unit: "bytes" }, s.bytes);
+    },
+  );
+  gauge(
+    "tidegate_sparkplug_history_readings",
+    "Readings held for historical DDATA while the broker is away (queued), or dropped from a full hold",
+    ["state"],
+    (g) => {
+      const s = view.sparkplug?.();
+      if (!s) return;
+      g.set({ state: "queued" }, s.historyQueued);
+      g.set({ state: "dropped" }, s.historyDropped);
+    },
+  );
+  gauge("tidegate_sparkplug_dcmd_writes", "DCMD writes by outcome (totals since start)", ["outcome"], (g) => {
+    const s = view.sparkplug?.();
+    if (!s) return;
+    g.set({ outcome: "written" }, s.writes);
+    g.set({ outcome: "refused" }, s.writesRefused);
+  });
   return registry;
 }
