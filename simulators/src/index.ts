@@ -33,3 +33,8 @@ export async function startOpcuaSimulator(
 }
 export { type PtyPair, startPtyPair } from "./pty/pty-pair.js";
 export { type SerialLineSimulator, startSerialLineSimulator } from "./serial-line.js";
+export {
+  type SparkplugEdgeNode,
+  type SparkplugEdgeNodeOptions,
+  startSparkplugEdgeNode,
+} from "./sparkplug/edge-node.js";

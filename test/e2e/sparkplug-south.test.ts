@@ -1,4 +1,6 @@
+import { loadProfiles, type Profile } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
+import { startSparkplugEdgeNode } from "@tidegate/simulators";
 import { connectAsync, type MqttClient } from "mqtt";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
@@ -163,5 +165,38 @@ describe("Sparkplug B south: edge nodes read through their births", () => {
     await waitFor("NDEATH", () => oven()?.health.lastError === "NDEATH");
     expect(oven()?.health.status).toBe("failing");
     await node.client.endAsync(true);
+  });
+
+  it("reads tidegate-sim's edge node, and takes its reconnect with a new bdSeq as a new session", async () => {
+    const { broker, source, readings } = await rig();
+    const climate = loadProfiles().get("sonbest/xy-md02") as Profile;
+    const sim = await startSparkplugEdgeNode({
+      url: broker.url,
+      group: "plant",
+      edgeNode: "press-7",
+      devices: [{ id: "climate", profile: climate }],
+      intervalMs: 100,
+      seed: 5,
+    });
+    defer(() => sim.close());
+    const device = () => source.devices().find((d) => d.id === "press-7-climate");
+    // The source subscribed before the node was born, or asks for a rebirth when it was not.
+    await waitFor("DDATA of every point", () =>
+      climate.points.every((p) => readings.some((r) => r.device === "press-7-climate" && r.point === p.id)),
+    );
+    expect(device()?.health.status).toBe("ok");
+    expect(
+      device()
+        ?.profile.points.map((p) => p.id)
+        .sort(),
+    ).toEqual(climate.points.map((p) => p.id).sort());
+
+    sim.drop(); // no DISCONNECT: the broker sends the will, then the node reconnects with bdSeq 1
+    await waitFor("the NDEATH", () => device()?.health.lastError === "NDEATH");
+    await waitFor("born again", () => device()?.health.status === "ok");
+    expect(sim.bdSeq()).toBe(1);
+    const count = readings.length;
+    await waitFor("data after the reconnect", () => readings.length > count + climate.points.length);
+    expect(source.dropped()["seq-gap"] ?? 0).toBe(0);
   });
 });
