@@ -20,7 +20,11 @@ export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [-
        tidegate-sim opcua --profile <vendor/model> [--port 4840] [--pki-dir <dir>] [--user <name>:<password>]...
                     [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
          an OPC UA server (a PLC) serving the profile's points; security None, Sign and SignAndEncrypt;
-         anonymous unless --user is given; its certificate is kept in --pki-dir (default ./opcua-sim-pki)`;
+         anonymous unless --user is given; its certificate is kept in --pki-dir (default ./opcua-sim-pki)
+       tidegate-sim sparkplug --url <mqtt://host:1883> --group <id> --edge-node <id>
+                    --edge-device <id>:<vendor/model>... [--username <u> --password <p>]
+                    [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+         a Sparkplug B edge node whose devices' metrics are Modbus profiles' simulated points`;
 
 /** Bad command line or profile choice: the CLI exits with code 2. */
 export class UsageError extends TidegateError {
@@ -85,14 +89,25 @@ export interface OpcuaCliOptions extends CommonOptions {
   users: { username: string; password: string }[];
 }
 
+export interface SparkplugCliOptions extends CommonOptions {
+  protocol: "sparkplug";
+  url: string;
+  group: string;
+  edgeNode: string;
+  devices: { id: string; profile: string }[];
+  username?: string;
+  password?: string;
+}
+
 export type CliOptions =
+  | SparkplugCliOptions
   | OpcuaCliOptions
   | TcpCliOptions
   | RtuCliOptions
   | FleetCliOptions
   | SerialLineCliOptions
   | MqttCliOptions;
-const PROTOCOLS = ["modbus-tcp", "modbus-rtu", "fleet", "serial-line", "mqtt", "opcua"] as const;
+const PROTOCOLS = ["modbus-tcp", "modbus-rtu", "fleet", "serial-line", "mqtt", "opcua", "sparkplug"] as const;
 
 function int(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -143,6 +158,32 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       profile,
       url: values.url,
       deviceId: values["device-id"],
+      ...(values.username ? { username: values.username } : {}),
+      ...(values.password ? { password: values.password } : {}),
+    };
+  }
+  if (protocol === "sparkplug") {
+    if (!values.url) throw new UsageError("--url is required, e.g. mqtt://127.0.0.1:1883");
+    const level = (name: "group" | "edge-node") => {
+      const v = values[name];
+      if (!v || /[/+#]/.test(v))
+        throw new UsageError(`--${name} is required: one topic level, no '/', '+' or '#'`);
+      return v;
+    };
+    const devices = (values["edge-device"] ?? []).map((text) => {
+      const m = /^([^:/+#]+):(.+)$/.exec(text);
+      if (!m) throw new UsageError(`--edge-device must look like meter-1:eastron/sdm120, got '${text}'`);
+      return { id: m[1] as string, profile: m[2] as string };
+    });
+    if (devices.length === 0)
+      throw new UsageError("at least one --edge-device <id>:<vendor/model> is required");
+    return {
+      protocol,
+      ...common,
+      url: values.url,
+      group: level("group"),
+      edgeNode: level("edge-node"),
+      devices,
       ...(values.username ? { username: values.username } : {}),
       ...(values.password ? { password: values.password } : {}),
     };
@@ -234,6 +275,9 @@ function parse(argv: readonly string[]) {
       username: { type: "string" },
       password: { type: "string" },
       "base-port": { type: "string" },
+      group: { type: "string" },
+      "edge-node": { type: "string" },
+      "edge-device": { type: "string", multiple: true },
     },
   });
 }

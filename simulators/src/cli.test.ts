@@ -257,6 +257,62 @@ describe("tidegate-sim process", () => {
     await broker.dispose();
   });
 
+  it("sparkplug runs an edge node: births, then DDATA, on the group's topics", async () => {
+    const broker = await startMosquitto();
+    const sub = await mqtt.connectAsync(broker.url);
+    await sub.subscribeAsync("spBv1.0/plant/#");
+    const topics: string[] = [];
+    const ddata = new Promise<void>((resolve) =>
+      sub.on("message", (topic) => {
+        topics.push(topic);
+        if (topic.includes("/DDATA/")) resolve();
+      }),
+    );
+    const child = spawnCli([
+      "sparkplug",
+      "--url",
+      broker.url,
+      "--group",
+      "plant",
+      "--edge-node",
+      "press-4",
+      "--edge-device",
+      "meter-1:eastron/sdm120",
+      "--tick-ms",
+      "100",
+    ]);
+    const done = finish(child);
+    await ddata;
+    expect(topics.slice(0, 3)).toEqual([
+      "spBv1.0/plant/NBIRTH/press-4",
+      "spBv1.0/plant/DBIRTH/press-4/meter-1",
+      "spBv1.0/plant/DDATA/press-4/meter-1",
+    ]);
+    child.kill("SIGTERM");
+    expect((await done).code).toBe(0);
+    await sub.endAsync();
+    await broker.dispose();
+  });
+
+  it("sparkplug names what is missing on its command line", () => {
+    expect(() =>
+      parseCliArgs([
+        "sparkplug",
+        "--url",
+        "mqtt://x",
+        "--group",
+        "a/b",
+        "--edge-node",
+        "n",
+        "--edge-device",
+        "d:x/y",
+      ]),
+    ).toThrow("--group is required: one topic level, no '/', '+' or '#'");
+    expect(() =>
+      parseCliArgs(["sparkplug", "--url", "mqtt://x", "--group", "g", "--edge-node", "n"]),
+    ).toThrow("at least one --edge-device <id>:<vendor/model> is required");
+  });
+
   it("refuses a profile of the wrong kind for the protocol", async () => {
     const { code, stderr } = await finish(
       spawnCli(["mqtt", "--url", "mqtt://x", "--profile", "eastron/sdm120", "--device-id", "d"]),

@@ -18,6 +18,7 @@ import {
   parseCliArgs,
   type RtuCliOptions,
   type SerialLineCliOptions,
+  type SparkplugCliOptions,
   type TcpCliOptions,
   UsageError,
   usage,
@@ -27,6 +28,7 @@ import { type ModbusTcpSimulator, startModbusTcpSimulator } from "./modbus-tcp.j
 import { startMqttPublisher } from "./mqtt.js";
 import { type PtyPair, startPtyPair } from "./pty/pty-pair.js";
 import { startSerialLineSimulator } from "./serial-line.js";
+import { startSparkplugEdgeNode } from "./sparkplug/edge-node.js";
 
 function fail(message: string, code: number): never {
   process.stderr.write(`tidegate-sim: ${message}\n`);
@@ -174,6 +176,23 @@ async function publishMqtt(opts: MqttCliOptions, profile: MqttProfile) {
   stopOnSignal(() => pub.close());
 }
 
+async function serveSparkplug(opts: SparkplugCliOptions, profiles: Profile[]) {
+  const node = await startSparkplugEdgeNode({
+    url: opts.url,
+    group: opts.group,
+    edgeNode: opts.edgeNode,
+    devices: opts.devices.map((d, i) => ({ id: d.id, profile: profiles[i] as Profile })),
+    intervalMs: opts.tickMs,
+    seed: opts.seed,
+    username: opts.username,
+    password: opts.password,
+  }).catch((err: Error) => fail(`cannot connect to ${opts.url}: ${err.message}`, 1));
+  process.stdout.write(
+    `tidegate-sim: sparkplug edge node spBv1.0/${opts.group}/+/${opts.edgeNode} with ${opts.devices.map((d) => d.id).join(", ")} on ${opts.url} every ${opts.tickMs} ms\n`,
+  );
+  stopOnSignal(() => node.close());
+}
+
 async function serveOpcua(opts: OpcuaCliOptions, profile: OpcuaProfile) {
   // node-opcua takes seconds to load: only the opcua command pays for it.
   const { startOpcuaSimulator } = await import("./opcua.js");
@@ -202,7 +221,9 @@ async function main(argv: string[]): Promise<void> {
       ? opts.profiles
       : opts.protocol === "modbus-rtu"
         ? opts.slaves.map((s) => s.profile)
-        : [opts.profile];
+        : opts.protocol === "sparkplug"
+          ? opts.devices.map((d) => d.profile)
+          : [opts.profile];
   const profiles = ids.map((id) => profileFor(id, opts));
   const modbus = profiles as Profile[]; // profileFor checked each profile's kind against the protocol
   if (opts.protocol === "modbus-tcp") await serveTcp(opts, modbus[0] as Profile);
@@ -210,6 +231,7 @@ async function main(argv: string[]): Promise<void> {
   else if (opts.protocol === "modbus-rtu") await serveRtu(opts, modbus);
   else if (opts.protocol === "serial-line") await serveLines(opts, profiles[0] as LineProfile);
   else if (opts.protocol === "opcua") await serveOpcua(opts, profiles[0] as OpcuaProfile);
+  else if (opts.protocol === "sparkplug") await serveSparkplug(opts, modbus);
   else await publishMqtt(opts, profiles[0] as MqttProfile);
 }
 
