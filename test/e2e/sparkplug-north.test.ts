@@ -53,9 +53,10 @@ const bdSeqOf = (m: SeenMessage | undefined) => Number(m?.metrics.find((x) => x.
 
 describe("Sparkplug B north: the agent as an edge node on mosquitto", () => {
   async function rig() {
-    const broker = await startMosquitto();
+    // Persistent sessions: the host gets the rebirth after a broker restart even if the edge node is back first.
+    const broker = await startMosquitto({ persistent: true });
     defer(() => broker.dispose());
-    const host = await startSparkplugHost(broker.url, "plant");
+    const host = await startSparkplugHost(broker.url, "plant", { clientId: "test-host" });
     defer(() => host.close());
     const devices: NorthDevice[] = [{ id: "meter-1", profile: meterProfile, health: { status: "ok" } }];
     const config = sparkplugNorthSchema.parse({
@@ -69,9 +70,7 @@ describe("Sparkplug B north: the agent as an edge node on mosquitto", () => {
       devices: () => devices,
       log,
       healthEveryMs: 100,
-      // Slower than the host's own reconnect (100 ms), so after a broker restart the host listens
-      // again before the edge node births; a real host that missed it would ask with NCMD.
-      backoff: { initialMs: 1500, maxMs: 1500 },
+      backoff: { initialMs: 200, maxMs: 800 },
     });
     defer(() => north.stop());
     let ts = 1_000_000;

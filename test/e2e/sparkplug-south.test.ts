@@ -96,7 +96,7 @@ describe("Sparkplug B south: edge nodes read through their births", () => {
       config: sparkplugSourceSchema.parse({
         groupId: "plant",
         broker: { url: broker.url },
-        rebirthMinIntervalMs: 100,
+        rebirthMinIntervalMs: 60_000, // each request below is answered by a birth, which lifts the limit
       }),
       where: "sparkplugSources.0",
       emit: (r) => readings.push(...r),

@@ -19,6 +19,11 @@ export interface MosquittoOptions {
   users?: { username: string; password: string }[];
   /** Adds a TLS listener; requireCertificate makes clients present a certificate signed by the CA. */
   tls?: boolean | { requireCertificate?: boolean };
+  /**
+   * Keeps sessions across stop()/start() (saved in the temporary folder), QoS 0 messages included:
+   * a subscriber with a persistent session misses nothing while the broker restarts.
+   */
+  persistent?: boolean;
 }
 
 export interface TestCertificates {
@@ -138,7 +143,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const port = await freePort();
   const lines = [
     "per_listener_settings false",
-    "persistence false",
+    ...(options.persistent
+      ? ["persistence true", `persistence_location ${dir}/`, "queue_qos0_messages true"]
+      : ["persistence false"]),
     "log_dest stderr",
     "log_type error",
     "log_type warning",

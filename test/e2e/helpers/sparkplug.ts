@@ -82,8 +82,16 @@ export interface SparkplugHost {
   close(): Promise<void>;
 }
 
-export async function startSparkplugHost(url: string, group: string): Promise<SparkplugHost> {
-  const client = await connectAsync(url, { reconnectPeriod: 100, clean: true });
+/** `clientId` makes the host's session persistent (clean: false): with a persistent broker it misses nothing across a restart. */
+export async function startSparkplugHost(
+  url: string,
+  group: string,
+  options: { clientId?: string } = {},
+): Promise<SparkplugHost> {
+  const client = await connectAsync(url, {
+    reconnectPeriod: 100,
+    ...(options.clientId ? { clientId: options.clientId, clean: false } : { clean: true }),
+  });
   const messages: SeenMessage[] = [];
   client.on("message", (topic, payload) => messages.push(decodeIndependently(topic, payload)));
   await client.subscribeAsync(`spBv1.0/${group}/#`, { qos: 1 });

@@ -46,6 +46,8 @@ export interface HostEvents {
   emit(readings: Reading[]): void;
   /** Ask this edge node for NBIRTH and its DBIRTHs again. */
   rebirth(edgeNode: string, why: string): void;
+  /** An NBIRTH came: whatever was asked of this node has been answered. */
+  born?(edgeNode: string): void;
 }
 
 /** Tidegate ids keep to [A-Za-z0-9_-]; Sparkplug names ("Motor 1/Speed") may hold anything else. */
@@ -141,6 +143,7 @@ export function createSparkplugHost(o: { group: string; events: HostEvents; now?
       n.bdSeq = bdSeq === undefined || bdSeq === null ? undefined : Number(bdSeq);
       n.seq = payload.seq ?? 0;
       n.born = true;
+      o.events.born?.(t.edgeNode);
       n.aliases.clear();
       n.byName.clear();
       for (const d of devices.values()) if (d.edgeNode === t.edgeNode) mark(d, false, "waiting for DBIRTH");

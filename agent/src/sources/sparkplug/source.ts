@@ -12,7 +12,8 @@ import { createSparkplugHost, type HostDevice } from "./host.js";
 /**
  * A Sparkplug B group read as a source: one broker connection (with the agent's backoff), the
  * host logic of host.ts, and the rebirth requests it asks for, at most one per edge node per
- * `rebirthMinIntervalMs` so a node that keeps confusing us is not flooded with commands.
+ * `rebirthMinIntervalMs` until the node is born again, so a node that keeps confusing us is not
+ * flooded with commands.
  */
 
 /** Sparkplug devices describe themselves in their births; this stands in for a profile file. */
@@ -55,6 +56,8 @@ export function createSparkplugSource(o: {
     group,
     events: {
       emit: o.emit,
+      // The limit holds back requests a node has not answered yet; a birth answers them.
+      born: (edgeNode) => asked.delete(edgeNode),
       rebirth(edgeNode, why) {
         const last = asked.get(edgeNode) ?? Number.NEGATIVE_INFINITY;
         if (Date.now() - last < config.rebirthMinIntervalMs || !conn) return;
