@@ -24,7 +24,7 @@ import { maskSecrets, restoreMaskedSecrets } from "./mask.js";
  * change (that is what keeps buffered data safe), so changing it needs an edit of the config file
  * and a restart.
  */
-export const LIVE_SECTIONS = ["devices", "mqtt", "profilesDirs"] as const;
+export const LIVE_SECTIONS = ["devices", "mqtt", "sparkplugSources", "profilesDirs"] as const;
 /**
  * Not compared: the HTTP server is not restarted by a change, its settings apply at the next
  * start (and `--port` overrides the config's port anyway, so the running value is not the file's).

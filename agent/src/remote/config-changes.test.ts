@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../config/load.js";
+import { fixedSectionChanges } from "./config-changes.js";
+
+const config = (extra: string) =>
+  parseConfig(`gateway: plant-7\n${extra}`, "/etc/tidegate/agent.yaml").config;
+
+describe("which config changes a running agent takes", () => {
+  it("takes Sparkplug sources with the other sources, but not the Sparkplug edge node it publishes as", () => {
+    const running = config("");
+    const sources = config(
+      'sparkplugSources:\n  - { groupId: line-2, broker: { url: "mqtt://uns:1883" } }\n',
+    );
+    expect(fixedSectionChanges(running, sources)).toEqual([]);
+    const north = config('sparkplug:\n  groupId: plant\n  broker: { url: "mqtt://uns:1883" }\n');
+    expect(fixedSectionChanges(running, north)).toEqual(["sparkplug"]);
+  });
+});
