@@ -18,6 +18,7 @@ import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSourcesLifecycle } from "./sources/lifecycle.js";
 import { listCertificates, stateDirOf, trustCertificate } from "./sources/opcua/pki.js";
 import { type SparkplugNorth, startSparkplugNorth } from "./sparkplug/north/edge-node.js";
+import { createUpgrader } from "./upgrade/upgrader.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
 import { startCatalogPublisher } from "./uplink/catalog.js";
 import { startHeartbeat } from "./uplink/heartbeat.js";
@@ -38,6 +39,8 @@ export interface AgentOptions {
   wireVersion?: 1;
   /** SQLite max_page_count on the buffer file: tests make a small "full disk" with it. */
   bufferMaxPageCount?: number;
+  /** Stops the service and exits so systemd starts the switched version (serve.ts sets it). */
+  restart?: () => void;
 }
 
 /** Wires sources → buffer → uplink and the HTTP view; knows nothing about sockets it does not own. */
@@ -130,7 +133,22 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     uplink: uplink.status,
     sparkplug: () => north?.status(),
   };
+  const upgrader = createUpgrader({
+    config: config.upgrade,
+    configFile: loaded.file,
+    stateDir: stateDirOf(config.buffer.path),
+    programFile: process.argv[1] ?? "",
+    runningVersion: VERSION,
+    connection: () => uplink.connection(),
+    healthy: () => uplink.status().connected && health().every((h) => h.status !== "failing"),
+    restart: () => {
+      if (options.restart) options.restart();
+      else log.warn("switched to the new version; restart the agent to run it");
+    },
+    log,
+  });
   const remote = createRemote({
+    upgrade: upgrader.start,
     gateway: config.gateway,
     lifecycle: sources,
     file: loaded.file,
@@ -204,6 +222,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
         uplink,
         sources: health,
         alerts: alerts.active,
+        upgrade: upgrader.status,
         intervalMs: config.nats.heartbeatIntervalMs,
         ...(olderWire ? { epoch: 0 } : {}),
       });

@@ -36,26 +36,29 @@ export async function serveAgent(loaded: LoadedConfig, options: ServeAgentOption
   const upgrade = { log: (message: string) => log.info(message), afterStep: options.afterMigrationStep };
   await upgradeBufferFile(config.buffer.path, upgrade);
   await upgradeAlertsFile(config.alerts.path ?? ":memory:", upgrade);
+  let stopping = false;
+  let http: Awaited<ReturnType<typeof listen>> | undefined;
   const agent = createAgent(active.loaded, log, {
     staticDir: findDashboardDir(),
     logRing,
     configVersion: active.version,
     wireVersion: options.wireVersion,
     bufferMaxPageCount: options.bufferMaxPageCount,
+    // After an upgrade switched versions: a clean stop, and systemd's Restart=always starts the new one.
+    restart: () => void shutdown("upgrade"),
   });
   await agent.provision(process.env);
   await agent.start();
-  const http = await listen(agent.app, config.http.port, config.http.host);
+  http = await listen(agent.app, config.http.port, config.http.host);
   log.info({ port: http.port, version: VERSION }, `local dashboard on http://localhost:${http.port}/`);
   systemd.ready(`gateway ${config.gateway}: polling, dashboard on port ${http.port}`);
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: flushing the buffer");
     systemd.stopping();
-    await http.close();
+    await http?.close();
     await agent.stop();
     process.exit(0);
   };

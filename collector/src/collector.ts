@@ -7,10 +7,15 @@ import {
   rateLimitsFromSetting,
   sessionKeyFromEnv,
 } from "@tidegate/http-kit";
-import { createBackoff, createReconnectPolicy, natsSecurityOptions } from "@tidegate/node-kit";
+import {
+  createBackoff,
+  createReconnectPolicy,
+  natsSecurityOptions,
+  readSecretFile,
+} from "@tidegate/node-kit";
 import type { Logger } from "pino";
 import { Histogram, Registry } from "prom-client";
-import type { CollectorOptions } from "./config/options.js";
+import { type CollectorOptions, OptionsError } from "./config/options.js";
 import { loadSites } from "./config/sites.js";
 import { startAlertIngest } from "./consumer/alerts.js";
 import { createCatalogReader } from "./consumer/catalog.js";
@@ -18,6 +23,7 @@ import { startIngest } from "./consumer/consumer.js";
 import { startFleetPacing } from "./consumer/pacing.js";
 import { createCollectorApp } from "./http/app.js";
 import { createLiveFeed } from "./live.js";
+import { createReleaseBucket } from "./releases/bucket.js";
 import { createCommandSender } from "./remote/commands.js";
 import { LATEST_WRITE_AFTER_MS } from "./store/latest-values.js";
 import { openReadings } from "./store/open-readings.js";
@@ -74,6 +80,18 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     staticDir: extra.staticDir,
     ingestStats: () => ingest?.stats(),
     offlineAfterMs: options.offlineAfterS * 1000,
+    releases: {
+      shelf: createReleaseBucket({ connection: () => nc, streamReplicas: options.streamReplicas, log }),
+      ...(options.releasePublicKey
+        ? {
+            publicKeyPem: readSecretFile(
+              options.releasePublicKey,
+              "--release-public-key",
+              (m) => new OptionsError(m),
+            ),
+          }
+        : {}),
+    },
     // Remote management: requests to gateways over this collector's NATS connection.
     commands: createCommandSender({
       connection: () => nc,

@@ -6,5 +6,6 @@ export * from "./backoff.js";
 export * from "./migrations.js";
 export * from "./nats-security.js";
 export * from "./reconnect.js";
+export * from "./release-signing.js";
 export * from "./secret-file.js";
 export * from "./systemd-notify.js";

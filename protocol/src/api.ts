@@ -1,5 +1,6 @@
 import type { Heartbeat, SourceHealth } from "./heartbeat.js";
 import type { ReadingValue } from "./reading.js";
+import type { ReleaseManifest } from "./release.js";
 
 /**
  * What the agent's and the collector's /api/v1 routes answer, as the dashboard reads it: one
@@ -159,6 +160,8 @@ export interface GatewayEntry {
   alarms?: Heartbeat["alarms"];
   /** Alerts the gateway's edge rules hold raised now (from its heartbeat). */
   activeAlerts?: Heartbeat["activeAlerts"];
+  /** The gateway's latest software upgrade (from its heartbeat). */
+  upgrade?: Heartbeat["upgrade"];
 }
 
 /** GET /api/v1/gateways: a page of the matching gateways. */
@@ -308,4 +311,9 @@ export interface CommissionAddAnswer {
   version: number;
   device: string;
   devices: string[];
+}
+
+/** GET /api/v1/releases: the agent releases in the collector's bucket, newest upload first. */
+export interface ReleasesAnswer {
+  releases: ReleaseManifest[];
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { gatewayIdSchema } from "./reading.js";
+import { upgradeStatusSchema } from "./release.js";
 import { parseWire } from "./wire-error.js";
 
 export const HEARTBEAT_VERSION = 1;
@@ -48,6 +49,8 @@ export const heartbeatSchema = z.object({
       }),
     )
     .default([]),
+  /** The latest software upgrade this gateway was asked for, while it is under way and after. */
+  upgrade: upgradeStatusSchema.optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

@@ -6,6 +6,7 @@ export * from "./collector-wire.js";
 export * from "./fleet-pacing.js";
 export * from "./heartbeat.js";
 export * from "./reading.js";
+export * from "./release.js";
 export * from "./remote.js";
 export * from "./subjects.js";
 export { type CliFailure, formatCliError, TidegateError } from "./tidegate-error.js";

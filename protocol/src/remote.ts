@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { deviceIdSchema, pointIdSchema, readingValueSchema } from "./reading.js";
+import { releaseVersionSchema, upgradeStatusSchema } from "./release.js";
 
 /**
  * Remote management: core NATS request/reply on `tidegate.cmd.<gateway>.<verb>` (see subjects.ts).
@@ -16,6 +17,7 @@ export const COMMAND_VERBS = [
   "logs.tail",
   "source.restart",
   "alert.ack",
+  "agent.upgrade",
 ] as const;
 export const commandVerbSchema = z.enum(COMMAND_VERBS);
 export type CommandVerb = z.infer<typeof commandVerbSchema>;
@@ -74,6 +76,10 @@ export const commandArgsSchemas = {
       device: deviceIdSchema,
     })
     .strict(),
+  // The gateway answers once the upgrade has started; its progress goes out in the heartbeat.
+  "agent.upgrade": z
+    .object({ version: releaseVersionSchema.describe("a release in the collector's releases bucket") })
+    .strict(),
 } satisfies Record<CommandVerb, z.ZodType>;
 export type CommandArgs<V extends CommandVerb> = z.infer<(typeof commandArgsSchemas)[V]>;
 export type CommandArgsInput<V extends CommandVerb> = z.input<(typeof commandArgsSchemas)[V]>;
@@ -126,6 +132,7 @@ export const commandResultSchemas = {
   "source.restart": z.object({ restarted: z.array(z.string()) }),
   /** false: the alert is not raised now, or was acknowledged already (nothing changed). */
   "alert.ack": z.object({ acknowledged: z.boolean(), by: z.string() }),
+  "agent.upgrade": upgradeStatusSchema,
 } satisfies Record<CommandVerb, z.ZodType>;
 export type CommandResult<V extends CommandVerb> = z.infer<(typeof commandResultSchemas)[V]>;
 

@@ -121,6 +121,8 @@ export function parseConfig(
   config.alerts.path = besideBuffer(config.alerts.path, "alerts.db");
   config.http.auth.path = besideBuffer(config.http.auth.path, "auth.db");
   if (config.nats.credsFile) config.nats.credsFile = rel(config.nats.credsFile);
+  if (config.upgrade.publicKey) config.upgrade.publicKey = rel(config.upgrade.publicKey);
+  if (config.upgrade.versionsDir) config.upgrade.versionsDir = rel(config.upgrade.versionsDir);
   for (const d of config.devices) {
     const auth = d.transport.type === "opcua" ? d.transport.auth : undefined;
     if (auth?.type !== "certificate") continue;

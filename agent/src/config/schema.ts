@@ -253,6 +253,26 @@ export const configSchema = z
       })
       .strict()
       .default({ batchSize: 500, lingerMs: 0, maxInFlight: 8, backfillRatePerS: 0 }),
+    upgrade: z
+      .object({
+        publicKey: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "PEM file of the fleet's ed25519 release key (relative to this file); unset: remote upgrades are refused",
+          ),
+        versionsDir: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            "folder of installed versions with its `current` link; default: the one this program runs from (install.sh's layout)",
+          ),
+      })
+      .strict()
+      .default({})
+      .describe("remote software upgrades (agent.upgrade), from the collector's releases bucket"),
     profilesDirs: z
       .array(z.string())
       .default([])

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { AgentStatus } from "@tidegate/protocol";
+import type { AgentStatus, UpgradeStatus } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { LogRing } from "../log-ring.js";
 import type { SourcesLifecycle } from "../sources/lifecycle.js";
@@ -22,6 +22,8 @@ export interface RemoteOptions {
   logRing?: LogRing;
   /** The same acknowledgement the local ack route makes; true when it acknowledged. */
   acknowledgeAlert: (rule: string, device: string, by: string) => boolean;
+  /** Starts a software upgrade (upgrade/upgrader.ts); answers at once, progress goes in the heartbeat. */
+  upgrade: (args: { version: string }) => UpgradeStatus;
   log: Logger;
 }
 
@@ -48,6 +50,7 @@ export function createRemote(o: RemoteOptions) {
     },
     "source.restart": (args) => changes.restart(args),
     "alert.ack": alertAckHandler(o.acknowledgeAlert),
+    "agent.upgrade": (args) => o.upgrade(args),
   };
   let responder: { stop(): void } | undefined;
   return {

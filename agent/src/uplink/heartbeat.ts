@@ -4,6 +4,7 @@ import {
   type Heartbeat,
   type SourceHealth,
   subjects,
+  type UpgradeStatus,
 } from "@tidegate/protocol";
 import { agentAlarms } from "../alarms.js";
 import { backlogSummary } from "../buffer/backlog.js";
@@ -21,6 +22,8 @@ export interface HeartbeatOptions {
   intervalMs: number;
   /** Active alerts of the edge rules, for the fleet view. */
   alerts?: () => ActiveAlert[];
+  /** The latest software upgrade (agent.upgrade), while under way and after. */
+  upgrade?: () => UpgradeStatus | undefined;
   /** The epoch batches are filed under; 0 when playing an agent from before epochs. */
   epoch?: number;
 }
@@ -28,6 +31,7 @@ export interface HeartbeatOptions {
 export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Date.now()): Heartbeat {
   const stats = o.buffer.stats();
   const uplink = o.uplink.status();
+  const upgrade = o.upgrade?.();
   return {
     v: HEARTBEAT_VERSION,
     gateway: o.gateway,
@@ -47,6 +51,7 @@ export function buildHeartbeat(o: Omit<HeartbeatOptions, "intervalMs">, now = Da
       since: a.since,
       message: a.message,
     })),
+    ...(upgrade ? { upgrade } : {}),
   };
 }
 

@@ -39,6 +39,11 @@ export const collectorOptionsSchema = z.object({
     .max(5)
     .optional()
     .describe("copies of each JetStream stream; default 3 on a cluster, 1 on a single server"),
+  releasePublicKey: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("PEM file of the fleet's ed25519 release key: uploads it did not sign are refused"),
   natsUser: z.string().min(1).optional(),
   natsPassword: z.string().min(1).optional(),
   natsToken: z.string().min(1).optional(),
@@ -94,6 +99,7 @@ export const collectorFlags = Object.fromEntries(
     "clock-jump-ms",
     "api-rate-limit",
     "stream-replicas",
+    "release-public-key",
     ...natsSecurityFlagNames,
     ...storeFlagNames,
   ].map((flag) => [flag, { type: "string" as const }]),
@@ -116,6 +122,7 @@ export function parseCollectorOptions(
     clockJumpMs: flags["clock-jump-ms"] ?? env.TIDEGATE_CLOCK_JUMP_MS,
     apiRateLimit: flags["api-rate-limit"] ?? env.TIDEGATE_API_RATE_LIMIT,
     streamReplicas: flags["stream-replicas"] ?? env.TIDEGATE_STREAM_REPLICAS,
+    releasePublicKey: flags["release-public-key"] ?? env.TIDEGATE_RELEASE_PUBLIC_KEY,
     ...Object.fromEntries(
       Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS }).map(([key, [flag, name]]) => [
         key,

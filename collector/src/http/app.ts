@@ -3,6 +3,7 @@ import type { Catalog, InfoAnswer } from "@tidegate/protocol";
 import type { Registry } from "prom-client";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { LiveFeed } from "../live.js";
+import type { ReleaseShelf } from "../releases/shelf.js";
 import type { SendCommand } from "../remote/commands.js";
 import { type ReadingsBackend, sqliteReadings } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
@@ -11,6 +12,7 @@ import { fleetRoutes } from "./fleet-route.js";
 import { gatewayDataRoutes } from "./gateway-data-routes.js";
 import { liveRoutes } from "./live-route.js";
 import { createCollectorMetrics } from "./metrics.js";
+import { releaseRoutes } from "./releases-route.js";
 import { seriesRoutes } from "./series.js";
 
 export interface CollectorAppOptions {
@@ -34,6 +36,8 @@ export interface CollectorAppOptions {
   offlineAfterMs?: number;
   /** Sends remote-management commands to gateways (POST /api/v1/gateways/:id/commands/<verb>). */
   commands?: SendCommand;
+  /** Agent releases (GET|POST /api/v1/releases); `publicKeyPem` refuses uploads that key did not sign. */
+  releases?: { shelf: ReleaseShelf; publicKeyPem?: string };
   now?: () => number;
   /** The program's logger, whose level admins may change at run time. */
   logger?: { level: string };
@@ -95,6 +99,17 @@ export function createCollectorApp(o: CollectorAppOptions) {
             ok: e.ok,
             detail: `${JSON.stringify(e.args)}${e.error ? `: ${e.error}` : ""}`,
           }),
+      }),
+    );
+  if (o.releases)
+    app.route(
+      "/",
+      releaseRoutes(auth.need, {
+        ...o.releases,
+        now,
+        actor: (c) => c.get("principal")?.name,
+        onUpload: (c, version, ok, detail) =>
+          auth.audit(c, "release.upload", { target: version, ok, detail }),
       }),
     );
 

@@ -17,6 +17,8 @@ export const COMMAND_ROLES: Record<CommandVerb, CommandRole> = {
   "config.rollback": "operator",
   "source.restart": "operator",
   "alert.ack": "operator",
+  // Replaces the software a gateway runs: the same role that uploads releases.
+  "agent.upgrade": "admin",
 };
 
 /** One command as the audit log records it. */

@@ -62,6 +62,7 @@ export function gatewayEntry(g: GatewayRow, ctx: FleetContext): GatewayEntry {
     clockJump: g.clockJump && ctx.now - g.clockJump.at < CLOCK_JUMP_SHOWN_MS ? g.clockJump : undefined,
     alarms: g.heartbeat?.alarms,
     activeAlerts: g.heartbeat?.activeAlerts,
+    ...(g.heartbeat?.upgrade ? { upgrade: g.heartbeat.upgrade } : {}),
   };
 }
 
