@@ -7,7 +7,9 @@
 #   sudo ./install.sh uninstall [agent|collector] [--purge]
 #
 # RELEASE is a tarball from `npm run pack:agent` / `pack:collector`, its unpacked folder, or a built
-# repository checkout; default: the folder this script is in. The app goes to /opt/tidegate/<app>,
+# repository checkout; default: the folder this script is in. Each version goes to
+# /opt/tidegate/versions/<app>/<version>, `current` there links the one that runs (`previous` the one
+# before) and /opt/tidegate/<app> links `current`, so a remote upgrade (agent.upgrade) switches a link;
 # the config to /etc/tidegate (written once from the example, never overwritten), data to
 # /var/lib/tidegate (kept by upgrade and uninstall; --purge removes it and the config).
 #   --root DIR       install under DIR instead of / (staging, tests); system packages are then only checked
@@ -17,7 +19,7 @@ set -euo pipefail
 NODE_MIN=20.19
 USER_NAME=tidegate
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 say() { echo "install.sh: $*"; }
 die() {
   echo "install.sh: $*" >&2
@@ -56,6 +58,7 @@ fi
 name=tidegate-$app
 opt=$root/opt/tidegate
 app_dir=$opt/$app
+versions=$opt/versions/$app
 bin_link=$root/usr/local/bin/$name
 etc=$root/etc/tidegate
 data=$root/var/lib/tidegate
@@ -205,12 +208,25 @@ stage_app() {
 }
 
 swap_in() {
-  local next=$1
-  rm -rf "$opt/.$app.old"
-  [[ ! -d $app_dir ]] || mv "$app_dir" "$opt/.$app.old"
-  mv "$next" "$app_dir"
+  local next=$1 v
+  v=$(node -p "require('$next/package.json').version")
+  mkdir -p "$versions"
+  # The agent (user tidegate) adds versions here and switches the link when upgraded remotely.
+  chown "$(owner)" "$versions"
+  rm -rf "$versions/.$v.old"
+  [[ ! -e $versions/$v ]] || mv "$versions/$v" "$versions/.$v.old"
+  mv "$next" "$versions/$v"
   pending=""
-  rm -rf "$opt/.$app.old"
+  rm -rf "$versions/.$v.old"
+  local before
+  before=$(readlink "$versions/current" 2>/dev/null || true)
+  [[ -z $before || $before == "$v" ]] || ln -sfn "$before" "$versions/previous"
+  # A new link renamed over the old one: `current` is never missing, not even for a moment.
+  ln -sfn "$v" "$versions/.current.new"
+  mv -T "$versions/.current.new" "$versions/current"
+  # An install from before the versions layout: its folder goes once the new version is in place.
+  [[ -L $app_dir || ! -d $app_dir ]] || rm -rf "$app_dir"
+  ln -sfn "versions/$app/current" "$app_dir"
   mkdir -p "$(dirname "$bin_link")"
   # Relative, so the link also works inside a --root staging folder.
   ln -sfn "../../../opt/tidegate/$app/dist/cli.js" "$bin_link"
@@ -290,9 +306,9 @@ do_uninstall() {
     rm -f "$unit"
     systemctl_ daemon-reload
   fi
-  rm -rf "$app_dir" "$opt/.$app.new" "$opt/.$app.old"
+  rm -rf "$app_dir" "$versions" "$opt/.$app.new" "$opt/.$app.old"
   rm -f "$bin_link"
-  rmdir "$opt" 2>/dev/null || true
+  rmdir "$opt/versions" "$opt" 2>/dev/null || true
   say "removed $name"
   if ((!purge)); then
     say "kept ${config#"$root"} and ${data#"$root"} (uninstall --purge removes them)"

@@ -20,8 +20,12 @@ export const releaseManifestSchema = z.object({
   /** Hex sha256 of the tarball. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().positive(),
-  /** Base64 ed25519 signature over the tarball's bytes. */
-  signature: z.string().min(1),
+  /**
+   * Base64 ed25519 signature over the tarball's bytes. The collector stores none without one, but
+   * a bucket is writable by whoever holds its credentials, so gateways read an empty or missing
+   * one as what it is (unsigned) and refuse it.
+   */
+  signature: z.string().default(""),
   uploadedAt: z.number().int(),
   uploadedBy: z.string().optional(),
 });

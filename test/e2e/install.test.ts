@@ -54,6 +54,7 @@ const passwdEntry = (root: string) =>
 describe("install.sh", () => {
   const root = stagingRoot();
   const app = join(root, "opt/tidegate/agent");
+  const versions = join(root, "opt/tidegate/versions/agent");
   const program = join(root, "usr/local/bin/tidegate-agent");
   const config = join(root, "etc/tidegate/agent.yaml");
   const data = join(root, "var/lib/tidegate");
@@ -106,6 +107,9 @@ describe("install.sh", () => {
     expect(existsSync(join(app, "node_modules/@serialport/bindings-cpp/prebuilds/linux-arm"))).toBe(true);
 
     expect(readlinkSync(program)).toBe("../../../opt/tidegate/agent/dist/cli.js");
+    // Versions side by side; the app folder is a link to the current one (what agent.upgrade switches).
+    expect(readlinkSync(app)).toBe("versions/agent/current");
+    expect(readlinkSync(join(versions, "current"))).toBe(version);
     expect((await run(program, ["--version"])).output.trim()).toBe(version);
     expect(readFileSync(config, "utf8")).toBe(readFileSync(join(repo, "agent/config.example.yaml"), "utf8"));
     expect(statSync(config).mode & 0o777).toBe(0o640);
@@ -155,6 +159,9 @@ describe("install.sh", () => {
     expect(output).toContain(`upgraded tidegate-agent ${version} -> 9.9.9`);
     expect(output).toContain("skipped (--no-systemctl): systemctl try-restart tidegate-agent");
     expect(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).version).toBe("9.9.9");
+    expect(readlinkSync(join(versions, "current"))).toBe("9.9.9");
+    expect(readlinkSync(join(versions, "previous"))).toBe(version);
+    expect(existsSync(join(versions, version, "dist/cli.js"))).toBe(true); // kept to go back to
     expect(readFileSync(config, "utf8")).toBe(edited);
     expect(readFileSync(join(data, "buffer.db"), "utf8")).toBe("readings");
     expect(mirror.requests.filter((r) => r.endsWith(".tar.gz"))).toHaveLength(1); // nothing fetched again

@@ -92,3 +92,21 @@ export async function verifyUnits(unitFiles: string[], binDir: string) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A copy of an unpacked release under another version (its package.json changed, nothing else),
+ * packed as pack-release packs one; the same lockfile, so an upgrade to it reuses node_modules.
+ */
+export async function releaseAs(unpacked: string, version: string, work: string): Promise<string> {
+  const top = `tidegate-agent-${version}`;
+  const dir = join(work, top);
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync("cp", ["-R", unpacked, dir]);
+  const pkgFile = join(dir, "package.json");
+  const pkg = JSON.parse(readFileSync(pkgFile, "utf8"));
+  writeFileSync(pkgFile, `${JSON.stringify({ ...pkg, version }, null, 2)}\n`);
+  const tarball = join(work, `${top}.tar.gz`);
+  execFileSync("tar", ["-czf", tarball, "-C", work, top]);
+  rmSync(dir, { recursive: true, force: true });
+  return tarball;
+}
