@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { ReleaseManifest } from "@tidegate/protocol";
@@ -65,11 +65,15 @@ export async function unpackRelease(o: {
       existsSync(join(layout.currentDir, "node_modules")) &&
       read(join(layout.currentDir, "package-lock.json")) === read(join(partial, "package-lock.json")) &&
       read(join(layout.currentDir, ".node-abi")) === abiStamp();
+    // cp in a child process, as install.sh copies: a synchronous copy of some 10,000 files would
+    // hold the event loop (heartbeats, polls, the systemd watchdog) for many seconds.
     if (reuse)
-      cpSync(join(layout.currentDir, "node_modules"), join(partial, "node_modules"), {
-        recursive: true,
-        verbatimSymlinks: true,
-      });
+      await step(
+        "copying node_modules from the running version failed",
+        "cp",
+        ["-a", join(layout.currentDir, "node_modules"), join(partial, "node_modules")],
+        partial,
+      );
     else
       await step(
         "npm ci --omit=dev failed (the dependencies changed and the registry must be reachable)",
