@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { AUTH_USAGE, runAuthCommand } from "@tidegate/http-kit";
 import { formatCliError } from "@tidegate/protocol";
+import { RELEASE_USAGE, runReleaseCommand } from "./cli/release.js";
 import { openCollectorAuth } from "./collector.js";
 import { collectorFlags, parseCollectorOptions } from "./config/options.js";
 import { serveCollector } from "./serve.js";
@@ -10,6 +11,7 @@ const USAGE = `Usage: tidegate-collector [--nats <url>] [--port <n>] [--host <ad
 
 ${AUTH_USAGE("tidegate-collector")}
                   (user and token commands take --data-dir like the service)
+${RELEASE_USAGE}
 
   --nats      NATS server URL(s), comma-separated (env TIDEGATE_NATS_URL; default nats://127.0.0.1:4222)
   --port      HTTP port for the API and fleet dashboard (env TIDEGATE_HTTP_PORT; default 8080)
@@ -21,6 +23,7 @@ ${AUTH_USAGE("tidegate-collector")}
   --offline-after-s <n>     a gateway silent this long is offline and gets no commands (TIDEGATE_OFFLINE_AFTER_S; default 30)
   --clock-jump-ms <n>       flag a gateway whose clock steps this far between heartbeats (TIDEGATE_CLOCK_JUMP_MS; default 2000)
   --stream-replicas <n>     copies of each JetStream stream (TIDEGATE_STREAM_REPLICAS; default 3 on a cluster, 1 on one server)
+  --release-public-key <pem>  refuse release uploads this key did not sign (TIDEGATE_RELEASE_PUBLIC_KEY; docs/upgrades.md)
 
 NATS credentials and TLS (each also from its environment variable):
   --nats-user <name>              TIDEGATE_NATS_USER, with the password in TIDEGATE_NATS_PASSWORD or
@@ -43,6 +46,7 @@ Readings in InfluxDB instead of SQLite (docs/influxdb.md; each also from its env
 
 async function main() {
   const [command] = process.argv.slice(2);
+  if (command === "release") return runReleaseCommand(process.argv.slice(3));
   if (command === "user" || command === "token") {
     const args = process.argv.slice(2);
     const at = args.indexOf("--data-dir");
