@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { ReleaseManifest } from "@tidegate/protocol";
+import type { Logger } from "pino";
 import { extract } from "tar";
 import type { VersionsLayout } from "./layout.js";
 
@@ -43,6 +44,7 @@ export async function unpackRelease(o: {
   configFile: string;
   /** npm's cache for `npm ci`: a folder the service may write. */
   npmCacheDir: string;
+  log: Logger;
 }): Promise<string> {
   const { layout, manifest } = o;
   if (manifest.version === layout.current) throw new Error(`version ${manifest.version} is running already`);
@@ -64,7 +66,12 @@ export async function unpackRelease(o: {
     const reuse =
       existsSync(join(layout.currentDir, "node_modules")) &&
       read(join(layout.currentDir, "package-lock.json")) === read(join(partial, "package-lock.json")) &&
-      read(join(layout.currentDir, ".node-abi")) === abiStamp();
+      read(join(layout.currentDir, ".node-abi"))?.trim() === abiStamp();
+    o.log.info(
+      reuse
+        ? `upgrade to ${manifest.version}: dependencies unchanged, copying node_modules from ${layout.current}`
+        : `upgrade to ${manifest.version}: dependencies changed, installing them (npm ci --omit=dev)`,
+    );
     // cp in a child process, as install.sh copies: a synchronous copy of some 10,000 files would
     // hold the event loop (heartbeats, polls, the systemd watchdog) for many seconds.
     if (reuse)

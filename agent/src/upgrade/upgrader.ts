@@ -120,6 +120,7 @@ export function createUpgrader(o: UpgraderOptions) {
         tarball,
         configFile: o.configFile,
         npmCacheDir: join(o.stateDir, "npm-cache"),
+        log: o.log,
       });
       switchTo(where, version);
       apply({ type: "installed" });
