@@ -53,9 +53,12 @@ describe("systemd units", () => {
       for (const key of ["NoNewPrivileges", "PrivateTmp", "ProtectHome"])
         expect(s.get(key)).toEqual(["true"]);
       expect(s.get("ProtectSystem")).toEqual(["strict"]);
-      // The agent also writes the devices added on its commissioning page (decision 32).
+      // The agent also writes the devices added on its commissioning page (decision 32) and its
+      // versions folder, where agent.upgrade adds a version (docs/upgrades.md).
       expect(s.get("ReadWritePaths")).toEqual(
-        app === "agent" ? ["/var/lib/tidegate", "-/etc/tidegate/devices.d"] : ["/var/lib/tidegate"],
+        app === "agent"
+          ? ["/var/lib/tidegate", "-/etc/tidegate/devices.d", "-/opt/tidegate/versions/agent"]
+          : ["/var/lib/tidegate"],
       );
       expect(s.get("ExecStart")?.[0]).toMatch(new RegExp(`^/usr/local/bin/tidegate-${app}\\b`));
     },
