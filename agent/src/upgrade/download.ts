@@ -59,10 +59,10 @@ async function readOnce(nc: NatsConnection, o: DownloadOptions) {
 }
 
 /**
- * Fetches a release and its manifest from the releases bucket. The Object Store client reads an
- * object from its first chunk and has no ranged read, so a download cut by a link drop cannot
- * resume: it is tried again from the start, with backoff, until `attempts` are used up. A release
- * that is not in the bucket is not retried.
+ * Fetches a release and its manifest from the releases bucket. The Object Store client's ordered
+ * consumer carries on after a reconnect by itself; it has no ranged read, so a read that breaks
+ * (an error, or `idleMs` without a chunk) is tried again from the start, with backoff, until
+ * `attempts` are used up. A release that is not in the bucket is not retried.
  */
 export async function downloadRelease(
   o: DownloadOptions,
@@ -85,7 +85,7 @@ export async function downloadRelease(
       const delay = backoff.next();
       o.log.warn(
         { attempt, delayMs: delay, reason: last.message },
-        `download of release ${o.version} broke (${last.message}); trying again from the start in ${delay} ms (the object store cannot resume a download)`,
+        `download of release ${o.version} broke (${last.message}); trying again from the start in ${delay} ms (the object store has no ranged read)`,
       );
       await sleep(delay);
     }
