@@ -7,6 +7,8 @@ import {
   mkdtempSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -177,6 +179,20 @@ describe("install.sh", () => {
     expect(output).toContain("the new version rejects");
     expect(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).version).toBe("9.9.9");
     expect(existsSync(join(root, "opt/tidegate/.agent.new"))).toBe(false); // staged, then dropped
+  });
+
+  it("moves an install from before the versions layout into it on upgrade", async () => {
+    // The app as a folder in /opt/tidegate/agent, as install.sh laid it out before versions.
+    const installed = realpathSync(app);
+    rmSync(app);
+    renameSync(installed, app);
+    rmSync(join(root, "opt/tidegate/versions"), { recursive: true, force: true });
+    const { code, output } = await install(["upgrade", "agent", "--from", tarball, "--root", root]);
+    expect(code, output).toBe(0);
+    expect(output).toContain("reusing node_modules");
+    expect(readlinkSync(app)).toBe("versions/agent/current");
+    expect(readlinkSync(join(versions, "current"))).toBe(version);
+    expect((await run(program, ["check", "--config", config])).code).toBe(0);
   });
 
   it("uninstalls the app and unit but keeps config and data; --purge removes those and the user", async () => {
