@@ -269,9 +269,18 @@ export const configSchema = z
           .describe(
             "folder of installed versions with its `current` link; default: the one this program runs from (install.sh's layout)",
           ),
+        healthyWithinS: z
+          .number()
+          .int()
+          .min(10)
+          .max(3600)
+          .default(120)
+          .describe(
+            "after an upgrade's restart, a gateway not healthy (uplink connected, no device failing) this long goes back to the previous version",
+          ),
       })
       .strict()
-      .default({})
+      .default({ healthyWithinS: 120 })
       .describe("remote software upgrades (agent.upgrade), from the collector's releases bucket"),
     profilesDirs: z
       .array(z.string())

@@ -61,3 +61,18 @@ export function switchTo(layout: VersionsLayout, version: string): void {
   if (layout.current !== version) relink(layout, "previous", layout.current);
   relink(layout, "current", version);
 }
+
+/** Points `current` back at `previous` (after a new version was not healthy); returns that version. */
+export function rollBack(layout: VersionsLayout): string {
+  let previous: string;
+  try {
+    previous = basename(readlinkSync(join(layout.dir, "previous")));
+  } catch {
+    throw new LayoutError(`${layout.dir} has no previous version to go back to`);
+  }
+  if (!existsSync(join(layout.dir, previous)))
+    throw new LayoutError(`the previous version ${previous} is gone from ${layout.dir}`);
+  relink(layout, "current", previous);
+  rmSync(join(layout.dir, "previous"), { force: true });
+  return previous;
+}

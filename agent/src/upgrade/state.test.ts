@@ -57,6 +57,17 @@ describe("upgrade states", () => {
     expect(() => run([start, { type: "refused", error: "x" }])).toThrow(UpgradeTransitionError);
   });
 
+  it("rolls back only from restarting", () => {
+    const installed = run([start, { type: "downloaded" }, { type: "verified" }, { type: "installed" }]);
+    expect(transition(installed, { type: "rolled-back", error: "not healthy" }, 9)).toMatchObject({
+      state: "rolled-back",
+      error: "not healthy",
+    });
+    expect(() => run([start, { type: "rolled-back", error: "x" }])).toThrow(
+      /rolled-back cannot follow downloading/,
+    );
+  });
+
   it("fails when the restarted gateway runs another version than the one installed", () => {
     const s = run([
       start,

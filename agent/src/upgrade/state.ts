@@ -9,6 +9,8 @@ export type UpgradeEvent =
   | { type: "installed" }
   /** The agent came up after a restart: the version it runs, and whether it is healthy yet. */
   | { type: "running"; version: string; healthy: boolean }
+  /** The new version was not healthy in time and `current` links the previous one again. */
+  | { type: "rolled-back"; error: string }
   | { type: "refused"; error: string }
   | { type: "failed"; error: string };
 
@@ -22,6 +24,7 @@ const FROM: Record<Exclude<UpgradeEvent["type"], "start" | "failed">, UpgradeSta
   verified: "verifying",
   installed: "installing",
   running: "restarting",
+  "rolled-back": "restarting",
   refused: "verifying",
 };
 
@@ -60,6 +63,8 @@ export function transition(
       return { ...base, state: "restarting", at: now };
     case "refused":
       return { ...base, state: "refused", at: now, error: event.error };
+    case "rolled-back":
+      return { ...base, state: "rolled-back", at: now, error: event.error };
     case "running":
       if (event.version !== current.version)
         return {

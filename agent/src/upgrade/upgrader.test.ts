@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateReleaseKeys } from "@tidegate/node-kit";
@@ -68,5 +76,39 @@ describe("agent.upgrade's refusals before anything is fetched", () => {
     expect(after.u.status()?.state).toBe("restarting");
     healthy = true;
     expect(after.u.status()).toEqual({ state: "healthy", version: "1.0.0", from: "0.9.0", at: 42 });
+  });
+
+  it("goes back to the previous version when the new one is not healthy in time after the restart", () => {
+    const root = mkdtempSync(join(tmpdir(), "tidegate-rollback-"));
+    dirs.push(root);
+    const versions = join(root, "versions/agent");
+    for (const v of ["1.0.0", "2.0.0"]) {
+      mkdirSync(join(versions, v, "dist"), { recursive: true });
+      writeFileSync(join(versions, v, "dist/cli.js"), "");
+    }
+    symlinkSync("2.0.0", join(versions, "current"));
+    symlinkSync("1.0.0", join(versions, "previous"));
+    writeFileSync(
+      join(root, "upgrade-state.json"),
+      JSON.stringify({ state: "restarting", version: "2.0.0", from: "1.0.0", at: 0 }),
+    );
+    let clock = 60_000;
+    const { u, restarts } = upgrader({
+      stateDir: root,
+      programFile: join(versions, "current/dist/cli.js"),
+      config: { healthyWithinS: 120 },
+      healthy: () => false,
+      now: () => clock,
+    });
+    expect(u.status()?.state).toBe("restarting"); // still within its two minutes
+    expect(restarts).toEqual([]);
+    clock = 121_000;
+    expect(u.status()).toMatchObject({
+      state: "rolled-back",
+      version: "2.0.0",
+      error: "not healthy within 120 s of the restart (uplink down or a device failing); back to 1.0.0",
+    });
+    expect(readlinkSync(join(versions, "current"))).toBe("1.0.0");
+    expect(restarts).toEqual([1]); // systemd starts the previous version
   });
 });

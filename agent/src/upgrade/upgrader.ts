@@ -6,12 +6,12 @@ import { type UpgradeStatus, upgradeStatusSchema } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { CommandError } from "../remote/errors.js";
 import { type DownloadOptions, downloadRelease } from "./download.js";
-import { findLayout, switchTo, type VersionsLayout } from "./layout.js";
+import { findLayout, rollBack, switchTo, type VersionsLayout } from "./layout.js";
 import { transition, type UpgradeEvent } from "./state.js";
 import { unpackRelease } from "./unpack.js";
 
 export interface UpgraderOptions {
-  config: { publicKey?: string; versionsDir?: string };
+  config: { publicKey?: string; versionsDir?: string; healthyWithinS?: number };
   /** The config file the new version must accept before it is switched to. */
   configFile: string;
   /** Where the upgrade's state is kept across the restart (next to the buffer). */
@@ -134,8 +134,20 @@ export function createUpgrader(o: UpgraderOptions) {
   return {
     /** The latest upgrade, for the heartbeat; after a restart it becomes healthy once the gateway is. */
     status(): UpgradeStatus | undefined {
-      if (status?.state === "restarting")
-        apply({ type: "running", version: running(), healthy: o.healthy() });
+      if (status?.state !== "restarting") return status;
+      const healthy = o.healthy();
+      apply({ type: "running", version: running(), healthy });
+      const withinMs = (o.config.healthyWithinS ?? 120) * 1000;
+      if (status.state === "restarting" && !healthy && now() - status.at > withinMs) {
+        const why = `not healthy within ${withinMs / 1000} s of the restart (uplink down or a device failing)`;
+        try {
+          const previous = rollBack(layout());
+          apply({ type: "rolled-back", error: `${why}; back to ${previous}` });
+          o.restart();
+        } catch (err) {
+          apply({ type: "failed", error: `${why}, and it cannot go back: ${(err as Error).message}` });
+        }
+      }
       return status;
     },
     start(args: { version: string }): UpgradeStatus {
