@@ -35,8 +35,9 @@ import { getJson, waitFor } from "./helpers/wait.js";
 // upgraded remotely: releases are uploaded to the collector, which keeps them in a JetStream
 // Object Store on a real nats-server; agent.upgrade makes the gateway fetch, verify, unpack beside
 // the running version and switch the `current` link, then exit for systemd to start it again.
-// There is no systemd here: the test starts the program again through the same link, as
-// Restart=always would.
+// A new version that is not healthy after its restart (here: its meter went away) links the
+// previous one back. There is no systemd here: the test starts the program again through the same
+// link, as Restart=always would.
 
 const GATEWAY = "upgrade-remote";
 const version = JSON.parse(readFileSync(join(repo, "agent/package.json"), "utf8")).version as string;
@@ -87,7 +88,7 @@ beforeAll(async () => {
     }).replace(
       "buffer: { path: buffer.db,",
       `buffer: { path: ${dataDir}/buffer.db,`,
-    )}upgrade: { publicKey: release.pub }\n`,
+    )}upgrade: { publicKey: release.pub, healthyWithinS: 10 }\n`,
   );
   agentPort = await freePort();
   startInstalledAgent();
@@ -97,7 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   await collector?.stop();
-  await meter?.close().catch(() => {});
+  await meter?.close().catch(() => {}); // the rollback test closed it already
   await nats?.dispose();
   await mirror?.close();
   rmSync(work, { recursive: true, force: true });
@@ -132,7 +133,7 @@ const command = (v: string) =>
   });
 
 const ended = (v: string) => (g: Entry | undefined) =>
-  g?.upgrade?.version === v && ["refused", "failed", "healthy"].includes(g.upgrade.state);
+  g?.upgrade?.version === v && ["refused", "failed", "healthy", "rolled-back"].includes(g.upgrade.state);
 
 describe("remote upgrade of an installed gateway", () => {
   it("refuses a release signed by another key, keeping the running version", async () => {
@@ -213,5 +214,39 @@ describe("remote upgrade of an installed gateway", () => {
     startInstalledAgent(); // what Restart=always does
     const g = await gateway(ended("9.9.9"), "the restarted gateway to report healthy");
     expect(g?.upgrade).toMatchObject({ state: "healthy", version: "9.9.9", from: version });
+  });
+
+  it("goes back to the previous version when the new one is not healthy after its restart", async () => {
+    const tarball = await releaseAs(unpacked, "9.9.10", work);
+    expect((await upload(tarball, signRelease(readFileSync(tarball), keys.privateKeyPem))).status).toBe(201);
+    const running = agent as RunningProcess;
+    expect((await command("9.9.10")).status).toBe(200);
+    const code = await waitFor(
+      () => `the agent to switch to 9.9.10 and exit\n${running.output()}`,
+      () => running.child.exitCode ?? undefined,
+      60_000,
+      250,
+    );
+    expect(code, running.output()).toBe(0);
+    expect(readlinkSync(join(versions, "current"))).toBe("9.9.10");
+    // The meter goes away with the restart: the new version's device fails, so it is not healthy.
+    await meter.close();
+    const upgraded = startInstalledAgent();
+    const rolledBackCode = await waitFor(
+      () => `the unhealthy 9.9.10 to roll back and exit\n${upgraded.output()}`,
+      () => upgraded.child.exitCode ?? undefined,
+      60_000,
+      250,
+    );
+    expect(rolledBackCode, upgraded.output()).toBe(0);
+    expect(readlinkSync(join(versions, "current"))).toBe("9.9.9");
+    startInstalledAgent(); // systemd starts the previous version again
+    const g = await gateway(ended("9.9.10"), "the gateway to report the rollback");
+    expect(g.upgrade).toMatchObject({
+      state: "rolled-back",
+      from: "9.9.9",
+      error: "not healthy within 10 s of the restart (uplink down or a device failing); back to 9.9.9",
+    });
+    expect(realpathSync(program)).toBe(join(versions, "9.9.9/dist/cli.js"));
   });
 });
