@@ -53,8 +53,9 @@ export function releaseRoutes(need: RouteGuard, o: ReleaseRouteOptions): Hono {
     const sig = form.signature;
     const signature = sig instanceof File ? await sig.text() : sig;
     const by = o.actor?.(c);
+    const bytes = new Uint8Array(await file.arrayBuffer());
     const checked = await checkReleaseUpload(
-      { tarball: new Uint8Array(await file.arrayBuffer()), signature, ...(by ? { by } : {}) },
+      { tarball: bytes, signature, ...(by ? { by } : {}) },
       { ...(o.publicKeyPem ? { publicKeyPem: o.publicKeyPem } : {}), now: (o.now ?? Date.now)() },
     );
     if (!checked.ok) {
@@ -70,7 +71,6 @@ export function releaseRoutes(need: RouteGuard, o: ReleaseRouteOptions): Hono {
         return c.json({ error }, 409);
       }
       if (stored) return c.json({ release: stored, stored: false });
-      const bytes = new Uint8Array(await file.arrayBuffer());
       await o.shelf.put(manifest, bytes);
     } catch (err) {
       return unavailable(c, err);
