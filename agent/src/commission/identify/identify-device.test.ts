@@ -46,4 +46,15 @@ describe("identify", { timeout: 30_000 }, () => {
     expect(typeof manufacturer).toBe("string");
     expect(String(manufacturer).length).toBeGreaterThan(0);
   });
+
+  it("ranks a temperature/humidity sensor's own profile above a meter's whose registers read zero there", async () => {
+    const { ranked } = await identify("sonbest/xy-md02", [
+      "carlo-gavazzi/em24",
+      "sonbest/xy-md02",
+      "eastron/sdm120",
+    ]);
+    expect(ranked[0]?.profile, JSON.stringify(ranked.map((c) => [c.profile, c.score, c.evidence]))).toBe(
+      "sonbest/xy-md02",
+    );
+  });
 });

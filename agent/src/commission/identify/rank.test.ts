@@ -36,6 +36,17 @@ describe("scoreProfile", () => {
       failedBlocks: 0,
     });
     expect(totalWeight(scoreProfile(sdm120, {}, at(230)))).toBe(1);
+    // Unused registers read zero on many devices: a zero in range is no evidence for the profile.
+    const zero = { ...point, min: 0 };
+    const zeroReading: ProfileReading = {
+      identify: [],
+      points: [{ point: zero, value: 0 }],
+      failedBlocks: 0,
+    };
+    expect(totalWeight(scoreProfile(sdm120, {}, zeroReading))).toBe(0);
+    expect(scoreProfile(sdm120, {}, zeroReading).map((e) => e.text)).toContain(
+      "1 read as 0 (no evidence either way)",
+    );
     expect(totalWeight(scoreProfile(sdm120, {}, at(4e9)))).toBe(-2);
     expect(totalWeight(scoreProfile(sdm120, {}, at(Number.NaN)))).toBe(-2);
     expect(totalWeight(scoreProfile(sdm120, {}, reading({}, { failedBlocks: 2 })))).toBe(-2);

@@ -64,6 +64,7 @@ export function scoreProfile(profile: Profile, facts: DeviceFacts, reading: Prof
   else if (vendor)
     out.push({ kind: "device-id", weight: -1, text: `the device names its vendor "${vendor}"` });
   let inside = 0;
+  let zeros = 0;
   let outside = 0;
   const off: string[] = [];
   for (const { point, value } of reading.points) {
@@ -72,7 +73,9 @@ export function scoreProfile(profile: Profile, facts: DeviceFacts, reading: Prof
       outside++;
       off.push(`${point.id} = ${value}`);
     } else if (point.min !== undefined || point.max !== undefined) {
-      if (value >= (point.min ?? -Infinity) && value <= (point.max ?? Infinity)) inside++;
+      // A zero fits most ranges, and unused registers read zero on many devices: no evidence.
+      if (value === 0 && (point.min ?? 0) <= 0) zeros++;
+      else if (value >= (point.min ?? -Infinity) && value <= (point.max ?? Infinity)) inside++;
       else {
         outside++;
         off.push(`${point.id} = ${Number(value.toPrecision(6))}`);
@@ -80,6 +83,7 @@ export function scoreProfile(profile: Profile, facts: DeviceFacts, reading: Prof
     }
   }
   if (inside) out.push({ kind: "plausible", weight: inside, text: `${inside} values within their min/max` });
+  if (zeros) out.push({ kind: "plausible", weight: 0, text: `${zeros} read as 0 (no evidence either way)` });
   if (outside)
     out.push({
       kind: "plausible",
