@@ -57,7 +57,12 @@ sparkplug:
     expect(status.sparkplug).toMatchObject({ connected: true, bdSeq: 0 });
     expect(status.sparkplug?.messages).toBeGreaterThan(2);
     // The readings still go into the buffer for the uplink: Sparkplug is beside it, not instead.
-    expect(status.seq.committed).toBeGreaterThan(0);
+    // A DDATA may go out before the buffer's first commit (every 50 ms): wait for that commit.
+    const committed = await waitFor("the readings committed to the buffer too", async () => {
+      const { seq } = await getJson<AgentStatus>(`${agent.url}/api/v1/status`);
+      return seq.committed > 0 ? seq.committed : undefined;
+    });
+    expect(committed).toBeGreaterThan(0);
   });
 
   it("takes DCMD writes through the remote write path when dcmdWrites is on, and refuses read-only points", async () => {
