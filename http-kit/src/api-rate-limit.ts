@@ -15,9 +15,10 @@ export interface ApiRateLimits {
  * stays far below; a runaway loop or a scan of the API does not. Behind a reverse proxy every
  * client has the proxy's address, so raise `perAddress` (or set it to 0) there.
  */
+const PER_PRINCIPAL = 500;
 export const DEFAULT_API_RATE_LIMITS: Required<ApiRateLimits> = {
-  perPrincipal: 500,
-  perAddress: 1000,
+  perPrincipal: PER_PRINCIPAL,
+  perAddress: 2 * PER_PRINCIPAL,
   windowS: 10,
 };
 

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
+import { DEFAULT_API_RATE_LIMITS, RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
 import { deviceIdSchema, gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { notifyTargetSchema } from "../notify/schema.js";
@@ -165,10 +165,20 @@ export const configSchema = z
           })
           .strict()
           .default({ anonymous: "none" }),
-        rateLimit: z.number().int().min(0).default(500).describe(RATE_LIMIT_SETTING_HELP),
+        rateLimit: z
+          .number()
+          .int()
+          .min(0)
+          .default(DEFAULT_API_RATE_LIMITS.perPrincipal)
+          .describe(RATE_LIMIT_SETTING_HELP),
       })
       .strict()
-      .default({ port: 8090, host: "0.0.0.0", auth: { anonymous: "none" }, rateLimit: 500 }),
+      .default({
+        port: 8090,
+        host: "0.0.0.0",
+        auth: { anonymous: "none" },
+        rateLimit: DEFAULT_API_RATE_LIMITS.perPrincipal,
+      }),
     nats: z
       .object({
         servers: z.array(z.string()).min(1).default(["nats://127.0.0.1:4222"]),

@@ -1,4 +1,4 @@
-import { RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
+import { DEFAULT_API_RATE_LIMITS, RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
 import { readSecretFile } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
 import { z } from "zod";
@@ -31,7 +31,12 @@ export const collectorOptionsSchema = z.object({
     .describe(
       "a gateway clock that moves this much more or less than ours between two heartbeats is flagged",
     ),
-  apiRateLimit: z.coerce.number().int().min(0).default(500).describe(RATE_LIMIT_SETTING_HELP),
+  apiRateLimit: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_API_RATE_LIMITS.perPrincipal)
+    .describe(RATE_LIMIT_SETTING_HELP),
   streamReplicas: z.coerce
     .number()
     .int()
