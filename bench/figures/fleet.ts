@@ -267,7 +267,12 @@ export async function fleetFigures(emit: Emit, remark: Remark, o: FleetBenchOpti
     nats,
     () => nats.dispose(),
     async () => {
-      const collector = await startCollector(nats.url, { env: { TIDEGATE_LOG_LEVEL: "warn" } });
+      // BENCH_COLLECTOR_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles or
+      // tunes the collector alone, not the generator that shares its machine.
+      const collector = await startCollector(nats.url, {
+        env: { TIDEGATE_LOG_LEVEL: "warn" },
+        nodeFlags: process.env.BENCH_COLLECTOR_NODE_FLAGS?.split(" ").filter(Boolean),
+      });
       await scoped(
         collector,
         () => collector.stop(),

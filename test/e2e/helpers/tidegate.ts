@@ -48,6 +48,8 @@ export interface ServeOptions {
   dir?: string;
   /** Extra environment for the process. */
   env?: NodeJS.ProcessEnv;
+  /** Node flags before the program (node refuses some, e.g. --cpu-prof, in NODE_OPTIONS). */
+  nodeFlags?: string[];
 }
 
 /** Runs a built program that serves HTTP on `port`, waits until its API answers, and can restart it. */
@@ -125,7 +127,7 @@ export async function startCollector(
 ): Promise<Restartable> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-collector-"));
-  const args = collectorArgs(natsUrl, port, dir, options.knobs);
+  const args = [...(options.nodeFlags ?? []), ...collectorArgs(natsUrl, port, dir, options.knobs)];
   return startServing("collector", args, port, dir, options.dir === undefined, options.env);
 }
 
