@@ -51,7 +51,13 @@ export interface CollectorExtras {
 /** Wires NATS ingest → store → HTTP API. */
 export function createCollector(options: CollectorOptions, log: Logger, extra: CollectorExtras = {}) {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openSqliteStore(storePath(options), { clockJumpMs: options.clockJumpMs });
+  const store = openSqliteStore(storePath(options), {
+    clockJumpMs: options.clockJumpMs,
+    backgroundCheckpoints: {
+      onError: (message) =>
+        log.warn({ reason: message }, "checkpointing the store's WAL failed; commits take it over"),
+    },
+  });
   const readings = openReadings(options, store, log);
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;
@@ -192,7 +198,11 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       catalog.attach(nc);
       ingest = startIngest(
         nc,
-        { insertBatches: readings.insertBatches, saveHeartbeat: store.saveHeartbeat },
+        {
+          insertBatches: readings.insertBatches,
+          catchUpSlice: readings.catchUpSlice,
+          saveHeartbeat: store.saveHeartbeat,
+        },
         log,
         {
           collectorVersion: VERSION,
@@ -215,7 +225,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       await alertIngest?.stop();
       await nc?.drain().catch(() => nc?.close());
       await readings.close?.();
-      store.close();
+      await store.closeAsync();
       authStore.close();
     },
   };
