@@ -42,7 +42,18 @@ Readings in InfluxDB instead of SQLite (docs/influxdb.md; each also from its env
   --influx-token-file <file>      or TIDEGATE_INFLUX_TOKEN (v2; v1 compatibility endpoints)
   --influx-user <name>            TIDEGATE_INFLUX_USER (v1), with the password in TIDEGATE_INFLUX_PASSWORD or
   --influx-password-file <file>
-  --influx-retention-days <n>     TIDEGATE_INFLUX_RETENTION_DAYS (v1): create the database and a default policy`;
+  --influx-retention-days <n>     TIDEGATE_INFLUX_RETENTION_DAYS (v1): create the database and a default policy
+
+Single sign-on through an OpenID Connect provider (docs/security.md; each also from its environment variable):
+  --oidc-issuer <url>             TIDEGATE_OIDC_ISSUER: the provider's issuer URL; turns single sign-on on
+  --oidc-client-id <id>           TIDEGATE_OIDC_CLIENT_ID
+  --oidc-client-secret-file <f>   or TIDEGATE_OIDC_CLIENT_SECRET (none: a public client, PKCE only)
+  --oidc-redirect-url <url>       TIDEGATE_OIDC_REDIRECT_URL: https://<this dashboard>/api/v1/auth/oidc/callback
+  --oidc-scopes "<scopes>"        TIDEGATE_OIDC_SCOPES (default "openid profile email")
+  --oidc-name <text>              TIDEGATE_OIDC_NAME: the login button says "Sign in with <text>"
+  --oidc-role-claim <claim>       TIDEGATE_OIDC_ROLE_CLAIM: groups or roles in the id_token (default groups)
+  --oidc-roles <value=role,…>     TIDEGATE_OIDC_ROLES: e.g. tidegate-admins=admin,plant-ops=operator
+  --oidc-default-role <role>      TIDEGATE_OIDC_DEFAULT_ROLE: role for unmapped users, or none to refuse them (default)`;
 
 async function main() {
   const [command] = process.argv.slice(2);

@@ -2,7 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
+  createOidcLogin,
   openAuthStore,
+  openOidcSessionStore,
   provisionAccounts,
   rateLimitsFromSetting,
   sessionKeyFromEnv,
@@ -15,6 +17,7 @@ import {
 } from "@tidegate/node-kit";
 import type { Logger } from "pino";
 import { Histogram, Registry } from "prom-client";
+import { oidcSettingsFrom } from "./config/oidc-options.js";
 import { type CollectorOptions, OptionsError } from "./config/options.js";
 import { loadSites } from "./config/sites.js";
 import { startAlertIngest } from "./consumer/alerts.js";
@@ -63,6 +66,9 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
   let ingest: ReturnType<typeof startIngest> | undefined;
   const live = createLiveFeed();
   const authStore = openCollectorAuth(options);
+  // Single sign-on, when --oidc-issuer is given: its sessions (with refresh tokens) beside auth.db.
+  const oidc = oidcSettingsFrom(options);
+  const ssoSessions = oidc && openOidcSessionStore(join(options.dataDir, "sso-sessions.db"));
   const catalog = createCatalogReader();
   const events = new Registry();
   const commitSeconds = new Histogram({
@@ -74,7 +80,10 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
   const app = createCollectorApp({
     store,
     readings,
-    auth: { store: authStore },
+    auth: {
+      store: authStore,
+      ...(oidc && ssoSessions ? { sso: createOidcLogin({ settings: oidc, sessions: ssoSessions }) } : {}),
+    },
     logger: log,
     processMetrics: true,
     rateLimit: rateLimitsFromSetting(options.apiRateLimit),
@@ -227,6 +236,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       await readings.close?.();
       await store.closeAsync();
       authStore.close();
+      ssoSessions?.close();
     },
   };
 }

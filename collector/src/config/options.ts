@@ -3,6 +3,7 @@ import { readSecretFile } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
 import { z } from "zod";
 import { checkInfluxOptions, INFLUX_FLAGS, INFLUX_SECRETS, influxOptionFields } from "./influx-options.js";
+import { checkOidcOptions, OIDC_FLAGS, OIDC_SECRETS, oidcOptionFields } from "./oidc-options.js";
 
 /** Collector settings: from flags, with TIDEGATE_* environment variables as defaults (for containers). */
 export const collectorOptionsSchema = z.object({
@@ -58,6 +59,7 @@ export const collectorOptionsSchema = z.object({
   natsTlsCert: z.string().min(1).optional(),
   natsTlsKey: z.string().min(1).optional(),
   ...influxOptionFields,
+  ...oidcOptionFields,
 });
 export type CollectorOptions = z.infer<typeof collectorOptionsSchema>;
 
@@ -88,6 +90,10 @@ export const natsSecurityFlagNames = [
 export const storeFlagNames = [...Object.values(INFLUX_FLAGS), ...Object.values(INFLUX_SECRETS)].map(
   ([flag]) => flag,
 );
+/** The single sign-on flags (--oidc-*), for the CLI's parser. */
+export const oidcFlagNames = [...Object.values(OIDC_FLAGS), ...Object.values(OIDC_SECRETS)].map(
+  ([flag]) => flag,
+);
 
 /** The service's flags, as node:util parseArgs takes them: every one a string that parseCollectorOptions reads. */
 export const collectorFlags = Object.fromEntries(
@@ -107,6 +113,7 @@ export const collectorFlags = Object.fromEntries(
     "release-public-key",
     ...natsSecurityFlagNames,
     ...storeFlagNames,
+    ...oidcFlagNames,
   ].map((flag) => [flag, { type: "string" as const }]),
 );
 
@@ -129,13 +136,12 @@ export function parseCollectorOptions(
     streamReplicas: flags["stream-replicas"] ?? env.TIDEGATE_STREAM_REPLICAS,
     releasePublicKey: flags["release-public-key"] ?? env.TIDEGATE_RELEASE_PUBLIC_KEY,
     ...Object.fromEntries(
-      Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS }).map(([key, [flag, name]]) => [
-        key,
-        flags[flag] ?? env[name],
-      ]),
+      Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS, ...OIDC_FLAGS }).map(
+        ([key, [flag, name]]) => [key, flags[flag] ?? env[name]],
+      ),
     ),
     ...Object.fromEntries(
-      Object.entries({ ...NATS_SECRETS, ...INFLUX_SECRETS }).map(([key, [flag, name]]) => [
+      Object.entries({ ...NATS_SECRETS, ...INFLUX_SECRETS, ...OIDC_SECRETS }).map(([key, [flag, name]]) => [
         key,
         typeof flags[flag] === "string"
           ? readSecretFile(flags[flag] as string, `--${flag}`, (m) => new OptionsError(m))
@@ -143,7 +149,10 @@ export function parseCollectorOptions(
       ]),
     ),
   };
-  const parsed = collectorOptionsSchema.superRefine(checkInfluxOptions).safeParse(merged);
+  const parsed = collectorOptionsSchema
+    .superRefine(checkInfluxOptions)
+    .superRefine(checkOidcOptions)
+    .safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (i) =>

@@ -1,4 +1,4 @@
-import { type ApiRateLimits, type AuthStore, createServiceApp } from "@tidegate/http-kit";
+import { type ApiRateLimits, type AuthStore, createServiceApp, type SingleSignOn } from "@tidegate/http-kit";
 import type { Catalog, InfoAnswer } from "@tidegate/protocol";
 import type { Registry } from "prom-client";
 import type { IngestStats } from "../consumer/consumer.js";
@@ -20,7 +20,7 @@ export interface CollectorAppOptions {
   /** Where readings are charted from; default: `store` itself (SQLite). */
   readings?: ReadingsBackend;
   /** Users, API tokens and the audit log; `anonymousRole` opens reading to everyone (tests, trusted networks). */
-  auth: { store: AuthStore; anonymousRole?: "viewer" };
+  auth: { store: AuthStore; anonymousRole?: "viewer"; sso?: SingleSignOn };
   version: string;
   /** Metrics observed as things happen (store commits); HTTP request timings are added to it. */
   eventMetrics?: Registry;

@@ -73,6 +73,7 @@ describe("sessions", () => {
     a.get("/readyz", (c) => c.json({ ready: true }));
     const routes = publicRoutes(a).map((r) => `${r.method} ${r.path}`);
     expect(routes.sort()).toEqual([
+      "GET /api/v1/auth/config",
       "GET /api/v1/auth/me",
       "GET /api/v1/info",
       "GET /healthz",

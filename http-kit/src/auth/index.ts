@@ -12,7 +12,16 @@ export {
   PUBLIC_PATHS,
   type RoleGuard,
   SESSION_COOKIE,
+  type SingleSignOn,
 } from "./middleware.js";
+export { createOidcLogin, type OidcLoginOptions } from "./oidc/oidc-login.js";
+export { openOidcSessionStore } from "./oidc/session-store.js";
+export {
+  type OidcSettings,
+  type OidcSettingsInput,
+  oidcSettingsSchema,
+  parseRoleMap,
+} from "./oidc/settings.js";
 export { hashPassword } from "./password.js";
 export { ProvisionError, provisionAccounts, provisionFromEnv, sessionKeyFromEnv } from "./provision.js";
 export { type Principal, ROLES, type Role, roleAtLeast, roleBelow } from "./roles.js";
@@ -29,6 +38,14 @@ export function useAuth(app: Hono, options: AuthOptions, o: { rateLimit?: Middle
   // After authentication (it counts per principal), before every route, the login included.
   if (o.rateLimit) app.use("*", o.rateLimit);
   mountAuthRoutes(app, auth);
+  // What the login form offers: open to anyone, like the form itself.
+  app.get("/api/v1/auth/config", (c) =>
+    c.json({
+      local: true,
+      sso: options.sso ? { name: options.sso.displayName, start: "api/v1/auth/oidc/start" } : null,
+    }),
+  );
+  options.sso?.mount(app, auth);
   return auth;
 }
 export { type DeclaredRoute, declaredRoutes, publicRoutes, sampleUrl } from "./route-roles.js";

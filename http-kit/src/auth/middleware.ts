@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { sign, verify } from "hono/jwt";
 import { type Principal, type Role, roleAtLeast } from "./roles.js";
@@ -25,6 +25,9 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
   "/api/v1/auth/login",
   "/api/v1/auth/logout",
   "/api/v1/auth/me",
+  "/api/v1/auth/config",
+  "/api/v1/auth/oidc/start",
+  "/api/v1/auth/oidc/callback",
   "/healthz",
   "/readyz",
 ]);
@@ -37,6 +40,18 @@ export interface AuthOptions {
   /** Session lifetime; default 12 h (a shift). */
   sessionHours?: number;
   now?: () => number;
+  /** Single sign-on beside the local accounts (auth/oidc): its routes, and its sessions' checks. */
+  sso?: SingleSignOn;
+}
+
+/** Sessions signed in at an identity provider: each is looked up (and may end) on every request. */
+export interface SingleSignOn {
+  /** Shown on the login form: "Sign in with <displayName>". */
+  displayName: string;
+  /** The session's user and role now; undefined once it has ended (signed out, or refused by the IdP). */
+  resolve(sessionId: string, c: Context): Promise<{ name: string; role: Role } | undefined>;
+  end(sessionId: string): void;
+  mount(app: Hono, auth: Auth): void;
 }
 
 /** A middleware that demands a role, carrying that role so tests can find and prove every guard. */
@@ -48,6 +63,8 @@ interface SessionClaims {
   /** The user's session epoch when signed: a password or role change ends older sessions. */
   se: number;
   csrf: string;
+  /** A single sign-on session's id: the user is not a local account, the session store knows it. */
+  sid?: string;
   exp: number;
   iat: number;
 }
@@ -68,6 +85,10 @@ export function createAuth(o: AuthOptions) {
     if (!jwt) return undefined;
     try {
       const claims = (await verify(jwt, store.sessionKey, "HS256")) as unknown as SessionClaims;
+      if (claims.sid !== undefined) {
+        const sso = await o.sso?.resolve(claims.sid, c);
+        return sso && { ...sso, via: "session", csrf: claims.csrf, sessionId: claims.sid };
+      }
       const user = store.getUser(claims.sub);
       // A removed user, or one whose password or role changed since, has no session any more.
       if (!user || user.sessionEpoch !== claims.se) return undefined;
@@ -126,7 +147,7 @@ export function createAuth(o: AuthOptions) {
     return Object.assign(guard, { requiredRole: role });
   }
 
-  async function issueSession(user: { name: string; role: Role; sessionEpoch: number }) {
+  async function issueSession(user: { name: string; role: Role; sessionEpoch: number; sid?: string }) {
     const iat = Math.floor(now() / 1000);
     const csrf = randomBytes(18).toString("base64url");
     const claims: SessionClaims = {
@@ -134,6 +155,7 @@ export function createAuth(o: AuthOptions) {
       role: user.role,
       se: user.sessionEpoch,
       csrf,
+      ...(user.sid === undefined ? {} : { sid: user.sid }),
       iat,
       exp: iat + sessionSeconds,
     };
@@ -156,7 +178,7 @@ export function createAuth(o: AuthOptions) {
     });
   }
 
-  return { store, authenticate, need, issueSession, audit, now };
+  return { store, authenticate, need, issueSession, audit, now, sessionSeconds, sso: o.sso };
 }
 
 export type Auth = ReturnType<typeof createAuth>;

@@ -15,4 +15,6 @@ export interface Principal {
   /** The session's CSRF secret: cookie-authenticated writes must echo it in a header. */
   csrf?: string;
   tokenId?: string;
+  /** Set for a single sign-on session: its id in the SSO session store (no local account behind it). */
+  sessionId?: string;
 }

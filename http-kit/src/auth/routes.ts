@@ -1,11 +1,12 @@
 import type { Context, Hono } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie } from "hono/cookie";
 import { z } from "zod";
 import { badRequest } from "../bad-request.js";
 import { type Auth, CSRF_COOKIE, clientAddress, SESSION_COOKIE } from "./middleware.js";
 import { hashPassword, PASSWORD_MAX, passwordProblem, verifyPassword } from "./password.js";
 import { createLoginLimiter } from "./rate-limit.js";
 import { ROLES } from "./roles.js";
+import { setSessionCookies } from "./session-cookie.js";
 import { newToken } from "./store.js";
 
 const userName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "1–64 letters, digits or . _ @ -");
@@ -23,10 +24,6 @@ async function body<T extends z.ZodType>(c: Context, schema: T) {
   if (!parsed.success) return badRequest(parsed.error, "body");
   return { data: parsed.data as z.infer<T> } as const;
 }
-
-/** Cookies marked Secure only over HTTPS: plant panels often reach the agent over plain HTTP. */
-const isHttps = (c: Context) =>
-  c.req.url.startsWith("https:") || c.req.header("x-forwarded-proto") === "https";
 
 /**
  * Login, logout, the signed-in user, and (admin) users, API tokens and the audit log. The
@@ -59,21 +56,7 @@ export function mountAuthRoutes(
     }
     limiter.succeed(key);
     const session = await auth.issueSession(user);
-    const secure = isHttps(c);
-    setCookie(c, SESSION_COOKIE, session.jwt, {
-      httpOnly: true,
-      sameSite: "Strict",
-      secure,
-      path: "/",
-      maxAge: session.maxAge,
-    });
-    // Readable by the page, so a reload can still send the CSRF header.
-    setCookie(c, CSRF_COOKIE, session.csrf, {
-      sameSite: "Strict",
-      secure,
-      path: "/",
-      maxAge: session.maxAge,
-    });
+    setSessionCookies(c, session);
     audit(c, "login", { actor: user.name });
     return c.json({ name: user.name, role: user.role, csrf: session.csrf });
   });
@@ -82,6 +65,7 @@ export function mountAuthRoutes(
     const p = c.get("principal");
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     deleteCookie(c, CSRF_COOKIE, { path: "/" });
+    if (p?.sessionId) auth.sso?.end(p.sessionId);
     if (p?.via === "session") audit(c, "logout");
     return c.json({ ok: true });
   });
@@ -95,6 +79,8 @@ export function mountAuthRoutes(
   app.put("/api/v1/auth/password", need("viewer"), async (c) => {
     const p = c.get("principal");
     if (p?.via !== "session") return c.json({ error: "sign in as the user to change its password" }, 400);
+    if (p.sessionId)
+      return c.json({ error: "single sign-on users change their password at their identity provider" }, 400);
     const b = await body(c, z.object({ current: password, next: password }));
     if ("error" in b) return c.json({ error: b.error }, 400);
     const problem = passwordProblem(b.data.next);
