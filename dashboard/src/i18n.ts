@@ -288,6 +288,10 @@ export interface Messages {
     sessionEnded: string;
     signedInAs: (name: string, role: string) => string;
     roles: { viewer: string; operator: string; admin: string };
+    /** Single sign-on: the identity provider's button, the local form below it, a failed attempt. */
+    ssoSignIn: (provider: string) => string;
+    ssoOrLocal: string;
+    ssoFailed: (detail: string) => string;
   };
   alertAck: string;
   alertAckHint: (rule: string, device: string) => string;

@@ -1,13 +1,21 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { t } from "../i18n.js";
 import { type Me, signIn } from "./session.js";
+import { fetchSsoOffer, type SsoOffer, takeSsoError } from "./sso.js";
 
 /** The sign-in form shown instead of a view while nobody is signed in. */
 export function LoginForm(props: { onSignedIn: (me: Me) => void; notice?: string }) {
   const [user, setUser] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | undefined>(props.notice);
+  const [error, setError] = useState<string | undefined>(() => {
+    const sso = takeSsoError();
+    return sso ? t.auth.ssoFailed(sso) : props.notice;
+  });
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState<SsoOffer | null>(null);
+  useEffect(() => {
+    void fetchSsoOffer().then(setSso);
+  }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -27,6 +35,15 @@ export function LoginForm(props: { onSignedIn: (me: Me) => void; notice?: string
     <main class="page login">
       <form class="login-form" onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">{t.auth.title}</h1>
+        {sso && (
+          <>
+            {/* A plain link: the server answers with a redirect to the identity provider. */}
+            <a class="sso-button" href={sso.start} data-testid="sso-sign-in">
+              {t.auth.ssoSignIn(sso.name)}
+            </a>
+            <p class="login-or">{t.auth.ssoOrLocal}</p>
+          </>
+        )}
         <label>
           {t.auth.user}
           <input
