@@ -46,6 +46,9 @@ export function createChunks(db: Database.Database) {
   const keyById = db.prepare<[number], SeriesKey>(
     "SELECT gateway, device, point FROM series_ids WHERE id = ?",
   );
+  const idsAfter = db.prepare<[number, number], { id: number } & SeriesKey>(
+    "SELECT id, gateway, device, point FROM series_ids WHERE id > ? ORDER BY id LIMIT ?",
+  );
   // OR IGNORE: a second collector on the same file may have added the series a moment ago.
   const addSeries = db.prepare("INSERT OR IGNORE INTO series_ids (gateway, device, point) VALUES (?, ?, ?)");
   // The series' newest chunk: live data, a few readings per batch, grows it.
@@ -185,6 +188,9 @@ export function createChunks(db: Database.Database) {
         .flatMap((c) => decodeChunk(c.data, c.first_seq));
     },
     /** Deletes up to `limit` chunks of a series whose newest reading is older than `before`. */
+    /** Up to `limit` series with an id above `afterId`, in id order: every series with stored readings. */
+    seriesAfter: (afterId: number, limit: number): ({ id: number } & SeriesKey)[] =>
+      idsAfter.all(afterId, limit),
     prune(s: SeriesKey, before: number, limit: number): { chunks: number; readings: number } {
       const series = seriesId(s, false);
       if (series === undefined) return { chunks: 0, readings: 0 };

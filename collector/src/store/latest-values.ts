@@ -83,11 +83,6 @@ export function createLatestValues(db: Database.Database) {
       for (const [gateway, waiting] of pending) rows += writeGateway(gateway, waiting);
       return rows;
     },
-    /** The series with values not written yet (some may be in the table already). */
-    *unwritten(): Generator<{ gateway: string; device: string; point: string }> {
-      for (const [gateway, waiting] of pending)
-        for (const e of waiting.entries) yield { gateway, device: e.device, point: e.point };
-    },
     /** Whether `gateway` has values not written yet. */
     waits: (gateway: string): boolean => pending.has(gateway),
     /** Whether any value is not written yet. */

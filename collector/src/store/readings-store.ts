@@ -140,6 +140,11 @@ export function createReadingsStore(db: Database.Database, latest: LatestValues)
     /** Moves every gateway's waiting readings into chunks and rollups (tools, benchmarks); returns how many. */
     settleAll: (): number => settleEvery.immediate(),
     /**
+     * Up to `limit` series with an id above `afterId`, in id order: what retention walks a page at
+     * a time (every series with readings in chunks or the head has an id; rollups follow chunks).
+     */
+    seriesAfter: (afterId: number, limit: number) => chunks.seriesAfter(afterId, limit),
+    /**
      * Deletes at most `limit` rows of one series older than `before` from `table`: rollup rows, or
      * chunks whose newest reading is older. Returns the rows deleted and what they held.
      */

@@ -21,9 +21,6 @@ export function createRegistry(
     ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
       heartbeat = excluded.heartbeat, epoch = excluded.epoch, heartbeat_at = excluded.heartbeat_at`);
   const countGateways = db.prepare("SELECT count(*) FROM gateways").pluck();
-  const listSeries = db.prepare<[], { gateway: string; device: string; point: string }>(
-    "SELECT gateway, device, point FROM series",
-  );
   const selectGateways = db.prepare<
     [],
     {
@@ -91,14 +88,6 @@ export function createRegistry(
         lastTs: p.last_ts,
         lastValue: p.last_value === null ? null : (JSON.parse(p.last_value) as ReadingValue),
       }));
-    },
-    /** Every series the store has seen, for work done series by series (pruning). */
-    seriesList() {
-      const all = listSeries.all();
-      const listed = new Set(all.map((s) => `${s.gateway}\u0000${s.device}\u0000${s.point}`));
-      for (const s of latest.unwritten())
-        if (!listed.has(`${s.gateway}\u0000${s.device}\u0000${s.point}`)) all.push(s);
-      return all;
     },
   };
 }

@@ -41,6 +41,33 @@ function readingsAt(daysAgo: number, count: number, firstSeq: number): Batch {
 const q = { gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: NOW };
 
 describe("retention", () => {
+  it("walks every series a page at a time, fleet-shaped ones still waiting in the head included", async () => {
+    // 1,200 series (past one page of series) with one reading each 40 days old, sent the way a
+    // fleet sends them: one reading per series and batch, so they wait in the head at first.
+    const points = 1200;
+    const old = NOW - 40 * DAY;
+    store.insertBatch(
+      {
+        gateway: "plant-2",
+        epoch: 1,
+        firstSeq: 1,
+        lastSeq: points,
+        readings: Array.from({ length: points }, (_, i) => ({
+          seq: i + 1,
+          ts: old,
+          device: `m${i % 7}`,
+          point: `p${i}`,
+          value: i,
+          quality: "good" as const,
+        })),
+      },
+      old,
+    );
+    const pruned = await pruneOnce(store, { rawDays: 30, minuteDays: 365, hourDays: 0 }, NOW);
+    expect(pruned.readings).toBe(points);
+    expect(store.countReadings("plant-2")).toBe(0);
+  });
+
   it("drops each tier past its days, in chunks, and keeps the rest", async () => {
     store.insertBatch(readingsAt(400, 10, 1)); // older than every tier but the hour one
     store.insertBatch(readingsAt(40, 5000, 11)); // past raw retention: more than one chunk
