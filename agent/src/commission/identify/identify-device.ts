@@ -55,6 +55,13 @@ const asPoint = (spec: IdentifySpec, i: number): PointSpec =>
     access: "read",
   }) as PointSpec;
 
+/** The profile's models past the common one that the chain has (a point of it found) and lacks. */
+function modelsOnDevice(profile: Profile, resolved: readonly PointSpec[]) {
+  const on = new Set(resolved.map((p) => p.register.model));
+  const ids = (profile.sunspec?.models ?? []).map((m) => m.id).filter((id) => id !== 1);
+  return { found: ids.filter((id) => on.has(id)), missing: ids.filter((id) => !on.has(id)) };
+}
+
 async function readProfile(
   bus: ModbusBus,
   unitId: number,
@@ -75,6 +82,7 @@ async function readProfile(
   // A SunSpec profile's points are where this device's chain puts them; without a chain none is read.
   const onDevice = await pointsOnDevice(bus, unitId, profile, timeoutMs);
   if ("chainError" in onDevice) return reading;
+  if (profile.sunspec) reading.sunspecModels = modelsOnDevice(profile, onDevice.points);
   for (const block of planReads(onDevice.points)) {
     try {
       const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block));

@@ -62,4 +62,18 @@ describe("scoreProfile", () => {
     expect(totalWeight(scoreProfile(sdm120, { sunspecBase: 40000 }, reading({})))).toBe(-2);
     expect(totalWeight(scoreProfile(sdm120, { deviceId: { vendor: "EASTRON Ltd" } }, reading({})))).toBe(6);
   });
+
+  it("counts the models after SunSpec's common one: found for the profile, all missing against it", () => {
+    const meter = profiles.get("sunspec/meter") as Profile;
+    const on = (found: number[], missing: number[]): ProfileReading => ({
+      identify: [],
+      points: [],
+      failedBlocks: 0,
+      sunspecModels: { found, missing },
+    });
+    expect(totalWeight(scoreProfile(meter, { sunspecBase: 0 }, on([203], [201, 202, 204])))).toBe(12);
+    const none = scoreProfile(meter, { sunspecBase: 0 }, on([], [201, 202, 203, 204]));
+    expect(totalWeight(none)).toBe(2);
+    expect(none.map((e) => e.text)).toContain("the device's chain has none of models 201, 202, 203, 204");
+  });
 });

@@ -20,6 +20,8 @@ export interface ProfileReading {
   identify: { spec: IdentifySpec; value?: number | boolean | string; error?: string }[];
   points: { point: PointSpec; value?: number | boolean | string }[];
   failedBlocks: number;
+  /** For a SunSpec profile: which of its models past the common one the device's chain has, and which not. */
+  sunspecModels?: { found: number[]; missing: number[] };
 }
 
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
@@ -58,6 +60,16 @@ export function scoreProfile(profile: Profile, facts: DeviceFacts, reading: Prof
     );
   else if (sunspecProfile)
     out.push({ kind: "sunspec", weight: -4, text: 'no SunSpec marker "SunS" at 40000, 50000 or 0' });
+  const models = reading.sunspecModels;
+  // Every SunSpec device has the common model; the models after it tell an inverter from a meter.
+  if (models?.found.length)
+    out.push({ kind: "sunspec", weight: 4, text: `the device's chain has model ${models.found.join(", ")}` });
+  else if (models?.missing.length)
+    out.push({
+      kind: "sunspec",
+      weight: -6,
+      text: `the device's chain has none of models ${models.missing.join(", ")}`,
+    });
   const vendor = facts.deviceId?.vendor;
   if (vendor && norm(vendor).includes(norm(profile.vendor)))
     out.push({ kind: "device-id", weight: 6, text: `the device names its vendor "${vendor}"` });
