@@ -31,11 +31,13 @@ describe("bundled profiles", () => {
       expect(p.testdata.length).toBeGreaterThan(0);
     }
   });
-  it("cite a block for every point once they cite any", () => {
-    const uncited = [...profiles.values()].flatMap((p) =>
-      p.source.blocks ? p.points.filter((pt) => pt.block === undefined).map((pt) => `${p.id} ${pt.id}`) : [],
+  it("cite the document's block of every point, its version, and say what they left out", () => {
+    const all = [...profiles.values()];
+    const uncited = all.flatMap((p) =>
+      p.points.filter((pt) => pt.block === undefined).map((pt) => `${p.id} ${pt.id}`),
     );
     expect(uncited).toEqual([]);
+    expect(all.filter((p) => !p.source.version || !p.source.omitted).map((p) => p.id)).toEqual([]);
   });
   it("are all listed in docs/device-library.md", () => {
     const doc = readFileSync(join(findBundledProfilesDir(), "..", "docs", "device-library.md"), "utf8");
