@@ -3,7 +3,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
-import { startModbusRtuSimulator, startPtyPair } from "@tidegate/simulators";
+import { startModbusRtuSimulator, startModbusTcpSimulator, startPtyPair } from "@tidegate/simulators";
 import { SerialPort } from "serialport";
 import { afterAll, describe, expect, it } from "vitest";
 import { startProcess } from "./helpers/process.js";
@@ -152,6 +152,48 @@ describe("tidegate-agent", () => {
       await new Promise((r) => line.close(r));
       await sim.close();
       await pty.close();
+    }
+  });
+
+  it("probe finds a SunSpec meter's model in its chain and names the meter models it lacks", async () => {
+    const meter = loadProfiles().get("sunspec/meter") as Profile;
+    // A wye meter as one publishes it: the common model and model 203 only, the chain at 40000.
+    const kept = (m: number | undefined) => m === 1 || m === 203;
+    const sim = await startModbusTcpSimulator({
+      profile: {
+        ...meter,
+        sunspec: { bases: [40000], models: (meter.sunspec?.models ?? []).filter((m) => kept(m.id)) },
+        points: meter.points.filter((p) => kept(p.register.model)),
+      },
+      port: 0,
+      tickMs: 3_600_000,
+    });
+    try {
+      sim.set("m203_v_sf", -1);
+      sim.set("m203_phvpha", 231.4);
+      sim.set("m1_sn", "MTR-0203");
+      const { code, output } = await run(
+        "probe",
+        "--profile",
+        "sunspec/meter",
+        "--port",
+        `127.0.0.1:${sim.port}`,
+      );
+      // The models the meter does not publish are listed, once each, and are no failed read.
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/^m1_sn\s+MTR-0203 /m);
+      // Probe shows a scaled point's raw register: 231.4 V at V_SF = -1 is 2314 (0x090a).
+      expect(output).toMatch(/^m203_phvpha\s+2314 V\s+\[090a\]/m);
+      expect(output).toMatch(
+        /^SunSpec model 201: the device publishes no SunSpec model 201 \(m201_a, m201_apha, .*m201_evt\)$/m,
+      );
+      expect(output.match(/^SunSpec model \d+:/gm)).toEqual([
+        "SunSpec model 201:",
+        "SunSpec model 202:",
+        "SunSpec model 204:",
+      ]);
+    } finally {
+      await sim.close();
     }
   });
 

@@ -34,8 +34,12 @@ export interface ProbedPoint {
 
 export interface ProbeResult {
   points: ProbedPoint[];
-  /** Blocks that could not be read, in words, with the points they hold. */
-  failures: { block: string; reason: string; points: string[] }[];
+  /**
+   * Blocks that could not be read, in words, with the points they hold; `absent` marks SunSpec
+   * points the device's chain does not hold (a model it does not publish, or publishes shorter),
+   * which no read could fix: a meter publishes one of the four meter models.
+   */
+  failures: { block: string; reason: string; points: string[]; absent?: true }[];
 }
 
 function hex(words: readonly number[]): string {
@@ -100,12 +104,16 @@ export async function probeDevice(
     return result;
   }
   const { points } = onDevice;
-  for (const u of onDevice.unresolved)
-    result.failures.push({
-      block: `SunSpec model ${u.point.register.model}`,
-      reason: u.reason,
-      points: [u.point.id],
-    });
+  // One line per model and reason, not one per point: a meter profile lists 72 points per model.
+  const byModel = new Map<string, ProbeResult["failures"][number]>();
+  for (const u of onDevice.unresolved) {
+    const block = `SunSpec model ${u.point.register.model}`;
+    const key = `${block}\n${u.reason}`;
+    const entry = byModel.get(key) ?? { block, reason: u.reason, points: [], absent: true };
+    entry.points.push(u.point.id);
+    byModel.set(key, entry);
+  }
+  result.failures.push(...byModel.values());
   for (const block of planReads(points)) {
     try {
       const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block));

@@ -136,8 +136,10 @@ describe("SunSpec model discovery", { timeout: 30_000 }, () => {
     cleanups.push(() => bus.close());
     const result = await probeDevice(bus, sunspec, 1, 1000);
     expect(result.points.find((p) => p.id === "m1_sn")).toMatchObject({ value: "INV-42" });
-    expect(result.failures.find((f) => f.points[0] === "m124_wchamax")).toMatchObject({
-      reason: "the device publishes no SunSpec model 124",
-    });
+    const m124 = result.failures.find((f) => f.points[0] === "m124_wchamax");
+    expect(m124).toMatchObject({ reason: "the device publishes no SunSpec model 124", absent: true });
+    // One entry per model, naming every point of it the profile has.
+    expect(m124?.points).toEqual(sunspec.points.filter((p) => p.register.model === 124).map((p) => p.id));
+    expect(result.failures.filter((f) => f.block === "SunSpec model 124")).toHaveLength(1);
   });
 });
