@@ -42,6 +42,9 @@ describe("bundled profiles", () => {
   it("are all listed in docs/device-library.md", () => {
     const doc = readFileSync(join(findBundledProfilesDir(), "..", "docs", "device-library.md"), "utf8");
     expect([...profiles.keys()].filter((id) => !doc.includes(`| \`${id}\` |`))).toEqual([]);
+    // The count the page states is the library's, and the issue's floor of 40 holds.
+    expect(doc).toContain(`\n${profiles.size} profiles: `);
+    expect(profiles.size).toBeGreaterThanOrEqual(40);
   });
   it("the committed JSON Schema matches the zod schema", () => {
     const committed = JSON.parse(readFileSync(join(findBundledProfilesDir(), "profile.schema.json"), "utf8"));
