@@ -28,4 +28,17 @@ it("every collector API route declares its role and refuses anonymous callers an
   expect(checked).toContain("GET /api/v1/fleet viewer");
   expect(checked).toContain("POST /api/v1/users admin");
   expect(checked).toContain("GET /metrics viewer");
+  // The administration pages' routes.
+  for (const route of [
+    "PATCH /api/v1/users/:name admin",
+    "GET /api/v1/users/:name/sessions admin",
+    "DELETE /api/v1/users/:name/sessions admin",
+    "DELETE /api/v1/users/:name/sessions/:id admin",
+    "POST /api/v1/tokens admin",
+    "DELETE /api/v1/tokens/:id admin",
+    "GET /api/v1/audit admin",
+    "GET /api/v1/audit/actions admin",
+    "GET /api/v1/audit.csv admin",
+  ])
+    expect(checked).toContain(route);
 });

@@ -200,7 +200,7 @@ describe("API tokens", () => {
     const after = await a.request("/api/v1/things", { headers: bearer });
     expect(after.status).toBe(401);
     expect(await after.json()).toEqual({
-      error: "invalid or revoked API token (Authorization: Bearer <token>)",
+      error: "invalid, expired or revoked API token (Authorization: Bearer <token>)",
     });
   });
 

@@ -1,4 +1,5 @@
 import type { Hono, MiddlewareHandler } from "hono";
+import { mountAdminRoutes } from "./admin-routes.js";
 import { type AuthOptions, createAuth } from "./middleware.js";
 import { mountAuthRoutes } from "./routes.js";
 
@@ -46,6 +47,7 @@ export function useAuth(app: Hono, options: AuthOptions, o: { rateLimit?: Middle
     }),
   );
   options.sso?.mount(app, auth);
+  mountAdminRoutes(app, auth);
   return auth;
 }
 export { type DeclaredRoute, declaredRoutes, publicRoutes, sampleUrl } from "./route-roles.js";

@@ -25,6 +25,8 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
   "/api/v1/auth/login",
   "/api/v1/auth/logout",
   "/api/v1/auth/me",
+  "/api/v1/branding",
+  "/api/v1/branding/logo",
   "/api/v1/auth/config",
   "/api/v1/auth/oidc/start",
   "/api/v1/auth/oidc/callback",
@@ -65,6 +67,8 @@ interface SessionClaims {
   csrf: string;
   /** A single sign-on session's id: the user is not a local account, the session store knows it. */
   sid?: string;
+  /** The sessions table's row (local and single sign-on alike): an admin can end it. */
+  rid?: string;
   exp: number;
   iat: number;
 }
@@ -85,14 +89,17 @@ export function createAuth(o: AuthOptions) {
     if (!jwt) return undefined;
     try {
       const claims = (await verify(jwt, store.sessionKey, "HS256")) as unknown as SessionClaims;
+      // Ended by an admin or by signing out (a row this store lacks was opened by a replica).
+      if (claims.rid !== undefined && store.sessionEnded(claims.rid, now())) return undefined;
+      const row = claims.rid === undefined ? {} : { sessionRow: claims.rid };
       if (claims.sid !== undefined) {
         const sso = await o.sso?.resolve(claims.sid, c);
-        return sso && { ...sso, via: "session", csrf: claims.csrf, sessionId: claims.sid };
+        return sso && { ...sso, via: "session", csrf: claims.csrf, sessionId: claims.sid, ...row };
       }
       const user = store.getUser(claims.sub);
-      // A removed user, or one whose password or role changed since, has no session any more.
-      if (!user || user.sessionEpoch !== claims.se) return undefined;
-      return { name: user.name, role: user.role, via: "session", csrf: claims.csrf };
+      // A removed or disabled user, or one whose password or role changed since, has no session any more.
+      if (!user || user.sessionEpoch !== claims.se || user.disabledAt !== null) return undefined;
+      return { name: user.name, role: user.role, via: "session", csrf: claims.csrf, ...row };
     } catch {
       return undefined;
     }
@@ -104,7 +111,7 @@ export function createAuth(o: AuthOptions) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) return "bad";
     const row = store.findToken(m[1] as string, now());
-    if (!row || row.revokedAt !== null) return "bad";
+    if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now())) return "bad";
     return { name: `token:${row.name}`, role: row.role, via: "token", tokenId: row.id };
   }
 
@@ -115,7 +122,7 @@ export function createAuth(o: AuthOptions) {
     if (!guarded) return next();
     const token = fromToken(c);
     if (token === "bad")
-      return c.json({ error: "invalid or revoked API token (Authorization: Bearer <token>)" }, 401);
+      return c.json({ error: "invalid, expired or revoked API token (Authorization: Bearer <token>)" }, 401);
     const principal =
       token ??
       (await fromSession(c)) ??
@@ -147,15 +154,28 @@ export function createAuth(o: AuthOptions) {
     return Object.assign(guard, { requiredRole: role });
   }
 
-  async function issueSession(user: { name: string; role: Role; sessionEpoch: number; sid?: string }) {
+  /** `from` (the request) records where the session was opened, for the admin's list of sessions. */
+  async function issueSession(
+    user: { name: string; role: Role; sessionEpoch: number; sid?: string },
+    from?: Context,
+  ) {
     const iat = Math.floor(now() / 1000);
     const csrf = randomBytes(18).toString("base64url");
+    const rid = store.addSession(
+      {
+        user: user.name,
+        expiresAt: (iat + sessionSeconds) * 1000,
+        ...(from ? { ip: clientAddress(from), agent: from.req.header("user-agent")?.slice(0, 300) } : {}),
+      },
+      now(),
+    );
     const claims: SessionClaims = {
       sub: user.name,
       role: user.role,
       se: user.sessionEpoch,
       csrf,
       ...(user.sid === undefined ? {} : { sid: user.sid }),
+      rid,
       iat,
       exp: iat + sessionSeconds,
     };
@@ -169,6 +189,7 @@ export function createAuth(o: AuthOptions) {
     e: { target?: string; detail?: string; ok?: boolean; actor?: string } = {},
   ) {
     store.audit({
+      at: now(),
       actor: e.actor ?? c.get("principal")?.name ?? "anonymous",
       action,
       target: e.target ?? null,

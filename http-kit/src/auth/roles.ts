@@ -17,4 +17,6 @@ export interface Principal {
   tokenId?: string;
   /** Set for a single sign-on session: its id in the SSO session store (no local account behind it). */
   sessionId?: string;
+  /** The session's row in the sessions table, which an admin may end (signing out ends it too). */
+  sessionRow?: string;
 }

@@ -1,33 +1,15 @@
 import type { Context, Hono } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { z } from "zod";
-import { badRequest } from "../bad-request.js";
+import { jsonBody as body, password } from "./json-body.js";
 import { type Auth, CSRF_COOKIE, clientAddress, SESSION_COOKIE } from "./middleware.js";
-import { hashPassword, PASSWORD_MAX, passwordProblem, verifyPassword } from "./password.js";
+import { hashPassword, passwordProblem, verifyPassword } from "./password.js";
 import { createLoginLimiter } from "./rate-limit.js";
-import { ROLES } from "./roles.js";
 import { setSessionCookies } from "./session-cookie.js";
-import { newToken } from "./store.js";
-
-const userName = z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "1–64 letters, digits or . _ @ -");
-const password = z.string().min(1).max(PASSWORD_MAX);
-const role = z.enum(ROLES);
-
-async function body<T extends z.ZodType>(c: Context, schema: T) {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    return { error: "the body must be JSON" } as const;
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return badRequest(parsed.error, "body");
-  return { data: parsed.data as z.infer<T> } as const;
-}
 
 /**
- * Login, logout, the signed-in user, and (admin) users, API tokens and the audit log. The
- * caller has installed `auth.authenticate` on "*" before mounting these.
+ * Login, logout, the signed-in user and a user's own password (the admin's routes are in
+ * admin-routes.ts). The caller has installed `auth.authenticate` on "*" before mounting these.
  */
 export function mountAuthRoutes(
   app: Hono,
@@ -55,7 +37,11 @@ export function mountAuthRoutes(
       return c.json({ error: "wrong user name or password" }, 401);
     }
     limiter.succeed(key);
-    const session = await auth.issueSession(user);
+    if (user.disabledAt !== null) {
+      audit(c, "login", { actor: user.name, ok: false, detail: "account disabled" });
+      return c.json({ error: "this account is disabled; ask an admin" }, 403);
+    }
+    const session = await auth.issueSession(user, c);
     setSessionCookies(c, session);
     audit(c, "login", { actor: user.name });
     return c.json({ name: user.name, role: user.role, csrf: session.csrf });
@@ -66,6 +52,7 @@ export function mountAuthRoutes(
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     deleteCookie(c, CSRF_COOKIE, { path: "/" });
     if (p?.sessionId) auth.sso?.end(p.sessionId);
+    if (p?.sessionRow) store.endSession(p.name, p.sessionRow, auth.now());
     if (p?.via === "session") audit(c, "logout");
     return c.json({ ok: true });
   });
@@ -92,76 +79,5 @@ export function mountAuthRoutes(
     store.updateUser(p.name, { hash: await hashPassword(b.data.next) }, auth.now());
     audit(c, "password.change");
     return c.json({ ok: true, note: "signed out everywhere; sign in again" });
-  });
-
-  app.get("/api/v1/users", need("admin"), (c) => c.json({ users: store.users() }));
-
-  app.post("/api/v1/users", need("admin"), async (c) => {
-    const b = await body(c, z.object({ name: userName, role, password }));
-    if ("error" in b) return c.json({ error: b.error }, 400);
-    const problem = passwordProblem(b.data.password);
-    if (problem) return c.json({ error: `password: ${problem}` }, 400);
-    if (store.getUser(b.data.name)) return c.json({ error: `user ${b.data.name} exists` }, 409);
-    store.addUser(b.data.name, b.data.role, await hashPassword(b.data.password), auth.now());
-    audit(c, "user.add", { target: b.data.name, detail: `role ${b.data.role}` });
-    return c.json({ name: b.data.name, role: b.data.role }, 201);
-  });
-
-  app.patch("/api/v1/users/:name", need("admin"), async (c) => {
-    const name = c.req.param("name");
-    const b = await body(c, z.object({ role: role.optional(), password: password.optional() }));
-    if ("error" in b) return c.json({ error: b.error }, 400);
-    const user = store.getUser(name);
-    if (!user) return c.json({ error: `no user ${name}` }, 404);
-    if (b.data.role && b.data.role !== "admin" && user.role === "admin" && store.adminCount() === 1)
-      return c.json({ error: "the last admin cannot lose the admin role" }, 409);
-    const problem = b.data.password === undefined ? undefined : passwordProblem(b.data.password);
-    if (problem) return c.json({ error: `password: ${problem}` }, 400);
-    const hash = b.data.password === undefined ? undefined : await hashPassword(b.data.password);
-    store.updateUser(user.name, { role: b.data.role, hash }, auth.now());
-    const changed = [b.data.role && `role ${b.data.role}`, hash && "password"].filter(Boolean).join(", ");
-    audit(c, "user.change", { target: user.name, detail: changed || "nothing" });
-    return c.json({ name: user.name, role: b.data.role ?? user.role });
-  });
-
-  app.delete("/api/v1/users/:name", need("admin"), (c) => {
-    const user = store.getUser(c.req.param("name"));
-    if (!user) return c.json({ error: `no user ${c.req.param("name")}` }, 404);
-    if (user.role === "admin" && store.adminCount() === 1)
-      return c.json({ error: "the last admin cannot be removed" }, 409);
-    store.removeUser(user.name);
-    audit(c, "user.remove", { target: user.name });
-    return c.json({ ok: true });
-  });
-
-  app.get("/api/v1/tokens", need("admin"), (c) => c.json({ tokens: store.tokens() }));
-
-  app.post("/api/v1/tokens", need("admin"), async (c) => {
-    const b = await body(c, z.object({ name: z.string().min(1).max(100), role }));
-    if ("error" in b) return c.json({ error: b.error }, 400);
-    const token = newToken();
-    const id = store.addToken(token, { ...b.data, by: c.get("principal")?.name }, auth.now());
-    audit(c, "token.create", { target: id, detail: `${b.data.name} (${b.data.role})` });
-    return c.json({ id, name: b.data.name, role: b.data.role, token, note: "shown once; store it now" }, 201);
-  });
-
-  app.delete("/api/v1/tokens/:id", need("admin"), (c) => {
-    const id = c.req.param("id");
-    if (!store.revokeToken(id, auth.now())) return c.json({ error: `no active token ${id}` }, 404);
-    audit(c, "token.revoke", { target: id });
-    return c.json({ ok: true });
-  });
-
-  const auditQuery = z.object({
-    limit: z.coerce.number().int().min(1).max(1000).optional(),
-    before: z.coerce.number().int().optional(),
-    since: z.coerce.number().int().optional(),
-    actor: z.string().max(200).optional(),
-    action: z.string().max(100).optional(),
-  });
-  app.get("/api/v1/audit", need("admin"), (c) => {
-    const q = auditQuery.safeParse(c.req.query());
-    if (!q.success) return c.json(badRequest(q.error), 400);
-    return c.json({ entries: store.auditLog(q.data) });
   });
 }

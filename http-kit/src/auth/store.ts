@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { migrateSync, type SchemaSpec } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
+import { auditTable } from "./audit-store.js";
 import type { Role } from "./roles.js";
+import { sessionTable } from "./session-store.js";
 
 /** Users, API tokens, the session signing key and the audit log: one small SQLite file per program. */
 export const authSchema: SchemaSpec = {
@@ -28,6 +30,19 @@ export const authSchema: SchemaSpec = {
         );
         CREATE INDEX audit_at ON audit (at);`,
     },
+    {
+      version: 2,
+      description: "disabled users, token expiry, sessions an admin can list and end",
+      up: `
+        ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+        ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+        CREATE TABLE sessions (
+          id TEXT PRIMARY KEY, user TEXT NOT NULL COLLATE NOCASE, created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, ip TEXT, agent TEXT, ended_at INTEGER
+        );
+        CREATE INDEX sessions_user ON sessions (user);
+        CREATE INDEX audit_actor ON audit (actor);`,
+    },
   ],
 };
 
@@ -38,6 +53,8 @@ export interface UserRow {
   sessionEpoch: number;
   createdAt: number;
   updatedAt: number;
+  /** When an admin disabled the account; null while it may sign in. */
+  disabledAt: number | null;
 }
 
 export interface TokenRow {
@@ -48,29 +65,9 @@ export interface TokenRow {
   createdBy: string | null;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** After this instant the token is refused; null: it never expires. */
+  expiresAt: number | null;
 }
-
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  detail: string | null;
-  ip: string | null;
-  ok: boolean;
-}
-
-export interface AuditQuery {
-  limit?: number;
-  before?: number;
-  actor?: string;
-  action?: string;
-  since?: number;
-}
-
-/** The audit log keeps this many newest entries; older ones are removed as new ones arrive. */
-const AUDIT_KEEP = 100_000;
 
 export const TOKEN_PREFIX = "tg_";
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
@@ -100,6 +97,7 @@ export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
     session_epoch: number;
     created_at: number;
     updated_at: number;
+    disabled_at: number | null;
   };
   const toUser = (u: RawUser): UserRow => ({
     name: u.name,
@@ -108,16 +106,22 @@ export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
     sessionEpoch: u.session_epoch,
     createdAt: u.created_at,
     updatedAt: u.updated_at,
+    disabledAt: u.disabled_at,
   });
   const selectUser = db.prepare<[string], RawUser>("SELECT * FROM users WHERE name = ?");
   const selectUsers = db.prepare<[], RawUser>("SELECT * FROM users ORDER BY name");
-  const countAdmins = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'");
+  const countAdmins = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL",
+  );
   const insertUser = db.prepare(
     "INSERT INTO users (name, role, hash, created_at, updated_at) VALUES (@name, @role, @hash, @at, @at)",
   );
   const updateUser = db.prepare(`
     UPDATE users SET role = coalesce(@role, role), hash = coalesce(@hash, hash), updated_at = @at,
       session_epoch = session_epoch + 1 WHERE name = @name`);
+  const disableUser = db.prepare(`
+    UPDATE users SET disabled_at = @disabledAt, updated_at = @at, session_epoch = session_epoch + 1
+    WHERE name = @name`);
   const deleteUser = db.prepare("DELETE FROM users WHERE name = ?");
 
   type RawToken = {
@@ -128,6 +132,7 @@ export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
     created_by: string | null;
     last_used_at: number | null;
     revoked_at: number | null;
+    expires_at: number | null;
   };
   const toToken = (t: RawToken): TokenRow => ({
     id: t.id,
@@ -137,20 +142,16 @@ export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
     createdBy: t.created_by,
     lastUsedAt: t.last_used_at,
     revokedAt: t.revoked_at,
+    expiresAt: t.expires_at,
   });
   const selectTokenByHash = db.prepare<[string], RawToken>("SELECT * FROM tokens WHERE hash = ?");
   const selectTokens = db.prepare<[], RawToken>("SELECT * FROM tokens ORDER BY created_at, id");
   const insertToken = db.prepare(
-    "INSERT INTO tokens (id, name, role, hash, created_at, created_by) VALUES (@id, @name, @role, @hash, @at, @by)",
+    `INSERT INTO tokens (id, name, role, hash, created_at, created_by, expires_at)
+     VALUES (@id, @name, @role, @hash, @at, @by, @expiresAt)`,
   );
   const revokeToken = db.prepare("UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL");
   const touchToken = db.prepare("UPDATE tokens SET last_used_at = @at WHERE id = @id");
-
-  const insertAudit = db.prepare(`
-    INSERT INTO audit (at, actor, action, target, detail, ip, ok)
-    VALUES (@at, @actor, @action, @target, @detail, @ip, @ok)`);
-  const trimAudit = db.prepare("DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?");
-  let auditWrites = 0;
 
   // Writing last_used_at on every request would turn reads into writes; once a minute is enough.
   const lastTouched = new Map<string, number>();
@@ -173,12 +174,29 @@ export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
     updateUser(name: string, change: { role?: Role; hash?: string }, at = Date.now()): boolean {
       return updateUser.run({ name, role: change.role ?? null, hash: change.hash ?? null, at }).changes > 0;
     },
+    /** Returns whether the user existed. Disabling ends the user's sessions; enabling lets it sign in again. */
+    setDisabled(name: string, disabled: boolean, at = Date.now()): boolean {
+      return disableUser.run({ name, disabledAt: disabled ? at : null, at }).changes > 0;
+    },
     removeUser: (name: string): boolean => deleteUser.run(name).changes > 0,
 
     /** Stores a token's hash only; the caller shows the token once. */
-    addToken(token: string, t: { name: string; role: Role; by?: string }, at = Date.now()): string {
+    addToken(
+      token: string,
+      t: { name: string; role: Role; by?: string; expiresAt?: number },
+      at = Date.now(),
+    ): string {
       const id = randomBytes(4).toString("hex");
-      insertToken.run({ id, name: t.name, role: t.role, hash: hashToken(token), at, by: t.by ?? null });
+      const expiresAt = t.expiresAt ?? null;
+      insertToken.run({
+        id,
+        name: t.name,
+        role: t.role,
+        hash: hashToken(token),
+        at,
+        by: t.by ?? null,
+        expiresAt,
+      });
       return id;
     },
     /** The token row for a presented token, revoked or not; undefined when unknown. */
@@ -194,39 +212,8 @@ export function openAuthStore(path: string, o: { sessionKey?: string } = {}) {
     tokens: (): TokenRow[] => selectTokens.all().map(toToken),
     revokeToken: (id: string, at = Date.now()): boolean => revokeToken.run({ id, at }).changes > 0,
 
-    audit(e: Omit<AuditEntry, "id" | "at"> & { at?: number }) {
-      insertAudit.run({
-        at: e.at ?? Date.now(),
-        actor: e.actor,
-        action: e.action,
-        target: e.target,
-        detail: e.detail,
-        ip: e.ip,
-        ok: e.ok ? 1 : 0,
-      });
-      if (++auditWrites % 1000 === 0) trimAudit.run(AUDIT_KEEP);
-    },
-    auditLog(q: AuditQuery = {}): AuditEntry[] {
-      const params: Record<string, unknown> = { limit: Math.min(q.limit ?? 100, 1000) };
-      const filters = {
-        before: "id < @before",
-        since: "at >= @since",
-        actor: "actor = @actor",
-        action: "action = @action",
-      };
-      const where: string[] = [];
-      for (const [key, clause] of Object.entries(filters)) {
-        const value = q[key as keyof typeof filters];
-        if (value === undefined) continue;
-        where.push(clause);
-        params[key] = value;
-      }
-      const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT @limit`;
-      return db
-        .prepare<[Record<string, unknown>], Omit<AuditEntry, "ok"> & { ok: number }>(sql)
-        .all(params)
-        .map((r) => ({ ...r, ok: r.ok === 1 }));
-    },
+    ...auditTable(db),
+    ...sessionTable(db),
     close: () => db.close(),
   };
 }
