@@ -1,9 +1,9 @@
-import { openAuthStore, provisionAccounts, rateLimitsFromSetting } from "@tidegate/http-kit";
+import { openAuthStore, provisionAccounts, rateLimitsFromSetting, resolveBranding } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import { createPreview } from "./commission/add/preview.js";
 import { createScanner } from "./commission/scan/scanner.js";
-import type { LoadedConfig } from "./config/load.js";
+import { ConfigError, type LoadedConfig } from "./config/load.js";
 import { createHistory } from "./history/history.js";
 import { agentStatus, createAgentApp } from "./http/app.js";
 import { createEventMetrics } from "./http/event-metrics.js";
@@ -160,7 +160,13 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
   });
   const authStore = openAuthStore(config.http.auth.path ?? ":memory:");
   const scanner = createScanner(sources, log);
+  const branding = resolveBranding(config.branding, {
+    file: loaded.file,
+    path: "branding",
+    fail: (m) => new ConfigError(m),
+  });
   const app = createAgentApp(view, {
+    branding,
     auth: { store: authStore, anonymousRole: config.http.auth.anonymous === "viewer" ? "viewer" : undefined },
     staticDir: options.staticDir,
     eventMetrics: events.registry,

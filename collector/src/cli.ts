@@ -17,6 +17,7 @@ ${RELEASE_USAGE}
   --port      HTTP port for the API and fleet dashboard (env TIDEGATE_HTTP_PORT; default 8080)
   --data-dir  where collector.db lives (env TIDEGATE_DATA_DIR; default ./tidegate-data)
   --sites <file>            YAML grouping gateways into sites: sites: { "Plant Nord": [plant-1-line-1] } (TIDEGATE_SITES_FILE)
+  --branding <file>         YAML white-label: productName, logo, colors { primary, accent }, footer { text, url } (TIDEGATE_BRANDING_FILE; docs/white-label.md)
   --retention-raw-days <n>  raw readings kept (TIDEGATE_RETENTION_RAW_DAYS; default 30; 0 = forever)
   --retention-1m-days <n>   1-minute rollups kept (TIDEGATE_RETENTION_1M_DAYS; default 365)
   --retention-1h-days <n>   1-hour rollups kept (TIDEGATE_RETENTION_1H_DAYS; default 0 = forever)

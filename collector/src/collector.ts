@@ -18,6 +18,7 @@ import {
 import type { Logger } from "pino";
 import { Histogram, Registry } from "prom-client";
 import { oidcSettingsFrom } from "./config/oidc-options.js";
+import { loadBranding } from "./config/branding.js";
 import { type CollectorOptions, OptionsError } from "./config/options.js";
 import { loadSites } from "./config/sites.js";
 import { startAlertIngest } from "./consumer/alerts.js";
@@ -91,6 +92,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     live,
     eventMetrics: events,
     sites: options.sitesFile ? loadSites(options.sitesFile) : undefined,
+    ...(options.brandingFile ? { branding: loadBranding(options.brandingFile) } : {}),
     version: VERSION,
     staticDir: extra.staticDir,
     ingestStats: () => ingest?.stats(),

@@ -38,6 +38,13 @@ export {
   useAuth,
 } from "./auth/index.js";
 export { badRequest } from "./bad-request.js";
+export {
+  type Branding,
+  type BrandingSettings,
+  brandingSchema,
+  DEFAULT_PRODUCT_NAME,
+  resolveBranding,
+} from "./branding/index.js";
 export { mountLogLevelRoutes } from "./log-level.js";
 export type { RouteGuard } from "./route-guard.js";
 export {

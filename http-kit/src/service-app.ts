@@ -3,6 +3,7 @@ import { Registry } from "prom-client";
 import { type ApiRateLimits, apiRateLimit } from "./api-rate-limit.js";
 import { type Auth, useAuth } from "./auth/index.js";
 import type { AuthOptions } from "./auth/middleware.js";
+import { type Branding, defaultBranding, mountBrandingRoutes } from "./branding/index.js";
 import { mountLogLevelRoutes } from "./log-level.js";
 import { processMetrics } from "./process-metrics.js";
 import { mountDashboard, useHttpMetrics, useSecurityHeaders } from "./server.js";
@@ -25,6 +26,8 @@ export interface ServiceAppOptions {
   logger?: { level: string };
   /** API request limits per principal and per address (429 with Retry-After); false turns them off. */
   rateLimit?: ApiRateLimits | false;
+  /** The white-label name, logo, colours and footer (GET /api/v1/branding); default Tidegate's. */
+  branding?: Branding;
   /** Adds the process's own metrics (event-loop lag, GC, heap, CPU): for the running program, not for tests' apps. */
   processMetrics?: boolean;
 }
@@ -46,6 +49,7 @@ export function createServiceApp(o: ServiceAppOptions) {
   });
 
   app.get("/api/v1/info", (c) => c.json(o.info()));
+  mountBrandingRoutes(app, o.branding ?? defaultBranding());
   // For supervisors and load balancers: alive (the process answers), and ready to do its job.
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", (c) => {

@@ -16,6 +16,15 @@ export type InfoAnswer =
   | { role: "agent"; gateway: string; version: string }
   | { role: "collector"; version: string };
 
+/** GET /api/v1/branding (both programs, no sign-in): the white-label name, colours, logo and footer. */
+export interface BrandingAnswer {
+  productName: string;
+  /** Relative to the page, like every API path; absent: no logo. */
+  logoUrl?: string;
+  colors?: { primary?: string; accent?: string };
+  footer?: { text: string; url: string };
+}
+
 // ---- The agent ----
 
 export type DeviceStatusName = SourceHealth["status"];

@@ -122,6 +122,7 @@ export function parseConfig(
   config.http.auth.path = besideBuffer(config.http.auth.path, "auth.db");
   if (config.nats.credsFile) config.nats.credsFile = rel(config.nats.credsFile);
   if (config.upgrade.publicKey) config.upgrade.publicKey = rel(config.upgrade.publicKey);
+  if (config.branding?.logo) config.branding.logo = rel(config.branding.logo);
   if (config.upgrade.versionsDir) config.upgrade.versionsDir = rel(config.upgrade.versionsDir);
   for (const d of config.devices) {
     const auth = d.transport.type === "opcua" ? d.transport.auth : undefined;

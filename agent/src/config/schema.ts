@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { DEFAULT_API_RATE_LIMITS, RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
+import { brandingSchema, DEFAULT_API_RATE_LIMITS, RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
 import { deviceIdSchema, gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { notifyTargetSchema } from "../notify/schema.js";
@@ -263,6 +263,11 @@ export const configSchema = z
       })
       .strict()
       .default({ batchSize: 500, lingerMs: 0, maxInFlight: 8, backfillRatePerS: 0 }),
+    branding: brandingSchema
+      .optional()
+      .describe(
+        "white-label: the local view's product name, logo (relative to this file), colours and footer link",
+      ),
     upgrade: z
       .object({
         publicKey: z

@@ -1,4 +1,4 @@
-import { type ApiRateLimits, type AuthStore, createServiceApp } from "@tidegate/http-kit";
+import { type ApiRateLimits, type AuthStore, type Branding, createServiceApp } from "@tidegate/http-kit";
 import { type AnyProfile, pointLabel } from "@tidegate/profiles";
 import type {
   AgentStatus,
@@ -74,6 +74,8 @@ export function createAgentApp(
     processMetrics?: boolean;
     /** API request limits (http-kit's defaults when absent); false turns them off. */
     rateLimit?: ApiRateLimits | false;
+    /** The white-label name, logo, colours and footer the local view shows; default Tidegate's. */
+    branding?: Branding;
     /** Trend history, device probe and running config for the local view's technician page. */
     local?: LocalTools;
   },
@@ -83,6 +85,7 @@ export function createAgentApp(
     auth: options.auth,
     eventMetrics: options.eventMetrics,
     logger: options.logger,
+    branding: options.branding,
     processMetrics: options.processMetrics,
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     // Ready to do its job: keep every reading. A lost uplink is not "not ready" (store-and-forward

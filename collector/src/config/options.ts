@@ -12,6 +12,11 @@ export const collectorOptionsSchema = z.object({
   host: z.string().default("0.0.0.0"),
   dataDir: z.string().min(1).default("tidegate-data"),
   sitesFile: z.string().min(1).optional().describe("YAML: sites: { <site>: [gateway ids] }"),
+  brandingFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("YAML: the white-label product name, logo, colours and footer link"),
   retentionRawDays: z.coerce
     .number()
     .min(0)
@@ -103,6 +108,7 @@ export const collectorFlags = Object.fromEntries(
     "host",
     "data-dir",
     "sites",
+    "branding",
     "retention-raw-days",
     "retention-1m-days",
     "retention-1h-days",
@@ -127,6 +133,7 @@ export function parseCollectorOptions(
     host: flags.host ?? env.TIDEGATE_HTTP_HOST,
     dataDir: flags["data-dir"] ?? env.TIDEGATE_DATA_DIR,
     sitesFile: flags.sites ?? env.TIDEGATE_SITES_FILE,
+    brandingFile: flags.branding ?? env.TIDEGATE_BRANDING_FILE,
     retentionRawDays: flags["retention-raw-days"] ?? env.TIDEGATE_RETENTION_RAW_DAYS,
     retention1mDays: flags["retention-1m-days"] ?? env.TIDEGATE_RETENTION_1M_DAYS,
     retention1hDays: flags["retention-1h-days"] ?? env.TIDEGATE_RETENTION_1H_DAYS,

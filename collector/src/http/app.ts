@@ -1,4 +1,10 @@
-import { type ApiRateLimits, type AuthStore, createServiceApp, type SingleSignOn } from "@tidegate/http-kit";
+import {
+  type ApiRateLimits,
+  type AuthStore,
+  type Branding,
+  createServiceApp,
+  type SingleSignOn,
+} from "@tidegate/http-kit";
 import type { Catalog, InfoAnswer } from "@tidegate/protocol";
 import type { Registry } from "prom-client";
 import type { IngestStats } from "../consumer/consumer.js";
@@ -45,6 +51,8 @@ export interface CollectorAppOptions {
   processMetrics?: boolean;
   /** API request limits (http-kit's defaults when absent); false turns them off. */
   rateLimit?: ApiRateLimits | false;
+  /** The white-label name, logo, colours and footer the fleet view shows; default Tidegate's. */
+  branding?: Branding;
   /** A gateway's point catalog (names and units from its profiles), when it has sent one. */
   catalog?: (gateway: string) => Promise<Catalog | undefined>;
 }
@@ -60,6 +68,7 @@ export function createCollectorApp(o: CollectorAppOptions) {
     auth: { ...o.auth, now },
     eventMetrics: o.eventMetrics,
     logger: o.logger,
+    branding: o.branding,
     processMetrics: o.processMetrics,
     ...(o.rateLimit === undefined ? {} : { rateLimit: o.rateLimit }),
     // Ready to ingest: consuming telemetry, and storing what it consumes.
