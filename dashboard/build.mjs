@@ -1,4 +1,5 @@
-// Builds the dashboard into static files: dist/index.html, dist/app.js, dist/app.css.
+// Builds the dashboard into static files: dist/index.html, dist/app.js, dist/app.css, and
+// dist/chunks/ for code loaded on demand (the admin pages, which only admins open).
 // Served as-is by the agent and the collector; nothing is loaded from the internet.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -8,17 +9,22 @@ import { build } from "esbuild";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, "dist");
-const JS_BUDGET_GZIP = 60 * 1024;
+// The first load (app.js and the chunks it imports); splitting out the admin pages costs ~1 KB of
+// chunk overhead, so the budget is 62 KB where one bundle had 60 KB (docs/decisions.md).
+const JS_BUDGET_GZIP = 62 * 1024;
 
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
 const common = { bundle: true, minify: true, target: "es2020", logLevel: "warning" };
 
-await build({
+const js = await build({
   ...common,
-  entryPoints: [join(root, "src/main.tsx")],
-  outfile: join(dist, "app.js"),
+  entryPoints: { app: join(root, "src/main.tsx") },
+  outdir: dist,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  metafile: true,
   format: "esm",
   jsx: "automatic",
   jsxImportSource: "preact",
@@ -56,17 +62,32 @@ const html = `<!doctype html>
 `;
 await writeFile(join(dist, "index.html"), html);
 
+// What a page loads before it shows anything: app.js and the chunks it imports statically. Chunks
+// reached only through import() (the admin pages) are loaded when opened and kept out of the budget.
+const outputs = js.metafile.outputs;
+const firstLoad = new Set();
+const visit = (file) => {
+  if (firstLoad.has(file)) return;
+  firstLoad.add(file);
+  for (const i of outputs[file]?.imports ?? []) if (i.kind === "import-statement") visit(i.path);
+};
+visit("dist/app.js");
+
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-let failed = false;
-for (const file of ["app.js", "app.css", "index.html"]) {
+let firstLoadGzip = 0;
+const files = [...Object.keys(outputs).map((f) => f.slice("dist/".length)), "app.css", "index.html"];
+for (const file of files.filter((f) => !f.endsWith(".map")).sort()) {
   const bytes = await readFile(join(dist, file));
   const gz = gzipSync(bytes, { level: 9 }).length;
+  const onDemand = file.endsWith(".js") && !firstLoad.has(`dist/${file}`);
+  if (file.endsWith(".js") && !onDemand) firstLoadGzip += gz;
   console.log(
-    `dashboard/dist/${file.padEnd(10)} ${kb(bytes.length).padStart(9)}  gzip ${kb(gz).padStart(8)}`,
+    `dashboard/dist/${file.padEnd(10)} ${kb(bytes.length).padStart(9)}  gzip ${kb(gz).padStart(8)}${onDemand ? "  (on demand)" : ""}`,
   );
-  if (file === "app.js" && gz > JS_BUDGET_GZIP) {
-    console.error(`app.js is ${kb(gz)} gzip, over the ${kb(JS_BUDGET_GZIP)} budget`);
-    failed = true;
-  }
 }
-if (failed) process.exitCode = 1;
+if (firstLoadGzip > JS_BUDGET_GZIP) {
+  console.error(
+    `the first load's JavaScript is ${kb(firstLoadGzip)} gzip, over the ${kb(JS_BUDGET_GZIP)} budget`,
+  );
+  process.exitCode = 1;
+}

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useSessionContext } from "./auth/context.js";
 import { UserBadge } from "./auth/LoginForm.js";
-import { t } from "./i18n.js";
+import { useBrand } from "./branding.js";
 import { PrefsControls } from "./PrefsControls.js";
 
 interface Props {
@@ -16,10 +16,14 @@ interface Props {
 /** The header of both views: brand and title, status, then tools ending with theme and language. */
 export function TopBar({ title, children, tools }: Props) {
   const session = useSessionContext();
+  const brand = useBrand();
   return (
     <header class="topbar">
       <div class="topbar-title">
-        <span class="brand">{t.appTitle}</span>
+        <span class="brand" data-testid="brand">
+          {brand.logoUrl && <img class="brand-logo" src={brand.logoUrl} alt="" />}
+          {brand.productName}
+        </span>
         {title}
       </div>
       {children}

@@ -89,6 +89,8 @@ export interface Messages {
 
   // Fleet view
   fleetTitle: string;
+  /** The admin-only entry to users, tokens, the audit log and sessions. */
+  adminNav: string;
   /** Follows the offline count, which is shown as a big number: "2 | of 5 gateways offline". */
   offlineOf: (total: number) => string;
   noGateways: string;

@@ -6,7 +6,9 @@ import { api } from "./api.js";
 import { SessionContext } from "./auth/context.js";
 import { LoginForm } from "./auth/LoginForm.js";
 import { useSession } from "./auth/session.js";
+import { BrandingContext, useBranding } from "./branding.js";
 import { ErrorBanner } from "./ErrorBanner.js";
+import { Footer } from "./Footer.js";
 import { FleetView } from "./fleet/FleetView.js";
 import { t } from "./i18n.js";
 import { initPrefs, usePrefs } from "./prefs.js";
@@ -41,6 +43,17 @@ function useInfo(): { info: InfoAnswer | undefined; error: string | undefined } 
   return state;
 }
 
+/** The white-label name, logo, colours and footer around whatever the app shows. */
+function Branded() {
+  const branding = useBranding();
+  return (
+    <BrandingContext.Provider value={branding}>
+      <App />
+      <Footer />
+    </BrandingContext.Provider>
+  );
+}
+
 /** Asks the server what it is, then shows the agent's local view or the collector's fleet view. */
 function App() {
   const { info, error } = useInfo();
@@ -69,5 +82,5 @@ if (root) {
   root.textContent = "";
   // Sets the theme and the page's language (screen readers, hyphenation) before anything is drawn.
   initPrefs();
-  render(<App />, root);
+  render(<Branded />, root);
 }

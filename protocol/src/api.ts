@@ -25,6 +25,33 @@ export interface BrandingAnswer {
   footer?: { text: string; url: string };
 }
 
+// ---- Administration (both programs, admin role) ----
+
+/** GET /api/v1/tokens: a token as listed, never with its secret. */
+export interface TokenEntry {
+  id: string;
+  name: string;
+  role: "viewer" | "operator" | "admin";
+  createdAt: number;
+  createdBy: string | null;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+  /** After this instant the token is refused; null: it never expires. */
+  expiresAt: number | null;
+}
+
+/** GET /api/v1/audit: one entry of the audit log. */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: string | null;
+  ip: string | null;
+  ok: boolean;
+}
+
 // ---- The agent ----
 
 export type DeviceStatusName = SourceHealth["status"];

@@ -2,6 +2,7 @@ import type { AgentStatus } from "@tidegate/protocol";
 import { useEffect } from "preact/hooks";
 import { api, usePoll } from "../api.js";
 import { mayAct, useSessionContext } from "../auth/context.js";
+import { pageTitle, useBrand } from "../branding.js";
 import { useNow } from "../clock.js";
 import { ErrorBanner } from "../ErrorBanner.js";
 import { t } from "../i18n.js";
@@ -25,9 +26,10 @@ export function AgentView({ gateway }: { gateway: string }) {
   const error = status.error ?? latest.error;
   const id = status.data?.gateway ?? gateway;
 
+  const brand = useBrand();
   useEffect(() => {
-    document.title = `${id} · ${t.appTitle}`;
-  }, [id]);
+    document.title = pageTitle(brand, id);
+  }, [id, brand]);
 
   const session = useSessionContext();
   const route = useAgentRoute();

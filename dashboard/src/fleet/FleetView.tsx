@@ -1,8 +1,10 @@
 import { useState } from "preact/hooks";
+import { useSessionContext } from "../auth/context.js";
 import { useNow } from "../clock.js";
 import { ErrorBanner } from "../ErrorBanner.js";
 import { t } from "../i18n.js";
 import { TopBar } from "../TopBar.js";
+import { useAdminPage, useAdminRoute } from "./admin-route.js";
 import { FleetAlerts } from "./FleetAlerts.js";
 import { FleetSummary } from "./FleetSummary.js";
 import { GatewayDetail } from "./GatewayDetail.js";
@@ -24,6 +26,9 @@ export function FleetView() {
   // The collector's count once it answers; the list's until then (the same rule, polled apart).
   const offline = fleet.counts?.total.offline ?? gateways?.filter((g) => !g.online).length ?? 0;
   const total = fleet.counts?.total.gateways ?? gateways?.length ?? 0;
+  const isAdmin = useSessionContext()?.me.role === "admin";
+  const adminOpen = useAdminRoute() && isAdmin;
+  const AdminPage = useAdminPage(adminOpen);
 
   return (
     <>
@@ -38,6 +43,24 @@ export function FleetView() {
         )}
       </TopBar>
       <main class="page">
+        {isAdmin && (
+          <nav class="tabs" aria-label={t.adminNav}>
+            <a href="#/" aria-current={adminOpen ? undefined : "page"} data-testid="nav-fleet">
+              {t.fleetTitle}
+            </a>
+            <a href="#/admin" aria-current={adminOpen ? "page" : undefined} data-testid="nav-admin">
+              {t.adminNav}
+            </a>
+          </nav>
+        )}
+        {adminOpen ? AdminPage ? <AdminPage /> : <p class="notice">{t.loading}</p> : fleetPage()}
+      </main>
+    </>
+  );
+
+  function fleetPage() {
+    return (
+      <>
         {fleet.error && <ErrorBanner message={t.unreachable.collector} detail={fleet.error} />}
         {!gateways && !fleet.error && <p class="notice">{t.loading}</p>}
         {fleet.counts && fleet.counts.total.gateways > 0 && (
@@ -74,7 +97,7 @@ export function FleetView() {
             )}
           </div>
         )}
-      </main>
-    </>
-  );
+      </>
+    );
+  }
 }

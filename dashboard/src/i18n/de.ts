@@ -91,6 +91,7 @@ export const de: Messages = {
   quality: { good: "gut", bad: "schlecht", uncertain: "unsicher" },
 
   fleetTitle: "Flotte",
+  adminNav: "Verwaltung",
   offlineOf: (total) => `von ${total} ${total === 1 ? "Gateway" : "Gateways"} offline`,
   noGateways: "Bisher hat sich kein Gateway gemeldet.",
   colGateway: "Gateway",

@@ -88,6 +88,7 @@ export const en: Messages = {
   quality: { good: "good", bad: "bad", uncertain: "uncertain" },
 
   fleetTitle: "Fleet",
+  adminNav: "Administration",
   offlineOf: (total) => `of ${total} ${total === 1 ? "gateway" : "gateways"} offline`,
   noGateways: "No gateways have reported yet.",
   colGateway: "Gateway",

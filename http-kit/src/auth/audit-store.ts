@@ -1,15 +1,7 @@
+import type { AuditEntry } from "@tidegate/protocol";
 import type Database from "better-sqlite3";
 
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  detail: string | null;
-  ip: string | null;
-  ok: boolean;
-}
+export type { AuditEntry };
 
 export interface AuditQuery {
   limit?: number;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { migrateSync, type SchemaSpec } from "@tidegate/node-kit";
+import type { TokenEntry } from "@tidegate/protocol";
 import Database from "better-sqlite3";
 import { auditTable } from "./audit-store.js";
 import type { Role } from "./roles.js";
@@ -57,17 +58,7 @@ export interface UserRow {
   disabledAt: number | null;
 }
 
-export interface TokenRow {
-  id: string;
-  name: string;
-  role: Role;
-  createdAt: number;
-  createdBy: string | null;
-  lastUsedAt: number | null;
-  revokedAt: number | null;
-  /** After this instant the token is refused; null: it never expires. */
-  expiresAt: number | null;
-}
+export type TokenRow = TokenEntry;
 
 export const TOKEN_PREFIX = "tg_";
 export const hashToken = (token: string) => createHash("sha256").update(token).digest("base64url");
