@@ -13,7 +13,9 @@ export function RoleSelect(props: {
   return (
     <label>
       <span class={props.shown ? undefined : "sr-only"}>{props.label}</span>
+      {/* Named on its own too: a wrapping label's name would also hold the options' text. */}
       <select
+        aria-label={props.label}
         value={props.value}
         onChange={(e) => props.onChange((e.target as HTMLSelectElement).value as Role)}
       >
