@@ -17,8 +17,8 @@ import {
 } from "@tidegate/node-kit";
 import type { Logger } from "pino";
 import { Histogram, Registry } from "prom-client";
-import { oidcSettingsFrom } from "./config/oidc-options.js";
 import { loadBranding } from "./config/branding.js";
+import { oidcSettingsFrom } from "./config/oidc-options.js";
 import { type CollectorOptions, OptionsError } from "./config/options.js";
 import { loadSites } from "./config/sites.js";
 import { startAlertIngest } from "./consumer/alerts.js";
