@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFetch } from "./helpers/auth.js";
 import { launchChromium, screenshot } from "./helpers/browser.js";
 import { type NatsServer, startNatsServer } from "./helpers/nats.js";
-import { type Restartable, startCollector } from "./helpers/tidegate.js";
+import { type Restartable, startAgent, startCollector } from "./helpers/tidegate.js";
 import { signInPage } from "./helpers/users.js";
 
 // An admin walks the fleet view's administration pages against a real collector (built dist/,
@@ -90,6 +90,42 @@ describe("white-label", () => {
     expect(await footer.getAttribute("href")).toBe("https://support.acme.example/");
     expect(await admin.title()).toBe("Acme Edge");
     await screenshot(admin, "white-label-fleet");
+  });
+
+  it("the agent's local view takes the same from its config's branding:", async () => {
+    const agent = await startAgent(`
+version: 1
+gateway: branded-gw
+http: { host: 127.0.0.1 }
+nats: { servers: ["${nats.url}"] }
+buffer: { path: buffer.db }
+branding:
+  productName: Acme Edge
+  logo: ${join(dir, "acme.svg")}
+  colors: { primary: "#7a1f5c", accent: "#f2a900" }
+  footer: { text: Acme support, url: "https://support.acme.example/" }
+devices: []
+`);
+    try {
+      // Pages from newPage() carry the tests' API token, as a kiosk would.
+      const page = await browser.newPage({ viewport: DESK });
+      await page.goto(agent.url);
+      await page.getByTestId("brand-footer").waitFor();
+      expect(await page.getByTestId("brand").textContent()).toBe("Acme Edge");
+      await expect.poll(() => page.title()).toBe("branded-gw · Acme Edge");
+      await expect
+        .poll(() =>
+          page
+            .getByTestId("brand")
+            .locator("img")
+            .evaluate((img) => (img as HTMLImageElement).naturalWidth),
+        )
+        .toBe(40);
+      await screenshot(page, "white-label-local");
+      await page.close();
+    } finally {
+      await agent.stop();
+    }
   });
 });
 
