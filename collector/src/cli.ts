@@ -25,6 +25,7 @@ ${RELEASE_USAGE}
   --clock-jump-ms <n>       flag a gateway whose clock steps this far between heartbeats (TIDEGATE_CLOCK_JUMP_MS; default 2000)
   --stream-replicas <n>     copies of each JetStream stream (TIDEGATE_STREAM_REPLICAS; default 3 on a cluster, 1 on one server)
   --release-public-key <pem>  refuse release uploads this key did not sign (TIDEGATE_RELEASE_PUBLIC_KEY; docs/upgrades.md)
+  --rollout-upgrade-timeout-s <n>  a rollout fails a gateway not healthy this long after its upgrade was sent (TIDEGATE_ROLLOUT_UPGRADE_TIMEOUT_S; default 900)
 
 NATS credentials and TLS (each also from its environment variable):
   --nats-user <name>              TIDEGATE_NATS_USER, with the password in TIDEGATE_NATS_PASSWORD or

@@ -29,6 +29,7 @@ import { createCollectorApp } from "./http/app.js";
 import { createLiveFeed } from "./live.js";
 import { createReleaseBucket } from "./releases/bucket.js";
 import { createCommandSender } from "./remote/commands.js";
+import { createRolloutDriver } from "./rollouts/driver.js";
 import { LATEST_WRITE_AFTER_MS } from "./store/latest-values.js";
 import { openReadings } from "./store/open-readings.js";
 import { startRetention } from "./store/retention.js";
@@ -78,6 +79,21 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [events],
   });
+  const sites = options.sitesFile ? loadSites(options.sitesFile) : undefined;
+  // Remote management: requests to gateways over this collector's NATS connection.
+  const commands = createCommandSender({
+    connection: () => nc,
+    gateways: () => store.gateways(),
+    offlineAfterMs: options.offlineAfterS * 1000,
+  });
+  const rollouts = createRolloutDriver({
+    store,
+    send: commands,
+    sites,
+    offlineAfterMs: options.offlineAfterS * 1000,
+    upgradeTimeoutMs: options.rolloutUpgradeTimeoutS * 1000,
+    log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+  });
   const app = createCollectorApp({
     store,
     readings,
@@ -91,7 +107,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     catalog: catalog.get,
     live,
     eventMetrics: events,
-    sites: options.sitesFile ? loadSites(options.sitesFile) : undefined,
+    sites,
     ...(options.brandingFile ? { branding: loadBranding(options.brandingFile) } : {}),
     version: VERSION,
     staticDir: extra.staticDir,
@@ -109,12 +125,8 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
           }
         : {}),
     },
-    // Remote management: requests to gateways over this collector's NATS connection.
-    commands: createCommandSender({
-      connection: () => nc,
-      gateways: () => store.gateways(),
-      offlineAfterMs: options.offlineAfterS * 1000,
-    }),
+    commands,
+    rollouts,
   });
   let stopped = false;
   let retention: ReturnType<typeof startRetention> | undefined;
@@ -203,6 +215,8 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
           },
           log,
         );
+      // Unfinished rollouts carry on; sends wait (pending) until NATS is connected.
+      rollouts.start();
       nc = await connectWithBackoff();
       if (!nc) return;
       log.info({ server: nc.getServer() }, "collector connected to NATS");
@@ -230,6 +244,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     async stop() {
       stopped = true;
       clearInterval(latestWriter);
+      await rollouts.stop();
       await retention?.stop();
       await pacing?.stop();
       await ingest?.stop();

@@ -8,6 +8,7 @@ export * from "./heartbeat.js";
 export * from "./reading.js";
 export * from "./release.js";
 export * from "./remote.js";
+export * from "./rollout.js";
 export * from "./subjects.js";
 export { type CliFailure, formatCliError, TidegateError } from "./tidegate-error.js";
 export { NewerWireVersionError, WireError, type WireErrorCode } from "./wire-error.js";

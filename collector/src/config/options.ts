@@ -55,6 +55,14 @@ export const collectorOptionsSchema = z.object({
     .min(1)
     .optional()
     .describe("PEM file of the fleet's ed25519 release key: uploads it did not sign are refused"),
+  rolloutUpgradeTimeoutS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(900)
+    .describe(
+      "a gateway not healthy on the new version this long after a rollout sent it the upgrade fails, and halts the rollout",
+    ),
   natsUser: z.string().min(1).optional(),
   natsPassword: z.string().min(1).optional(),
   natsToken: z.string().min(1).optional(),
@@ -117,6 +125,7 @@ export const collectorFlags = Object.fromEntries(
     "api-rate-limit",
     "stream-replicas",
     "release-public-key",
+    "rollout-upgrade-timeout-s",
     ...natsSecurityFlagNames,
     ...storeFlagNames,
     ...oidcFlagNames,
@@ -142,6 +151,7 @@ export function parseCollectorOptions(
     apiRateLimit: flags["api-rate-limit"] ?? env.TIDEGATE_API_RATE_LIMIT,
     streamReplicas: flags["stream-replicas"] ?? env.TIDEGATE_STREAM_REPLICAS,
     releasePublicKey: flags["release-public-key"] ?? env.TIDEGATE_RELEASE_PUBLIC_KEY,
+    rolloutUpgradeTimeoutS: flags["rollout-upgrade-timeout-s"] ?? env.TIDEGATE_ROLLOUT_UPGRADE_TIMEOUT_S,
     ...Object.fromEntries(
       Object.entries({ ...NATS_SECURITY_FLAGS, ...INFLUX_FLAGS, ...OIDC_FLAGS }).map(
         ([key, [flag, name]]) => [key, flags[flag] ?? env[name]],

@@ -11,6 +11,7 @@ import type { IngestStats } from "../consumer/consumer.js";
 import type { LiveFeed } from "../live.js";
 import type { ReleaseShelf } from "../releases/shelf.js";
 import type { SendCommand } from "../remote/commands.js";
+import type { RolloutDriver } from "../rollouts/driver.js";
 import { type ReadingsBackend, sqliteReadings } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import { commandRoutes } from "./commands-route.js";
@@ -19,6 +20,7 @@ import { gatewayDataRoutes } from "./gateway-data-routes.js";
 import { liveRoutes } from "./live-route.js";
 import { createCollectorMetrics } from "./metrics.js";
 import { releaseRoutes } from "./releases-route.js";
+import { rolloutRoutes } from "./rollouts-route.js";
 import { seriesRoutes } from "./series.js";
 
 export interface CollectorAppOptions {
@@ -44,6 +46,8 @@ export interface CollectorAppOptions {
   commands?: SendCommand;
   /** Agent releases (GET|POST /api/v1/releases); `publicKeyPem` refuses uploads that key did not sign. */
   releases?: { shelf: ReleaseShelf; publicKeyPem?: string };
+  /** Staged rollouts of releases (GET|POST /api/v1/rollouts…). */
+  rollouts?: RolloutDriver;
   now?: () => number;
   /** The program's logger, whose level admins may change at run time. */
   logger?: { level: string };
@@ -121,6 +125,18 @@ export function createCollectorApp(o: CollectorAppOptions) {
           auth.audit(c, "release.upload", { target: version, ok, detail }),
       }),
     );
+  if (o.rollouts) {
+    const { shelf } = o.releases ?? {};
+    app.route(
+      "/",
+      rolloutRoutes(auth.need, {
+        driver: o.rollouts,
+        ...(shelf ? { releaseExists: async (v: string) => (await shelf.get(v)) !== undefined } : {}),
+        actor: (c) => c.get("principal")?.name,
+        onAction: (c, action, target, ok, detail) => auth.audit(c, action, { target, ok, detail }),
+      }),
+    );
+  }
 
   return finish({
     metrics: [createCollectorMetrics(o.store, o.ingestStats ?? (() => undefined), readings.writeStatus)],

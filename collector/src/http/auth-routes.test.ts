@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { checkRouteRoles, testAuthStore } from "@tidegate/http-kit/testing";
 import { afterAll, expect, it } from "vitest";
 import { createLiveFeed } from "../live.js";
+import { createRolloutDriver } from "../rollouts/driver.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import { createCollectorApp } from "./app.js";
 
@@ -21,6 +22,11 @@ it("every collector API route declares its role and refuses anonymous callers an
     version: "t",
     auth: { store: auth.store },
     live: createLiveFeed(),
+    rollouts: createRolloutDriver({
+      store,
+      send: async () => ({ ok: false, failure: "offline", error: "offline" }),
+      offlineAfterMs: 30_000,
+    }),
   });
   const { problems, checked } = await checkRouteRoles(app, auth.headers);
   expect(problems).toEqual([]);
@@ -41,4 +47,8 @@ it("every collector API route declares its role and refuses anonymous callers an
     "GET /api/v1/audit.csv admin",
   ])
     expect(checked).toContain(route);
+  expect(checked).toContain("GET /api/v1/rollouts viewer");
+  expect(checked).toContain("POST /api/v1/rollouts admin");
+  for (const control of ["pause", "resume", "abort"])
+    expect(checked).toContain(`POST /api/v1/rollouts/:id/${control} admin`);
 });

@@ -220,6 +220,18 @@ export const storeSchema: SchemaSpec = {
         );
         CREATE INDEX head_by_gateway ON head (gateway);`,
     },
+    {
+      version: 13,
+      description: "staged rollouts of agent releases, so a restarted collector carries them on",
+      up: `
+        CREATE TABLE rollouts (
+          id TEXT PRIMARY KEY,
+          created_at INTEGER NOT NULL,
+          state TEXT NOT NULL,
+          data TEXT NOT NULL
+        );
+        CREATE INDEX rollouts_by_created ON rollouts (created_at);`,
+    },
   ],
   legacyVersion(db) {
     if (!hasTable(db, "readings")) return 0;

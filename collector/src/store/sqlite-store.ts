@@ -6,6 +6,7 @@ import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from "./checkpointer
 import { createLatestValues } from "./latest-values.js";
 import { createReadingsStore } from "./readings-store.js";
 import { createRegistry } from "./registry.js";
+import { createRolloutRows } from "./rollouts.js";
 import { storeSchema } from "./schema.js";
 
 export type { AlertRow, GatewayRow, InsertResult, PointRow, SeriesQuery, SeriesResult } from "./types.js";
@@ -42,6 +43,7 @@ export function openSqliteStore(
     ...createReadingsStore(db, latest),
     ...createRegistry(db, latest, options),
     ...createAlertEvents(db),
+    ...createRolloutRows(db),
     /** The WAL's latest background checkpoint round, when checkpoints run in the background. */
     lastCheckpoint: () => checkpointer?.last(),
     close,
