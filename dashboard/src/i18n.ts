@@ -1,3 +1,4 @@
+import type { RolloutGatewayState, RolloutState } from "@tidegate/protocol";
 import { de } from "./i18n/de.js";
 import { en } from "./i18n/en.js";
 
@@ -339,6 +340,41 @@ export interface Messages {
     restart: string;
     restartAll: string;
     restarted: (devices: string) => string;
+  };
+
+  // Staged rollouts of agent releases on the fleet view
+  rollouts: {
+    title: string;
+    intro: string;
+    adminNote: string;
+    release: string;
+    noReleases: string;
+    pickRelease: string;
+    targetKind: string;
+    kind: Record<"percent" | "site" | "gateways", string>;
+    targetValue: string;
+    canary: string;
+    soak: string;
+    start: string;
+    badCanary: string;
+    badSoak: string;
+    badPercent: string;
+    badSite: string;
+    badGateways: string;
+    failed: (detail: string) => string;
+    none: string;
+    heading: (version: string, gateways: number) => string;
+    wave: (started: number, waves: number) => string;
+    state: Record<RolloutState, string>;
+    gatewayState: Record<RolloutGatewayState, string>;
+    pause: string;
+    resume: string;
+    abort: string;
+    colGateway: string;
+    colWave: string;
+    colState: string;
+    colDetail: string;
+    canaryWave: string;
   };
 }
 

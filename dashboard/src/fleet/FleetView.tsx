@@ -10,6 +10,7 @@ import { FleetSummary } from "./FleetSummary.js";
 import { GatewayDetail } from "./GatewayDetail.js";
 import { GatewayTable } from "./GatewayTable.js";
 import { changeView, type TableState, toggleStatus } from "./paging.js";
+import { RolloutsPanel } from "./RolloutsPanel.js";
 import { defaultView, type TableView } from "./table-view.js";
 import { useFleet } from "./useFleet.js";
 
@@ -71,6 +72,7 @@ export function FleetView() {
           />
         )}
         <FleetAlerts now={now} />
+        {gateways && <RolloutsPanel />}
         {gateways && (
           <div class="fleet">
             <section class="panel">
