@@ -1,8 +1,17 @@
-import { mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { findLayout, LayoutError, switchTo } from "./layout.js";
+import { findLayout, LayoutError, pruneVersions, rollBack, switchTo } from "./layout.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -42,6 +51,22 @@ describe("the versions layout", () => {
     expect(readlinkSync(join(versions, "previous"))).toBe("1.0.0");
     expect(findLayout({ programFile: program }).current).toBe("2.0.0");
     expect(() => switchTo(findLayout({ programFile: program }), "3.0.0")).toThrow(/3\.0\.0 is not installed/);
+  });
+
+  it("prunes every version but current and previous, leaving unpacks under way alone", () => {
+    const { versions, program } = installed();
+    for (const v of ["2.0.0", "3.0.0", ".4.0.0.partial"]) {
+      mkdirSync(join(versions, v, "dist"), { recursive: true });
+      writeFileSync(join(versions, v, "dist/cli.js"), "");
+    }
+    switchTo(findLayout({ programFile: program }), "2.0.0");
+    switchTo(findLayout({ programFile: program }), "3.0.0");
+    expect(pruneVersions(findLayout({ programFile: program }))).toEqual(["1.0.0"]);
+    expect(readdirSync(versions).sort()).toEqual([".4.0.0.partial", "2.0.0", "3.0.0", "current", "previous"]);
+    // After a rollback there is no previous: only the version running is kept.
+    rollBack(findLayout({ programFile: program }));
+    expect(pruneVersions(findLayout({ programFile: program }))).toEqual(["3.0.0"]);
+    expect(existsSync(join(versions, "2.0.0/dist"))).toBe(true);
   });
 
   it("says how to get the layout when the program runs from elsewhere (a checkout)", () => {

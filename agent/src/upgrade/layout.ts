@@ -1,4 +1,12 @@
-import { existsSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -75,4 +83,29 @@ export function rollBack(layout: VersionsLayout): string {
   relink(layout, "current", previous);
   rmSync(join(layout.dir, "previous"), { force: true });
   return previous;
+}
+
+const linked = (layout: VersionsLayout, name: string) => {
+  try {
+    return basename(readlinkSync(join(layout.dir, name)));
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Removes every version folder but the ones `current` and `previous` link, so a gateway upgraded
+ * many times keeps two versions on its card. Called right after a switch, while the program that
+ * runs is the one `previous` now links (never from a version that is about to be removed). Names
+ * starting with a dot (an unpack under way) and the links are left alone. Returns what it removed.
+ */
+export function pruneVersions(layout: VersionsLayout): string[] {
+  const keep = new Set([linked(layout, "current"), linked(layout, "previous"), "current", "previous"]);
+  const removed: string[] = [];
+  for (const entry of readdirSync(layout.dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith(".") || keep.has(entry.name)) continue;
+    rmSync(join(layout.dir, entry.name), { recursive: true, force: true });
+    removed.push(entry.name);
+  }
+  return removed.sort();
 }

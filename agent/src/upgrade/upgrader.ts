@@ -6,7 +6,7 @@ import { type UpgradeStatus, upgradeStatusSchema } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { CommandError } from "../remote/errors.js";
 import { type DownloadOptions, downloadRelease } from "./download.js";
-import { findLayout, rollBack, switchTo, type VersionsLayout } from "./layout.js";
+import { findLayout, pruneVersions, rollBack, switchTo, type VersionsLayout } from "./layout.js";
 import { transition, type UpgradeEvent } from "./state.js";
 import { unpackRelease } from "./unpack.js";
 
@@ -123,6 +123,13 @@ export function createUpgrader(o: UpgraderOptions) {
         log: o.log,
       });
       switchTo(where, version);
+      try {
+        const pruned = pruneVersions(where);
+        if (pruned.length) o.log.info(`upgrade to ${version}: removed older versions ${pruned.join(", ")}`);
+      } catch (err) {
+        // A version left on the card costs space, not the upgrade.
+        o.log.warn({ err }, `upgrade to ${version}: could not remove older versions from ${where.dir}`);
+      }
       apply({ type: "installed" });
       o.log.info(`upgrade to ${version}: ${where.dir}/current switched; restarting`);
       o.restart();
