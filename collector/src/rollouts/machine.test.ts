@@ -126,6 +126,13 @@ describe("stepRollout", () => {
     expect(step.send).toEqual(["gw-b", "gw-c", "gw-d"]);
   });
 
+  it("takes the gateway's healthy upgrade status as running the version (a build whose version string lags)", () => {
+    let r = plan();
+    r = afterSend(stepRollout(r, fleetSeen(1), opts(1)).rollout, "gw-a", { ok: true, result: {} }, 2);
+    const step = stepRollout(r, fleetSeen(10, { "gw-a": healthyOn("1.0.0", 10, {}) }), opts(10));
+    expect(step.rollout.gateways[0]).toMatchObject({ state: "healthy", healthySince: 10 });
+  });
+
   it("starts the soak again when an upgraded gateway stops being healthy", () => {
     let r = plan();
     r = afterSend(stepRollout(r, fleetSeen(1), opts(1)).rollout, "gw-a", { ok: true, result: {} }, 2);

@@ -30,7 +30,10 @@ const FINISHED = new Set<Rollout["state"]>(["done", "aborted"]);
 /** Why a gateway that runs `version` is not healthy now, or undefined when it is. */
 export function unhealthyBecause(seen: GatewaySeen | undefined, version: string): string | undefined {
   if (!seen?.online) return "offline";
-  if (seen.version !== version) return `runs ${seen.version ?? "an unknown version"}`;
+  // The agent's own word counts too: its upgrade status names the version `current` links, which
+  // is what runs even when a build's compiled-in version string was not bumped.
+  const says = seen.upgrade?.version === version && seen.upgrade.state === "healthy";
+  if (seen.version !== version && !says) return `runs ${seen.version ?? "an unknown version"}`;
   if (!seen.uplinkConnected) return "uplink not connected";
   const bad = (seen.sources ?? []).filter((s) => s.status !== "ok");
   if (bad.length) return `device ${bad.map((s) => `${s.device} ${s.status}`).join(", ")}`;
