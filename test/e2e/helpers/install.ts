@@ -68,6 +68,8 @@ export async function startPrebuildMirror(): Promise<PrebuildMirror> {
     host: `http://127.0.0.1:${port}${prefix}`,
     requests,
     async close() {
+      // npm keeps its connections alive; close() alone would wait for them to time out.
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     },
@@ -94,10 +96,16 @@ export async function verifyUnits(unitFiles: string[], binDir: string) {
 }
 
 /**
- * A copy of an unpacked release under another version (its package.json changed, nothing else),
- * packed as pack-release packs one; the same lockfile, so an upgrade to it reuses node_modules.
+ * A copy of an unpacked release under another version (its package.json changed, and whatever
+ * `patch` does to the copy), packed as pack-release packs one; the same lockfile, so an upgrade to
+ * it reuses node_modules.
  */
-export async function releaseAs(unpacked: string, version: string, work: string): Promise<string> {
+export async function releaseAs(
+  unpacked: string,
+  version: string,
+  work: string,
+  patch?: (dir: string) => void,
+): Promise<string> {
   const top = `tidegate-agent-${version}`;
   const dir = join(work, top);
   rmSync(dir, { recursive: true, force: true });
@@ -105,6 +113,7 @@ export async function releaseAs(unpacked: string, version: string, work: string)
   const pkgFile = join(dir, "package.json");
   const pkg = JSON.parse(readFileSync(pkgFile, "utf8"));
   writeFileSync(pkgFile, `${JSON.stringify({ ...pkg, version }, null, 2)}\n`);
+  patch?.(dir);
   const tarball = join(work, `${top}.tar.gz`);
   execFileSync("tar", ["-czf", tarball, "-C", work, top]);
   rmSync(dir, { recursive: true, force: true });
