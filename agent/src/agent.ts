@@ -2,6 +2,7 @@ import { openAuthStore, provisionAccounts, rateLimitsFromSetting, resolveBrandin
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
 import { createPreview } from "./commission/add/preview.js";
+import { lifecycleProfileStore } from "./commission/profile/profile-store.js";
 import { createScanner } from "./commission/scan/scanner.js";
 import { ConfigError, type LoadedConfig } from "./config/load.js";
 import { createHistory } from "./history/history.js";
@@ -179,6 +180,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       scan: scanner,
       preview: createPreview(sources, log),
       addDevice: (device, meta) => remote.changes.addDevice(device, meta),
+      profiles: lifecycleProfileStore(sources, loaded.file),
       devicesCsv: {
         context: () => ({ devices: sources.loaded().config.devices, profiles: sources.loaded().profiles }),
         add: (devices, meta) => remote.changes.addDevices(devices, meta),

@@ -51,7 +51,10 @@ const COLUMNS = {
   value: ["value", "examplevalue"],
   notes: ["notes", "comment", "remarks"],
 } as const;
-type Column = keyof typeof COLUMNS;
+export type TableColumn = keyof typeof COLUMNS;
+type Column = TableColumn;
+/** The columns a register table may have, by their canonical names. */
+export const tableColumns = Object.keys(COLUMNS) as TableColumn[];
 
 const TYPE_ALIASES: Record<string, (typeof registerTypes)[number]> = {
   float: "float32",
@@ -119,9 +122,10 @@ export function pointIdFromName(name: string): string {
   );
 }
 
-interface Row {
+/** One register row of a table: its cells by column, and the row number errors name. */
+export interface TableRow {
   line: number;
-  cells: Partial<Record<Column, string>>;
+  cells: Partial<Record<TableColumn, string>>;
 }
 
 /**
@@ -154,18 +158,31 @@ export function profileFromTable(csv: string, meta: TableProfileMeta, file = "ta
       );
   if (issues.length) throw tableError(issues, file);
 
-  const rows: Row[] = body.map(({ record, info }) => {
-    const cells: Row["cells"] = {};
+  const rows: TableRow[] = body.map(({ record, info }) => {
+    const cells: TableRow["cells"] = {};
     record.forEach((v, i) => {
       const c = columns[i];
       if (c && v !== "") cells[c] = v;
     });
     return { line: info.lines, cells };
   });
+  const head = `# yaml-language-server: $schema=../profile.schema.json\n# Written by \`tidegate-agent profile from-csv\` from ${file}: check it against the manual, add simulate blocks, and run \`tidegate-agent profile check\`.\n`;
+  return head + profileToYaml(profileFromRows(rows, meta, file));
+}
 
+/**
+ * A validated profile from register rows (a CSV's, or the commissioning page's table), in the
+ * same columns; every problem at once, each naming its row and column.
+ */
+export function profileFromRows(
+  rows: readonly TableRow[],
+  meta: TableProfileMeta,
+  file: string,
+): ProfileInput {
+  const issues: string[] = [];
   const points: Record<string, unknown>[] = [];
   const testdata: Record<string, unknown>[] = [];
-  const pointRows: Row[] = [];
+  const pointRows: TableRow[] = [];
   const seenIds = new Map<string, number>();
   for (const row of rows) {
     const at = (col: Column) =>
@@ -299,12 +316,11 @@ export function profileFromTable(csv: string, meta: TableProfileMeta, file = "ta
     }
     throw tableError(issues, file);
   }
-  const head = `# yaml-language-server: $schema=../profile.schema.json\n# Written by \`tidegate-agent profile from-csv\` from ${file}: check it against the manual, add simulate blocks, and run \`tidegate-agent profile check\`.\n`;
-  return head + toYaml(profile);
+  return profile;
 }
 
 /** YAML laid out as the bundled profiles are: one line per register, per testdata entry, per list. */
-function toYaml(profile: ProfileInput): string {
+export function profileToYaml(profile: ProfileInput): string {
   const doc = new Document(profile);
   const oneLine = new Set(["register", "protocols", "defaults", "raw"]);
   visit(doc, {

@@ -338,7 +338,16 @@ export interface CommissionPreviewAnswer {
   shared: boolean;
   cycles: {
     at: string;
-    points: { id: string; name: string; unit?: string; value: string }[];
+    points: {
+      id: string;
+      name: string;
+      unit?: string;
+      value: string;
+      /** The registers (or bits) read, as hex words. */
+      words: string;
+      /** A value of two or more registers in every byte/word order (the decode assistant). */
+      orders?: { order: string; value: string }[];
+    }[];
     failures: { block: string; reason: string; points: string[] }[];
   }[];
 }

@@ -4,6 +4,7 @@ import { type AnyProfile, findBundledProfilesDir, loadProfiles } from "@tidegate
 import { TidegateError } from "@tidegate/protocol";
 import { type Document, parseDocument } from "yaml";
 import { DevicesDirError, devicesDirOf, readDeviceFiles } from "./devices-dir.js";
+import { besideConfigProfilesDirs } from "./profiles-dir.js";
 import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
 import { ConfigVersionError, migrateConfigDocument } from "./versions.js";
 
@@ -141,7 +142,11 @@ export function parseConfig(
     if (spb.cert) spb.cert = rel(spb.cert);
     if (typeof spb.key === "string") spb.key = rel(spb.key);
   }
-  const dirs = [...(options.profilesDirs ?? [findBundledProfilesDir()]), ...config.profilesDirs.map(rel)];
+  const dirs = [
+    ...(options.profilesDirs ?? [findBundledProfilesDir()]),
+    ...besideConfigProfilesDirs(file),
+    ...config.profilesDirs.map(rel),
+  ];
   let profiles: Map<string, AnyProfile>;
   try {
     profiles = loadProfiles(dirs);

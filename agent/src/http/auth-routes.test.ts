@@ -40,4 +40,6 @@ it("every agent API route declares its role and refuses anonymous callers and th
   expect(checked).toContain("GET /api/v1/audit admin");
   expect(checked).toContain("PUT /api/v1/log-level admin");
   expect(checked).toContain("POST /api/v1/alerts/ack operator");
+  expect(checked).toContain("POST /api/v1/commission/profiles operator");
+  expect(checked).toContain("GET /api/v1/commission/profiles/:vendor/:model operator");
 });

@@ -9,11 +9,13 @@ import {
   type Preview,
   PreviewTimeoutError,
 } from "../commission/add/preview.js";
+import type { ProfileStore } from "../commission/profile/profile-store.js";
 import { SCAN_REQUEST_HELP, scanRequestSchema } from "../commission/scan/request.js";
 import { ScanBusyError, type Scanner } from "../commission/scan/scanner.js";
 import type { DeviceConfig } from "../config/schema.js";
 import { ChangeBusyError, CommandError, ConfigRolledBackError } from "../remote/errors.js";
 import { commissionCsvRoutes, type DevicesCsvTools } from "./commission-csv-routes.js";
+import { commissionProfileRoutes } from "./commission-profile-routes.js";
 
 export interface CommissionTools {
   scan?: Scanner;
@@ -25,6 +27,8 @@ export interface CommissionTools {
   ) => Promise<{ version: number; devices: string[] }>;
   /** CSV export and import of devices. */
   devicesCsv?: DevicesCsvTools;
+  /** Profiles built on the commissioning page, saved in the gateway's profiles folder. */
+  profiles?: ProfileStore;
 }
 
 const issuesText = (error: z.ZodError) =>
@@ -94,6 +98,13 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
     if (!parsed.ok) return c.json({ error: parsed.error }, 400);
     if (!tools.addDevice) return c.json({ error: "adding devices is not available in this agent" }, 404);
     const { device, timeoutMs } = parsed.data;
+    if (parsed.data.draft)
+      return c.json(
+        {
+          error: `draft: a device is added with a saved profile; save ${parsed.data.draft.profile.id} first (POST /api/v1/commission/profiles)`,
+        },
+        400,
+      );
     const actor: string | undefined = c.get("principal")?.name;
     try {
       const result = await tools.addDevice(device, { timeoutMs, ...(actor ? { actor } : {}) });
@@ -109,6 +120,7 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
   });
 
   if (tools.devicesCsv) app.route("/", commissionCsvRoutes(auth, tools.devicesCsv));
+  app.route("/", commissionProfileRoutes(auth, tools.profiles));
 
   app.delete("/api/v1/commission/scan", operator, (c) => {
     if (!tools.scan) return c.json(notWired, 404);

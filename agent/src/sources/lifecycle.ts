@@ -1,3 +1,4 @@
+import type { AnyProfile } from "@tidegate/profiles";
 import type { Reading } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { LoadedConfig } from "../config/load.js";
@@ -50,6 +51,13 @@ export function createSourcesLifecycle(
       await fresh.start();
     },
     restart: (deviceId: string) => sources.restart(deviceId),
+    /**
+     * A profile saved on the gateway, known from now on to previews and config changes' checks; the
+     * running sources keep the profiles they started with.
+     */
+    learnProfile(profile: AnyProfile) {
+      loaded.profiles.set(profile.id, profile);
+    },
     /**
      * Resolves once every configured device is up (deviceUp), or at the deadline with the first
      * device that is not, and the reason its health gives.

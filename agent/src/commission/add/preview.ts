@@ -7,6 +7,7 @@ import { probeDevice } from "../../probe/probe-device.js";
 import type { SourcesLifecycle } from "../../sources/lifecycle.js";
 import { busKey, createBus, type ModbusBus } from "../../sources/modbus/bus.js";
 import { planReads } from "../../sources/modbus/coalesce.js";
+import { DraftProfileError, draftProfileSchema, draftToProfile } from "../profile/draft-profile.js";
 
 /** A candidate device as the commissioning page sends it: a `devices:` entry, validated by the config schema. */
 export const candidateSchema = z
@@ -16,6 +17,8 @@ export const candidateSchema = z
     cycles: z.number().int().min(1).max(10).default(3),
     /** Add only: how long the new device may take to answer before the change is rolled back. */
     timeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+    /** Preview only: a profile not saved yet (the commissioning page's register table), named by device.profile. */
+    draft: draftProfileSchema.optional(),
   })
   .strict();
 export type Candidate = z.infer<typeof candidateSchema>;
@@ -49,9 +52,24 @@ const MAX_PREVIEW_GAP_MS = 2000;
  * bus (its queue, never a second open); a serial line's settings must then be the bus's.
  */
 export function createPreview(lifecycle: Lifecycle, log: Logger, o: { deadlineMs?: number } = {}) {
-  function profileFor(device: DeviceConfig): Profile {
+  function draftProfile(candidate: Candidate): Profile | undefined {
+    const { draft, device } = candidate;
+    if (!draft) return undefined;
+    if (draft.profile.id !== device.profile)
+      throw new CandidateError(
+        `device.profile: the draft is ${draft.profile.id}; name it as the device's profile (found ${device.profile})`,
+      );
+    try {
+      return draftToProfile(draft).profile;
+    } catch (err) {
+      if (err instanceof DraftProfileError) throw new CandidateError(`draft: ${err.message}`);
+      throw err;
+    }
+  }
+
+  function profileFor(device: DeviceConfig, draft: Profile | undefined): Profile {
     const all = modbusProfiles(lifecycle.loaded().profiles);
-    const profile = all.find((p) => p.id === device.profile);
+    const profile = draft ?? all.find((p) => p.id === device.profile);
     if (!profile)
       throw new CandidateError(
         `device.profile: no Modbus profile '${device.profile}'; known: ${all
@@ -96,7 +114,7 @@ export function createPreview(lifecycle: Lifecycle, log: Logger, o: { deadlineMs
       throw new CandidateError(
         `device.transport.type: the preview reads Modbus devices (tcp, rtu, rtu-over-tcp), not ${t.type}`,
       );
-    const profile = profileFor(device);
+    const profile = profileFor(device, draftProfile(candidate));
     const unitId = device.unitId ?? profile.defaults.unitId;
     const shared = sharedBus(device);
     const bus = shared ?? createBus(t, log);
@@ -119,6 +137,8 @@ export function createPreview(lifecycle: Lifecycle, log: Logger, o: { deadlineMs
             name: p.name,
             value: p.value,
             ...(p.unit ? { unit: p.unit } : {}),
+            words: p.words,
+            ...(p.orders ? { orders: p.orders.map((x) => ({ order: x.order, value: x.value })) } : {}),
           })),
           failures: result.failures,
         });

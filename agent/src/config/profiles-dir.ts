@@ -1,0 +1,24 @@
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+
+/**
+ * Profiles built on the gateway (the commissioning page) are saved in the config's first
+ * `profilesDirs` folder, or, with none, in `profiles.d/` beside the config file, which is then
+ * read like a profiles folder: the user's config file is never rewritten to name it (decision 35).
+ */
+export const PROFILES_DIR = "profiles.d";
+
+export const profilesDirOf = (configFile: string) => join(dirname(resolve(configFile)), PROFILES_DIR);
+
+/** Where a profile built on the gateway goes. */
+export function profilesSaveDir(configFile: string, profilesDirs: readonly string[]): string {
+  const first = profilesDirs[0];
+  if (first === undefined) return profilesDirOf(configFile);
+  return isAbsolute(first) ? first : resolve(dirname(resolve(configFile)), first);
+}
+
+/** The `profiles.d/` folder beside the config file, when there is one. */
+export function besideConfigProfilesDirs(configFile: string): string[] {
+  const dir = profilesDirOf(configFile);
+  return existsSync(dir) ? [dir] : [];
+}
