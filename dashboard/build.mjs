@@ -1,5 +1,5 @@
 // Builds the dashboard into static files: dist/index.html, dist/app.js, dist/app.css, and
-// dist/chunks/ for code loaded on demand (the admin pages, which only admins open).
+// dist/chunks/ for code loaded on demand (the admin and commissioning pages, which few open).
 // Served as-is by the agent and the collector; nothing is loaded from the internet.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -63,7 +63,7 @@ const html = `<!doctype html>
 await writeFile(join(dist, "index.html"), html);
 
 // What a page loads before it shows anything: app.js and the chunks it imports statically. Chunks
-// reached only through import() (the admin pages) are loaded when opened and kept out of the budget.
+// reached only through import() (the admin and commissioning pages) are loaded when opened and kept out of the budget.
 const outputs = js.metafile.outputs;
 const firstLoad = new Set();
 const visit = (file) => {

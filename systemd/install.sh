@@ -240,9 +240,12 @@ write_config_once() {
   chmod 750 "$data"
   if [[ $app == agent ]]; then
     # Devices added on the commissioning page (decision 32): the one folder under /etc the agent writes.
-    mkdir -p "$etc/devices.d"
-    chown "$(owner)" "$etc/devices.d"
-    chmod 750 "$etc/devices.d"
+    # and profiles built there for devices no profile fits (decision 35).
+    for d in devices.d profiles.d; do
+      mkdir -p "$etc/$d"
+      chown "$(owner)" "$etc/$d"
+      chmod 750 "$etc/$d"
+    done
   fi
   if [[ -e $config ]]; then
     say "keeping your ${config#"$root"}"

@@ -249,6 +249,37 @@ export interface Messages {
     csvProblem: string;
     csvChecked: (devices: string) => string;
     csvImported: (devices: string, version: number) => string;
+    buildProfile: string;
+  };
+  /** The profile builder of the commissioning page. */
+  builder: {
+    title: string;
+    hint: string;
+    id: string;
+    vendor: string;
+    model: string;
+    manualTitle: string;
+    manualUrl: string;
+    address: string;
+    pointName: string;
+    type: string;
+    order: string;
+    scale: string;
+    unit: string;
+    access: string;
+    remove: string;
+    addRow: string;
+    read: string;
+    words: string;
+    decoded: string;
+    otherOrders: string;
+    display: string;
+    displayOf: (point: string) => string;
+    check: string;
+    checked: string;
+    save: string;
+    saved: (profile: string, file: string) => string;
+    download: string;
   };
 
   // Chart controls

@@ -122,10 +122,11 @@ describe("install.sh", () => {
     expect({ home, shell }).toEqual({ home: "/var/lib/tidegate", shell: "/usr/sbin/nologin" });
     expect(statSync(data)).toMatchObject({ uid: Number(uid), gid: Number(gid) });
     // The folder of devices added on the commissioning page, the one the service may write in /etc.
-    expect(statSync(join(root, "etc/tidegate/devices.d"))).toMatchObject({
-      uid: Number(uid),
-      gid: Number(gid),
-    });
+    for (const folder of ["devices.d", "profiles.d"])
+      expect(statSync(join(root, "etc/tidegate", folder))).toMatchObject({
+        uid: Number(uid),
+        gid: Number(gid),
+      });
 
     const unit = join(root, "etc/systemd/system/tidegate-agent.service");
     expect(readFileSync(unit, "utf8")).toBe(

@@ -57,7 +57,12 @@ describe("systemd units", () => {
       // versions folder, where agent.upgrade adds a version (docs/upgrades.md).
       expect(s.get("ReadWritePaths")).toEqual(
         app === "agent"
-          ? ["/var/lib/tidegate", "-/etc/tidegate/devices.d", "-/opt/tidegate/versions/agent"]
+          ? [
+              "/var/lib/tidegate",
+              "-/etc/tidegate/devices.d",
+              "-/etc/tidegate/profiles.d",
+              "-/opt/tidegate/versions/agent",
+            ]
           : ["/var/lib/tidegate"],
       );
       expect(s.get("ExecStart")?.[0]).toMatch(new RegExp(`^/usr/local/bin/tidegate-${app}\\b`));

@@ -9,7 +9,7 @@ import { t } from "../i18n.js";
 import { AgentHeader } from "./AgentHeader.js";
 import { AlertsPanel } from "./AlertsPanel.js";
 import { ConfigPanel } from "./ConfigPanel.js";
-import { CommissionPage } from "./commission/CommissionPage.js";
+import { LazyCommissionPage } from "./commission/LazyCommissionPage.js";
 import { DeviceCard } from "./DeviceCard.js";
 import { type DeviceGroup, groupByDevice } from "./group.js";
 import { ProbePanel } from "./ProbePanel.js";
@@ -64,7 +64,7 @@ export function AgentView({ gateway }: { gateway: string }) {
         )}
         {route === "commission" ? (
           technician ? (
-            <CommissionPage taken={(status.data?.devices ?? []).map((d) => d.id)} />
+            <LazyCommissionPage taken={(status.data?.devices ?? []).map((d) => d.id)} />
           ) : (
             <p class="notice" data-testid="technician-refused">
               {t.tech.notAllowed}

@@ -3,6 +3,7 @@ import { t } from "../../i18n.js";
 import { Field, InputField } from "../Field.js";
 import { commissionApi, type PreviewAnswer } from "./commission-api.js";
 import { deviceOf, suggestId, transportOf } from "./draft.js";
+import { ProfileBuilderPanel } from "./ProfileBuilderPanel.js";
 import type { Pick } from "./ScanPanel.js";
 
 /**
@@ -25,6 +26,10 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
   const [busy, setBusy] = useState<"preview" | "save" | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState<{ device: string; version: number } | undefined>();
+  const [building, setBuilding] = useState(false);
+  // Profiles saved by the builder, before the page's list of profiles is read again.
+  const [built, setBuilt] = useState<string[]>([]);
+  const profiles = [...new Set([...props.profiles, ...built])].sort();
 
   const device = () =>
     deviceOf({
@@ -54,7 +59,35 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
   return (
     <section class="panel" data-testid="add-panel">
       <h2>{t.commission.addTitle}</h2>
-      {!pick.candidate && <p class="muted small">{t.commission.noneFitsHint}</p>}
+      {!pick.candidate && (
+        <p class="muted small">
+          {t.commission.noneFitsHint}{" "}
+          <button
+            type="button"
+            class="btn small secondary"
+            data-testid="add-build-profile"
+            onClick={() => setBuilding(true)}
+          >
+            {t.commission.buildProfile}
+          </button>
+        </p>
+      )}
+      {building && (
+        <ProfileBuilderPanel
+          device={{
+            id: id.trim() || "draft",
+            transport: transportOf(pick.request, pick.found),
+            unitId: Number(unitId),
+            pollIntervalMs: Number(interval),
+          }}
+          onSaved={(p) => {
+            setBuilt((b) => [...b, p]);
+            setProfile(p);
+            setPoints(undefined);
+            setPreview(undefined);
+          }}
+        />
+      )}
       <form
         class="probe-form"
         onSubmit={(e) => {
@@ -76,7 +109,7 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
             <option value="" disabled>
               {t.noValue}
             </option>
-            {props.profiles.map((p) => (
+            {profiles.map((p) => (
               <option key={p} value={p}>
                 {p}
               </option>

@@ -78,7 +78,50 @@ async function sendCsv(csv: string, dryRun: boolean): Promise<CsvAnswer> {
   throw new ApiError(body.error ?? t.httpError(res.status));
 }
 
+/** A profile built on the page (agent/src/commission/profile/draft-profile.ts). */
+export interface ProfileDraft {
+  profile: { id: string; vendor: string; model: string; title: string; url: string; unitId?: number };
+  table: Record<string, string>[];
+}
+export interface DisplayReading {
+  point: string;
+  raw: number[];
+  display: string;
+}
+export type ProfileAnswer =
+  | { ok: true; profile: string; yaml: string; file: string; dryRun: boolean }
+  | { ok: false; error: string; issues: string[] };
+
+/** Checks (dryRun) or saves a profile; a table or display that does not match is an answer, not a failure. */
+async function sendProfile(
+  draft: ProfileDraft,
+  readings: DisplayReading[],
+  dryRun: boolean,
+): Promise<ProfileAnswer> {
+  const res = await fetch(`api/v1/commission/profiles${dryRun ? "?dryRun=true" : ""}`, {
+    method: "POST",
+    headers: writeHeaders(),
+    body: JSON.stringify({ ...draft, readings }),
+  });
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: string;
+    issues?: string[];
+    profile?: string;
+    yaml?: string;
+    file?: string;
+  };
+  if (res.ok)
+    return { ok: true, profile: body.profile ?? "", yaml: body.yaml ?? "", file: body.file ?? "", dryRun };
+  if (res.status === 400 || res.status === 409)
+    return { ok: false, error: body.error ?? "", issues: body.issues ?? [body.error ?? ""] };
+  throw new ApiError(body.error ?? t.httpError(res.status));
+}
+
 export const commissionApi = {
+  saveProfile: sendProfile,
+  /** A few polls read with a profile not saved yet. */
+  previewDraft: (device: DeviceDraft, draft: ProfileDraft) =>
+    send<PreviewAnswer>("POST", "api/v1/commission/preview", { device, draft, cycles: 1 }),
   importCsv: sendCsv,
   startScan: (req: ScanRequest) => send<ScanState>("POST", "api/v1/commission/scan", req),
   /** Undefined before the first scan. */
