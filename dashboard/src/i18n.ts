@@ -251,6 +251,20 @@ export interface Messages {
     csvImported: (devices: string, version: number) => string;
     buildProfile: string;
   };
+  /** N identical devices on one bus (the commissioning page). */
+  template: {
+    title: string;
+    hint: string;
+    base: string;
+    transport: string;
+    rtu: string;
+    tcp: string;
+    rtuOverTcp: string;
+    hostPort: string;
+    serial: string;
+    unitIds: string;
+    devices: (ids: readonly string[]) => string;
+  };
   /** The profile builder of the commissioning page. */
   builder: {
     title: string;

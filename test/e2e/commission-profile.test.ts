@@ -24,12 +24,6 @@ beforeAll(async () => {
   cleanups.push(() => rig.stop());
   browser = await launchChromium();
   cleanups.push(() => browser.close());
-}, 60_000);
-afterAll(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
-
-async function operatorPage(): Promise<Page> {
   await addUserByCli({
     cli: agentCli,
     where: ["--config", rig.agent.configFile],
@@ -38,6 +32,13 @@ async function operatorPage(): Promise<Page> {
     role: "operator",
     password: "technician password",
   });
+}, 60_000);
+afterAll(async () => {
+  for (const fn of cleanups.reverse()) await fn();
+});
+
+/** A technician signed in as an operator (made in beforeAll), in a desktop-sized window. */
+async function operatorPage(): Promise<Page> {
   const page = await signInPage(browser, rig.agent.url, "tina", "technician password", {
     width: 1100,
     height: 1000,
@@ -161,4 +162,40 @@ describe("a profile built on the commissioning page", () => {
     expect(await previewWith("acme/th-02")).toEqual(await previewWith("sonbest/xy-md02"));
     expect(await previewWith("acme/th-02")).toEqual({ temperature: "22.5", humidity: "41.5" });
   }, 150_000);
+
+  it("adds N identical devices from a template, checked like a CSV import first", async () => {
+    const page = await operatorPage();
+    await page.goto(`${rig.agent.url}/#/commission`);
+    await page.getByTestId("template-base").fill("bad name");
+    await page.getByTestId("template-profile").selectOption("sonbest/xy-md02");
+    await page.getByTestId("template-transport").selectOption("tcp");
+    await page.getByTestId("template-address").fill(`127.0.0.1:${rig.climate.port}`);
+    await page.getByTestId("template-units").fill("17-18");
+    await page.getByTestId("template-interval").fill("500");
+    expect(await page.getByTestId("template-devices").textContent()).toBe(
+      "2 devices: bad name-17, bad name-18",
+    );
+    await page.getByTestId("template-check").click();
+    const errors = page.getByTestId("template-error");
+    await errors.first().waitFor({ timeout: 10_000 });
+    expect((await errors.allTextContents()).map((e) => e.slice(0, 3))).toEqual(["2id", "3id"]);
+    expect(await page.getByTestId("template-import").isDisabled()).toBe(true);
+    await screenshot(page, "commission-template-1-errors");
+
+    // Only unit 17 answers on this host; 18 would roll the change back.
+    await page.getByTestId("template-base").fill("climate");
+    await page.getByTestId("template-units").fill("17");
+    await page.getByTestId("template-check").click();
+    const result = page.getByTestId("template-result");
+    await result.waitFor({ timeout: 10_000 });
+    expect(await result.textContent()).toBe("Every row is fine: climate-17. Nothing has changed yet.");
+    await page.getByTestId("template-import").click();
+    await expect
+      .poll(() => result.textContent(), { timeout: 30_000 })
+      .toMatch(/^Added climate-17 \(config version \d+\)\.$/);
+    await screenshot(page, "commission-template-2-imported");
+    const status = await apiFetch(`${rig.agent.url}/api/v1/status`);
+    const { devices } = (await status.json()) as { devices: { id: string }[] };
+    expect(devices.map((d) => d.id)).toContain("climate-17");
+  }, 90_000);
 });

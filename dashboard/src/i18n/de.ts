@@ -249,6 +249,22 @@ export const de: Messages = {
     csvImported: (devices, version) => `${devices} hinzugefügt (Konfigurationsversion ${version}).`,
     buildProfile: "Ein Profil aus dem Handbuch anlegen",
   },
+  template: {
+    title: "Viele gleiche Geräte an einem Bus",
+    hint: "Ein Profil, ein Port oder Host und ein Abfrageintervall für eine Liste von Unit-Ids; jedes Gerät heißt <Name>-<Unit-Id>. Sie werden wie ein CSV-Import geprüft, bevor sich etwas ändert.",
+    base: "Name (vor der Unit-Id)",
+    transport: "Verbindung",
+    rtu: "RS-485 (Modbus RTU)",
+    tcp: "Modbus TCP",
+    rtuOverTcp: "RTU über TCP (ein serielles Gateway)",
+    hostPort: "Host:Port",
+    serial: "Baudrate und Format (z. B. 9600 8E1)",
+    unitIds: "Unit-Ids (z. B. 1-10 oder 1, 3, 7)",
+    devices: (ids) =>
+      ids.length > 4
+        ? `${ids.length} Geräte: ${ids.slice(0, 3).join(", ")} … ${ids.at(-1)}`
+        : `${ids.length} ${ids.length === 1 ? "Gerät" : "Geräte"}: ${ids.join(", ")}`,
+  },
   builder: {
     title: "Ein Profil für dieses Gerät",
     hint: "Die Registertabelle des Handbuchs eintragen (Adressen wie im Handbuch: 30001 Input, 40001 Holding), das Gerät damit lesen und neben jeden Wert schreiben, was die Anzeige des Geräts zeigt. Das Profil wird auf dem Gateway gespeichert, mit diesen Werten als Testdaten.",

@@ -238,6 +238,22 @@ export const en: Messages = {
     csvImported: (devices, version) => `Added ${devices} (config version ${version}).`,
     buildProfile: "Build a profile from the manual",
   },
+  template: {
+    title: "Many identical devices on one bus",
+    hint: "One profile, one port or host and one poll interval for a list of unit ids; each device is named <name>-<unit id>. They are checked like a CSV import before anything changes.",
+    base: "Name (before the unit id)",
+    transport: "Connection",
+    rtu: "RS-485 (Modbus RTU)",
+    tcp: "Modbus TCP",
+    rtuOverTcp: "RTU over TCP (a serial gateway)",
+    hostPort: "Host:port",
+    serial: "Baud rate and framing (like 9600 8E1)",
+    unitIds: "Unit ids (like 1-10 or 1, 3, 7)",
+    devices: (ids) =>
+      ids.length > 4
+        ? `${ids.length} devices: ${ids.slice(0, 3).join(", ")} … ${ids.at(-1)}`
+        : `${ids.length} device${ids.length === 1 ? "" : "s"}: ${ids.join(", ")}`,
+  },
   builder: {
     title: "A profile for this device",
     hint: "Type the manual's register table (addresses as the manual prints them: 30001 input, 40001 holding), read the device with it, and type beside each value what the device's own display shows. The profile is saved on the gateway with those readings as its testdata.",

@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
 import { t } from "../../i18n.js";
-import { Field, InputField } from "../Field.js";
+import { InputField } from "../Field.js";
 import { commissionApi, type PreviewAnswer } from "./commission-api.js";
 import { deviceOf, suggestId, transportOf } from "./draft.js";
 import { ProfileBuilderPanel } from "./ProfileBuilderPanel.js";
+import { ProfileSelect } from "./ProfileSelect.js";
 import type { Pick } from "./ScanPanel.js";
 
 /**
@@ -95,27 +96,15 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
           void act("preview");
         }}
       >
-        <Field id="add-profile" label={t.commission.profile}>
-          <select
-            id="add-profile"
-            required
-            value={profile}
-            data-testid="add-profile"
-            onChange={(e) => {
-              setProfile(e.currentTarget.value);
-              setPoints(undefined);
-            }}
-          >
-            <option value="" disabled>
-              {t.noValue}
-            </option>
-            {profiles.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <ProfileSelect
+          id="add-profile"
+          value={profile}
+          profiles={profiles}
+          onValue={(p) => {
+            setProfile(p);
+            setPoints(undefined);
+          }}
+        />
         <InputField
           id="add-id"
           label={t.commission.name}

@@ -4,6 +4,7 @@ import { localApi } from "../local-api.js";
 import { AddDevicePanel } from "./AddDevicePanel.js";
 import { CsvPanel } from "./CsvPanel.js";
 import { type Pick, ScanPanel } from "./ScanPanel.js";
+import { TemplatePanel } from "./TemplatePanel.js";
 
 /** Commissioning (operators and admins): find devices, pick a profile, preview, save. */
 export function CommissionPage({ taken }: { taken: readonly string[] }) {
@@ -15,6 +16,7 @@ export function CommissionPage({ taken }: { taken: readonly string[] }) {
       {pick && (
         <AddDevicePanel key={pick.n} pick={pick.pick} profiles={options.data?.profiles ?? []} taken={taken} />
       )}
+      <TemplatePanel profiles={options.data?.profiles ?? []} />
       <CsvPanel />
     </div>
   );
