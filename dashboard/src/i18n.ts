@@ -250,6 +250,10 @@ export interface Messages {
     csvChecked: (devices: string) => string;
     csvImported: (devices: string, version: number) => string;
     buildProfile: string;
+    baudRate: string;
+    parity: string;
+    parityName: (parity: "none" | "even" | "odd") => string;
+    stopBits: string;
   };
   /** N identical devices on one bus (the commissioning page). */
   template: {

@@ -1,6 +1,8 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Profile, parseProfile } from "@tidegate/profiles";
+import { loadProfiles, type Profile, parseProfile } from "@tidegate/profiles";
+import { startModbusRtuSimulator, startPtyPair } from "@tidegate/simulators";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFetch } from "./helpers/auth.js";
@@ -198,4 +200,53 @@ describe("a profile built on the commissioning page", () => {
     const { devices } = (await status.json()) as { devices: { id: string }[] };
     expect(devices.map((d) => d.id)).toContain("climate-17");
   }, 90_000);
+
+  it("prefills an RS-485 device's baud rate, parity and stop bits from the scan, and saves the ones chosen", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tidegate-page-serial-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const pty = await startPtyPair(dir, "ttyUSB-add");
+    cleanups.push(pty.close);
+    // A PTY carries bytes at any setting: the scan finds the meter at the first one it tries.
+    const sim = await startModbusRtuSimulator({
+      path: pty.deviceEnd,
+      slaves: [{ unitId: 3, profile: loadProfiles().get("eastron/sdm120") as Profile, seed: 1 }],
+      tickMs: 200,
+    });
+    cleanups.push(sim.close);
+    const page = await operatorPage();
+    await page.goto(`${rig.agent.url}/#/commission`);
+    await page.getByTestId("scan-mode").selectOption("serial");
+    await page.getByTestId("scan-serial").fill(pty.agentEnd);
+    await page.getByTestId("scan-from").fill("3");
+    await page.getByTestId("scan-to").fill("3");
+    await page.getByTestId("scan-start").click();
+    const found = page.locator('[data-testid="scan-found"][data-unit="3"]').first();
+    await found.waitFor({ timeout: 60_000 });
+    const setting = (await found.getAttribute("data-setting")) ?? "";
+    await found
+      .locator('[data-testid="scan-candidate"][data-profile="eastron/sdm120"]')
+      .getByTestId("scan-use")
+      .click();
+    const shown = [
+      await page.getByTestId("add-baud").inputValue(),
+      await page.getByTestId("add-parity").inputValue(),
+      await page.getByTestId("add-stop").inputValue(),
+    ];
+    const [baud, framing] = setting.split(" ");
+    expect(shown).toEqual([baud, { N: "none", E: "even", O: "odd" }[framing?.[1] ?? ""], framing?.[2]]);
+    await page.getByTestId("add-baud").selectOption("19200");
+    await page.getByTestId("add-parity").selectOption("even");
+    await page.getByTestId("add-stop").selectOption("1");
+    await page.getByTestId("add-id").fill("meter-3");
+    await page.getByTestId("add-interval").fill("500");
+    await screenshot(page, "commission-serial-1-setting");
+    await page.getByTestId("add-preview").click();
+    await page.getByTestId("add-preview-result").waitFor({ timeout: 30_000 });
+    await page.getByTestId("add-save").click();
+    await page.getByTestId("add-saved").waitFor({ timeout: 30_000 });
+    const saved = readFileSync(join(rig.agent.dir, "devices.d", "meter-3.yaml"), "utf8");
+    expect(saved).toMatch(/baudRate: 19200/);
+    expect(saved).toMatch(/parity: even/);
+    expect(saved).toMatch(/stopBits: 1/);
+  }, 120_000);
 });

@@ -248,6 +248,10 @@ export const de: Messages = {
     csvChecked: (devices) => `Alle Zeilen sind in Ordnung: ${devices}. Noch hat sich nichts geändert.`,
     csvImported: (devices, version) => `${devices} hinzugefügt (Konfigurationsversion ${version}).`,
     buildProfile: "Ein Profil aus dem Handbuch anlegen",
+    baudRate: "Baudrate",
+    parity: "Parität",
+    parityName: (p) => ({ none: "keine (N)", even: "gerade (E)", odd: "ungerade (O)" })[p],
+    stopBits: "Stoppbits",
   },
   template: {
     title: "Viele gleiche Geräte an einem Bus",

@@ -237,6 +237,10 @@ export const en: Messages = {
     csvChecked: (devices) => `Every row is fine: ${devices}. Nothing has changed yet.`,
     csvImported: (devices, version) => `Added ${devices} (config version ${version}).`,
     buildProfile: "Build a profile from the manual",
+    baudRate: "Baud rate",
+    parity: "Parity",
+    parityName: (p) => ({ none: "none (N)", even: "even (E)", odd: "odd (O)" })[p],
+    stopBits: "Stop bits",
   },
   template: {
     title: "Many identical devices on one bus",

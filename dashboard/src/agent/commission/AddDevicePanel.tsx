@@ -1,11 +1,12 @@
 import { useState } from "preact/hooks";
 import { t } from "../../i18n.js";
 import { InputField } from "../Field.js";
-import { commissionApi, type PreviewAnswer } from "./commission-api.js";
-import { deviceOf, suggestId, transportOf } from "./draft.js";
+import { commissionApi, type PreviewAnswer, type SerialSetting } from "./commission-api.js";
+import { deviceOf, suggestId, transportOf, withSerial } from "./draft.js";
 import { ProfileBuilderPanel } from "./ProfileBuilderPanel.js";
 import { ProfileSelect } from "./ProfileSelect.js";
 import type { Pick } from "./ScanPanel.js";
+import { SerialFields } from "./SerialFields.js";
 
 /**
  * The picked device, ready to add: profile, name, poll interval and points; a preview of a few
@@ -28,6 +29,18 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
   const [error, setError] = useState<string | undefined>();
   const [saved, setSaved] = useState<{ device: string; version: number } | undefined>();
   const [building, setBuilding] = useState(false);
+  // An RS-485 device's line setting, as the scan found it; the technician may change it.
+  const scanned = transportOf(pick.request, pick.found);
+  const [serial, setSerial] = useState<SerialSetting | undefined>(() =>
+    scanned.type === "rtu"
+      ? {
+          baudRate: scanned.baudRate,
+          parity: scanned.parity,
+          dataBits: scanned.dataBits,
+          stopBits: scanned.stopBits,
+        }
+      : undefined,
+  );
   // Profiles saved by the builder, before the page's list of profiles is read again.
   const [built, setBuilt] = useState<string[]>([]);
   const profiles = [...new Set([...props.profiles, ...built])].sort();
@@ -36,7 +49,7 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
     deviceOf({
       id,
       profile,
-      transport: transportOf(pick.request, pick.found),
+      transport: withSerial(scanned, serial),
       unitId: Number(unitId),
       pollIntervalMs: Number(interval),
       points: chosen,
@@ -77,7 +90,7 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
         <ProfileBuilderPanel
           device={{
             id: id.trim() || "draft",
-            transport: transportOf(pick.request, pick.found),
+            transport: withSerial(scanned, serial),
             unitId: Number(unitId),
             pollIntervalMs: Number(interval),
           }}
@@ -122,6 +135,7 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
           min={0}
           max={255}
         />
+        {serial && <SerialFields value={serial} onValue={setSerial} />}
         <InputField
           id="add-interval"
           label={t.commission.interval}

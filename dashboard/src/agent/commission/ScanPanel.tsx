@@ -190,7 +190,7 @@ export function ScanPanel({ onPick }: { onPick: (pick: Pick) => void }) {
 
 function Found({ found, onPick }: { found: FoundDevice; onPick: (c?: ScanCandidate) => void }) {
   return (
-    <li class="scan-device" data-testid="scan-found" data-unit={found.unitId}>
+    <li class="scan-device" data-testid="scan-found" data-unit={found.unitId} data-setting={found.setting}>
       <h3>{t.commission.found(found.unitId, found.setting)}</h3>
       <ol class="scan-candidates">
         {(found.candidates ?? []).slice(0, 3).map((c) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deviceOf, suggestId, transportOf } from "./draft.js";
+import { deviceOf, suggestId, transportOf, withSerial } from "./draft.js";
 
 describe("the commissioning page's device draft", () => {
   it("takes the transport from where the scan looked and the setting the device answered at", () => {
@@ -14,6 +14,22 @@ describe("the commissioning page's device draft", () => {
       host: "10.0.0.5",
       port: 502,
     });
+  });
+
+  it("keeps the line setting the technician chose for an RTU device, and leaves TCP alone", () => {
+    const rtu = {
+      type: "rtu" as const,
+      port: "/dev/ttyUSB0",
+      baudRate: 9600,
+      parity: "none" as const,
+      dataBits: 8 as const,
+      stopBits: 1 as const,
+    };
+    const chosen = { baudRate: 19200, parity: "even" as const, dataBits: 8 as const, stopBits: 2 as const };
+    expect(withSerial(rtu, chosen)).toEqual({ type: "rtu", port: "/dev/ttyUSB0", ...chosen });
+    const tcp = { type: "tcp" as const, host: "10.0.0.5", port: 502 };
+    expect(withSerial(tcp, chosen)).toBe(tcp);
+    expect(withSerial(rtu, undefined)).toBe(rtu);
   });
 
   it("suggests an id from the model and unit id that is not taken yet", () => {

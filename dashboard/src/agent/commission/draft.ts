@@ -1,10 +1,15 @@
-import type { DeviceDraft, FoundDevice, ScanRequest, Transport } from "./commission-api.js";
+import type { DeviceDraft, FoundDevice, ScanRequest, SerialSetting, Transport } from "./commission-api.js";
 
 /** Where the scan looked, as the new device's transport at the setting the device answered. */
 export function transportOf(req: ScanRequest, found: FoundDevice): Transport {
   if ("host" in req) return { type: "tcp", host: req.host, port: req.port };
   const s = found.serial ?? { baudRate: 9600, parity: "none", dataBits: 8, stopBits: 1 };
   return { type: "rtu", port: req.serial, ...s };
+}
+
+/** The transport with the line setting the technician chose (RTU only; others are as they are). */
+export function withSerial(transport: Transport, setting: SerialSetting | undefined): Transport {
+  return transport.type === "rtu" && setting ? { ...transport, ...setting } : transport;
 }
 
 /** A device id from the profile and unit id ("sdm120-7"), in the letters the config allows. */
