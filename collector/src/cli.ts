@@ -57,6 +57,22 @@ Single sign-on through an OpenID Connect provider (docs/security.md; each also f
   --oidc-roles <value=role,…>     TIDEGATE_OIDC_ROLES: e.g. tidegate-admins=admin,plant-ops=operator
   --oidc-default-role <role>      TIDEGATE_OIDC_DEFAULT_ROLE: role for unmapped users, or none to refuse them (default)`;
 
+const parseFlags = () =>
+  parseArgs({
+    allowPositionals: true,
+    options: {
+      ...collectorFlags,
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
+    },
+  });
+
+/** A command line the collector cannot read: said, with the usage, and exit 2 (not the service started). */
+function usageError(message: string): void {
+  console.error(`tidegate-collector: ${message}\n\n${USAGE}`);
+  process.exitCode = 2;
+}
+
 async function main() {
   const [command] = process.argv.slice(2);
   if (command === "release") return runReleaseCommand(process.argv.slice(3));
@@ -68,13 +84,15 @@ async function main() {
     process.exitCode = await runAuthCommand(args, () => openCollectorAuth(options));
     return;
   }
-  const { values } = parseArgs({
-    options: {
-      ...collectorFlags,
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean" },
-    },
-  });
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags();
+  } catch (err) {
+    // A mistyped flag is the caller's: named, with the usage, not a stack trace.
+    return usageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) return usageError(`unknown command '${positionals.join(" ")}'`);
   if (values.help) return void console.log(USAGE);
   if (values.version) return void console.log(VERSION);
   const options = parseCollectorOptions(values);
