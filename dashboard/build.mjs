@@ -9,9 +9,10 @@ import { build } from "esbuild";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, "dist");
-// The first load (app.js and the chunks it imports); splitting out the admin pages costs ~1 KB of
-// chunk overhead, so the budget is 62 KB where one bundle had 60 KB (docs/decisions.md).
-const JS_BUDGET_GZIP = 62 * 1024;
+// The first load (app.js and the chunks it imports): 60 KB for one bundle, 62 KB once the admin
+// pages split off (~1 KB of chunk overhead, decision 38), 64 KB with the fleet view's rollouts
+// panel, which every viewer follows (decision 39).
+const JS_BUDGET_GZIP = 64 * 1024;
 
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });

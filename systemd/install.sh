@@ -240,7 +240,7 @@ write_config_once() {
   chmod 750 "$data"
   if [[ $app == agent ]]; then
     # Devices added on the commissioning page (decision 32): the one folder under /etc the agent writes.
-    # and profiles built there for devices no profile fits (decision 35).
+    # and profiles built there for devices no profile fits (decision 40).
     for d in devices.d profiles.d; do
       mkdir -p "$etc/$d"
       chown "$(owner)" "$etc/$d"

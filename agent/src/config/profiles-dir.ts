@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 /**
  * Profiles built on the gateway (the commissioning page) are saved in the config's first
  * `profilesDirs` folder, or, with none, in `profiles.d/` beside the config file, which is then
- * read like a profiles folder: the user's config file is never rewritten to name it (decision 35).
+ * read like a profiles folder: the user's config file is never rewritten to name it (decision 40).
  */
 export const PROFILES_DIR = "profiles.d";
 
