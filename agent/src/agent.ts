@@ -178,7 +178,13 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       history,
       probe: createProbeService(sources, log),
       scan: scanner,
-      preview: createPreview(sources, log),
+      preview: createPreview(sources, log, {
+        readOpcua: async (target, profile, o) =>
+          (await import("./sources/opcua/endpoint.js")).readEndpointPoints(target, profile, {
+            ...o,
+            stateDir: stateDirOf(config.buffer.path),
+          }),
+      }),
       addDevice: (device, meta) => remote.changes.addDevice(device, meta),
       profiles: lifecycleProfileStore(sources, loaded.file),
       devicesCsv: {
@@ -187,6 +193,13 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       },
       runningConfig: () => maskSecrets(sources.loaded().config),
       opcuaBrowse: (device, node) => sources.opcuaBrowse(device, node),
+      // node-opcua is loaded on the first browse, as for a source (decision 28).
+      opcuaEndpoint: {
+        browse: async (target, node) =>
+          (await import("./sources/opcua/endpoint.js")).browseEndpoint(target, node, {
+            stateDir: stateDirOf(config.buffer.path),
+          }),
+      },
       opcuaCerts: {
         list: () => listCertificates(stateDirOf(config.buffer.path)),
         trust: (fingerprint) => trustCertificate(stateDirOf(config.buffer.path), fingerprint),

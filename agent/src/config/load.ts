@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type AnyProfile, findBundledProfilesDir, loadProfiles } from "@tidegate/profiles";
 import { TidegateError } from "@tidegate/protocol";
 import { type Document, parseDocument } from "yaml";
+import { profileOfNodes } from "./device-nodes.js";
 import { DevicesDirError, devicesDirOf, readDeviceFiles } from "./devices-dir.js";
 import { besideConfigProfilesDirs } from "./profiles-dir.js";
 import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
@@ -156,6 +157,16 @@ export function parseConfig(
   }
 
   const problems: string[] = [];
+  // Devices with nodes of their own add their profile to this config's (and only this config's) map.
+  const own = new Map(profiles);
+  config.devices.forEach((d, i) => {
+    if (!d.nodes) return;
+    const made = profileOfNodes(d, own);
+    if ("problem" in made) problems.push(`  ${at(["devices", i, ...made.path])}: ${made.problem}`);
+    else own.set(made.profile.id, made.profile);
+  });
+  if (problems.length > 0) throw new ConfigError(`${name}: invalid config\n${problems.join("\n")}`);
+  profiles = own;
   config.devices.forEach((d, i) => {
     const profile = profiles.get(d.profile);
     if (!profile) {

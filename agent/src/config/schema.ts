@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { brandingSchema, DEFAULT_API_RATE_LIMITS, RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
+import { opcuaPointSchema } from "@tidegate/profiles";
 import { deviceIdSchema, gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { notifyTargetSchema } from "../notify/schema.js";
@@ -128,6 +129,13 @@ export const deviceSchema = z
       .default(10)
       .describe("unused registers allowed inside one coalesced read"),
     points: z.array(z.string()).optional().describe("poll only these point ids; default all"),
+    nodes: z
+      .array(opcuaPointSchema)
+      .min(1)
+      .optional()
+      .describe(
+        "OPC UA devices picked in the browser: their variables as points (browse path or NodeId, namespace URI); they make a profile of the device's own, named by `profile` (e.g. local/press-1)",
+      ),
     silenceMs: z
       .number()
       .int()

@@ -10,6 +10,7 @@ import {
   probeRequestSchema,
 } from "../probe/probe-service.js";
 import { type CommissionTools, commissionRoutes } from "./commission-routes.js";
+import { type OpcuaEndpointTools, opcuaEndpointRoutes } from "./opcua-endpoint-routes.js";
 
 /** What the local view's trends and the technician page read; each part is optional (tests, older wiring). */
 export interface LocalTools extends CommissionTools {
@@ -19,9 +20,11 @@ export interface LocalTools extends CommissionTools {
   runningConfig?: () => unknown;
   /** An OPC UA device's address space under a node; undefined when the device is not an OPC UA one. */
   opcuaBrowse?: (device: string, node?: string) => Promise<unknown> | undefined;
+  /** An OPC UA endpoint not configured yet, browsed from the commissioning page. */
+  opcuaEndpoint?: OpcuaEndpointTools;
   /** The OPC UA trust store: server certificates pending and trusted, and trusting one. */
   opcuaCerts?: {
-    list(): { fingerprint: string; status: "rejected" | "trusted" }[];
+    list(): { fingerprint: string; status: "rejected" | "trusted"; certificate?: object }[];
     trust(fingerprint: string): Promise<{ fingerprint: string; status: string }>;
   };
 }
@@ -122,6 +125,7 @@ export function localRoutes(auth: Auth, tools: LocalTools, now: () => number = D
     if (!tools.opcuaCerts) return c.json(notWired("OPC UA trust store"), 404);
     return c.json({
       certificates: tools.opcuaCerts.list().map((x) => ({
+        ...x.certificate,
         fingerprint: x.fingerprint,
         status: x.status === "rejected" ? "pending" : "trusted",
       })),
@@ -154,5 +158,6 @@ export function localRoutes(auth: Auth, tools: LocalTools, now: () => number = D
     tools.runningConfig ? c.json({ config: tools.runningConfig() }) : c.json(notWired("config view"), 404),
   );
   app.route("/", commissionRoutes(auth, tools));
+  app.route("/", opcuaEndpointRoutes(auth, tools.opcuaEndpoint));
   return app;
 }

@@ -8,6 +8,7 @@ import type { SourcesLifecycle } from "../../sources/lifecycle.js";
 import { busKey, createBus, type ModbusBus } from "../../sources/modbus/bus.js";
 import { planReads } from "../../sources/modbus/coalesce.js";
 import { DraftProfileError, draftProfileSchema, draftToProfile } from "../profile/draft-profile.js";
+import { opcuaPreviewAnswer, opcuaProfileFor, type ReadOpcuaPoints } from "./opcua-preview.js";
 
 /** A candidate device as the commissioning page sends it: a `devices:` entry, validated by the config schema. */
 export const candidateSchema = z
@@ -24,7 +25,7 @@ export const candidateSchema = z
 export type Candidate = z.infer<typeof candidateSchema>;
 
 export const CANDIDATE_HELP =
-  "the body must be JSON: { device: { id, profile, transport: { type: tcp, host, port } | { type: rtu, port, baudRate, parity, … }, unitId?, pollIntervalMs?, points? }, cycles? (1–10), timeoutMs? } — the device as a devices: entry of the config";
+  "the body must be JSON: { device: { id, profile, transport: { type: tcp, host, port } | { type: rtu, port, baudRate, parity, … } | { type: opcua, endpoint, securityMode?, … }, unitId?, pollIntervalMs?, points?, nodes? (OPC UA) }, cycles? (1–10), timeoutMs? } — the device as a devices: entry of the config";
 
 /** A candidate the agent cannot read as asked: the caller's mistake, in words (HTTP 400). */
 export class CandidateError extends TidegateError {
@@ -51,7 +52,11 @@ const MAX_PREVIEW_GAP_MS = 2000;
  * would, without saving anything. A line configured devices already use is shared through their
  * bus (its queue, never a second open); a serial line's settings must then be the bus's.
  */
-export function createPreview(lifecycle: Lifecycle, log: Logger, o: { deadlineMs?: number } = {}) {
+export function createPreview(
+  lifecycle: Lifecycle,
+  log: Logger,
+  o: { deadlineMs?: number; readOpcua?: ReadOpcuaPoints } = {},
+) {
   function draftProfile(candidate: Candidate): Profile | undefined {
     const { draft, device } = candidate;
     if (!draft) return undefined;
@@ -110,9 +115,10 @@ export function createPreview(lifecycle: Lifecycle, log: Logger, o: { deadlineMs
   async function preview(candidate: Candidate): Promise<PreviewAnswer> {
     const { device } = candidate;
     const t = device.transport;
-    if (t.type === "serial" || t.type === "opcua")
+    if (t.type === "opcua") return previewOpcua({ ...device, transport: t }, candidate.cycles);
+    if (t.type === "serial")
       throw new CandidateError(
-        `device.transport.type: the preview reads Modbus devices (tcp, rtu, rtu-over-tcp), not ${t.type}`,
+        `device.transport.type: the preview reads Modbus and OPC UA devices (tcp, rtu, rtu-over-tcp, opcua), not ${t.type}`,
       );
     const profile = profileFor(device, draftProfile(candidate));
     const unitId = device.unitId ?? profile.defaults.unitId;
@@ -163,6 +169,26 @@ export function createPreview(lifecycle: Lifecycle, log: Logger, o: { deadlineMs
       if (!shared) void reading.catch(() => {}).finally(() => bus.close());
     }
     return { device: device.id, profile: profile.id, unitId, line: bus.label, shared: !!shared, cycles };
+  }
+
+  async function previewOpcua(device: DeviceConfig & { transport: { type: "opcua" } }, cycles: number) {
+    const profile = opcuaProfileFor(device, lifecycle.loaded().profiles);
+    if ("error" in profile) throw new CandidateError(profile.error);
+    if (!o.readOpcua)
+      throw new CandidateError("device.transport.type: this agent cannot preview OPC UA devices");
+    const gapMs = Math.min(device.pollIntervalMs, MAX_PREVIEW_GAP_MS);
+    try {
+      return opcuaPreviewAnswer(
+        device,
+        profile,
+        await o.readOpcua(device.transport, profile, { cycles, gapMs, device: device.id }),
+      );
+    } catch (err) {
+      // An untrusted certificate, a refused session: the technician's to fix, said as the browser says it.
+      if ((err as Error).name === "UntrustedServerError" || (err as Error).name === "BrowseError")
+        throw new CandidateError((err as Error).message);
+      throw err;
+    }
   }
 
   return { preview };

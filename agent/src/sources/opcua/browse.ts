@@ -21,6 +21,8 @@ export interface BrowsedNode {
   statusCode?: string;
   /** The namespace URI of the node, so a point can name it the way profiles do. */
   namespaceUri?: string;
+  /** The namespace URI of its browse name: a browse path names each step by it. */
+  browseNamespaceUri?: string;
 }
 
 /** A browse the caller got wrong (400), or one the server cannot answer now (503). */
@@ -68,6 +70,7 @@ export async function browseNode(session: ClientSession, node: string): Promise<
       displayName: r.displayName.text ?? "",
       nodeClass: NodeClass[r.nodeClass] ?? String(r.nodeClass),
       namespaceUri: namespaces[r.nodeId.namespace],
+      browseNamespaceUri: namespaces[r.browseName.namespaceIndex],
     };
     const at = variables.indexOf(r);
     if (at < 0) return out;

@@ -62,3 +62,16 @@ export const opcuaTransportSchema = z
   })
   .strict();
 export type OpcuaTransport = z.infer<typeof opcuaTransportSchema>;
+
+/** What the commissioning browser connects to: a device's transport before it is one. */
+export const endpointTargetSchema = opcuaTransportSchema.pick({
+  endpoint: true,
+  securityMode: true,
+  securityPolicy: true,
+  auth: true,
+});
+export type EndpointTarget = z.infer<typeof endpointTargetSchema>;
+
+export const endpointBrowseSchema = endpointTargetSchema
+  .extend({ node: z.string().min(1).max(4096).default("i=85") })
+  .strict();

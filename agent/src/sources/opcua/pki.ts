@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OPCUACertificateManager } from "node-opcua-certificate-manager";
@@ -46,6 +46,8 @@ export interface CertificateEntry {
   fingerprint: string;
   file: string;
   status: "rejected" | "trusted";
+  /** Subject, issuer and validity; absent for a file that is not a readable X.509 certificate. */
+  certificate?: ServerCertificate;
 }
 
 /** Certificates in the trust store, pending (rejected) and trusted, read from disk without node-opcua. */
@@ -58,7 +60,8 @@ export function listCertificates(stateDir: string): CertificateEntry[] {
     for (const name of readdirSync(dir).sort()) {
       if (!/\.(pem|der)$/i.test(name)) continue;
       const file = join(dir, name);
-      out.push({ fingerprint: fingerprint(toDer(file)), file, status });
+      const der = toDer(file);
+      out.push({ fingerprint: fingerprint(der), file, status, ...readable(der) });
     }
   }
   return out;
@@ -96,4 +99,46 @@ export async function trustCertificate(stateDir: string, wanted: string): Promis
   await cm.trustCertificate(toDer(entry.file));
   await cm.dispose();
   return { ...entry, status: "trusted" };
+}
+
+/** A server certificate as the technician checks it against the PLC's own display. */
+export interface ServerCertificate {
+  subject: string;
+  issuer: string;
+  fingerprint: string;
+  validFrom: string;
+  validTo: string;
+}
+
+/** The server's certificate is not in the trust store (HTTP 409): an admin decides, by its fingerprint. */
+export class UntrustedServerError extends Error {
+  override name = "UntrustedServerError";
+  constructor(
+    readonly certificate: ServerCertificate,
+    readonly reason: string,
+  ) {
+    super(
+      `the server's certificate (${certificate.subject}, SHA-1 ${certificate.fingerprint}) is not trusted (${reason}): an admin trusts it on this page or with \`tidegate-agent opcua trust ${certificate.fingerprint.slice(0, 12)}\``,
+    );
+  }
+}
+
+export function describeCertificate(der: Buffer): ServerCertificate {
+  const x = new X509Certificate(der);
+  const oneLine = (dn: string) => dn.split("\n").join(", ");
+  return {
+    subject: oneLine(x.subject),
+    issuer: oneLine(x.issuer),
+    fingerprint: fingerprint(der),
+    validFrom: new Date(x.validFrom).toISOString(),
+    validTo: new Date(x.validTo).toISOString(),
+  };
+}
+
+function readable(der: Buffer): { certificate?: ServerCertificate } {
+  try {
+    return { certificate: describeCertificate(der) };
+  } catch {
+    return {};
+  }
 }

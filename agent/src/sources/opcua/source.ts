@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { createBackoff } from "@tidegate/node-kit";
 import type { OpcuaProfile } from "@tidegate/profiles";
 import type { Reading, SourceHealth } from "@tidegate/protocol";
@@ -9,19 +8,16 @@ import {
   DataChangeFilter,
   DataChangeTrigger,
   DeadbandType,
-  MessageSecurityMode,
   type NodeId,
   OPCUAClient,
-  SecurityPolicy,
   setErrorLogger,
   setWarningLogger,
   TimestampsToReturn,
-  UserTokenType,
 } from "node-opcua-client";
 import type { Logger } from "pino";
-import { resolveSecret } from "../../config/secrets.js";
 import { createHealth } from "../modbus/health.js";
 import { BrowseError, browseNode } from "./browse.js";
+import { clientOptionsOf, userIdentityOf } from "./client-options.js";
 import type { OpcuaTransport } from "./config.js";
 import { openCertificateManager } from "./pki.js";
 import { createDedup, toReading } from "./readings.js";
@@ -101,48 +97,6 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
         reason,
       })),
     );
-
-  function clientOptions(certificateManager: Awaited<ReturnType<typeof openCertificateManager>>) {
-    const secure = transport.securityMode !== "None";
-    return {
-      applicationName: "Tidegate agent",
-      clientCertificateManager: certificateManager,
-      securityMode: MessageSecurityMode[transport.securityMode],
-      securityPolicy: secure ? SecurityPolicy[transport.securityPolicy] : SecurityPolicy.None,
-      endpointMustExist: false,
-      keepSessionAlive: true,
-      requestedSessionTimeout: 60_000,
-      // Our own loop reconnects (with backoff, from scratch); node-opcua's would transfer sessions.
-      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 200 },
-      transportTimeout: Math.max(5_000, device.timeoutMs),
-    };
-  }
-
-  function userIdentity() {
-    const auth = transport.auth;
-    const where = `devices.${device.id}.transport.auth`;
-    if (auth.type === "anonymous") return { type: UserTokenType.Anonymous } as const;
-    if (auth.type === "certificate") {
-      const pem = readFileSync(auth.cert, "utf8");
-      const body = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem)?.[1];
-      if (!body) throw new Error(`${where}.cert: ${auth.cert} holds no PEM certificate`);
-      // As the MQTT client's key: a plain string is the PEM file's path, { file } or { env } its PEM text.
-      const privateKey =
-        typeof auth.key === "string"
-          ? readFileSync(auth.key, "utf8")
-          : resolveSecret(auth.key, `${where}.key`);
-      return {
-        type: UserTokenType.Certificate,
-        certificateData: Buffer.from(body.replace(/\s+/g, ""), "base64"),
-        privateKey,
-      } as const;
-    }
-    return {
-      type: UserTokenType.UserName,
-      userName: auth.username,
-      password: resolveSecret(auth.password, `devices.${device.id}.transport.auth.password`),
-    } as const;
-  }
 
   async function teardown() {
     clearInterval(watchdog);
@@ -306,12 +260,12 @@ export function createOpcuaSource(options: OpcuaSourceOptions) {
       // A trust store opened afresh on every attempt sees a certificate trusted meanwhile by the CLI.
       const cm = await openCertificateManager(options.stateDir);
       certificates = cm;
-      const c = OPCUAClient.create(clientOptions(cm));
+      const c = OPCUAClient.create(clientOptionsOf(transport, cm, device.timeoutMs));
       client = c;
       c.on("connection_lost", () => fail(gen, "connection lost"));
       c.on("close", () => fail(gen, "connection closed"));
       await c.connect(transport.endpoint);
-      const s = await c.createSession(userIdentity());
+      const s = await c.createSession(userIdentityOf(transport.auth, `devices.${device.id}.transport.auth`));
       if (gen !== generation) return;
       session = s;
       s.on("session_closed", () => fail(gen, "session closed by the server"));
