@@ -299,6 +299,31 @@ export interface Messages {
     saved: (profile: string, file: string) => string;
     download: string;
   };
+  opcua: {
+    title: string;
+    hint: string;
+    endpoint: string;
+    securityMode: string;
+    securityPolicy: string;
+    username: string;
+    password: string;
+    browse: string;
+    browsing: string;
+    objects: string;
+    empty: string;
+    untrusted: string;
+    subject: string;
+    issuer: string;
+    fingerprint: string;
+    validity: string;
+    validRange: (from: string, to: string) => string;
+    trust: string;
+    trustAdmin: string;
+    certsTitle: string;
+    certStatus: (status: string) => string;
+    picked: (n: number) => string;
+    sampling: string;
+  };
 
   // Chart controls
   pointAdd: string;

@@ -351,6 +351,30 @@ export interface CommissionPreviewAnswer {
     failures: { block: string; reason: string; points: string[] }[];
   }[];
 }
+/** POST /api/v1/commission/opcua/browse (operator): one node under the browsed one. */
+export interface OpcuaBrowsedNode {
+  nodeId: string;
+  browseName: string;
+  displayName: string;
+  nodeClass: string;
+  /** Variables only. */
+  dataType?: string;
+  accessLevel?: { read: boolean; write: boolean };
+  value?: unknown;
+  statusCode?: string;
+  /** The namespace URI of the node, so a point can name it the way profiles do. */
+  namespaceUri?: string;
+  /** The namespace URI of its browse name: a browse path names each step by it. */
+  browseNamespaceUri?: string;
+}
+/** An OPC UA server certificate as the technician checks it against the PLC's own display (409 of a browse, the certs list). */
+export interface OpcuaServerCertificate {
+  subject: string;
+  issuer: string;
+  fingerprint: string;
+  validFrom: string;
+  validTo: string;
+}
 /** POST /api/v1/commission/devices (operator): the config version that added the device. */
 export interface CommissionAddAnswer {
   version: number;

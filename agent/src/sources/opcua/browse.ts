@@ -1,3 +1,4 @@
+import type { OpcuaBrowsedNode } from "@tidegate/protocol";
 import {
   AttributeIds,
   BrowseDirection,
@@ -9,21 +10,7 @@ import {
 } from "node-opcua-client";
 
 /** One node under the browsed one, as the technician page shows it. */
-export interface BrowsedNode {
-  nodeId: string;
-  browseName: string;
-  displayName: string;
-  nodeClass: string;
-  /** Variables only. */
-  dataType?: string;
-  accessLevel?: { read: boolean; write: boolean };
-  value?: unknown;
-  statusCode?: string;
-  /** The namespace URI of the node, so a point can name it the way profiles do. */
-  namespaceUri?: string;
-  /** The namespace URI of its browse name: a browse path names each step by it. */
-  browseNamespaceUri?: string;
-}
+export type BrowsedNode = OpcuaBrowsedNode;
 
 /** A browse the caller got wrong (400), or one the server cannot answer now (503). */
 export class BrowseError extends Error {

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { OpcuaServerCertificate } from "@tidegate/protocol";
 import type { OPCUACertificateManager } from "node-opcua-certificate-manager";
 
 /**
@@ -101,14 +102,7 @@ export async function trustCertificate(stateDir: string, wanted: string): Promis
   return { ...entry, status: "trusted" };
 }
 
-/** A server certificate as the technician checks it against the PLC's own display. */
-export interface ServerCertificate {
-  subject: string;
-  issuer: string;
-  fingerprint: string;
-  validFrom: string;
-  validTo: string;
-}
+export type ServerCertificate = OpcuaServerCertificate;
 
 /** The server's certificate is not in the trust store (HTTP 409): an admin decides, by its fingerprint. */
 export class UntrustedServerError extends Error {

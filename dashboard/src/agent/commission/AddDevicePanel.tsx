@@ -1,8 +1,9 @@
 import { useState } from "preact/hooks";
 import { t } from "../../i18n.js";
 import { InputField } from "../Field.js";
-import { commissionApi, type PreviewAnswer, type SerialSetting } from "./commission-api.js";
+import type { SerialSetting } from "./commission-api.js";
 import { deviceOf, suggestId, transportOf, withSerial } from "./draft.js";
+import { DeviceIdField, PreviewSaveButtons, PreviewSaveResult, usePreviewSave } from "./PreviewSave.js";
 import { ProfileBuilderPanel } from "./ProfileBuilderPanel.js";
 import { ProfileSelect } from "./ProfileSelect.js";
 import type { Pick } from "./ScanPanel.js";
@@ -20,14 +21,13 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
   const [interval, setIntervalMs] = useState("1000");
   const [unitId, setUnitId] = useState(String(pick.found.unitId));
   const known = profile === pick.candidate?.profile ? pick.candidate.values.map((v) => v.id) : [];
-  const [preview, setPreview] = useState<PreviewAnswer | undefined>();
+  // The device is built on each click, from the points the preview found.
+  const state = usePreviewSave(() => device());
+  const { preview } = state;
   const allPoints =
     preview?.profile === profile ? (preview.cycles[0]?.points.map((p) => p.id) ?? known) : known;
   const [points, setPoints] = useState<string[] | undefined>();
   const chosen = points ?? allPoints;
-  const [busy, setBusy] = useState<"preview" | "save" | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const [saved, setSaved] = useState<{ device: string; version: number } | undefined>();
   const [building, setBuilding] = useState(false);
   // An RS-485 device's line setting, as the scan found it; the technician may change it.
   const scanned = transportOf(pick.request, pick.found);
@@ -55,18 +55,6 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
       points: chosen,
       allPoints,
     });
-  const act = async (what: "preview" | "save") => {
-    setBusy(what);
-    setError(undefined);
-    try {
-      if (what === "preview") setPreview(await commissionApi.preview(device()));
-      else setSaved(await commissionApi.add(device()));
-    } catch (err) {
-      setError(t.commission.failed((err as Error).message));
-    } finally {
-      setBusy(undefined);
-    }
-  };
   const toggle = (point: string, on: boolean) =>
     setPoints(on ? [...chosen.filter((p) => p !== point), point] : chosen.filter((p) => p !== point));
 
@@ -95,10 +83,10 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
             pollIntervalMs: Number(interval),
           }}
           onSaved={(p) => {
+            // A preview of another profile no longer lists this one's points (allPoints).
             setBuilt((b) => [...b, p]);
             setProfile(p);
             setPoints(undefined);
-            setPreview(undefined);
           }}
         />
       )}
@@ -106,7 +94,7 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
         class="probe-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void act("preview");
+          void state.act("preview");
         }}
       >
         <ProfileSelect
@@ -118,14 +106,7 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
             setPoints(undefined);
           }}
         />
-        <InputField
-          id="add-id"
-          label={t.commission.name}
-          value={id}
-          onValue={setId}
-          required
-          pattern="[A-Za-z0-9_\-]+"
-        />
+        <DeviceIdField id="add-id" value={id} onValue={setId} />
         <InputField
           id="add-unit"
           label={t.commission.unitId}
@@ -161,63 +142,10 @@ export function AddDevicePanel(props: { pick: Pick; profiles: readonly string[];
             ))}
           </fieldset>
         )}
-        <button type="submit" class="btn secondary" disabled={busy !== undefined} data-testid="add-preview">
-          {busy === "preview" ? t.commission.previewing : t.commission.preview}
-        </button>
-        <button
-          type="button"
-          class="btn"
-          disabled={busy !== undefined || !preview || saved !== undefined}
-          data-testid="add-save"
-          onClick={() => void act("save")}
-        >
-          {busy === "save" ? t.commission.saving : t.commission.save}
-        </button>
+        <PreviewSaveButtons state={state} prefix="add" />
       </form>
       <p class="muted small">{t.commission.previewHint}</p>
-      {error && (
-        <p class="form-error" role="alert" data-testid="add-error">
-          {error}
-        </p>
-      )}
-      {preview && <PreviewTable answer={preview} />}
-      {saved && (
-        <p class="notice ok" role="status" data-testid="add-saved">
-          {t.commission.saved(saved.device, saved.version)} <a href="#/">{t.commission.seeOverview}</a>
-        </p>
-      )}
+      <PreviewSaveResult state={state} prefix="add" />
     </section>
-  );
-}
-
-function PreviewTable({ answer }: { answer: PreviewAnswer }) {
-  const rows = answer.cycles[0]?.points ?? [];
-  return (
-    <div class="table-wrap" data-testid="add-preview-result">
-      {answer.cycles.flatMap((c) =>
-        c.failures.map((f) => (
-          <p key={`${c.at}-${f.block}`} class="card-error">
-            {t.tech.readFailed(`${f.block} (${f.points.join(", ")})`, f.reason)}
-          </p>
-        )),
-      )}
-      <table>
-        <tbody>
-          {rows.map((p) => (
-            <tr key={p.id} data-testid="preview-point" data-point={p.id}>
-              <th scope="row">{p.name}</th>
-              {answer.cycles.map((c) => {
-                const v = c.points.find((x) => x.id === p.id);
-                return (
-                  <td key={c.at} class="value">
-                    {v ? `${v.value}${v.unit ? ` ${v.unit}` : ""}` : t.noValue}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }

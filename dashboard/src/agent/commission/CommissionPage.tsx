@@ -3,6 +3,7 @@ import { usePoll } from "../../api.js";
 import { localApi } from "../local-api.js";
 import { AddDevicePanel } from "./AddDevicePanel.js";
 import { CsvPanel } from "./CsvPanel.js";
+import { OpcuaPanel } from "./OpcuaPanel.js";
 import { type Pick, ScanPanel } from "./ScanPanel.js";
 import { TemplatePanel } from "./TemplatePanel.js";
 
@@ -17,6 +18,7 @@ export function CommissionPage({ taken }: { taken: readonly string[] }) {
         <AddDevicePanel key={pick.n} pick={pick.pick} profiles={options.data?.profiles ?? []} taken={taken} />
       )}
       <TemplatePanel profiles={options.data?.profiles ?? []} />
+      <OpcuaPanel taken={taken} />
       <CsvPanel />
     </div>
   );

@@ -5,10 +5,12 @@ import type {
   CommissionPreviewAnswer,
   CommissionScanAnswer,
   CommissionSerialSetting,
+  OpcuaServerCertificate,
 } from "@tidegate/protocol";
 import { ApiError } from "../../api.js";
 import { writeHeaders } from "../../auth/session.js";
 import { t } from "../../i18n.js";
+import type { BrowsedNode, NodePoint } from "./opcua-points.js";
 
 /** The agent's commissioning routes (agent/src/http/commission-routes.ts). */
 
@@ -32,6 +34,25 @@ export interface DeviceDraft {
   points?: string[];
 }
 export type PreviewAnswer = CommissionPreviewAnswer;
+
+/** An OPC UA device picked in the address-space browser: its variables as its own nodes. */
+export interface OpcuaDraft {
+  id: string;
+  profile: string;
+  pollIntervalMs: number;
+  transport: OpcuaTarget & { type: "opcua"; samplingIntervalMs: number };
+  nodes: NodePoint[];
+}
+export interface OpcuaTarget {
+  endpoint: string;
+  securityMode: "None" | "Sign" | "SignAndEncrypt";
+  securityPolicy: "Basic256Sha256" | "Aes128_Sha256_RsaOaep" | "Aes256_Sha256_RsaPss";
+  auth: { type: "anonymous" } | { type: "username"; username: string; password: string };
+}
+export type ServerCertificate = OpcuaServerCertificate;
+export type BrowseAnswer =
+  | { ok: true; nodes: BrowsedNode[] }
+  | { ok: false; error: string; certificate: ServerCertificate };
 
 async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
@@ -132,9 +153,33 @@ export const commissionApi = {
     return (await res.json()) as ScanState;
   },
   cancelScan: () => send<{ cancelled: boolean }>("DELETE", "api/v1/commission/scan"),
-  preview: (device: DeviceDraft) =>
+  /** One level under `node`; an untrusted server certificate is an answer (to show), not a failure. */
+  browseOpcua: async (target: OpcuaTarget, node?: string): Promise<BrowseAnswer> => {
+    const res = await fetch("api/v1/commission/opcua/browse", {
+      method: "POST",
+      headers: writeHeaders(),
+      body: JSON.stringify({ ...target, ...(node ? { node } : {}) }),
+    });
+    const body = (await res.json().catch(() => ({}))) as {
+      error?: string;
+      nodes?: BrowsedNode[];
+      certificate?: ServerCertificate;
+    };
+    if (res.ok) return { ok: true, nodes: body.nodes ?? [] };
+    if (res.status === 409 && body.certificate)
+      return { ok: false, error: body.error ?? "", certificate: body.certificate };
+    throw new ApiError(body.error ?? t.httpError(res.status));
+  },
+  trustOpcua: (fingerprint: string) =>
+    send<{ fingerprint: string; status: string }>("POST", "api/v1/opcua/trust", { fingerprint }),
+  opcuaCerts: () =>
+    send<{ certificates: (Partial<ServerCertificate> & { fingerprint: string; status: string })[] }>(
+      "GET",
+      "api/v1/opcua/certs",
+    ),
+  preview: (device: DeviceDraft | OpcuaDraft) =>
     send<PreviewAnswer>("POST", "api/v1/commission/preview", { device, cycles: 3 }),
-  add: (device: DeviceDraft) =>
+  add: (device: DeviceDraft | OpcuaDraft) =>
     send<CommissionAddAnswer>("POST", "api/v1/commission/devices", {
       device,
     }),
