@@ -48,8 +48,9 @@ sparkplug:
     expect(nbirth?.topic).toBe("spBv1.0/plant/NBIRTH/spb-gw"); // edge node id: the gateway id
     const dbirth = host.messages.find((m) => m.type === "DBIRTH");
     expect(dbirth?.topic).toBe("spBv1.0/plant/DBIRTH/spb-gw/meter-1");
+    // The profile's register type: a float32 register is a Float metric (9).
     expect(dbirth?.metrics.find((m) => m.name === "voltage")).toMatchObject({
-      datatype: 10,
+      datatype: 9,
       properties: { engUnit: "V" },
     });
 

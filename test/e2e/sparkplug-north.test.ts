@@ -93,7 +93,8 @@ describe("Sparkplug B north: the agent as an edge node on mosquitto", () => {
     await waitType(host, 0, "DBIRTH");
     const dbirth = host.messages.find((m) => m.type === "DBIRTH");
     const born = dbirth?.metrics.find((m) => m.name === "voltage");
-    expect(born).toMatchObject({ datatype: 10, value: 230.5, properties: { engUnit: voltage?.unit } });
+    // SDM120 voltage is a float32 register: a Float metric (9), not a Double.
+    expect(born).toMatchObject({ datatype: 9, value: 230.5, properties: { engUnit: voltage?.unit } });
     expect(dbirth?.metrics.map((m) => m.name).sort()).toEqual(meterProfile.points.map((p) => p.id).sort());
     expect(bdSeqOf(host.messages[0])).toBe(0);
 

@@ -7,6 +7,7 @@ import { connectExternal, type ExternalConnection } from "../../sources/mqtt/ext
 import { asDatatype, decodePayload, type SparkplugPayload } from "../payload/codec.js";
 import { parseTopic, REBIRTH_METRIC, topicOf } from "../topic.js";
 import type { SparkplugNorthConfig } from "./config.js";
+import { declaredDatatype } from "./point-datatype.js";
 import { createEdgeSession, type DeviceModel, type Outgoing } from "./session.js";
 
 /**
@@ -55,7 +56,13 @@ function modelOf(d: NorthDevice | undefined, id: string): DeviceModel {
     id,
     points: d.profile.points.map((p) => {
       const label = pointLabel(p);
-      return { id: p.id, label: label.name, ...(label.unit ? { unit: label.unit } : {}) };
+      const datatype = declaredDatatype(d.profile.kind, p);
+      return {
+        id: p.id,
+        label: label.name,
+        ...(label.unit ? { unit: label.unit } : {}),
+        ...(datatype !== undefined ? { datatype } : {}),
+      };
     }),
   };
 }

@@ -2,6 +2,7 @@ import type { Reading, ReadingValue } from "@tidegate/protocol";
 import { encodePayload, type SparkplugMetric } from "../payload/codec.js";
 import { DataType } from "../payload/datatypes.js";
 import { BDSEQ_METRIC, REBIRTH_METRIC, topicOf } from "../topic.js";
+import { fitsDatatype } from "./point-datatype.js";
 
 /**
  * What an edge node says, as pure logic: the bdSeq of each MQTT connection (its NDEATH will and
@@ -15,6 +16,8 @@ export interface PointModel {
   unit?: string;
   /** The profile's name for people; sent as a property, the metric's name is the point id. */
   label?: string;
+  /** From the profile (point-datatype.ts); undefined: the value decides. */
+  datatype?: DataType;
 }
 
 export interface DeviceModel {
@@ -87,10 +90,13 @@ export function createEdgeSession(o: { groupId: string; edgeNodeId: string; now?
     for (const id of ids) {
       const reading = current.get(id);
       const value = reading ? sentValue(reading) : null;
-      const datatype = datatypeOf(value) ?? metrics.get(d.id)?.get(id)?.datatype ?? DataType.Double;
+      const p = byId.get(id);
+      // The profile's type when the value fits it (an Int16 point sends Int16), else the value's own.
+      const declared = p?.datatype !== undefined && fitsDatatype(value, p.datatype) ? p.datatype : undefined;
+      const datatype =
+        declared ?? datatypeOf(value) ?? metrics.get(d.id)?.get(id)?.datatype ?? DataType.Double;
       const alias = aliasOf(`${d.id}/${id}`);
       state.set(id, { alias, datatype, last: value });
-      const p = byId.get(id);
       const properties: Record<string, string> = {};
       if (p?.unit) properties.engUnit = p.unit;
       if (p?.label) properties.description = p.label;
@@ -187,8 +193,7 @@ export function createEdgeSession(o: { groupId: string; edgeNodeId: string; now?
           !born.has(device) ||
           list.some((r) => {
             const m = state?.get(r.point);
-            const t = datatypeOf(sentValue(r));
-            return m === undefined || (t !== undefined && t !== m.datatype);
+            return m === undefined || !fitsDatatype(sentValue(r), m.datatype);
           });
         if (rebirth && !historical) {
           out.push(deviceBirth(model(device), current(device)));
@@ -198,8 +203,7 @@ export function createEdgeSession(o: { groupId: string; edgeNodeId: string; now?
         for (const r of list) {
           const m = state?.get(r.point);
           const value = sentValue(r);
-          const type = datatypeOf(value);
-          if (!m || (type !== undefined && type !== m.datatype)) continue;
+          if (!m || !fitsDatatype(value, m.datatype)) continue;
           if (!historical && m.last !== undefined && m.last === value) continue;
           if (!historical) m.last = value;
           sent.push({
