@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { openAuthStore, provisionAccounts, rateLimitsFromSetting, resolveBranding } from "@tidegate/http-kit";
 import type { Logger } from "pino";
 import { openBuffer } from "./buffer/buffer.js";
@@ -84,6 +85,17 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
   let alertsUplink: ReturnType<typeof startAlertsUplink> | undefined;
   let catalog: ReturnType<typeof startCatalogPublisher> | undefined;
   let north: SparkplugNorth | undefined;
+  const startNorth = async (spb: typeof config.sparkplug) =>
+    spb
+      ? startSparkplugNorth({
+          config: spb,
+          gateway: config.gateway,
+          devices: sources.devices,
+          log: log.child({ north: "sparkplug" }),
+          // The remote write path, not a second one: same checks, same log line.
+          write: (args) => Promise.resolve(remote.handlers.write(args, "sparkplug DCMD")),
+        })
+      : undefined;
   // Remote config changes replace the sources only; the buffer, uplink and alerts stay open.
   const sources = createSourcesLifecycle(
     loaded,
@@ -98,6 +110,15 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     {
       observeRead: events.observeRead,
       stateDir: stateDirOf(config.buffer.path),
+      // A config change may turn the Sparkplug edge node on, off or to another broker: it is
+      // started again (a new bdSeq and births) only when its section changed.
+      onReplace: async (next, previous) => {
+        if (isDeepStrictEqual(next.config.sparkplug, previous.config.sparkplug)) return;
+        const old = north;
+        north = undefined;
+        await old?.stop();
+        north = await startNorth(next.config.sparkplug);
+      },
     },
   );
 
@@ -224,15 +245,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       alertsUplink = startAlertsUplink({ gateway: config.gateway, store: alerts, uplink, log });
       catalog = startCatalogPublisher({ gateway: config.gateway, devices: sources.devices, uplink, log });
       // Before the sources, so the first readings are in the first births.
-      if (config.sparkplug)
-        north = await startSparkplugNorth({
-          config: config.sparkplug,
-          gateway: config.gateway,
-          devices: sources.devices,
-          log: log.child({ north: "sparkplug" }),
-          // The remote write path, not a second one: same checks, same log line.
-          write: (args) => Promise.resolve(remote.handlers.write(args, "sparkplug DCMD")),
-        });
+      north = await startNorth(config.sparkplug);
       await sources.start();
       uplink.start();
       stopHeartbeat = startHeartbeat({

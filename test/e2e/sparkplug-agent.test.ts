@@ -5,11 +5,12 @@ import type { AgentStatus } from "@tidegate/protocol";
 import { startModbusTcpSimulator } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
 import { startMosquitto } from "../helpers/mosquitto.js";
+import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startNatsServer } from "./helpers/nats.js";
 import { encodeIndependently, startSparkplugHost } from "./helpers/sparkplug.js";
 import { startMeter } from "./helpers/system.js";
-import { startAgent } from "./helpers/tidegate.js";
+import { startAgent, startCollector } from "./helpers/tidegate.js";
 import { valveAgentConfig, valveDevice, writeValveProfile } from "./helpers/valve.js";
 import { getJson, waitFor } from "./helpers/wait.js";
 
@@ -107,4 +108,69 @@ sparkplug:
     expect(sim.current().setpoint).toBe(150.5);
     expect(agent.output()).toMatch(/read-only in profile acme\/valve/);
   });
+});
+
+describe("a Sparkplug change through config.apply", () => {
+  it("turns the edge node on and off on the running agent, with births and a death, no restart", async () => {
+    const broker = await startMosquitto();
+    defer(() => broker.dispose());
+    const nats = await startNatsServer();
+    defer(() => nats.dispose());
+    const collector = await startCollector(nats.url);
+    defer(() => collector.stop());
+    const meter = await startMeter(4);
+    defer(() => meter.close());
+    const host = await startSparkplugHost(broker.url, "plant");
+    defer(() => host.close());
+    const agent = await startAgent(`
+version: 1
+gateway: spb-apply
+http: { host: 127.0.0.1 }
+nats: { servers: ["${nats.url}"], heartbeatIntervalMs: 500 }
+buffer: { path: buffer.db, commitIntervalMs: 50 }
+devices:
+  - { id: meter-1, profile: eastron/sdm120, transport: { type: tcp, host: 127.0.0.1, port: ${meter.port} }, pollIntervalMs: 200, points: [voltage] }
+`);
+    defer(() => agent.stop());
+    const command = async (verb: string, body: unknown = {}) => {
+      const res = await apiFetch(`${collector.url}/api/v1/gateways/spb-apply/commands/${verb}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as { result?: { config: Record<string, unknown> } },
+      };
+    };
+    const got = await waitFor(
+      () => `config.get through the collector\n${agent.output().slice(-2000)}`,
+      async () => {
+        const r = await command("config.get");
+        return r.status === 200 ? r.body.result : undefined;
+      },
+      30_000,
+      250,
+    );
+    const pid = agent.process.child.pid;
+    expect(host.messages).toEqual([]);
+
+    const on = { ...got?.config, sparkplug: { groupId: "plant", broker: { url: broker.url } } };
+    const applied = await command("config.apply", { config: on, timeoutMs: 10_000 });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    await waitFor("the births after config.apply", () =>
+      host.messages.some((m) => m.topic === "spBv1.0/plant/DBIRTH/spb-apply/meter-1"),
+    );
+    expect(host.messages[0]?.topic).toBe("spBv1.0/plant/NBIRTH/spb-apply");
+    await waitFor("DDATA of the meter", () => host.messages.some((m) => m.type === "DDATA"));
+
+    const off = { ...got?.config };
+    const removed = await command("config.apply", { config: off, timeoutMs: 10_000 });
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    await waitFor("the NDEATH of the clean stop", () => host.messages.some((m) => m.type === "NDEATH"));
+    // The same process all along.
+    expect(agent.process.child.pid).toBe(pid);
+    expect(agent.runs()).toBe(1);
+    expect(agent.alive()).toBe(true);
+  }, 90_000);
 });

@@ -19,12 +19,13 @@ import { ChangeBusyError, CommandError, ConfigRolledBackError } from "./errors.j
 import { maskSecrets, restoreMaskedSecrets } from "./mask.js";
 
 /**
- * The parts of the config a running agent takes over by restarting its sources. The rest (gateway
+ * The parts of the config a running agent takes over by restarting its sources (and the Sparkplug
+ * edge node, when its section changed). The rest (gateway
  * id, NATS, buffer, uplink, HTTP, alerts, rules) is wired into parts that stay open during a
  * change (that is what keeps buffered data safe), so changing it needs an edit of the config file
  * and a restart.
  */
-export const LIVE_SECTIONS = ["devices", "mqtt", "sparkplugSources", "profilesDirs"] as const;
+export const LIVE_SECTIONS = ["devices", "mqtt", "sparkplugSources", "sparkplug", "profilesDirs"] as const;
 /**
  * Not compared: the HTTP server is not restarted by a change, its settings apply at the next
  * start (and `--port` overrides the config's port anyway, so the running value is not the file's).

@@ -4,7 +4,10 @@ import type { Logger } from "pino";
 import type { LoadedConfig } from "../config/load.js";
 import { createSources, type DeviceView } from "./index.js";
 
-type SourceOptions = Parameters<typeof createSources>[4];
+type SourceOptions = Parameters<typeof createSources>[4] & {
+  /** Runs on every replace, after the old sources stopped and before the new ones start. */
+  onReplace?: (next: LoadedConfig, previous: LoadedConfig) => Promise<void>;
+};
 type Sources = ReturnType<typeof createSources>;
 
 /**
@@ -45,9 +48,13 @@ export function createSourcesLifecycle(
     /** Stops every source, then starts the ones `next` describes; it throws if they cannot start. */
     async replace(next: LoadedConfig) {
       await sources.stop();
+      const previous = loaded;
       const fresh = createSources(next.config, next.profiles, emit, log, options);
       sources = fresh;
       loaded = next;
+      // Between the old sources and the new: what follows them (the Sparkplug edge node) sees the
+      // new devices' first readings.
+      await options.onReplace?.(next, previous);
       await fresh.start();
     },
     restart: (deviceId: string) => sources.restart(deviceId),
