@@ -343,8 +343,8 @@ export interface CommissionPreviewAnswer {
       name: string;
       unit?: string;
       value: string;
-      /** The registers (or bits) read, as hex words. */
-      words: string;
+      /** The registers (or bits) read, as hex words; none for OPC UA, which reads values. */
+      words?: string;
       /** A value of two or more registers in every byte/word order (the decode assistant). */
       orders?: { order: string; value: string }[];
     }[];

@@ -129,7 +129,9 @@ describe("argument parsing", () => {
   });
 });
 
-describe("tidegate-sim process", () => {
+// Each test starts the CLI through tsx, which compiles it first: ~4 s on its own, more on a busy
+// machine, so the default 5 s was a coin toss.
+describe("tidegate-sim process", { timeout: 30_000 }, () => {
   it("lists the available profiles and exits 2 for an unknown id", async () => {
     const { code, stderr } = await finish(spawnCli(["modbus-tcp", "--profile", "acme/nope", "--port", "0"]));
     expect(code).toBe(2);

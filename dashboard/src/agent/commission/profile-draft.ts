@@ -61,11 +61,14 @@ export function readingsOf(
   display: Readonly<Record<string, string>>,
 ): DisplayReading[] {
   const points = answer.cycles[0]?.points ?? [];
-  return points
-    .filter((p) => (display[p.id] ?? "").trim() !== "")
-    .map((p) => ({
-      point: p.id,
-      raw: p.words.split(" ").map((w) => Number.parseInt(w, 16)),
-      display: (display[p.id] ?? "").trim(),
-    }));
+  return (
+    points
+      // A value with its registers: the builder reads Modbus devices, whose preview has them.
+      .filter((p) => (display[p.id] ?? "").trim() !== "" && p.words !== undefined)
+      .map((p) => ({
+        point: p.id,
+        raw: (p.words ?? "").split(" ").map((w) => Number.parseInt(w, 16)),
+        display: (display[p.id] ?? "").trim(),
+      }))
+  );
 }
