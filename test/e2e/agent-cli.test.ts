@@ -37,10 +37,10 @@ describe("tidegate-agent", () => {
     expect(shebang).toBe(`#!/usr/bin/env -S ${env.join(" ")} node ${AGENT_NODE_FLAGS.join(" ")}`);
   });
 
-  it("loads the MQTT, serial and Modbus libraries only when the config has such a source", () => {
+  it("loads the MQTT and serial libraries only when the config has such a source", () => {
     // Each costs memory for as long as the agent runs (docs/decisions.md 19).
     const bundle = readFileSync(agentCli, "utf8");
-    for (const lib of ["mqtt", "aedes", "serialport", "modbus-serial"]) {
+    for (const lib of ["mqtt", "aedes", "serialport"]) {
       expect(bundle).not.toMatch(new RegExp(`^import\\b[^;]*?from "${lib}";`, "m"));
       expect(bundle).toContain(`import("${lib}")`);
     }

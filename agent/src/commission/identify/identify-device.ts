@@ -1,5 +1,4 @@
 import type { IdentifySpec, PointSpec, Profile } from "@tidegate/profiles";
-import type ModbusRTU from "modbus-serial";
 import type { ModbusBus } from "../../sources/modbus/bus.js";
 import { planReads, sliceWords } from "../../sources/modbus/coalesce.js";
 import { decodePoint } from "../../sources/modbus/decode.js";
@@ -22,7 +21,7 @@ async function readFacts(bus: ModbusBus, unitId: number, timeoutMs: number): Pro
   const facts: DeviceFacts = {};
   for (const base of [40000, 50000, 0]) {
     try {
-      const { data } = await bus.request(unitId, timeoutMs, (c) => c.readHoldingRegisters(base, 2));
+      const data = await bus.request(unitId, timeoutMs, (c) => c.readHoldingRegisters(base, 2));
       if (data[0] === SUNS[0] && data[1] === SUNS[1]) {
         facts.sunspecBase = base;
         break;
@@ -32,8 +31,7 @@ async function readFacts(bus: ModbusBus, unitId: number, timeoutMs: number): Pro
     }
   }
   try {
-    const answer = await bus.request(unitId, timeoutMs, (c: ModbusRTU) => c.readDeviceIdentification(1, 0));
-    const objects = answer.data as unknown as Record<number, string>;
+    const objects = await bus.request(unitId, timeoutMs, (c) => c.readDeviceIdentification(1, 0));
     facts.deviceId = {
       ...(objects[0] ? { vendor: String(objects[0]) } : {}),
       ...(objects[1] ? { product: String(objects[1]) } : {}),

@@ -1,10 +1,11 @@
 import { createBackoff } from "@tidegate/node-kit";
 import { TidegateError } from "@tidegate/protocol";
-import type ModbusRTU from "modbus-serial";
 import type { Logger } from "pino";
 import type { ModbusTransport } from "../../config/schema.js";
 import { describeSerialOpenError } from "../serial-port.js";
 import { describeModbusError } from "./errors.js";
+import type { ModbusClient } from "./wire/client.js";
+import { type OpenLine, openLine } from "./wire/links.js";
 
 /**
  * One Modbus line: a serial port, or a TCP endpoint. Every device on it shares its connection, and
@@ -15,7 +16,7 @@ import { describeModbusError } from "./errors.js";
 export interface ModbusBus {
   /** Where the bus goes, for messages: "/dev/ttyUSB0", "10.0.0.5:502". */
   readonly label: string;
-  request<T>(unitId: number, timeoutMs: number, fn: (client: ModbusRTU) => Promise<T>): Promise<T>;
+  request<T>(unitId: number, timeoutMs: number, fn: (client: ModbusClient) => Promise<T>): Promise<T>;
   /**
    * The line for `fn` alone, with the port closed: requests wait behind it, and the next one opens
    * the port again with the bus's own settings, also when `fn` fails. A commissioning scan sweeps
@@ -50,35 +51,6 @@ function interFrameDelay(t: ModbusTransport): number {
   return Math.max(2, Math.ceil((3.5 * 11 * 1000) / baud));
 }
 
-async function open(t: ModbusTransport): Promise<ModbusRTU> {
-  // Loaded with the first Modbus line, so an agent without Modbus devices does not carry it (and
-  // the serialport it pulls in) in memory.
-  const { default: ModbusClient } = await import("modbus-serial");
-  const c = new ModbusClient();
-  c.on("error", () => {}); // surfaced through the failing request instead
-  if (t.type === "tcp") await c.connectTCP(t.host, { port: t.port });
-  else if (t.type === "rtu-over-tcp") await c.connectTelnet(t.host, { port: t.port });
-  else
-    await c.connectRTUBuffered(t.port, {
-      baudRate: t.baudRate,
-      parity: t.parity,
-      dataBits: t.dataBits,
-      stopBits: t.stopBits,
-    });
-  return c;
-}
-
-/**
- * modbus-serial keeps every request's callback (and with it the answer) in a table keyed by a
- * transaction id that wraps at 256, so each connection holds its last 256 answers: about 8 MB
- * for 50 devices, grown over the first minutes. Requests on a bus run one at a time, so once one
- * has settled nothing in the table is pending; a late answer to a timed-out request then finds
- * no entry and is ignored, as modbus-serial does for unknown ids.
- */
-function forgetTransactions(c: ModbusRTU): void {
-  (c as unknown as { _transactions: Record<number, unknown> })._transactions = {};
-}
-
 /** Why a line could not be opened, in words a technician can act on. */
 function openErrorReason(err: unknown): string {
   return describeSerialOpenError(err) ?? describeModbusError(err, 0).reason;
@@ -88,27 +60,27 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   const label = transport.type === "rtu" ? transport.port : `${transport.host}:${transport.port}`;
   const gapMs = interFrameDelay(transport);
   const backoff = createBackoff({ initialMs: 500, maxMs: 30_000 });
-  let client: ModbusRTU | undefined;
+  let line: OpenLine | undefined;
   let nextOpenAt = 0;
   let lastOpenError = "";
   let tail: Promise<unknown> = Promise.resolve();
   let held = false;
   let opened = 0;
 
-  async function ensureOpen(): Promise<ModbusRTU> {
-    if (client?.isOpen) return client;
+  async function ensureOpen(): Promise<ModbusClient> {
+    if (line?.client.isOpen) return line.client;
     if (Date.now() < nextOpenAt)
       throw new BusUnavailableError(
         `cannot open ${label}: ${lastOpenError}; retrying in ${Math.ceil((nextOpenAt - Date.now()) / 1000)} s`,
       );
     try {
-      client = await open(transport);
+      line = await openLine(transport);
       opened += 1;
       backoff.reset();
       log.info({ bus: label, transport: transport.type }, "modbus bus open");
-      return client;
+      return line.client;
     } catch (err) {
-      client = undefined;
+      line = undefined;
       lastOpenError = openErrorReason(err);
       nextOpenAt = Date.now() + backoff.next();
       throw new BusUnavailableError(`cannot open ${label}: ${lastOpenError}`);
@@ -117,20 +89,20 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
 
   /** Closes the connection; resolves once the port is free for another opener. */
   function drop(): Promise<void> {
-    const c = client;
-    client = undefined;
-    if (!c) return Promise.resolve();
-    // A dead socket may never call back; a second is plenty for a port to close.
+    const l = line;
+    line = undefined;
+    if (!l) return Promise.resolve();
+    // A dead port may never call back; a second is plenty for a port to close.
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 1000);
-      c.close(() => {
+      void l.close().then(() => {
         clearTimeout(timer);
         resolve();
       });
     });
   }
 
-  async function run<T>(unitId: number, timeoutMs: number, fn: (c: ModbusRTU) => Promise<T>): Promise<T> {
+  async function run<T>(unitId: number, timeoutMs: number, fn: (c: ModbusClient) => Promise<T>): Promise<T> {
     const c = await ensureOpen();
     c.setID(unitId);
     c.setTimeout(timeoutMs);
@@ -143,14 +115,13 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
       if (reconnect && !(kind === "timeout" && transport.type !== "tcp")) void drop();
       throw err;
     } finally {
-      forgetTransactions(c);
       if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     }
   }
 
   return {
     label,
-    request<T>(unitId: number, timeoutMs: number, fn: (c: ModbusRTU) => Promise<T>): Promise<T> {
+    request<T>(unitId: number, timeoutMs: number, fn: (c: ModbusClient) => Promise<T>): Promise<T> {
       const result = tail.then(() => run(unitId, timeoutMs, fn));
       tail = result.catch(() => {});
       return result;

@@ -30,12 +30,12 @@ function printable(err: unknown): string {
   }
 }
 
-/** Turns what modbus-serial throws into words and into what to do next. */
+/** Turns what a Modbus request fails with (wire/errors.ts, a socket's or port's own) into words and into what to do next. */
 export function describeModbusError(err: unknown, timeoutMs: number): ModbusErrorInfo {
   // Drivers may reject with anything, even null or an error without a message: the reason is never empty.
   const e = (err ?? {}) as {
     modbusCode?: number;
-    errno?: string;
+    errno?: string | number;
     code?: string;
     message?: string;
     name?: string;
@@ -49,12 +49,15 @@ export function describeModbusError(err: unknown, timeoutMs: number): ModbusErro
     };
   }
   // Our own errors' `code` names a kind of Tidegate error, not a system error code like ECONNRESET.
-  const code = e.errno ?? (err instanceof TidegateError ? undefined : e.code);
+  // A socket's errno is a number (-111); its code is the name (ECONNREFUSED).
+  const code =
+    (typeof e.errno === "string" ? e.errno : undefined) ??
+    (err instanceof TidegateError ? undefined : e.code);
   const message = (typeof e.message === "string" && e.message.trim()) || printable(err) || "unknown error";
   if (e.name === "TransactionTimedOutError" || code === "ETIMEDOUT" || /timed out/i.test(message)) {
     return { reason: `timeout after ${timeoutMs} ms`, kind: "timeout", reconnect: true, retry: true };
   }
-  if (/CRC error|Data length error|Unexpected data error/i.test(message)) {
+  if (e.name === "CorruptFrameError" || /CRC error|Data length error|Unexpected data error/i.test(message)) {
     return { reason: `corrupt response (${message})`, kind: "corrupt", reconnect: false, retry: true };
   }
   if (code) return { reason: `connection error ${code}`, kind: "connection", reconnect: true, retry: false };

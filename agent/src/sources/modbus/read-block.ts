@@ -1,8 +1,8 @@
 import type { RegisterTable } from "@tidegate/profiles";
-import type ModbusRTU from "modbus-serial";
 import type { ReadBlock } from "./coalesce.js";
+import type { ModbusClient } from "./wire/client.js";
 
-type Read = (client: ModbusRTU, block: ReadBlock) => Promise<{ data: Array<number | boolean> }>;
+type Read = (client: ModbusClient, block: ReadBlock) => Promise<number[]>;
 const reads: Record<RegisterTable, Read> = {
   holding: (client, b) => client.readHoldingRegisters(b.start, b.count),
   input: (client, b) => client.readInputRegisters(b.start, b.count),
@@ -10,11 +10,7 @@ const reads: Record<RegisterTable, Read> = {
   discrete: (client, b) => client.readDiscreteInputs(b.start, b.count),
 };
 
-/** One block read with the function code its table needs; bits come back as 0/1. */
-export async function readBlock(client: ModbusRTU, block: ReadBlock): Promise<number[]> {
-  const { data } = await reads[block.table](client, block);
-  // Registers come back as the words asked for: handed on as they are, not copied per poll.
-  if (block.table === "holding" || block.table === "input") return data as number[];
-  // Bit reads come back padded to whole bytes; keep only what was asked for.
-  return data.slice(0, block.count).map((v) => (v ? 1 : 0));
+/** One block read with the function code its table needs: the words asked for, or bits as 0/1. */
+export function readBlock(client: ModbusClient, block: ReadBlock): Promise<number[]> {
+  return reads[block.table](client, block);
 }

@@ -58,7 +58,7 @@ describe("SunSpec model discovery", { timeout: 30_000 }, () => {
     // Model 103's first register in the simulated chain: SunS, model 1 (66), 101 and 102 (50 each).
     const a = 40000 + 2 + (2 + 66) + 2 * (2 + 50) + 2;
     const raw = await bus.request(1, 500, (c) => c.readHoldingRegisters(a, 5));
-    expect([raw.data[0], raw.data[4]]).toEqual([1234, 0xfffe]);
+    expect([raw[0], raw[4]]).toEqual([1234, 0xfffe]);
   });
 
   it("reads SunSpec's not-implemented value as a bad reading with the reason, never a value", async () => {
