@@ -27,6 +27,7 @@ import { latencyFigures } from "./figures/latency.js";
 import { modbusDecodeFigures } from "./figures/modbus-decode.js";
 import { modbusFleetFigures } from "./figures/modbus-fleet.js";
 import { modbusPlanFigures } from "./figures/modbus-plan.js";
+import { modbusRequestFigures } from "./figures/modbus-request.js";
 import { opcuaFigures } from "./figures/opcua.js";
 import { queryFigures } from "./figures/query.js";
 import { DEFAULT_RSS_MINUTES, rssFigures } from "./figures/rss.js";
@@ -71,6 +72,7 @@ function groupsFor(rssMinutes: number, fleet: FleetBenchOptions): Group[] {
         await modbusFleetFigures(emit);
       },
     },
+    { name: "modbus-request", run: modbusRequestFigures },
     { name: "opcua", run: opcuaFigures },
     { name: "sparkplug", run: sparkplugFigures },
     { name: "commission", run: commissionScanFigures },
