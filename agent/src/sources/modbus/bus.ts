@@ -56,6 +56,8 @@ function openErrorReason(err: unknown): string {
   return describeSerialOpenError(err) ?? describeModbusError(err, 0).reason;
 }
 
+const ignore = () => {};
+
 export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   const label = transport.type === "rtu" ? transport.port : `${transport.host}:${transport.port}`;
   const gapMs = interFrameDelay(transport);
@@ -103,7 +105,8 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   }
 
   async function run<T>(unitId: number, timeoutMs: number, fn: (c: ModbusClient) => Promise<T>): Promise<T> {
-    const c = await ensureOpen();
+    // An open line is taken as it is: no promise for the common case.
+    const c = line?.client.isOpen ? line.client : await ensureOpen();
     c.setID(unitId);
     c.setTimeout(timeoutMs);
     try {
@@ -123,7 +126,7 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
     label,
     request<T>(unitId: number, timeoutMs: number, fn: (c: ModbusClient) => Promise<T>): Promise<T> {
       const result = tail.then(() => run(unitId, timeoutMs, fn));
-      tail = result.catch(() => {});
+      tail = result.catch(ignore);
       return result;
     },
     hold<T>(fn: () => Promise<T>): Promise<T> {
@@ -137,7 +140,7 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
           nextOpenAt = 0; // the line was ours to close: no backoff before polling opens it again
         }
       });
-      tail = result.catch(() => {});
+      tail = result.catch(ignore);
       return result;
     },
     get held() {
