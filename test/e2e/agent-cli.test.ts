@@ -104,7 +104,7 @@ describe("tidegate-agent", () => {
         "--unit",
         "3",
       );
-      expect(code).toBe(0);
+      expect(code, output).toBe(0);
       expect(output).toMatch(/^voltage\s+230\.5 V\s+\[4366 8000\]$/m);
       expect(output).toMatch(
         /\* ABCD {2}230\.5\s+register: \{ table: input, address: 0, type: float32, order: ABCD \}/,
