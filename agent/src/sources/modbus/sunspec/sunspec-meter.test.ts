@@ -82,8 +82,8 @@ describe("SunSpec meters", { timeout: 30_000 }, () => {
     const body = 40000 + 2 + (2 + 66) + 2;
     const v = await bus.request(1, 500, (c) => c.readHoldingRegisters(body + 6, 1));
     const wh = await bus.request(1, 500, (c) => c.readHoldingRegisters(body + 44, 2));
-    expect(v.data[0]).toBe(2314);
-    expect((wh.data[0] ?? 0) * 65536 + (wh.data[1] ?? 0)).toBe(123_456);
+    expect(v[0]).toBe(2314);
+    expect((wh[0] ?? 0) * 65536 + (wh[1] ?? 0)).toBe(123_456);
     expect(latest(seen, "m1_mn")?.quality).toBe("good");
   });
 
