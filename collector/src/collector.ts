@@ -56,13 +56,7 @@ export interface CollectorExtras {
 /** Wires NATS ingest → store → HTTP API. */
 export function createCollector(options: CollectorOptions, log: Logger, extra: CollectorExtras = {}) {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openSqliteStore(storePath(options), {
-    clockJumpMs: options.clockJumpMs,
-    backgroundCheckpoints: {
-      onError: (message) =>
-        log.warn({ reason: message }, "checkpointing the store's WAL failed; commits take it over"),
-    },
-  });
+  const store = openSqliteStore(storePath(options), { clockJumpMs: options.clockJumpMs });
   const readings = openReadings(options, store, log);
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;
@@ -223,11 +217,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       catalog.attach(nc);
       ingest = startIngest(
         nc,
-        {
-          insertBatches: readings.insertBatches,
-          catchUpSlice: readings.catchUpSlice,
-          saveHeartbeat: store.saveHeartbeat,
-        },
+        { insertBatches: readings.insertBatches, saveHeartbeat: store.saveHeartbeat },
         log,
         {
           collectorVersion: VERSION,
@@ -251,7 +241,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       await alertIngest?.stop();
       await nc?.drain().catch(() => nc?.close());
       await readings.close?.();
-      await store.closeAsync();
+      store.close();
       authStore.close();
       ssoSessions?.close();
     },

@@ -50,7 +50,7 @@ async function announceWire(nc: NatsConnection, max: number, collectorVersion: s
 export function startIngest(
   nc: NatsConnection,
   /** saveHeartbeat tells how far the gateway's clock jumped, if it did. */
-  store: Pick<ReadingsBackend, "insertBatches" | "catchUpSlice"> & { saveHeartbeat(hb: Heartbeat): unknown },
+  store: Pick<ReadingsBackend, "insertBatches"> & { saveHeartbeat(hb: Heartbeat): unknown },
   log: Logger,
   options: IngestOptions = {},
 ) {

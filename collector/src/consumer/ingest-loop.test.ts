@@ -89,33 +89,6 @@ describe("the ingest loop", () => {
     expect(stats).toMatchObject({ batches: 23, readings: 23 * 500 });
   });
 
-  it("does the store's deferred work a slice a turn after a commit, never inside it, until none is left", async () => {
-    const events: string[] = [];
-    let slicesLeft = 3;
-    const store = {
-      ...fakeStore((batches) => {
-        events.push("commit");
-        return allNew(batches);
-      }),
-      catchUpSlice() {
-        events.push("slice");
-        slicesLeft -= 1;
-        return slicesLeft > 0;
-      },
-    };
-    const loop = createIngestLoop(store, log, freshStats());
-    const m = batchOf("plant-1", 1, 3);
-    const ack = m.ack;
-    m.ack = () => {
-      events.push("ack");
-      ack();
-    };
-    await loop.handle(deliver(m));
-    for (let turn = 0; turn < 6; turn++) await new Promise((r) => setImmediate(r));
-    await loop.drain();
-    expect(events).toEqual(["commit", "ack", "slice", "slice", "slice"]);
-  });
-
   it("naks every batch of a group the store could not commit, and acks none", async () => {
     const store = fakeStore(() => {
       throw new Error("disk I/O error");

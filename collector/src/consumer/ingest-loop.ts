@@ -76,7 +76,7 @@ const MAX_GROUP_READINGS = 5000;
  * the same way forever; a batch in a newer wire version is left in the stream.
  */
 export function createIngestLoop(
-  store: Pick<ReadingsBackend, "insertBatches" | "catchUpSlice">,
+  store: Pick<ReadingsBackend, "insertBatches">,
   log: Logger,
   stats: IngestStats,
   options: IngestLoopOptions = {},
@@ -88,25 +88,6 @@ export function createIngestLoop(
   let groupScheduled = false;
   // A store that answers later (InfluxDB) has one group in flight; the next one gathers meanwhile.
   let inFlight: Promise<void> | undefined;
-  let catchingUp = false;
-
-  /** The store's deferred work, a slice a turn, until none is left (between commits, never in one). */
-  function catchUp() {
-    if (catchingUp || !store.catchUpSlice) return;
-    catchingUp = true;
-    const step = () => {
-      let more = false;
-      try {
-        more = store.catchUpSlice?.() ?? false;
-      } catch (err) {
-        // Nothing is lost: the readings are stored in the head; the next commit or read moves them.
-        log.warn({ err }, "the store's deferred work failed; it is tried again after the next commit");
-      }
-      if (more) setImmediate(step);
-      else catchingUp = false;
-    };
-    setImmediate(step);
-  }
 
   async function handle(messages: AsyncIterable<TelemetryMessage>) {
     for await (const m of messages) {
@@ -170,7 +151,6 @@ export function createIngestLoop(
         stats.duplicates += r.duplicates;
       }
       for (const i of items) i.m.ack();
-      catchUp();
       options.onCommitted?.(items.filter((_, n) => (results[n]?.inserted ?? 0) > 0).map((i) => i.batch));
     };
     const failed = (err: unknown) => {

@@ -40,11 +40,6 @@ export interface ReadingsBackend {
     axis: readonly number[],
     agg: Agg,
   ): SeriesColumns | undefined;
-  /**
-   * One short slice of the work commits left for later (SQLite: the head's moves into chunks and
-   * rollups); true while more waits. Called in turns of its own, so no commit grows by it.
-   */
-  catchUpSlice?(): boolean;
   writeStatus?(): WriteStatus;
   close?(): Promise<void>;
 }
@@ -54,7 +49,6 @@ export function sqliteReadings(store: SqliteStore): ReadingsBackend {
   return {
     kind: "sqlite",
     insertBatches: (batches, receivedAt) => store.insertBatches(batches, receivedAt),
-    catchUpSlice: () => store.moveOwedHead(),
     series: (q) => store.series(q),
     partials: (plan, q) => store.partials(plan.source, q, plan.stepMs),
     buckets: (plan, q, axis, agg) =>

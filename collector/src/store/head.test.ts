@@ -71,16 +71,6 @@ function rows(table: "head" | "chunks"): number {
   }
 }
 
-/** Readings waiting in the head, from a second connection. */
-function sumHeadReadings(): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.prepare("SELECT coalesce(sum(n), 0) FROM head").pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}
-
 const q = (point: string) => ({ gateway: "gw-1", device: "meter", point, from: T0, to: T0 + 3_600_000 });
 
 describe("the head", () => {
@@ -136,42 +126,6 @@ describe("the head", () => {
       expect(rows("head")).toBe(waiting + s - 1);
     }
     for (let g = 1; g < 30; g++) expect(store.countReadings(`gw-${g}`)).toBe(300);
-  });
-
-  it("leaves what a commit could not move to slices of their own, until the commits' debt is paid or nothing is due", () => {
-    // 20 gateways of 300 points whose rows come due together, then one commit of all 20 (6,000
-    // readings): it moves MOVE_READINGS_PER_COMMIT of them and owes the inflow twice its size.
-    const gateways = 20;
-    for (let g = 0; g < gateways; g++) store.insertBatch(wide(`gw-${g}`, 0), T0);
-    const now = T0 + HEAD_AGE_MS;
-    store.insertBatches(
-      Array.from({ length: gateways }, (_, g) => wide(`gw-${g}`, 1)),
-      now,
-    );
-    const before = sumHeadReadings();
-    expect(before).toBe(2 * gateways * 300 - MOVE_READINGS_PER_COMMIT);
-    let slices = 0;
-    let left = before;
-    while (store.moveOwedHead(now)) {
-      slices += 1;
-      const after = sumHeadReadings();
-      // About MOVE_READINGS_PER_COMMIT a slice: whole rows, so at most one row (300) over.
-      expect(left - after).toBeGreaterThan(0);
-      expect(left - after).toBeLessThanOrEqual(MOVE_READINGS_PER_COMMIT + 300);
-      left = after;
-      expect(slices).toBeLessThan(100);
-    }
-    // Every row that was due moved (many gateways' newest rows with them: a move takes a
-    // gateway's oldest rows first); what waits is newer, and nothing is owed once nothing is due.
-    const db = new Database(path, { readonly: true });
-    try {
-      expect(db.prepare("SELECT count(*) FROM head WHERE received_at < ?").pluck().get(now)).toBe(0);
-    } finally {
-      db.close();
-    }
-    expect(sumHeadReadings()).toBeLessThan(gateways * 300);
-    expect(store.moveOwedHead(now)).toBe(false);
-    for (let g = 0; g < gateways; g++) expect(store.countReadings(`gw-${g}`)).toBe(600);
   });
 
   it("moves a long-waiting gateway in parts, oldest rows first, and a read sees all of it either way", () => {

@@ -14,16 +14,13 @@ export const HEAD_AGE_MS = 120_000;
 export const HEAD_ROWS_MAX = 240;
 /**
  * Readings moved per commit, about, when moves are due: due gateways move oldest row first until
- * this many went; a gateway may move in parts over several commits. A commit is one synchronous
- * stretch of the event loop, and the API waits behind it: moving whole gateways (6,000 readings for
- * 50 points over two minutes) made the commits that moved ~40 ms, the fleet's /api/v1/gateways p99
- * followed (fleet bench). The head owes twice what it took in; what a commit could not move
- * goes in slices of this size, each its own transaction and turn of the event loop (moveOwed),
- * so the moves keep ahead of a fleet however fast it sends without lengthening any one stretch.
+ * this many (or twice what the commit itself added to the head, if more) went; a gateway may move
+ * in parts over several commits. A commit is one synchronous stretch of the event loop, and the
+ * API waits behind it: moving whole gateways (6,000 readings for 50 points over two minutes) made
+ * the commits that moved ~40 ms, the fleet's /api/v1/gateways p99 followed (fleet bench). Twice
+ * the inflow keeps the moves ahead of a fleet however fast it sends.
  */
 export const MOVE_READINGS_PER_COMMIT = 1500;
-/** Most owed readings the head remembers: enough for any backlog of moves to catch up. */
-const MAX_OWED = 1_000_000;
 
 /**
  * The head: where live readings of fleet-shaped batches wait, one row per gateway epoch and commit,
@@ -51,8 +48,8 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
   // Gateways this commit filled to HEAD_ROWS_MAX: checked as rows are added, not by a walk over
   // every gateway on every commit.
   const full = new Set<string>();
-  // Twice the readings added to the head, less those moved since: what moves owe the inflow.
-  let owed = 0;
+  // Readings this commit added to the head: the moves keep ahead of twice that.
+  let addedNow = 0;
 
   /** The gateway owning the head's oldest row, when that row is HEAD_AGE_MS old. */
   function dueGateway(now: number): string | undefined {
@@ -106,31 +103,6 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
     return { moved, all };
   }
 
-  /**
-   * Moves what is due, oldest row first, about `budget` readings: the gateways whose oldest row
-   * is HEAD_AGE_MS old (found from the table's first rows), then those this process filled past
-   * HEAD_ROWS_MAX. What is left moves in later commits or in moveOwed's slices.
-   */
-  function moveDue(now: number, budget = MOVE_READINGS_PER_COMMIT): number {
-    let moved = 0;
-    while (moved < budget) {
-      const gateway = dueGateway(now);
-      if (gateway === undefined) break;
-      const step = move(gateway, budget - moved).moved;
-      if (step === 0) break; // nothing came of it: never spin on a row that holds no readings
-      moved += step;
-    }
-    for (const gateway of full) {
-      if (moved >= budget) break;
-      const step = move(gateway, budget - moved);
-      moved += step.moved;
-      if (step.all) full.delete(gateway);
-    }
-    // Less than asked means nothing more is due: the debt is settled until new readings come.
-    owed = moved < budget ? 0 : Math.max(0, owed - moved);
-    return moved;
-  }
-
   return {
     /** Keeps one commit's new readings of a gateway epoch, grouped by series. */
     add(
@@ -145,20 +117,35 @@ export function createHead(db: Database.Database, parts: { chunks: Chunks; rollu
       }));
       const n = groups.reduce((sum, g) => sum + g.readings.length, 0);
       insert.run(gateway, epoch, receivedAt, n, encodeHead(entries));
-      owed = Math.min(MAX_OWED, owed + 2 * n);
+      addedNow += n;
       const rows = (added.get(gateway) ?? 0) + 1;
       added.set(gateway, rows);
       if (rows >= HEAD_ROWS_MAX) full.add(gateway);
     },
-    moveDue,
     /**
-     * One slice (about MOVE_READINGS_PER_COMMIT readings) of the moves the inflow is owed and
-     * that are due; returns whether more are owed.
+     * Moves what is due, oldest row first, about MOVE_READINGS_PER_COMMIT readings or twice what
+     * this commit added to the head: the gateways whose oldest row is HEAD_AGE_MS old (found from
+     * the table's first rows), then those this process filled past HEAD_ROWS_MAX. What is left
+     * moves in the next commits.
      */
-    moveOwed(now: number): boolean {
-      if (owed <= 0) return false;
-      moveDue(now, Math.min(owed, MOVE_READINGS_PER_COMMIT));
-      return owed > 0;
+    moveDue(now: number): number {
+      const budget = Math.max(MOVE_READINGS_PER_COMMIT, 2 * addedNow);
+      addedNow = 0;
+      let moved = 0;
+      while (moved < budget) {
+        const gateway = dueGateway(now);
+        if (gateway === undefined) break;
+        const step = move(gateway, budget - moved).moved;
+        if (step === 0) break; // nothing came of it: never spin on a row that holds no readings
+        moved += step;
+      }
+      for (const gateway of full) {
+        if (moved >= budget) break;
+        const step = move(gateway, budget - moved);
+        moved += step.moved;
+        if (step.all) full.delete(gateway);
+      }
+      return moved;
     },
     /**
      * Moves the gateway that is most overdue, if one is: commits move gateways as they go, this

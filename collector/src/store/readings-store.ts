@@ -50,7 +50,6 @@ export function createReadingsStore(db: Database.Database, latest: LatestValues)
   const settleNow = db.transaction((gateway: string) => head.settle(gateway));
   const settleEvery = db.transaction(() => head.settleAll());
   const moveOneDue = db.transaction((now: number) => head.moveOneDue(now));
-  const moveOwed = db.transaction((now: number) => head.moveOwed(now));
   /** Reads of a series see its readings in chunks and rollups: a head the gateway has moves first. */
   function settle(gateway: string): void {
     if (head.holds(gateway)) settleNow.immediate(gateway);
@@ -124,11 +123,6 @@ export function createReadingsStore(db: Database.Database, latest: LatestValues)
       settle(args[1].gateway);
       return rollupBuckets(...args);
     },
-    /**
-     * One slice of the head moves the last commits owe (see head.ts), in its own short
-     * transaction; true while more are owed. The ingest loop calls it between commits.
-     */
-    moveOwedHead: (now: number = Date.now()): boolean => db.open && moveOwed.immediate(now),
     /** Moves one overdue gateway's head (see head.ts), in its own short transaction; false when none is due. */
     moveOneDueHead: (now: number): boolean => moveOneDue.immediate(now),
     /**

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { migrateSync, type UpgradeOptions, upgradeDatabase } from "@tidegate/node-kit";
 import Database from "better-sqlite3";
 import { createAlertEvents } from "./alert-events.js";
-import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from "./checkpointer.js";
 import { createLatestValues } from "./latest-values.js";
 import { createReadingsStore } from "./readings-store.js";
 import { createRegistry } from "./registry.js";
@@ -17,40 +16,21 @@ export type { AlertRow, GatewayRow, InsertResult, PointRow, SeriesQuery, SeriesR
  * (gateway, epoch, seq): a batch that arrives twice (redelivery, an agent retry outside
  * JetStream's duplicate window) inserts nothing the second time.
  */
-export function openSqliteStore(
-  path: string,
-  options: {
-    clockJumpMs?: number;
-    /** Checkpoint the WAL from a thread of its own (checkpointer.ts) instead of in commits. */
-    backgroundCheckpoints?: { everyMs?: number; onError?: (message: string) => void };
-  } = {},
-) {
+export function openSqliteStore(path: string, options: { clockJumpMs?: number } = {}) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   migrateSync(db, storeSchema, path);
-  const checkpointer =
-    options.backgroundCheckpoints && startCheckpointer(path, options.backgroundCheckpoints);
-  if (checkpointer) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const latest = createLatestValues(db);
   const writeAllLatest = db.transaction(() => latest.writeAll());
-  const close = () => {
-    void checkpointer?.stop();
-    if (db.open) writeAllLatest.immediate();
-    db.close();
-  };
   return {
     ...createReadingsStore(db, latest),
     ...createRegistry(db, latest, options),
     ...createAlertEvents(db),
     ...createRolloutRows(db),
-    /** The WAL's latest background checkpoint round, when checkpoints run in the background. */
-    lastCheckpoint: () => checkpointer?.last(),
-    close,
-    /** close(), and the checkpoint thread ended (its connection closed) when there is one. */
-    async closeAsync() {
-      await checkpointer?.stop();
-      close();
+    close: () => {
+      if (db.open) writeAllLatest.immediate();
+      db.close();
     },
   };
 }
