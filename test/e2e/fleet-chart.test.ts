@@ -212,6 +212,8 @@ describe("fleet chart in Chromium", () => {
 
     // Drag across the middle tenth of the plot: the window becomes that tenth, asked for again.
     const over = chart.locator(".u-over");
+    // The fleet view's panels above (rollouts, summary) may push the chart below the fold.
+    await over.scrollIntoViewIfNeeded();
     const box = await over.boundingBox();
     if (!box) throw new Error("the chart has no plot area");
     const before = o.queries.length;

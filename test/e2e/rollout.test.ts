@@ -166,7 +166,7 @@ beforeAll(async () => {
     await releaseAs(unpacked, BROKEN, work, (dir) => {
       const cli = join(dir, "dist/cli.js");
       const code = readFileSync(cli, "utf8");
-      const broken = code.replace("connectTCP(t.host, { port: t.port })", "connectTCP(t.host, { port: 1 })");
+      const broken = code.replace("openSocket(t.host, t.port)", "openSocket(t.host, 1)");
       expect(broken).not.toBe(code);
       writeFileSync(cli, broken);
     }),
