@@ -25,6 +25,10 @@ export default defineConfig({
           name: "unit",
           include: ["*/src/**/*.test.ts", "*/src/**/*.test.tsx"],
           environment: "node",
+          // Vitest's default for `run` is one worker fewer than the cores: one, on this machine.
+          // Two at a time on a loaded machine stretches a slow-to-compile first test past 5 s.
+          maxWorkers: 2,
+          testTimeout: 20_000,
         },
       },
       {

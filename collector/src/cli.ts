@@ -24,6 +24,7 @@ ${RELEASE_USAGE}
   --offline-after-s <n>     a gateway silent this long is offline and gets no commands (TIDEGATE_OFFLINE_AFTER_S; default 30)
   --clock-jump-ms <n>       flag a gateway whose clock steps this far between heartbeats (TIDEGATE_CLOCK_JUMP_MS; default 2000)
   --stream-replicas <n>     copies of each JetStream stream (TIDEGATE_STREAM_REPLICAS; default 3 on a cluster, 1 on one server)
+  --ack-wait-s <n>          how long batches a crashed collector pulled wait before another collector gets them (TIDEGATE_ACK_WAIT_S; default 30; the same on every collector)
   --release-public-key <pem>  refuse release uploads this key did not sign (TIDEGATE_RELEASE_PUBLIC_KEY; docs/upgrades.md)
   --rollout-upgrade-timeout-s <n>  a rollout fails a gateway not healthy this long after its upgrade was sent (TIDEGATE_ROLLOUT_UPGRADE_TIMEOUT_S; default 900)
 

@@ -222,6 +222,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
         {
           collectorVersion: VERSION,
           streamReplicas: options.streamReplicas,
+          ackWaitMs: options.ackWaitS * 1000,
           onCommitted: live.publish,
           observeCommit: (seconds) => commitSeconds.observe(seconds),
           wireMax: extra.wireMax,

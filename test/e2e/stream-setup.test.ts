@@ -35,4 +35,16 @@ describe("telemetry stream setup", () => {
     const stream = await jsm.streams.info(TELEMETRY_STREAM);
     expect(stream.config.duplicate_window).toBe(nanos(120_000));
   });
+
+  it("gives the consumer the ack wait the collector was started with, and back", async () => {
+    const jsm = await jetstreamManager(nc);
+    await ensureTelemetryStream(jsm, { ackWaitMs: 5_000 });
+    expect((await jsm.consumers.info(TELEMETRY_STREAM, COLLECTOR_DURABLE)).config.ack_wait).toBe(
+      nanos(5_000),
+    );
+    await ensureTelemetryStream(jsm);
+    expect((await jsm.consumers.info(TELEMETRY_STREAM, COLLECTOR_DURABLE)).config.ack_wait).toBe(
+      nanos(30_000),
+    );
+  });
 });

@@ -61,7 +61,7 @@ describe("fault: collector SIGKILL", () => {
     await sleep(1500); // the last run writes live traffic too
 
     await finishScenario(rig, `collector-sigkill[kills=${KILLS},seed=${seed}]`, {
-      // Messages the dead process held come back only after ack_wait (30 s).
+      // Messages the dead process held come back only after ack_wait (the rig sets 5 s).
       timeoutMs: 50_000,
       absorbed: [`messages un-acked right after each kill=${unacked.join("/")}`],
       load,

@@ -10,7 +10,7 @@ import { consumerState, ingestCounters } from "./helpers/stream.js";
 // one data dir: SQLite in WAL mode lets two processes write one file on a local disk, so a single
 // store shows whether anything went missing. A burst of synthetic load keeps both writing; one is
 // SIGKILLed in the middle of it and stays dead, and the survivor gets what the dead one held
-// once ack_wait (30 s) runs out.
+// once ack_wait (5 s in the rig, 30 s by default) runs out.
 
 const rigFor = useRig();
 

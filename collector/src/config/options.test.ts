@@ -15,3 +15,16 @@ describe("--clock-jump-ms", () => {
     expect(() => parseCollectorOptions({ "clock-jump-ms": "0" }, {})).toThrow(/--clock-jump-ms: /);
   });
 });
+
+describe("--ack-wait-s", () => {
+  it("defaults to JetStream's 30 s, reads TIDEGATE_ACK_WAIT_S, and the flag wins", () => {
+    expect(parseCollectorOptions({}, {}).ackWaitS).toBe(30);
+    expect(parseCollectorOptions({}, { TIDEGATE_ACK_WAIT_S: "5" }).ackWaitS).toBe(5);
+    expect(parseCollectorOptions({ "ack-wait-s": "10" }, { TIDEGATE_ACK_WAIT_S: "5" }).ackWaitS).toBe(10);
+  });
+
+  it("refuses a wait too short for a commit to finish in, naming the flag", () => {
+    expect(() => parseCollectorOptions({ "ack-wait-s": "1" }, {})).toThrow(/--ack-wait-s: /);
+    expect(() => parseCollectorOptions({ "ack-wait-s": "soon" }, {})).toThrow(OptionsError);
+  });
+});

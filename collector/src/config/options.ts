@@ -50,6 +50,15 @@ export const collectorOptionsSchema = z.object({
     .max(5)
     .optional()
     .describe("copies of each JetStream stream; default 3 on a cluster, 1 on a single server"),
+  ackWaitS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(600)
+    .default(30)
+    .describe(
+      "seconds JetStream waits for a collector's ack before it hands a batch to another collector: how long the batches a crashed collector held stay unwritten (give every collector the same)",
+    ),
   releasePublicKey: z
     .string()
     .min(1)
@@ -124,6 +133,7 @@ export const collectorFlags = Object.fromEntries(
     "clock-jump-ms",
     "api-rate-limit",
     "stream-replicas",
+    "ack-wait-s",
     "release-public-key",
     "rollout-upgrade-timeout-s",
     ...natsSecurityFlagNames,
@@ -150,6 +160,7 @@ export function parseCollectorOptions(
     clockJumpMs: flags["clock-jump-ms"] ?? env.TIDEGATE_CLOCK_JUMP_MS,
     apiRateLimit: flags["api-rate-limit"] ?? env.TIDEGATE_API_RATE_LIMIT,
     streamReplicas: flags["stream-replicas"] ?? env.TIDEGATE_STREAM_REPLICAS,
+    ackWaitS: flags["ack-wait-s"] ?? env.TIDEGATE_ACK_WAIT_S,
     releasePublicKey: flags["release-public-key"] ?? env.TIDEGATE_RELEASE_PUBLIC_KEY,
     rolloutUpgradeTimeoutS: flags["rollout-upgrade-timeout-s"] ?? env.TIDEGATE_ROLLOUT_UPGRADE_TIMEOUT_S,
     ...Object.fromEntries(

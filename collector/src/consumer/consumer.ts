@@ -26,6 +26,8 @@ export interface IngestOptions extends IngestLoopOptions {
   collectorVersion?: string;
   /** Copies of each stream; default 3 on a JetStream cluster, 1 on a single server. */
   streamReplicas?: number;
+  /** How long the server waits for an ack before redelivering (the consumer's ack_wait); 30 s. */
+  ackWaitMs?: number;
 }
 
 /** Tells agents which batch versions this collector reads, before they publish what it cannot. */
@@ -72,6 +74,7 @@ export function startIngest(
     observeCommit: options.observeCommit,
     onCommitted: options.onCommitted,
     wireMax,
+    ackWaitMs: options.ackWaitMs,
   });
 
   const heartbeats = nc.subscribe(subjects.statusAll, {
@@ -98,7 +101,7 @@ export function startIngest(
       "telemetry stream",
       log,
       async (r) => {
-        await ensureTelemetryStream(jsm, { replicas: r });
+        await ensureTelemetryStream(jsm, { replicas: r, ackWaitMs: options.ackWaitMs });
         return r;
       },
     );

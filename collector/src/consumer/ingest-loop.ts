@@ -59,6 +59,8 @@ export interface IngestLoopOptions {
   onCommitted?: (batches: Batch[]) => void;
   /** Newest batch wire version read; lower only to play an older collector in tests. */
   wireMax?: number;
+  /** The consumer's ack_wait: a write still running is reported as in progress well inside it. */
+  ackWaitMs?: number;
 }
 
 /** Batches per store transaction at most; more wait for the next one. */
@@ -166,13 +168,16 @@ export function createIngestLoop(
       return failed(err);
     }
     // A slow write (retries) must not let ack_wait run out and hand the batches to another collector.
-    const working = setInterval(() => {
-      try {
-        for (const i of items) i.m.working();
-      } catch {
-        // the connection is closing: the batches come back to some collector after ack_wait
-      }
-    }, 10_000);
+    const working = setInterval(
+      () => {
+        try {
+          for (const i of items) i.m.working();
+        } catch {
+          // the connection is closing: the batches come back to some collector after ack_wait
+        }
+      },
+      Math.min(10_000, (options.ackWaitMs ?? 30_000) / 3),
+    );
     inFlight = pending
       .then(committed, failed)
       .catch((err) => log.error({ err }, "acking a committed group failed"))

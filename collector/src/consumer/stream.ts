@@ -12,7 +12,7 @@ export const PULL_EXPIRES_MS = 2_000;
 /** Creates the telemetry stream and the shared durable consumer, or brings their config up to date. */
 export async function ensureTelemetryStream(
   jsm: JetStreamManager,
-  options: { maxAgeHours?: number; replicas?: number } = {},
+  options: { maxAgeHours?: number; replicas?: number; ackWaitMs?: number } = {},
 ) {
   const config = {
     name: TELEMETRY_STREAM,
@@ -34,7 +34,7 @@ export async function ensureTelemetryStream(
     durable_name: COLLECTOR_DURABLE,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(30_000),
+    ack_wait: nanos(options.ackWaitMs ?? 30_000),
     // A collector killed mid-write holds what it pulled until ack_wait; room for several such
     // crashes keeps the other instances ingesting meanwhile.
     max_ack_pending: 20_000,

@@ -106,7 +106,9 @@ export async function startRig(o: RigOptions): Promise<Rig> {
     const climate = await startModbusTcpSimulator({ profile: climateProfile, port: 0, tickMs: 100, seed: 2 });
     disposers.push(() => climate.close());
     for (let i = 0; i < (o.collectors ?? 1); i++) {
-      const c = await startCollector(natsUrls.join(","), { dir: dataDir });
+      // A killed collector's un-acked batches come back after ack_wait: 5 s instead of 30 keeps
+      // the scenarios short and still makes every kill wait for a redelivery.
+      const c = await startCollector(natsUrls.join(","), { dir: dataDir, env: { TIDEGATE_ACK_WAIT_S: "5" } });
       collectors.push(c);
       disposers.push(() => c.kill("SIGKILL"));
     }

@@ -13,7 +13,7 @@ export interface Settled {
  * reported dropped), and the stored count stayed put for `quietMs` (late redeliveries land).
  * On timeout it returns what it saw instead of throwing, so the scenario still prints its line
  * and the assertions say what is missing. A collector killed with messages in flight gets them
- * redelivered only after the consumer's ack_wait (30 s), so callers size the timeout for that.
+ * redelivered only after the consumer's ack_wait (5 s in the rig), so callers size the timeout for that.
  */
 export async function settle(o: {
   agentUrl: string;
