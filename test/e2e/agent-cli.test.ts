@@ -191,6 +191,10 @@ describe("tidegate-agent", () => {
         "SunSpec model 201:",
         "SunSpec model 202:",
         "SunSpec model 204:",
+        "SunSpec model 211:",
+        "SunSpec model 212:",
+        "SunSpec model 213:",
+        "SunSpec model 214:",
       ]);
     } finally {
       await sim.close();
