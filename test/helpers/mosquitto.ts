@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,8 +59,16 @@ function findBinary(name: string, dirs: string[]): string | undefined {
   return undefined;
 }
 
+// node-opcua's PKI leaves OPENSSL_CONF behind in the process that used it (the string "undefined",
+// or a file in a folder since deleted), which openssl then refuses to start without.
+function opensslEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (env.OPENSSL_CONF !== undefined && !existsSync(env.OPENSSL_CONF)) delete env.OPENSSL_CONF;
+  return env;
+}
+
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: opensslEnv() });
 
 /** A throwaway CA, a server certificate for localhost/127.0.0.1 and a client certificate (P-256 keys: fast). */
 export function makeTestCertificates(

@@ -16,6 +16,14 @@ describe("agent config", () => {
     expect(config.devices.map((d) => d.profile)).toEqual(["eastron/sdm120"]);
   });
 
+  it("resolves each file's paths on its own: a second config in another folder keeps none of the first's", () => {
+    const first = parseConfig(valid, "/srv/one/agent.yaml").config;
+    const second = parseConfig(valid, "/srv/two/agent.yaml").config;
+    expect(first.http.auth.path).toBe("/srv/one/auth.db");
+    expect(second.http.auth.path).toBe("/srv/two/auth.db");
+    expect(second.alerts.path).toBe("/srv/two/alerts.db");
+  });
+
   it("names the file when it cannot be read", () => {
     expect(() => loadConfigFile("/nonexistent/agent.yaml")).toThrow(
       /\/nonexistent\/agent\.yaml: cannot read config: ENOENT/,

@@ -109,7 +109,9 @@ export function parseConfig(
     );
     throw new ConfigError(`${name}: invalid config\n${lines.join("\n")}`);
   }
-  const config = result.data;
+  // zod hands out its `.default({...})` objects themselves: resolving paths below in them would
+  // carry one file's paths into every later load in this process (config.apply, check).
+  const config = structuredClone(result.data);
   const base = dirname(resolve(file));
   const rel = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.buffer.path = config.buffer.path === ":memory:" ? ":memory:" : rel(config.buffer.path);
