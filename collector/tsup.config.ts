@@ -2,7 +2,8 @@ import { cpSync } from "node:fs";
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/cli.ts"],
+  // The store writer thread is a bundle of its own beside cli.js (store/writer/worker-client.ts finds it).
+  entry: { cli: "src/cli.ts", "store-writer-worker": "src/store/writer/worker-main.ts" },
   format: "esm",
   platform: "node",
   target: "node20",

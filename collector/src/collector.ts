@@ -30,10 +30,9 @@ import { createLiveFeed } from "./live.js";
 import { createReleaseBucket } from "./releases/bucket.js";
 import { createCommandSender } from "./remote/commands.js";
 import { createRolloutDriver } from "./rollouts/driver.js";
-import { LATEST_WRITE_AFTER_MS } from "./store/latest-values.js";
 import { openReadings } from "./store/open-readings.js";
-import { startRetention } from "./store/retention.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
+import { createStoreWriter } from "./store/writer/index.js";
 import { VERSION } from "./version.js";
 
 export const storePath = (options: CollectorOptions) => join(options.dataDir, "collector.db");
@@ -51,13 +50,43 @@ export interface CollectorExtras {
    * collector in the mixed-version tests (test/helpers/bin/). Unset: the current version.
    */
   wireMax?: number;
+  /**
+   * Whether SQLite's writes run in a worker thread (default) or in this one. In-process tests may
+   * take this thread: one connection, the same behaviour.
+   */
+  storeWriterInWorker?: boolean;
+  /**
+   * The store writer thread died: nothing more is committed or acked. The service exits non-zero
+   * (systemd restarts it); default: logged.
+   */
+  onStoreWriterDeath?: (err: Error) => void;
 }
 
 /** Wires NATS ingest → store → HTTP API. */
 export function createCollector(options: CollectorOptions, log: Logger, extra: CollectorExtras = {}) {
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openSqliteStore(storePath(options), { clockJumpMs: options.clockJumpMs });
-  const readings = openReadings(options, store, log);
+  const inWorker = extra.storeWriterInWorker ?? true;
+  // The main thread reads (API, metrics, rollouts) on its own connection; WAL lets it read beside
+  // the writer thread, which takes every write of the readings path (decision 44).
+  const store = openSqliteStore(storePath(options), {
+    clockJumpMs: options.clockJumpMs,
+    writesElsewhere: inWorker,
+  });
+  const writer = createStoreWriter(
+    inWorker
+      ? {
+          inWorker,
+          path: storePath(options),
+          clockJumpMs: options.clockJumpMs,
+          log,
+          onDeath: (err) => {
+            log.error({ err: err.message }, "store writer thread died; ingest stops");
+            extra.onStoreWriterDeath?.(err);
+          },
+        }
+      : { inWorker, store, log },
+  );
+  const readings = openReadings(options, store, writer, log);
   let nc: NatsConnection | undefined;
   let ingest: ReturnType<typeof startIngest> | undefined;
   const live = createLiveFeed();
@@ -90,6 +119,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
   });
   const app = createCollectorApp({
     store,
+    writer,
     readings,
     auth: {
       store: authStore,
@@ -123,8 +153,6 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     rollouts,
   });
   let stopped = false;
-  let retention: ReturnType<typeof startRetention> | undefined;
-  let latestWriter: NodeJS.Timeout | undefined;
   let alertIngest: ReturnType<typeof startAlertIngest> | undefined;
   let pacing: ReturnType<typeof startFleetPacing> | undefined;
   const security = natsSecurityOptions(
@@ -189,26 +217,17 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       ),
     async start() {
       readings.start();
-      // Commits write latest values as they go; this writes what waits once ingest pauses.
-      latestWriter = setInterval(() => {
-        try {
-          store.writeDueLatest();
-        } catch (err) {
-          log.warn({ err }, "writing latest values failed; the next commit or timer tries again");
-        }
-      }, LATEST_WRITE_AFTER_MS);
-      latestWriter.unref();
       // With InfluxDB, its retention policy prunes readings; SQLite keeps no readings to prune.
-      if (readings.kind === "sqlite")
-        retention = startRetention(
-          store,
-          {
-            rawDays: options.retentionRawDays,
-            minuteDays: options.retention1mDays,
-            hourDays: options.retention1hDays,
-          },
-          log,
-        );
+      writer.start({
+        retention:
+          readings.kind === "sqlite"
+            ? {
+                rawDays: options.retentionRawDays,
+                minuteDays: options.retention1mDays,
+                hourDays: options.retention1hDays,
+              }
+            : undefined,
+      });
       // Unfinished rollouts carry on; sends wait (pending) until NATS is connected.
       rollouts.start();
       nc = await connectWithBackoff();
@@ -217,7 +236,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
       catalog.attach(nc);
       ingest = startIngest(
         nc,
-        { insertBatches: readings.insertBatches, saveHeartbeat: store.saveHeartbeat },
+        { insertBatches: readings.insertBatches, saveHeartbeat: writer.saveHeartbeat },
         log,
         {
           collectorVersion: VERSION,
@@ -234,14 +253,13 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
     },
     async stop() {
       stopped = true;
-      clearInterval(latestWriter);
       await rollouts.stop();
-      await retention?.stop();
       await pacing?.stop();
       await ingest?.stop();
       await alertIngest?.stop();
       await nc?.drain().catch(() => nc?.close());
       await readings.close?.();
+      await writer.close();
       store.close();
       authStore.close();
       ssoSessions?.close();

@@ -26,7 +26,12 @@ export async function serveCollector(
     log: (message) => log.info(message),
     afterStep: knobs.afterMigrationStep,
   });
-  const collector = createCollector(options, log, { staticDir: findDashboardDir(), wireMax: knobs.wireMax });
+  const collector = createCollector(options, log, {
+    staticDir: findDashboardDir(),
+    wireMax: knobs.wireMax,
+    // Nothing is committed any more: stop taking batches and let systemd (Restart=always) start afresh.
+    onStoreWriterDeath: () => process.exit(1),
+  });
   await collector.provision(process.env);
   const http = await listen(collector.app, options.port, options.host);
   log.info({ port: http.port, version: VERSION }, `fleet dashboard on http://localhost:${http.port}/`);

@@ -51,7 +51,7 @@ async function announceWire(nc: NatsConnection, max: number, collectorVersion: s
  */
 export function startIngest(
   nc: NatsConnection,
-  /** saveHeartbeat tells how far the gateway's clock jumped, if it did. */
+  /** saveHeartbeat tells (now or later) how far the gateway's clock jumped, if it did. */
   store: Pick<ReadingsBackend, "insertBatches"> & { saveHeartbeat(hb: Heartbeat): unknown },
   log: Logger,
   options: IngestOptions = {},
@@ -80,16 +80,19 @@ export function startIngest(
   const heartbeats = nc.subscribe(subjects.statusAll, {
     callback: (err, msg) => {
       if (err) return;
+      const dropped = (e: unknown) =>
+        log.warn({ subject: msg.subject, reason: (e as Error).message }, "heartbeat dropped");
       try {
         const hb = decodeHeartbeat(msg.data);
-        const jumpMs = store.saveHeartbeat(hb);
-        if (typeof jumpMs === "number")
-          log.warn(
-            { gateway: hb.gateway, jumpMs },
-            "gateway clock jumped; its readings around now carry its time",
-          );
+        Promise.resolve(store.saveHeartbeat(hb)).then((jumpMs) => {
+          if (typeof jumpMs === "number")
+            log.warn(
+              { gateway: hb.gateway, jumpMs },
+              "gateway clock jumped; its readings around now carry its time",
+            );
+        }, dropped);
       } catch (e) {
-        log.warn({ subject: msg.subject, reason: (e as Error).message }, "heartbeat dropped");
+        dropped(e);
       }
     },
   });

@@ -14,6 +14,7 @@ import type { SendCommand } from "../remote/commands.js";
 import type { RolloutDriver } from "../rollouts/driver.js";
 import { type ReadingsBackend, sqliteReadings } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
+import type { StoreWriter } from "../store/writer/index.js";
 import { commandRoutes } from "./commands-route.js";
 import { fleetRoutes } from "./fleet-route.js";
 import { gatewayDataRoutes } from "./gateway-data-routes.js";
@@ -25,6 +26,11 @@ import { seriesRoutes } from "./series.js";
 
 export interface CollectorAppOptions {
   store: SqliteStore;
+  /**
+   * The store writer (store/writer/), when another connection writes: reads ask it to write a
+   * gateway's waiting values first. Unset: `store` writes them itself.
+   */
+  writer?: Pick<StoreWriter, "writeLatest">;
   /** Where readings are charted from; default: `store` itself (SQLite). */
   readings?: ReadingsBackend;
   /** Users, API tokens and the audit log; `anonymousRole` opens reading to everyone (tests, trusted networks). */
@@ -95,7 +101,12 @@ export function createCollectorApp(o: CollectorAppOptions) {
   app.route("/", fleetRoutes(auth.need, { store: o.store, context }));
   app.route(
     "/",
-    gatewayDataRoutes(auth.need, { store: o.store, catalog: o.catalog, ingestStats: o.ingestStats }),
+    gatewayDataRoutes(auth.need, {
+      store: o.store,
+      writer: o.writer,
+      catalog: o.catalog,
+      ingestStats: o.ingestStats,
+    }),
   );
   app.route("/", seriesRoutes(auth.need, readings, now));
   if (o.live) app.route("/", liveRoutes(auth.need, o.live));

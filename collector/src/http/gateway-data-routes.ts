@@ -5,6 +5,7 @@ import { z } from "zod";
 import { pointInfo } from "../consumer/catalog.js";
 import type { IngestStats } from "../consumer/consumer.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
+import type { StoreWriter } from "../store/writer/index.js";
 
 const id = z.string().min(1).max(200);
 /**
@@ -15,6 +16,8 @@ export function gatewayDataRoutes(
   need: RouteGuard,
   o: {
     store: Pick<SqliteStore, "activeAlerts" | "recentAlerts" | "points">;
+    /** Writes the gateway's waiting newest values before they are read, when another connection holds them. */
+    writer?: Pick<StoreWriter, "writeLatest">;
     catalog?: (gateway: string) => Promise<Catalog | undefined>;
     ingestStats?: () => IngestStats | undefined;
   },
@@ -35,6 +38,7 @@ export function gatewayDataRoutes(
   /** A gateway's series with their newest good value, named and with units from its catalog. */
   async function pointsOf(gateway: string, device?: string): Promise<PointEntry[]> {
     const info = pointInfo(await o.catalog?.(gateway));
+    await o.writer?.writeLatest(gateway);
     return o.store
       .points(gateway)
       .filter((p) => device === undefined || p.device === device)

@@ -119,7 +119,7 @@ export function seriesRoutes(need: RouteGuard, store: ReadingsBackend, now: () =
       const columns = await Promise.all(
         keys.map(
           async (k) =>
-            store.buckets?.(plan, { ...k, from, to }, axis, q.agg) ??
+            (await store.buckets?.(plan, { ...k, from, to }, axis, q.agg)) ??
             bucketize(await store.partials(plan, { ...k, from, to }), axis, plan.stepMs, q.agg),
         ),
       );

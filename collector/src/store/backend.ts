@@ -2,6 +2,7 @@ import type { Batch } from "@tidegate/protocol";
 import type { Agg, BucketPartial, Plan, SeriesColumns } from "./series-query.js";
 import type { SqliteStore } from "./sqlite-store.js";
 import type { InsertResult, SeriesQuery, SeriesResult } from "./types.js";
+import type { StoreWriter } from "./writer/index.js";
 
 /** How the readings write path is doing, for /readyz and /metrics (InfluxDB; SQLite has none). */
 export interface WriteStatus {
@@ -39,19 +40,41 @@ export interface ReadingsBackend {
     q: Omit<SeriesQuery, "limit">,
     axis: readonly number[],
     agg: Agg,
-  ): SeriesColumns | undefined;
+  ): SeriesColumns | undefined | Promise<SeriesColumns | undefined>;
   writeStatus?(): WriteStatus;
   close?(): Promise<void>;
 }
 
-/** The SQLite store as a readings backend: raw readings and rollup tables in the same file. */
-export function sqliteReadings(store: SqliteStore): ReadingsBackend {
+/**
+ * The SQLite store as a readings backend: raw readings and rollup tables in the same file. With a
+ * `writer` (writer/), batches go to it and each read first asks it to settle the gateway's head,
+ * then reads on `store`'s own connection, which sees everything committed before it asked.
+ */
+export function sqliteReadings(store: SqliteStore, writer?: StoreWriter): ReadingsBackend {
+  if (!writer)
+    return {
+      kind: "sqlite",
+      insertBatches: (batches, receivedAt) => store.insertBatches(batches, receivedAt),
+      series: (q) => store.series(q),
+      partials: (plan, q) => store.partials(plan.source, q, plan.stepMs),
+      buckets: (plan, q, axis, agg) =>
+        plan.source === "raw" ? undefined : store.chartBuckets(plan.source, q, plan.stepMs, axis, agg),
+    };
   return {
     kind: "sqlite",
-    insertBatches: (batches, receivedAt) => store.insertBatches(batches, receivedAt),
-    series: (q) => store.series(q),
-    partials: (plan, q) => store.partials(plan.source, q, plan.stepMs),
-    buckets: (plan, q, axis, agg) =>
-      plan.source === "raw" ? undefined : store.chartBuckets(plan.source, q, plan.stepMs, axis, agg),
+    insertBatches: (batches, receivedAt) => writer.insertBatches(batches, receivedAt),
+    series: async (q) => {
+      await writer.settle(q.gateway);
+      return store.series(q);
+    },
+    partials: async (plan, q) => {
+      await writer.settle(q.gateway);
+      return store.partials(plan.source, q, plan.stepMs);
+    },
+    buckets: async (plan, q, axis, agg) => {
+      if (plan.source === "raw") return undefined;
+      await writer.settle(q.gateway);
+      return store.chartBuckets(plan.source, q, plan.stepMs, axis, agg);
+    },
   };
 }

@@ -20,7 +20,12 @@ const LATEST_ROWS_PER_WRITE = 5000;
  * Readings in the SQLite file: ingest (chunks, head, rollups, seq runs and the registry's counters
  * in one transaction), the reads charts make, and what retention deletes.
  */
-export function createReadingsStore(db: Database.Database, latest: LatestValues) {
+export function createReadingsStore(
+  db: Database.Database,
+  latest: LatestValues,
+  options: { settleOnRead?: boolean } = {},
+) {
+  const settleOnRead = options.settleOnRead ?? true;
   const chunks = createChunks(db);
   const rollups = createRollups(db);
   const head = createHead(db, { chunks, rollups });
@@ -54,6 +59,7 @@ export function createReadingsStore(db: Database.Database, latest: LatestValues)
   function settle(gateway: string): void {
     if (head.holds(gateway)) settleNow.immediate(gateway);
   }
+  const settleForRead = (gateway: string) => settleOnRead && settle(gateway);
 
   /** Good numbers of a series as partials: one per reading, or folded into buckets of `stepMs`. */
   function rawPartials(q: Omit<SeriesQuery, "limit">, stepMs: number): BucketPartial[] {
@@ -90,7 +96,7 @@ export function createReadingsStore(db: Database.Database, latest: LatestValues)
       seqRuns.covered(b.gateway, b.epoch, b.firstSeq, b.lastSeq) === b.lastSeq - b.firstSeq + 1,
     /** Bad readings are gaps (null), never values. */
     series(q: SeriesQuery): SeriesResult {
-      settle(q.gateway);
+      settleForRead(q.gateway);
       const rows = chunks.ordered(q, q.from, q.to, q.limit ?? 100_000);
       return {
         ts: rows.map((r) => r.ts),
@@ -103,7 +109,7 @@ export function createReadingsStore(db: Database.Database, latest: LatestValues)
      * the step). Charts from a rollup tier fold in SQL instead (chartBuckets).
      */
     partials(source: Source, q: Omit<SeriesQuery, "limit">, stepMs = 0): BucketPartial[] {
-      settle(q.gateway);
+      settleForRead(q.gateway);
       if (source === "raw") return rawPartials(q, stepMs);
       const tierMs = tierOf(source).ms;
       return (selectRollup[source] as (typeof selectRollup)[string])
@@ -120,9 +126,11 @@ export function createReadingsStore(db: Database.Database, latest: LatestValues)
     },
     /** Chart buckets of a rollup tier, folded and aggregated in SQL (see rollup-buckets.ts). */
     chartBuckets(...args: Parameters<typeof rollupBuckets>): ReturnType<typeof rollupBuckets> {
-      settle(args[1].gateway);
+      settleForRead(args[1].gateway);
       return rollupBuckets(...args);
     },
+    /** Moves the gateway's head into chunks and rollups, if it has one (before another connection reads it). */
+    settle,
     /** Moves one overdue gateway's head (see head.ts), in its own short transaction; false when none is due. */
     moveOneDueHead: (now: number): boolean => moveOneDue.immediate(now),
     /**

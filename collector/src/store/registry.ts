@@ -12,8 +12,9 @@ import type { GatewayRow, PointRow } from "./types.js";
 export function createRegistry(
   db: Database.Database,
   latest: LatestValues,
-  options: { clockJumpMs?: number } = {},
+  options: { clockJumpMs?: number; writeLatestOnRead?: boolean } = {},
 ) {
+  const writeLatestOnRead = options.writeLatestOnRead ?? true;
   const writeLatestOf = db.transaction((gateway: string) => latest.writeGateway(gateway));
   const clockJumps = createClockJumps(db, options.clockJumpMs);
   const saveHeartbeat = db.prepare(`
@@ -79,8 +80,12 @@ export function createRegistry(
         heartbeatAt: g.heartbeat_at,
         clockJump: g.clock_jump_at === null ? null : { at: g.clock_jump_at, ms: g.clock_jump_ms ?? 0 },
       })),
-    points(gateway: string): PointRow[] {
+    /** Writes the gateway's newest values to the `series` table now (before another connection reads them). */
+    writeLatest(gateway: string): void {
       if (latest.waits(gateway)) writeLatestOf.immediate(gateway);
+    },
+    points(gateway: string): PointRow[] {
+      if (writeLatestOnRead && latest.waits(gateway)) writeLatestOf.immediate(gateway);
       return selectPoints.all(gateway).map((p) => ({
         gateway: p.gateway,
         device: p.device,

@@ -1,5 +1,4 @@
 import { setImmediate as yieldToIngest } from "node:timers/promises";
-import type { Logger } from "pino";
 import type { SqliteStore } from "./sqlite-store.js";
 import { ROLLUP_TIERS, type RollupTable } from "./tiers.js";
 
@@ -58,7 +57,7 @@ export async function pruneOnce(store: SqliteStore, retention: Retention, now: n
 export function startRetention(
   store: SqliteStore,
   retention: Retention,
-  log: Logger,
+  log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void },
   options: { everyMs?: number; firstAfterMs?: number; now?: () => number } = {},
 ) {
   const now = options.now ?? Date.now;

@@ -10,13 +10,24 @@ import { storeSchema } from "./schema.js";
 
 export type { AlertRow, GatewayRow, InsertResult, PointRow, SeriesQuery, SeriesResult } from "./types.js";
 
+export interface SqliteStoreOptions {
+  clockJumpMs?: number;
+  /**
+   * Another connection (the store writer thread, writer/) owns the readings' in-memory state:
+   * the head and the latest values waiting. Then reads never move a head or write latest values
+   * here (the caller asks the writer to settle first), and this connection keeps only the
+   * registry's rare writes (alerts, rollouts).
+   */
+  writesElsewhere?: boolean;
+}
+
 /**
  * The collector's embedded store, one SQLite file: readings (readings-store.ts), the registry of
  * gateways and series (registry.ts) and alert events (alert-events.ts). Idempotent on
  * (gateway, epoch, seq): a batch that arrives twice (redelivery, an agent retry outside
  * JetStream's duplicate window) inserts nothing the second time.
  */
-export function openSqliteStore(path: string, options: { clockJumpMs?: number } = {}) {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
@@ -24,12 +35,12 @@ export function openSqliteStore(path: string, options: { clockJumpMs?: number } 
   const latest = createLatestValues(db);
   const writeAllLatest = db.transaction(() => latest.writeAll());
   return {
-    ...createReadingsStore(db, latest),
-    ...createRegistry(db, latest, options),
+    ...createReadingsStore(db, latest, { settleOnRead: !options.writesElsewhere }),
+    ...createRegistry(db, latest, { ...options, writeLatestOnRead: !options.writesElsewhere }),
     ...createAlertEvents(db),
     ...createRolloutRows(db),
     close: () => {
-      if (db.open) writeAllLatest.immediate();
+      if (db.open && latest.waiting()) writeAllLatest.immediate();
       db.close();
     },
   };

@@ -1,7 +1,9 @@
 import { createBackoff } from "@tidegate/node-kit";
+import type { Batch } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import type { ReadingsBackend } from "../backend.js";
 import type { SqliteStore } from "../sqlite-store.js";
+import type { InsertResult } from "../types.js";
 import { partialsQuery, seriesQuery, toPartials, toSeriesResult } from "./influxql.js";
 import { batchLines } from "./lines.js";
 import { createInfluxQL } from "./query.js";
@@ -25,7 +27,10 @@ export interface InfluxReadingsOptions {
  */
 export function createInfluxReadings(
   settings: InfluxSettings,
-  registry: Pick<SqliteStore, "recordBatches" | "isRecorded">,
+  registry: Pick<SqliteStore, "isRecorded"> & {
+    /** The store writer's, or the store's own (tests): either may answer later. */
+    recordBatches(batches: readonly Batch[], receivedAt?: number): InsertResult[] | Promise<InsertResult[]>;
+  },
   log: Logger,
   options: InfluxReadingsOptions = {},
 ) {

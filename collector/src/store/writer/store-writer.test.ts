@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Batch } from "@tidegate/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { heartbeatAt } from "../../../../test/helpers/heartbeat.js";
+import { sqliteReadings } from "../backend.js";
+import { openSqliteStore, type SqliteStore } from "../sqlite-store.js";
+import { createStoreWriter, type StoreWriter } from "./index.js";
+import { createWorkerWriter, StoreWriterError } from "./worker-client.js";
+
+const silent = { info() {}, warn() {}, error() {} };
+const batch = (first: number, values: number[], gateway = "plant-1"): Batch => ({
+  gateway,
+  epoch: 7,
+  firstSeq: first,
+  lastSeq: first + values.length - 1,
+  readings: values.map((v, i) => ({
+    seq: first + i,
+    ts: 1000 * (first + i),
+    device: "m1",
+    point: "voltage",
+    value: v,
+    quality: "good",
+  })),
+});
+const voltage = { gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 100_000 };
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "tidegate-writer-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each([
+  { inWorker: true, name: "in a worker thread" },
+  { inWorker: false, name: "in this thread" },
+])("the store writer $name", ({ inWorker }) => {
+  let reader: SqliteStore;
+  let writer: StoreWriter;
+  beforeEach(() => {
+    const path = join(dir, "c.db");
+    reader = openSqliteStore(path, { writesElsewhere: inWorker });
+    writer = inWorker
+      ? createStoreWriter({ inWorker, path, log: silent })
+      : createStoreWriter({ inWorker, store: reader, log: silent });
+  });
+  afterEach(async () => {
+    await writer.close();
+    reader.close();
+  });
+
+  it("answers once committed: the reader's connection sees the readings, a repeat adds nothing", async () => {
+    expect(await writer.insertBatches([batch(1, [230, 231, 232, 233, 234, 235, 236, 237])])).toEqual([
+      { inserted: 8, duplicates: 0 },
+    ]);
+    expect(await writer.insertBatches([batch(5, [234, 235, 236, 237, 238])])).toEqual([
+      { inserted: 1, duplicates: 4 },
+    ]);
+    expect(reader.countReadings("plant-1")).toBe(9);
+    expect(reader.gateways()).toMatchObject([{ id: "plant-1", maxSeq: 9, stored: 9 }]);
+  });
+
+  it("settles a gateway's head before a read, so a chart sees the readings that wait there", async () => {
+    // One reading per series: fleet-shaped, so it waits in the head (head.ts).
+    await writer.insertBatches([batch(1, [230])]);
+    await writer.insertBatches([batch(2, [231])]);
+    const readings = sqliteReadings(reader, inWorker ? writer : undefined);
+    expect(await readings.series(voltage)).toEqual({ ts: [1000, 2000], values: [230, 231] });
+  });
+
+  it("writes a gateway's newest values before they are read, and saves heartbeats", async () => {
+    await writer.insertBatches([batch(1, [230, 231])]);
+    await writer.writeLatest("plant-1");
+    expect(reader.points("plant-1")).toMatchObject([{ device: "m1", point: "voltage", lastValue: 231 }]);
+    expect(await writer.saveHeartbeat(heartbeatAt("plant-1", 5000), 5000)).toBeUndefined();
+    expect(reader.gateways()[0]?.heartbeat).toMatchObject({ gateway: "plant-1" });
+  });
+});
+
+describe("a store writer thread that dies", () => {
+  it("rejects every write after it with a clear error, and says so once", async () => {
+    const deaths: Error[] = [];
+    const writer = createWorkerWriter({
+      path: join(dir, "c.db"),
+      log: silent,
+      onDeath: (e) => deaths.push(e),
+    });
+    await writer.insertBatches([batch(1, [230])]);
+    const waiting = writer.insertBatches([batch(2, [231])]);
+    await writer.thread.terminate();
+    // It either committed before the end (then its rows are there) or fails: never a false success.
+    const [outcome] = await Promise.allSettled([waiting]);
+    const reader = openSqliteStore(join(dir, "c.db"));
+    if (outcome?.status === "fulfilled") expect(reader.countReadings("plant-1")).toBe(2);
+    else expect(outcome?.reason).toBeInstanceOf(StoreWriterError);
+    reader.close();
+    await expect(writer.insertBatches([batch(3, [232])])).rejects.toMatchObject({
+      code: "store.writer-died",
+      message: expect.stringContaining("nothing is acked that it did not commit"),
+    });
+    expect(deaths).toHaveLength(1);
+    await writer.close();
+  });
+});
