@@ -162,7 +162,11 @@ export function createIngestLoop(
     };
     let pending: InsertResult[] | Promise<InsertResult[]>;
     try {
-      pending = store.insertBatches(items.map((i) => i.batch));
+      pending = store.insertBatches(
+        items.map((i) => i.batch),
+        undefined,
+        items.map((i) => i.m.data),
+      );
       if (!(pending instanceof Promise)) return committed(pending);
     } catch (err) {
       return failed(err);

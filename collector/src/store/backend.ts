@@ -26,7 +26,12 @@ export interface ReadingsBackend {
    * Stores the batches and their accounting; resolves once both are durable, so the consumer may
    * ack. Throws (or rejects) when they are not: the consumer naks and JetStream redelivers.
    */
-  insertBatches(batches: readonly Batch[], receivedAt?: number): InsertResult[] | Promise<InsertResult[]>;
+  insertBatches(
+    batches: readonly Batch[],
+    receivedAt?: number,
+    /** The messages the batches were decoded from, for a backend that would rather decode them itself (the writer thread). */
+    encoded?: readonly Uint8Array[],
+  ): InsertResult[] | Promise<InsertResult[]>;
   /** Raw readings of one series; bad readings are nulls (gaps). */
   series(q: SeriesQuery): SeriesResult | Promise<SeriesResult>;
   /** BucketPartial aggregates of good numeric readings for the buckets of `plan`. */
@@ -62,7 +67,10 @@ export function sqliteReadings(store: SqliteStore, writer?: StoreWriter): Readin
     };
   return {
     kind: "sqlite",
-    insertBatches: (batches, receivedAt) => writer.insertBatches(batches, receivedAt),
+    insertBatches: (batches, receivedAt, encoded) =>
+      writer.inWorker && encoded?.length === batches.length
+        ? writer.insertEncoded(encoded, receivedAt)
+        : writer.insertBatches(batches, receivedAt),
     series: async (q) => {
       await writer.settle(q.gateway);
       return store.series(q);

@@ -7,7 +7,7 @@ import type { StoreWriter } from "./store-writer.js";
  */
 export type WriterOp = keyof Pick<
   StoreWriter,
-  "insertBatches" | "recordBatches" | "saveHeartbeat" | "settle" | "writeLatest"
+  "insertBatches" | "insertEncoded" | "recordBatches" | "saveHeartbeat" | "settle" | "writeLatest"
 >;
 
 export interface WriterInit {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Batch } from "@tidegate/protocol";
+import { type Batch, encodeBatch } from "@tidegate/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { heartbeatAt } from "../../../../test/helpers/heartbeat.js";
 import { sqliteReadings } from "../backend.js";
@@ -59,6 +59,27 @@ describe.each([
     ]);
     expect(reader.countReadings("plant-1")).toBe(9);
     expect(reader.gateways()).toMatchObject([{ id: "plant-1", maxSeq: 9, stored: 9 }]);
+  });
+
+  it("takes batches still encoded, even as views into a larger buffer, and stores what they hold", async () => {
+    const bytes = encodeBatch("plant-1", batch(1, [230, 231, 232]).readings, 7);
+    const socketChunk = new Uint8Array(bytes.length + 20);
+    socketChunk.set(bytes, 10);
+    const view = socketChunk.subarray(10, 10 + bytes.length);
+    expect(await writer.insertEncoded([view])).toEqual([{ inserted: 3, duplicates: 0 }]);
+    // Two messages read from one socket chunk: Buffers over one ArrayBuffer (not Buffer's pool,
+    // which Node never transfers, so it would hide a shared buffer).
+    const next = encodeBatch("plant-1", batch(4, [233]).readings, 7);
+    const chunk = Buffer.allocUnsafeSlow(bytes.length + next.length);
+    chunk.set(bytes);
+    chunk.set(next, bytes.length);
+    const shared = [chunk.subarray(0, bytes.length), chunk.subarray(bytes.length)];
+    expect(await writer.insertEncoded(shared)).toEqual([
+      { inserted: 0, duplicates: 3 },
+      { inserted: 1, duplicates: 0 },
+    ]);
+    expect(reader.countReadings("plant-1")).toBe(4);
+    expect(socketChunk.subarray(10, 10 + bytes.length)).toEqual(bytes); // the caller's bytes stay its own
   });
 
   it("settles a gateway's head before a read, so a chart sees the readings that wait there", async () => {

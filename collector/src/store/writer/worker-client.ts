@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { TidegateError } from "@tidegate/protocol";
 import type { Retention } from "../retention.js";
+import type { InsertResult } from "../types.js";
 import type { FromWriter, ToWriter, WriterInit, WriterOp } from "./messages.js";
 import type { StoreWriter, WriterLog } from "./store-writer.js";
 
@@ -61,12 +62,12 @@ export function createWorkerWriter(o: WorkerWriterOptions): StoreWriter & { read
   thread.on("error", (err) => die(`failed: ${err.message}`));
   thread.on("exit", (code) => die(closing ? "closed" : `exited (code ${code})`));
 
-  function send<R>(m: (id: number) => ToWriter): Promise<R> {
+  function send<R>(m: (id: number) => ToWriter, transfer: ArrayBuffer[] = []): Promise<R> {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
     return new Promise<R>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      thread.postMessage(m(id));
+      thread.postMessage(m(id), transfer);
     });
   }
   const call =
@@ -78,6 +79,16 @@ export function createWorkerWriter(o: WorkerWriterOptions): StoreWriter & { read
     inWorker: true,
     thread,
     insertBatches: call("insertBatches"),
+    insertEncoded(messages: readonly Uint8Array[], receivedAt?: number) {
+      // A message's bytes are a view into a larger buffer (the socket's, or Buffer's pool, and a
+      // Buffer's slice() is a view too): copy exactly them into buffers of their own, and hand
+      // those over rather than copying again.
+      const copies = messages.map((m) => new Uint8Array(m));
+      return send<InsertResult[]>(
+        (id) => ({ kind: "call", id, op: "insertEncoded", args: [copies, receivedAt] }),
+        copies.map((c) => c.buffer as ArrayBuffer),
+      );
+    },
     recordBatches: call("recordBatches"),
     saveHeartbeat: call("saveHeartbeat"),
     settle: call("settle"),
