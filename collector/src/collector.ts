@@ -98,7 +98,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
   const events = new Registry();
   const commitSeconds = new Histogram({
     name: "tidegate_store_commit_seconds",
-    help: "Duration of one store transaction (the batches of one event-loop turn)",
+    help: "Duration of one store commit of a group of batches, from the ask to the store writer thread's answer (waiting behind the group before it included)",
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [events],
   });

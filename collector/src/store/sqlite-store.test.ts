@@ -354,3 +354,24 @@ describe("coarser rollup tiers", () => {
     }
   });
 });
+
+describe("a store opened beside a writer (writesElsewhere)", () => {
+  it("reads what is committed and never moves a head or writes latest values itself", () => {
+    const reader = openSqliteStore(join(dir, "c.db"), { writesElsewhere: true });
+    try {
+      // One reading a series: it waits in the writer's head (head.ts).
+      store.insertBatch(batch(1, [230]));
+      const voltage = { gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 10_000 };
+      expect(reader.series(voltage)).toEqual({ ts: [], values: [] });
+      expect(reader.points("plant-1")).toEqual([]);
+      expect(reader.gateways()).toMatchObject([{ id: "plant-1", maxSeq: 1, stored: 1 }]);
+      // What a read asks the writer first (store/writer/): then the reader sees it all.
+      store.settle("plant-1");
+      store.writeLatest("plant-1");
+      expect(reader.series(voltage)).toEqual({ ts: [1000], values: [230] });
+      expect(reader.points("plant-1")).toMatchObject([{ point: "voltage", lastValue: 230 }]);
+    } finally {
+      reader.close();
+    }
+  });
+});
