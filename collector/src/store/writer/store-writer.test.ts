@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Batch, encodeBatch } from "@tidegate/protocol";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { heartbeatAt } from "../../../../test/helpers/heartbeat.js";
 import { sqliteReadings } from "../backend.js";
 import { openSqliteStore, type SqliteStore } from "../sqlite-store.js";
@@ -24,7 +24,7 @@ const batch = (first: number, values: number[], gateway = "plant-1"): Batch => (
     quality: "good",
   })),
 });
-const voltage = { gateway: "plant-1", device: "m1", point: "voltage", from: 0, to: 100_000 };
+const voltage = (gateway: string) => ({ gateway, device: "m1", point: "voltage", from: 0, to: 100_000 });
 
 let dir: string;
 beforeEach(() => {
@@ -36,40 +36,46 @@ describe.each([
   { inWorker: true, name: "in a worker thread" },
   { inWorker: false, name: "in this thread" },
 ])("the store writer $name", ({ inWorker }) => {
+  // One writer for the group (a thread takes a while to start from source); a gateway each test.
   let reader: SqliteStore;
   let writer: StoreWriter;
-  beforeEach(() => {
-    const path = join(dir, "c.db");
+  let own: string;
+  beforeAll(() => {
+    own = mkdtempSync(join(tmpdir(), "tidegate-writer-"));
+    const path = join(own, "c.db");
     reader = openSqliteStore(path, { writesElsewhere: inWorker });
     writer = inWorker
       ? createStoreWriter({ inWorker, path, log: silent })
       : createStoreWriter({ inWorker, store: reader, log: silent });
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await writer.close();
     reader.close();
+    rmSync(own, { recursive: true, force: true });
   });
 
   it("answers once committed: the reader's connection sees the readings, a repeat adds nothing", async () => {
-    expect(await writer.insertBatches([batch(1, [230, 231, 232, 233, 234, 235, 236, 237])])).toEqual([
+    const g = "committed";
+    expect(await writer.insertBatches([batch(1, [230, 231, 232, 233, 234, 235, 236, 237], g)])).toEqual([
       { inserted: 8, duplicates: 0 },
     ]);
-    expect(await writer.insertBatches([batch(5, [234, 235, 236, 237, 238])])).toEqual([
+    expect(await writer.insertBatches([batch(5, [234, 235, 236, 237, 238], g)])).toEqual([
       { inserted: 1, duplicates: 4 },
     ]);
-    expect(reader.countReadings("plant-1")).toBe(9);
-    expect(reader.gateways()).toMatchObject([{ id: "plant-1", maxSeq: 9, stored: 9 }]);
+    expect(reader.countReadings(g)).toBe(9);
+    expect(reader.gateways().find((r) => r.id === g)).toMatchObject({ maxSeq: 9, stored: 9 });
   });
 
   it("takes batches still encoded, even as views into a larger buffer, and stores what they hold", async () => {
-    const bytes = encodeBatch("plant-1", batch(1, [230, 231, 232]).readings, 7);
+    const g = "encoded";
+    const bytes = encodeBatch(g, batch(1, [230, 231, 232]).readings, 7);
     const socketChunk = new Uint8Array(bytes.length + 20);
     socketChunk.set(bytes, 10);
     const view = socketChunk.subarray(10, 10 + bytes.length);
     expect(await writer.insertEncoded([view])).toEqual([{ inserted: 3, duplicates: 0 }]);
     // Two messages read from one socket chunk: Buffers over one ArrayBuffer (not Buffer's pool,
     // which Node never transfers, so it would hide a shared buffer).
-    const next = encodeBatch("plant-1", batch(4, [233]).readings, 7);
+    const next = encodeBatch(g, batch(4, [233]).readings, 7);
     const chunk = Buffer.allocUnsafeSlow(bytes.length + next.length);
     chunk.set(bytes);
     chunk.set(next, bytes.length);
@@ -78,24 +84,25 @@ describe.each([
       { inserted: 0, duplicates: 3 },
       { inserted: 1, duplicates: 0 },
     ]);
-    expect(reader.countReadings("plant-1")).toBe(4);
+    expect(reader.countReadings(g)).toBe(4);
     expect(socketChunk.subarray(10, 10 + bytes.length)).toEqual(bytes); // the caller's bytes stay its own
   });
 
   it("settles a gateway's head before a read, so a chart sees the readings that wait there", async () => {
     // One reading per series: fleet-shaped, so it waits in the head (head.ts).
-    await writer.insertBatches([batch(1, [230])]);
-    await writer.insertBatches([batch(2, [231])]);
+    await writer.insertBatches([batch(1, [230], "head")]);
+    await writer.insertBatches([batch(2, [231], "head")]);
     const readings = sqliteReadings(reader, inWorker ? writer : undefined);
-    expect(await readings.series(voltage)).toEqual({ ts: [1000, 2000], values: [230, 231] });
+    expect(await readings.series(voltage("head"))).toEqual({ ts: [1000, 2000], values: [230, 231] });
   });
 
   it("writes a gateway's newest values before they are read, and saves heartbeats", async () => {
-    await writer.insertBatches([batch(1, [230, 231])]);
-    await writer.writeLatest("plant-1");
-    expect(reader.points("plant-1")).toMatchObject([{ device: "m1", point: "voltage", lastValue: 231 }]);
-    expect(await writer.saveHeartbeat(heartbeatAt("plant-1", 5000), 5000)).toBeUndefined();
-    expect(reader.gateways()[0]?.heartbeat).toMatchObject({ gateway: "plant-1" });
+    const g = "latest";
+    await writer.insertBatches([batch(1, [230, 231], g)]);
+    await writer.writeLatest(g);
+    expect(reader.points(g)).toMatchObject([{ device: "m1", point: "voltage", lastValue: 231 }]);
+    expect(await writer.saveHeartbeat(heartbeatAt(g, 5000), 5000)).toBeUndefined();
+    expect(reader.gateways().find((r) => r.id === g)?.heartbeat).toMatchObject({ gateway: g });
   });
 });
 
