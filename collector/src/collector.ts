@@ -67,7 +67,7 @@ export function createCollector(options: CollectorOptions, log: Logger, extra: C
   mkdirSync(options.dataDir, { recursive: true });
   const inWorker = extra.storeWriterInWorker ?? true;
   // The main thread reads (API, metrics, rollouts) on its own connection; WAL lets it read beside
-  // the writer thread, which takes every write of the readings path (decision 44).
+  // the writer thread, which takes every write of the readings path (decision 45).
   const store = openSqliteStore(storePath(options), {
     clockJumpMs: options.clockJumpMs,
     writesElsewhere: inWorker,
