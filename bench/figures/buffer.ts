@@ -1,11 +1,13 @@
 import { join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Reading } from "@tidegate/protocol";
+import { encodeBatchColumns } from "@tidegate/protocol";
 import Database from "better-sqlite3";
 import { openBuffer } from "../../agent/src/buffer/buffer.js";
+import { allocatedBytes } from "../lib/alloc.js";
 import { withTempDir } from "../lib/cleanup.js";
 import { deadline, type Emit, perSecond } from "../lib/figure.js";
-import { chunks, makeReadings, schemaOf } from "../lib/readings.js";
+import { BATCH_SIZE, chunks, GATEWAY, makeReadings, schemaOf } from "../lib/readings.js";
 import { median } from "../lib/stats.js";
 
 const N = 200_000;
@@ -74,6 +76,49 @@ function rawInsert(path: string, sync: Sync, schema: string, rows: RawRow[], txS
   }
 }
 
+/**
+ * buffer.commit_bytes_per_reading and buffer.read_bytes_per_reading: V8 heap the buffer allocates
+ * per reading to commit polls (append + flush) and to send them (readRun + encodeBatchColumns +
+ * markSent in uplink-sized batches). Counted between collections, so the load does not change it.
+ */
+async function allocationFigures(emit: Emit, path: string, polls: Reading[][]): Promise<void> {
+  const buffer = openBuffer({ path, commitIntervalMs: 0 });
+  try {
+    const warm = polls.slice(0, WARMUP_POLLS);
+    const measured = polls.slice(WARMUP_POLLS);
+    const count = measured.reduce((n, poll) => n + poll.length, 0);
+    for (const poll of warm) buffer.append(poll);
+    let after = buffer.flush();
+    const send = () => {
+      for (let run = buffer.readRun(after, BATCH_SIZE); run; run = buffer.readRun(after, BATCH_SIZE)) {
+        encodeBatchColumns(GATEWAY, run, 1);
+        buffer.markSent(run.first, run.last);
+        after = run.last;
+      }
+    };
+    send();
+    const commitBytes = await allocatedBytes(() => {
+      for (const poll of measured) buffer.append(poll);
+    });
+    const readBytes = await allocatedBytes(send);
+    const shape = `${count / 1000}k readings of 8 devices × 12 points (mostly numbers, a boolean and a string point each)`;
+    emit({
+      name: "buffer.commit_bytes_per_reading",
+      value: Math.round(commitBytes / count),
+      unit: "B",
+      note: `V8 heap allocated per reading by append + commit, ${APPEND_CHUNK} readings a commit; ${shape}; counted between garbage collections`,
+    });
+    emit({
+      name: "buffer.read_bytes_per_reading",
+      value: Math.round(readBytes / count),
+      unit: "B",
+      note: `V8 heap allocated per reading by readRun + encodeBatchColumns + markSent, ${BATCH_SIZE} a batch; ${shape}; counted between garbage collections`,
+    });
+  } finally {
+    buffer.close();
+  }
+}
+
 /** buffer.append (synchronous NORMAL) and buffer.append.full_sync (FULL), each beside raw better-sqlite3. */
 export async function bufferFigures(emit: Emit): Promise<void> {
   const readings = makeReadings(N);
@@ -99,6 +144,7 @@ export async function bufferFigures(emit: Emit): Promise<void> {
     await appendThroughBuffer(join(dir, "warm-buffer.db"), "NORMAL", warmPolls);
     rawInsert(join(dir, "warm-raw.db"), "NORMAL", schema, rows.slice(0, WARMUP_POLLS * APPEND_CHUNK), 1000);
 
+    await allocationFigures(emit, join(dir, "alloc.db"), polls.slice(0, WARMUP_POLLS + 1000));
     for (const sync of ["NORMAL", "FULL"] as const) {
       const began = performance.now();
       const bufferMs: number[] = [];

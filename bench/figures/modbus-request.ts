@@ -1,34 +1,15 @@
-import { GCProfiler, getHeapStatistics } from "node:v8";
 import { loadProfiles, modbusProfiles } from "@tidegate/profiles";
 import pino from "pino";
 import { createBus } from "../../agent/src/sources/modbus/bus.js";
 import { planReads } from "../../agent/src/sources/modbus/coalesce.js";
 import { readBlock } from "../../agent/src/sources/modbus/read-block.js";
+import { allocatedBytes } from "../lib/alloc.js";
 import type { Emit } from "../lib/figure.js";
 import { startWorker } from "../lib/worker.js";
 
 const PROFILES = ["eastron/sdm120", "sonbest/xy-md02"];
 const WARMUP_POLLS = 500;
 const POLLS = 3_000;
-
-/**
- * Bytes the V8 heap takes between collections while `body` runs (v8.GCProfiler's heap sizes
- * before and after each GC): what was allocated, whatever the load on the machine.
- */
-async function allocatedBytes(body: () => Promise<void>): Promise<number> {
-  const profiler = new GCProfiler();
-  profiler.start();
-  const start = getHeapStatistics().used_heap_size;
-  await body();
-  const end = getHeapStatistics().used_heap_size;
-  let bytes = 0;
-  let after = start;
-  for (const gc of profiler.stop().statistics) {
-    bytes += gc.beforeGC.heapStatistics.usedHeapSize - after;
-    after = gc.afterGC.heapStatistics.usedHeapSize;
-  }
-  return bytes + end - after;
-}
 
 /**
  * modbus.request_bytes_per_reading: what the agent's Modbus request path (bus scheduler, framing,
