@@ -56,7 +56,15 @@ function openErrorReason(err: unknown): string {
   return describeSerialOpenError(err) ?? describeModbusError(err, 0).reason;
 }
 
-const ignore = () => {};
+/** A queued request (fn), hold (hold), or close() barrier (neither). */
+interface Job {
+  unitId: number;
+  timeoutMs: number;
+  fn: ((c: ModbusClient) => Promise<unknown>) | undefined;
+  hold: (() => Promise<unknown>) | undefined;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
 
 export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   const label = transport.type === "rtu" ? transport.port : `${transport.host}:${transport.port}`;
@@ -65,7 +73,6 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
   let line: OpenLine | undefined;
   let nextOpenAt = 0;
   let lastOpenError = "";
-  let tail: Promise<unknown> = Promise.resolve();
   let held = false;
   let opened = 0;
 
@@ -104,44 +111,120 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
     });
   }
 
-  async function run<T>(unitId: number, timeoutMs: number, fn: (c: ModbusClient) => Promise<T>): Promise<T> {
-    // An open line is taken as it is: no promise for the common case.
-    const c = line?.client.isOpen ? line.client : await ensureOpen();
-    c.setID(unitId);
-    c.setTimeout(timeoutMs);
-    try {
-      return await fn(c);
-    } catch (err) {
-      const { kind, reconnect } = describeModbusError(err, timeoutMs);
-      // On a serial line a timeout means that slave is silent, not that the port is gone; on TCP
-      // the connection itself may be dead, so it is opened afresh.
-      if (reconnect && !(kind === "timeout" && transport.type !== "tcp")) void drop();
-      throw err;
-    } finally {
-      if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+  // The scheduler: one queue, one job at a time. A request costs its caller's promise and the one
+  // `then` on fn's answer; the job that runs is `current`, so the handlers below are shared, not
+  // closures per request (a promise chain per request was ~1.1 kB of garbage).
+  const queue: Job[] = [];
+  let current: Job | undefined;
+  let outcomeOk = false;
+  let outcome: unknown;
+  let scheduled = false;
+
+  // A microtask, as the chain's `then` was: the caller's code after `request()` runs before fn.
+  function schedule() {
+    if (scheduled || current) return;
+    scheduled = true;
+    queueMicrotask(pump);
+  }
+
+  function pump() {
+    scheduled = false;
+    if (current) return;
+    const job = queue.shift();
+    if (!job) return;
+    current = job;
+    if (job.hold) {
+      void runHold(job.hold);
+      return;
     }
+    if (!job.fn) return settle(true, undefined); // a close() barrier: everything before it is done
+    const open = line?.client.isOpen ? line.client : undefined;
+    if (open) call(open);
+    else ensureOpen().then(call, settleNow);
+  }
+
+  function call(c: ModbusClient) {
+    const job = current as Job;
+    c.setID(job.unitId);
+    c.setTimeout(job.timeoutMs);
+    let answer: Promise<unknown>;
+    try {
+      answer = (job.fn as (c: ModbusClient) => Promise<unknown>)(c);
+    } catch (err) {
+      return failed(err);
+    }
+    answer.then(succeeded, failed);
+  }
+
+  function succeeded(value: unknown) {
+    afterRequest(true, value);
+  }
+
+  function failed(err: unknown) {
+    const { kind, reconnect } = describeModbusError(err, (current as Job).timeoutMs);
+    // On a serial line a timeout means that slave is silent, not that the port is gone; on TCP
+    // the connection itself may be dead, so it is opened afresh.
+    if (reconnect && !(kind === "timeout" && transport.type !== "tcp")) void drop();
+    afterRequest(false, err);
+  }
+
+  /** The quiet gap follows every request that reached the line, before its caller hears back. */
+  function afterRequest(ok: boolean, value: unknown) {
+    if (gapMs <= 0) return settle(ok, value);
+    outcomeOk = ok;
+    outcome = value;
+    setTimeout(settleOutcome, gapMs);
+  }
+
+  function settleOutcome() {
+    const value = outcome;
+    outcome = undefined;
+    settle(outcomeOk, value);
+  }
+
+  /** A line that would not open answers at once: nothing went over it, so no gap. */
+  function settleNow(err: unknown) {
+    settle(false, err);
+  }
+
+  function settle(ok: boolean, value: unknown) {
+    const job = current as Job;
+    current = undefined;
+    if (ok) job.resolve(value);
+    else job.reject(value);
+    if (queue.length > 0) schedule();
+  }
+
+  async function runHold(fn: () => Promise<unknown>) {
+    try {
+      await drop();
+      held = true;
+      try {
+        settle(true, await fn());
+      } finally {
+        held = false;
+        nextOpenAt = 0; // the line was ours to close: no backoff before polling opens it again
+      }
+    } catch (err) {
+      settle(false, err);
+    }
+  }
+
+  function enqueue<T>(unitId: number, timeoutMs: number, fn: Job["fn"], hold: Job["hold"]): Promise<T> {
+    const result = new Promise<T>((resolve, reject) => {
+      queue.push({ unitId, timeoutMs, fn, hold, resolve: resolve as (value: unknown) => void, reject });
+    });
+    schedule();
+    return result;
   }
 
   return {
     label,
     request<T>(unitId: number, timeoutMs: number, fn: (c: ModbusClient) => Promise<T>): Promise<T> {
-      const result = tail.then(() => run(unitId, timeoutMs, fn));
-      tail = result.catch(ignore);
-      return result;
+      return enqueue<T>(unitId, timeoutMs, fn, undefined);
     },
     hold<T>(fn: () => Promise<T>): Promise<T> {
-      const result = tail.then(async () => {
-        await drop();
-        held = true;
-        try {
-          return await fn();
-        } finally {
-          held = false;
-          nextOpenAt = 0; // the line was ours to close: no backoff before polling opens it again
-        }
-      });
-      tail = result.catch(ignore);
-      return result;
+      return enqueue<T>(0, 0, undefined, fn);
     },
     get held() {
       return held;
@@ -150,7 +233,7 @@ export function createBus(transport: ModbusTransport, log: Logger): ModbusBus {
       return opened;
     },
     async close() {
-      await tail;
+      await enqueue(0, 0, undefined, undefined);
       await drop();
     },
   };
