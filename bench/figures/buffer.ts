@@ -4,6 +4,7 @@ import type { Reading } from "@tidegate/protocol";
 import { encodeBatchColumns } from "@tidegate/protocol";
 import Database from "better-sqlite3";
 import { openBuffer } from "../../agent/src/buffer/buffer.js";
+import { valueJson } from "../../agent/src/buffer/schema.js";
 import { allocatedBytes } from "../lib/alloc.js";
 import { withTempDir } from "../lib/cleanup.js";
 import { deadline, type Emit, perSecond } from "../lib/figure.js";
@@ -21,7 +22,7 @@ const LIMIT_MS = 20_000;
 const QUALITY = ["good", "bad", "uncertain"];
 
 type Sync = "NORMAL" | "FULL";
-type RawRow = [number, number, string, string, string | null, number, string | null];
+type RawRow = [number, number, string, string, number | null, string | null, number, string | null];
 
 /** Appends through openBuffer with the default commit interval, yielding between polls like the agent does. */
 async function appendThroughBuffer(path: string, sync: Sync, polls: Reading[][]) {
@@ -58,7 +59,7 @@ function rawInsert(path: string, sync: Sync, schema: string, rows: RawRow[], txS
     db.pragma(`synchronous = ${sync}`);
     db.exec(schema);
     const insert = db.prepare<RawRow>(
-      "INSERT INTO readings (seq, ts, device, point, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO readings (seq, ts, device, point, num, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const commit = db.transaction((batch: RawRow[]) => {
       for (const r of batch) insert.run(...r);
@@ -128,7 +129,8 @@ export async function bufferFigures(emit: Emit): Promise<void> {
     r.ts,
     r.device,
     r.point,
-    r.value === null ? null : JSON.stringify(r.value),
+    typeof r.value === "number" ? r.value : null,
+    valueJson(r.value),
     QUALITY.indexOf(r.quality),
     r.reason ?? null,
   ]);

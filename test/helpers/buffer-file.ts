@@ -14,7 +14,7 @@ export function unsentReadings(path: string, afterSeq: number, limit: number): S
   try {
     const rows = db
       .prepare<[number, number], ReadingRow>(
-        "SELECT seq, ts, device, point, value, quality, reason FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
+        "SELECT seq, ts, device, point, num, value, quality, reason FROM readings WHERE seq > ? ORDER BY seq LIMIT ?",
       )
       .all(afterSeq, limit);
     const run: SequencedReading[] = [];
@@ -25,7 +25,7 @@ export function unsentReadings(path: string, afterSeq: number, limit: number): S
         ts: row.ts,
         device: row.device,
         point: row.point,
-        value: row.value === null ? null : (JSON.parse(row.value) as ReadingValue),
+        value: row.num ?? (row.value === null ? null : (JSON.parse(row.value) as ReadingValue)),
         quality: QUALITIES[row.quality] ?? "uncertain",
       };
       if (row.reason !== null) reading.reason = row.reason;

@@ -2,7 +2,7 @@ import type { BatchColumns, Reading } from "@tidegate/protocol";
 import { openBufferFile } from "./open-file.js";
 import { addRange, advanceWatermark, type SeqRange } from "./ranges.js";
 import { createRunReader } from "./run-reader.js";
-import { QUALITY } from "./schema.js";
+import { QUALITY, valueJson } from "./schema.js";
 
 export type WhenFull = "drop-oldest" | "reject-new";
 
@@ -89,7 +89,7 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     meta: db.prepare<[string], { value: number }>("SELECT value FROM meta WHERE key = ?"),
     setMeta: db.prepare("UPDATE meta SET value = ? WHERE key = ?"),
     insert: db.prepare(
-      "INSERT INTO readings (seq, ts, device, point, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO readings (seq, ts, device, point, num, value, quality, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     oldest: db.prepare<[number], { seq: number; ts: number }>(
       "SELECT seq, ts FROM readings WHERE seq > ? ORDER BY seq LIMIT 1",
@@ -236,8 +236,18 @@ export function openBuffer(options: BufferOptions): ReadingBuffer {
     let seq = lastSeq;
     for (const r of batch) {
       seq += 1;
-      const value = r.value === null ? null : JSON.stringify(r.value);
-      q.insert.run(seq, r.ts, r.device, r.point, value, QUALITY.indexOf(r.quality), r.reason ?? null);
+      const v = r.value;
+      // A number is bound as the double it is: no text on the way in or out.
+      q.insert.run(
+        seq,
+        r.ts,
+        r.device,
+        r.point,
+        typeof v === "number" ? v : null,
+        valueJson(v),
+        QUALITY.indexOf(r.quality),
+        r.reason ?? null,
+      );
     }
     q.setMeta.run(seq, "last_seq");
     return seq;

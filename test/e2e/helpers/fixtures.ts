@@ -36,6 +36,9 @@ export function writeOldBuffer(
       db.prepare("UPDATE meta SET value = ? WHERE key = 'last_seq'").run(o.lastSeq);
       db.prepare("UPDATE meta SET value = ? WHERE key = 'acked_seq'").run(o.ackedSeq);
       if (version >= 2) db.prepare("INSERT INTO commits (seq, at) VALUES (?, ?)").run(o.lastSeq, Date.now());
+      // The store's history is under epoch 0: a file that held these seqs when it reached version 3
+      // kept epoch 0 (step 3), while this one was made empty and drew a random one.
+      if (version >= 3) db.prepare("UPDATE meta SET value = 0 WHERE key = 'epoch'").run();
     })();
   } finally {
     db.close();
