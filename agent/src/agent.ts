@@ -18,7 +18,7 @@ import { maskSecrets } from "./remote/mask.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSourcesLifecycle } from "./sources/lifecycle.js";
-import { listCertificates, stateDirOf, trustCertificate } from "./sources/opcua/pki.js";
+import { listCertificates, stateDirOf, trustCertificate, untrustCertificate } from "./sources/opcua/pki.js";
 import { type SparkplugNorth, startSparkplugNorth } from "./sparkplug/north/edge-node.js";
 import { createUpgrader } from "./upgrade/upgrader.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
@@ -224,6 +224,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       opcuaCerts: {
         list: () => listCertificates(stateDirOf(config.buffer.path)),
         trust: (fingerprint) => trustCertificate(stateDirOf(config.buffer.path), fingerprint),
+        untrust: (fingerprint) => untrustCertificate(stateDirOf(config.buffer.path), fingerprint),
       },
     },
   });

@@ -321,6 +321,8 @@ export interface Messages {
     trustAdmin: string;
     certsTitle: string;
     certStatus: (status: string) => string;
+    /** The button that moves a trusted server certificate back to the rejected ones. */
+    untrust: string;
     picked: (n: number) => string;
     sampling: string;
   };

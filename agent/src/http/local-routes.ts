@@ -26,6 +26,8 @@ export interface LocalTools extends CommissionTools {
   opcuaCerts?: {
     list(): { fingerprint: string; status: "rejected" | "trusted"; certificate?: object }[];
     trust(fingerprint: string): Promise<{ fingerprint: string; status: string }>;
+    /** Moves a trusted certificate back to the pending ones: the next connect to that server is refused. */
+    untrust(fingerprint: string): Promise<{ fingerprint: string; status: string }>;
   };
 }
 
@@ -132,27 +134,29 @@ export function localRoutes(auth: Auth, tools: LocalTools, now: () => number = D
     });
   });
 
-  // Trusting a server certificate decides who may stand in for a PLC: admins only, audited.
-  app.post("/api/v1/opcua/trust", auth.need("admin"), async (c) => {
-    const body = z
-      .object({ fingerprint: z.string().min(1).max(200) })
-      .safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) return c.json({ error: 'expected JSON { "fingerprint": "<hex digits>" }' }, 400);
-    if (!tools.opcuaCerts) return c.json(notWired("OPC UA trust store"), 404);
-    try {
-      const entry = await tools.opcuaCerts.trust(body.data.fingerprint);
-      auth.audit(c, "opcua.trust", { target: entry.fingerprint });
-      return c.json({ fingerprint: entry.fingerprint, status: "trusted" });
-    } catch (err) {
-      const status = (err as { status?: unknown }).status;
-      auth.audit(c, "opcua.trust", {
-        target: body.data.fingerprint,
-        detail: (err as Error).message,
-        ok: false,
-      });
-      return c.json({ error: (err as Error).message }, status === 400 || status === 404 ? status : 500);
-    }
-  });
+  // Trusting a server certificate decides who may stand in for a PLC (and un-trusting who may
+  // not any more): admins only, audited.
+  for (const verb of ["trust", "untrust"] as const)
+    app.post(`/api/v1/opcua/${verb}`, auth.need("admin"), async (c) => {
+      const body = z
+        .object({ fingerprint: z.string().min(1).max(200) })
+        .safeParse(await c.req.json().catch(() => undefined));
+      if (!body.success) return c.json({ error: 'expected JSON { "fingerprint": "<hex digits>" }' }, 400);
+      if (!tools.opcuaCerts) return c.json(notWired("OPC UA trust store"), 404);
+      try {
+        const entry = await tools.opcuaCerts[verb](body.data.fingerprint);
+        auth.audit(c, `opcua.${verb}`, { target: entry.fingerprint });
+        return c.json({ fingerprint: entry.fingerprint, status: verb === "trust" ? "trusted" : "pending" });
+      } catch (err) {
+        const status = (err as { status?: unknown }).status;
+        auth.audit(c, `opcua.${verb}`, {
+          target: body.data.fingerprint,
+          detail: (err as Error).message,
+          ok: false,
+        });
+        return c.json({ error: (err as Error).message }, status === 400 || status === 404 ? status : 500);
+      }
+    });
 
   app.get("/api/v1/config", auth.need("operator"), (c) =>
     tools.runningConfig ? c.json({ config: tools.runningConfig() }) : c.json(notWired("config view"), 404),

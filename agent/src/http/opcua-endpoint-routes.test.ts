@@ -11,7 +11,7 @@ import { createPreview } from "../commission/add/preview.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { BrowsedNode } from "../sources/opcua/browse.js";
 import { browseEndpoint, readEndpointPoints } from "../sources/opcua/endpoint.js";
-import { listCertificates, trustCertificate } from "../sources/opcua/pki.js";
+import { listCertificates, trustCertificate, untrustCertificate } from "../sources/opcua/pki.js";
 import { createAgentApp } from "./app.js";
 
 // The routes in-process, with a real node-opcua server on loopback behind them.
@@ -45,6 +45,7 @@ beforeAll(async () => {
       opcuaCerts: {
         list: () => listCertificates(stateDir),
         trust: (fingerprint) => trustCertificate(stateDir, fingerprint),
+        untrust: (fingerprint) => untrustCertificate(stateDir, fingerprint),
       },
       preview: createPreview(lifecycle, pino({ level: "silent" }), {
         readOpcua: (target, profile, o) => readEndpointPoints(target, profile, { ...o, stateDir }),
@@ -132,6 +133,29 @@ describe("POST /api/v1/commission/opcua/browse", () => {
     const after = await browse(secure);
     expect(after.status).toBe(200);
     expect(after.body.nodes.some((n) => n.browseName === "Tags")).toBe(true);
+
+    // Un-trusted again: pending, and the next connect is refused until an admin trusts it anew.
+    expect((await send("/api/v1/opcua/untrust", { fingerprint: sim.fingerprint }, "operator")).status).toBe(
+      403,
+    );
+    const untrusted = await send("/api/v1/opcua/untrust", { fingerprint: sim.fingerprint }, "admin");
+    expect(await untrusted.json()).toEqual({ fingerprint: sim.fingerprint, status: "pending" });
+    const listed = await app.request("/api/v1/opcua/certs", { headers: auth.headers.operator });
+    expect((await listed.json()).certificates).toContainEqual(
+      expect.objectContaining({ fingerprint: sim.fingerprint, status: "pending" }),
+    );
+    const refusedAgain = await browse(secure);
+    expect(refusedAgain.status).toBe(409);
+    expect(refusedAgain.body.certificate).toMatchObject({ fingerprint: sim.fingerprint });
+    const unknown = await send("/api/v1/opcua/untrust", { fingerprint: "0123456789abcdef" }, "admin");
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toMatch(/no trusted certificate with fingerprint 0123456789abcdef/);
+    const audit = auth.store.auditLog({ action: "opcua.untrust" });
+    expect(audit).toContainEqual(
+      expect.objectContaining({ action: "opcua.untrust", target: sim.fingerprint }),
+    );
+    expect((await send("/api/v1/opcua/trust", { fingerprint: sim.fingerprint }, "admin")).status).toBe(200);
+    expect((await browse(secure)).status).toBe(200);
   }, 60_000);
 });
 

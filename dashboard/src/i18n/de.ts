@@ -322,6 +322,7 @@ export const de: Messages = {
     trustAdmin: "Nur ein Admin kann einem Zertifikat vertrauen.",
     certsTitle: "Server-Zertifikate",
     certStatus: (status) => (status === "pending" ? "abgelehnt (nicht vertraut)" : "vertraut"),
+    untrust: "Vertrauen entziehen",
     picked: (n) => `${n} Variablen gewählt`,
     sampling: "Abtastintervall (ms)",
   },

@@ -310,6 +310,7 @@ export const en: Messages = {
     trustAdmin: "Only an admin can trust a certificate.",
     certsTitle: "Server certificates",
     certStatus: (status) => (status === "pending" ? "rejected (not trusted)" : "trusted"),
+    untrust: "Remove trust",
     picked: (n) => `${n} variables picked`,
     sampling: "Sampling interval (ms)",
   },

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { OpcuaServerCertificate } from "@tidegate/protocol";
 import type { OPCUACertificateManager } from "node-opcua-certificate-manager";
 
@@ -80,26 +80,59 @@ export class TrustError extends Error {
 }
 
 /** Moves a rejected server certificate to the trusted ones; the prefix may be given with or without colons. */
-export async function trustCertificate(stateDir: string, wanted: string): Promise<CertificateEntry> {
+export function trustCertificate(stateDir: string, wanted: string): Promise<CertificateEntry> {
+  return moveCertificate(stateDir, wanted, "trusted");
+}
+
+/**
+ * Moves a trusted server certificate back to the rejected ones: the next connect to that server is
+ * refused until an admin trusts it again (a session open now lasts until its next reconnect).
+ */
+export function untrustCertificate(stateDir: string, wanted: string): Promise<CertificateEntry> {
+  return moveCertificate(stateDir, wanted, "rejected");
+}
+
+async function moveCertificate(
+  stateDir: string,
+  wanted: string,
+  to: CertificateEntry["status"],
+): Promise<CertificateEntry> {
   const want = wanted.toLowerCase().replace(/[^0-9a-f]/g, "");
   if (want.length < 8)
     throw new TrustError(`'${wanted}': give at least 8 hex digits of the fingerprint`, 400);
   const matches = listCertificates(stateDir).filter((c) => c.fingerprint.startsWith(want));
-  const pending = matches.filter((c) => c.status === "rejected");
-  if (pending.length === 0) {
+  const movable = matches.filter((c) => c.status !== to);
+  if (movable.length === 0) {
+    // Already where it is asked to go: the same answer as a move, so a repeated click is harmless.
     if (matches.length > 0) return matches[0] as CertificateEntry;
     throw new TrustError(
-      `no pending certificate with fingerprint ${wanted}; \`tidegate-agent opcua certs\` lists them (a server's certificate appears after the agent first tried to connect to it)`,
+      to === "trusted"
+        ? `no pending certificate with fingerprint ${wanted}; \`tidegate-agent opcua certs\` lists them (a server's certificate appears after the agent first tried to connect to it)`
+        : `no trusted certificate with fingerprint ${wanted}; \`tidegate-agent opcua certs\` lists them`,
       404,
     );
   }
-  if (pending.length > 1)
-    throw new Error(`fingerprint ${wanted} matches ${pending.length} certificates; give more digits`);
-  const entry = pending[0] as CertificateEntry;
+  if (movable.length > 1)
+    throw new TrustError(
+      `fingerprint ${wanted} matches ${movable.length} certificates; give more digits`,
+      400,
+    );
+  const entry = movable[0] as CertificateEntry;
+  if (to === "rejected") {
+    // A plain move, without loading node-opcua: a running trust store watches its folders, and
+    // every connect opens the store afresh anyway.
+    const file = join(pkiDir(stateDir), "rejected", basename(entry.file));
+    mkdirSync(dirname(file), { recursive: true });
+    renameSync(entry.file, file);
+    return { ...entry, file, status: to };
+  }
   const cm = await openCertificateManager(stateDir);
-  await cm.trustCertificate(toDer(entry.file));
-  await cm.dispose();
-  return { ...entry, status: "trusted" };
+  try {
+    await cm.trustCertificate(toDer(entry.file));
+  } finally {
+    await cm.dispose();
+  }
+  return { ...entry, status: to };
 }
 
 export type ServerCertificate = OpcuaServerCertificate;

@@ -156,7 +156,7 @@ export function OpcuaPanel({ taken }: { taken: readonly string[] }) {
           {picked.size > 0 && <AddOpcuaDevice target={target} picked={[...picked.values()]} taken={taken} />}
         </div>
       )}
-      <CertificateList key={busy} />
+      <CertificateList key={busy} admin={session?.me.role === "admin"} />
     </section>
   );
 }
@@ -200,15 +200,25 @@ function CertificateCard(props: {
   );
 }
 
-/** The trust store: what was rejected (pending an admin) and what is trusted. */
-function CertificateList() {
+/** The trust store: what was rejected (pending an admin) and what is trusted; an admin can take trust back. */
+function CertificateList({ admin }: { admin: boolean }) {
   const [list, setList] = useState<Awaited<ReturnType<typeof commissionApi.opcuaCerts>>["certificates"]>([]);
-  useEffect(() => {
+  const [error, setError] = useState<string | undefined>();
+  const load = () =>
     commissionApi
       .opcuaCerts()
       .then((a) => setList(a.certificates))
       .catch(() => setList([]));
+  useEffect(() => {
+    void load();
   }, []);
+  const untrust = (fingerprint: string) => {
+    setError(undefined);
+    commissionApi
+      .untrustOpcua(fingerprint)
+      .then(load)
+      .catch((err: Error) => setError(t.commission.failed(err.message)));
+  };
   if (list.length === 0) return null;
   return (
     <div class="table-wrap" data-testid="opcua-certs">
@@ -223,10 +233,27 @@ function CertificateList() {
               <td>
                 {c.validTo ? t.opcua.validRange(c.validFrom?.slice(0, 10) ?? "", c.validTo.slice(0, 10)) : ""}
               </td>
+              <td>
+                {admin && c.status === "trusted" && (
+                  <button
+                    type="button"
+                    class="btn secondary small"
+                    data-testid="opcua-untrust"
+                    onClick={() => untrust(c.fingerprint)}
+                  >
+                    {t.opcua.untrust}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -172,6 +172,8 @@ export const commissionApi = {
   },
   trustOpcua: (fingerprint: string) =>
     send<{ fingerprint: string; status: string }>("POST", "api/v1/opcua/trust", { fingerprint }),
+  untrustOpcua: (fingerprint: string) =>
+    send<{ fingerprint: string; status: string }>("POST", "api/v1/opcua/untrust", { fingerprint }),
   opcuaCerts: () =>
     send<{ certificates: (Partial<ServerCertificate> & { fingerprint: string; status: string })[] }>(
       "GET",
