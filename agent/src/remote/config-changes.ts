@@ -15,6 +15,7 @@ import { ConfigError, type LoadedConfig, parseConfig } from "../config/load.js";
 import type { AgentConfig, DeviceConfig } from "../config/schema.js";
 import type { SourcesLifecycle } from "../sources/lifecycle.js";
 import type { ConfigStore } from "./config-store.js";
+import { moveDeviceSecrets, secretsDirOf } from "./device-secrets.js";
 import { ChangeBusyError, CommandError, ConfigRolledBackError } from "./errors.js";
 import { maskSecrets, restoreMaskedSecrets } from "./mask.js";
 
@@ -217,6 +218,36 @@ export function createConfigChanges(o: ConfigChangesOptions) {
       if (err instanceof CommandError) throw err;
       throw new CommandError(`${label}: cannot read the running config: ${(err as Error).message}`);
     }
+    // Passwords go to secrets.d/ before the change, since the new sources read them on start.
+    const moved: ReturnType<typeof moveDeviceSecrets>[] = [];
+    try {
+      for (const device of devices) moved.push(moveDeviceSecrets(secretsDirOf(o.file), device));
+    } catch (err) {
+      for (const m of moved) m.undo();
+      throw new CommandError(
+        `${label}: cannot write the device's password to ${secretsDirOf(o.file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it must be a folder the agent may write`,
+      );
+    }
+    const undoSecrets = () => {
+      for (const m of moved) m.undo();
+    };
+    return applyDevices(
+      base,
+      moved.map((m) => m.device),
+      meta,
+      label,
+    ).catch((err: unknown) => {
+      undoSecrets();
+      throw err;
+    });
+  }
+
+  function applyDevices(
+    base: string,
+    devices: readonly DeviceConfig[],
+    meta: { actor?: string; timeoutMs: number; origin: string },
+    label: string,
+  ) {
     return apply(appendDevices(base, devices), {
       origin: meta.origin,
       label,
