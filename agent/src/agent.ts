@@ -187,6 +187,16 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
     path: "branding",
     fail: (m) => new ConfigError(m),
   });
+  // The commissioning browser's client, loaded on its first use (decision 28); its cached sessions
+  // close at shutdown and after a trust change.
+  let endpoint: Promise<typeof import("./sources/opcua/endpoint.js")> | undefined;
+  const endpointModule = () => {
+    endpoint ??= import("./sources/opcua/endpoint.js");
+    return endpoint;
+  };
+  const closeEndpointSessions = async () => {
+    if (endpoint) await (await endpoint).closeEndpointSessions();
+  };
   const app = createAgentApp(view, {
     branding,
     auth: { store: authStore, anonymousRole: config.http.auth.anonymous === "viewer" ? "viewer" : undefined },
@@ -201,7 +211,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       scan: scanner,
       preview: createPreview(sources, log, {
         readOpcua: async (target, profile, o) =>
-          (await import("./sources/opcua/endpoint.js")).readEndpointPoints(target, profile, {
+          (await endpointModule()).readEndpointPoints(target, profile, {
             ...o,
             stateDir: stateDirOf(config.buffer.path),
           }),
@@ -217,14 +227,16 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       // node-opcua is loaded on the first browse, as for a source (decision 28).
       opcuaEndpoint: {
         browse: async (target, node) =>
-          (await import("./sources/opcua/endpoint.js")).browseEndpoint(target, node, {
+          (await endpointModule()).browseEndpoint(target, node, {
             stateDir: stateDirOf(config.buffer.path),
           }),
       },
       opcuaCerts: {
         list: () => listCertificates(stateDirOf(config.buffer.path)),
-        trust: (fingerprint) => trustCertificate(stateDirOf(config.buffer.path), fingerprint),
-        untrust: (fingerprint) => untrustCertificate(stateDirOf(config.buffer.path), fingerprint),
+        trust: (fingerprint) =>
+          trustCertificate(stateDirOf(config.buffer.path), fingerprint).finally(closeEndpointSessions),
+        untrust: (fingerprint) =>
+          untrustCertificate(stateDirOf(config.buffer.path), fingerprint).finally(closeEndpointSessions),
       },
     },
   });
@@ -270,6 +282,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       catalog?.stop();
       // A scan holding a line gives it back before the lines close.
       scanner.stop();
+      await closeEndpointSessions();
       await scanner.settled();
       await sources.stop();
       await north?.stop();

@@ -42,6 +42,8 @@ export interface OpcuaSimulator {
   restart(): Promise<void>;
   /** Fault injection: closes every session from the server's side (with their subscriptions). */
   dropSessions(): void;
+  /** Sessions clients created since the simulator started (across restarts), and how many are open now. */
+  sessionCounts(): { created: number; open: number };
   /**
    * Fault injection: every subscription stops publishing, keep-alives included, while sessions and
    * the connection stay up: the "subscription silently stops delivering" of peer gateways.
@@ -178,6 +180,9 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
       serverInfo: { applicationUri: `urn:tidegate:sim:${profile.id}` },
     });
     await server.initialize();
+    server.on("create_session", () => {
+      sessionsCreated += 1;
+    });
     const addressSpace = server.engine.addressSpace;
     if (!addressSpace) throw new Error("the OPC UA server has no address space after initialize");
     // Padding namespaces move the profile's index on every restart, as a server that loads its
@@ -273,6 +278,7 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
     return { server, timer, certificate: server.getCertificate() };
   }
 
+  let sessionsCreated = 0;
   let running = await startServer();
   const fingerprint = createHash("sha1").update(running.certificate).digest("hex");
   const stop = async () => {
@@ -307,6 +313,7 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
       for (const s of sessions())
         running.server.engine.closeSession(s.authenticationToken, true, "Terminated");
     },
+    sessionCounts: () => ({ created: sessionsCreated, open: sessions().length }),
     silenceSubscriptions() {
       for (const s of sessions())
         for (const sub of s.publishEngine.subscriptions)

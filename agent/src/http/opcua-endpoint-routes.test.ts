@@ -10,7 +10,7 @@ import { stubAgentView } from "../../../test/helpers/agent-view.js";
 import { createPreview } from "../commission/add/preview.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { BrowsedNode } from "../sources/opcua/browse.js";
-import { browseEndpoint, readEndpointPoints } from "../sources/opcua/endpoint.js";
+import { browseEndpoint, closeEndpointSessions, readEndpointPoints } from "../sources/opcua/endpoint.js";
 import { listCertificates, trustCertificate, untrustCertificate } from "../sources/opcua/pki.js";
 import { createAgentApp } from "./app.js";
 
@@ -44,8 +44,9 @@ beforeAll(async () => {
       opcuaEndpoint: { browse: (target, node) => browseEndpoint(target, node, { stateDir }) },
       opcuaCerts: {
         list: () => listCertificates(stateDir),
-        trust: (fingerprint) => trustCertificate(stateDir, fingerprint),
-        untrust: (fingerprint) => untrustCertificate(stateDir, fingerprint),
+        // As agent.ts wires them: a trust change closes the cached browse sessions.
+        trust: (fingerprint) => trustCertificate(stateDir, fingerprint).finally(closeEndpointSessions),
+        untrust: (fingerprint) => untrustCertificate(stateDir, fingerprint).finally(closeEndpointSessions),
       },
       preview: createPreview(lifecycle, pino({ level: "silent" }), {
         readOpcua: (target, profile, o) => readEndpointPoints(target, profile, { ...o, stateDir }),
@@ -55,6 +56,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await closeEndpointSessions();
   await sim.close();
   rmSync(dir, { recursive: true, force: true });
 });

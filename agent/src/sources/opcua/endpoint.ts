@@ -7,45 +7,45 @@ import {
   OPCUAClient,
 } from "node-opcua-client";
 import { type BrowsedNode, BrowseError, browseNode } from "./browse.js";
-import { clientOptionsOf, userIdentityOf } from "./client-options.js";
+import { clientOptionsOf } from "./client-options.js";
 import type { EndpointTarget } from "./config.js";
-import { describeCertificate, openCertificateManager, UntrustedServerError } from "./pki.js";
+import { createEndpointSessions, type EndpointSessions } from "./endpoint-sessions.js";
+import { describeCertificate, type openCertificateManager, UntrustedServerError } from "./pki.js";
 import { toReading } from "./readings.js";
 import { asDataValueLike, bindPoints } from "./session.js";
 
 const firstLine = (err: unknown) => ((err as Error).message || String(err)).split("\n")[0] as string;
 
+// One pool per trust store (the agent has one; tests may have several).
+const pools = new Map<string, EndpointSessions>();
+
 /**
- * A short session with a server nobody has configured yet (the commissioning page). With Sign or
- * SignAndEncrypt, the server's certificate is checked against the trust store first, from its
- * endpoint list, so an unknown one comes back as the certificate to show, not as a failed
- * handshake; checking it files it under rejected/, where `trust` finds it.
+ * A session with a server nobody has configured yet (the commissioning page), reused by the next
+ * click for a while (endpoint-sessions.ts). With Sign or SignAndEncrypt, the server's certificate
+ * is checked against the trust store first, from its endpoint list, so an unknown one comes back
+ * as the certificate to show, not as a failed handshake; checking it files it under rejected/,
+ * where `trust` finds it.
  */
-export async function withEndpointSession<T>(
+export function withEndpointSession<T>(
   target: EndpointTarget,
   o: { stateDir: string; timeoutMs?: number },
   fn: (session: ClientSession) => Promise<T>,
 ): Promise<T> {
-  const timeoutMs = o.timeoutMs ?? 10_000;
-  const cm = await openCertificateManager(o.stateDir);
-  const client = OPCUAClient.create(clientOptionsOf(target, cm, timeoutMs));
-  try {
-    if (target.securityMode !== "None") await checkServerCertificate(target, cm, timeoutMs);
-    await client.connect(target.endpoint).catch((err) => {
-      throw new BrowseError(`cannot connect to ${target.endpoint}: ${firstLine(err)}`, 503);
+  let pool = pools.get(o.stateDir);
+  if (!pool) {
+    pool = createEndpointSessions({
+      stateDir: o.stateDir,
+      checkServer: checkServerCertificate,
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     });
-    const session = await client.createSession(userIdentityOf(target.auth, "auth")).catch((err) => {
-      throw new BrowseError(`the server refused the session: ${firstLine(err)}`, 400);
-    });
-    try {
-      return await fn(session);
-    } finally {
-      await session.close(true).catch(() => {});
-    }
-  } finally {
-    await client.disconnect().catch(() => {});
-    await cm.dispose().catch(() => {});
+    pools.set(o.stateDir, pool);
   }
+  return pool.use(target, fn);
+}
+
+/** Closes every cached browse session: at shutdown, and after a trust change (the next browse checks again). */
+export async function closeEndpointSessions(): Promise<void> {
+  await Promise.all([...pools.values()].map((p) => p.closeAll()));
 }
 
 async function checkServerCertificate(
