@@ -323,6 +323,8 @@ export interface Messages {
     certStatus: (status: string) => string;
     /** The button that moves a trusted server certificate back to the rejected ones. */
     untrust: string;
+    /** Elements of an array variable the tree does not list. */
+    moreElements: (n: number) => string;
     picked: (n: number) => string;
     sampling: string;
   };

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { launchChromium, screenshot } from "./helpers/browser.js";
 import { startOpcuaSimCli } from "./helpers/opcua-sim-cli.js";
 import { freePort } from "./helpers/ports.js";
@@ -80,6 +81,10 @@ describe("the OPC UA browser on the commissioning page", () => {
     const program = page.locator('[data-testid="opcua-variable"][data-name="Program"]');
     await program.waitFor({ timeout: 20_000 });
     await program.locator("input").check();
+    // An array variable lists its elements; the second one becomes a point of its own.
+    const axes = page.locator('[data-testid="opcua-variable"][data-name="AxisPositions"]');
+    await axes.locator("button").click();
+    await axes.locator('[data-testid="opcua-element"][data-index="1"] input').check();
     // The trust store lists the server's certificate, trusted now.
     await page.locator('[data-testid="opcua-cert"][data-status="trusted"]').waitFor({ timeout: 10_000 });
     await screenshot(page, "opcua-2-tree");
@@ -101,6 +106,9 @@ describe("the OPC UA browser on the commissioning page", () => {
     expect(file).toContain("browsePath: Machine/Motor/Temperature");
     expect(file).toContain("namespace: urn:tidegate:machine");
     expect(file).toContain("profile: local/press-7");
+    expect((parseYaml(file) as { nodes: { id: string }[] }).nodes).toContainEqual(
+      expect.objectContaining({ id: "AxisPositions_1", index: 1 }),
+    );
     await screenshot(page, "opcua-4-saved");
 
     await saved.getByRole("link").click();

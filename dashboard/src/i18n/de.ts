@@ -323,6 +323,7 @@ export const de: Messages = {
     certsTitle: "Server-Zertifikate",
     certStatus: (status) => (status === "pending" ? "abgelehnt (nicht vertraut)" : "vertraut"),
     untrust: "Vertrauen entziehen",
+    moreElements: (n) => `und ${n} weitere Elemente (per Index in der Gerätedatei hinzufügen)`,
     picked: (n) => `${n} Variablen gewählt`,
     sampling: "Abtastintervall (ms)",
   },

@@ -311,6 +311,7 @@ export const en: Messages = {
     certsTitle: "Server certificates",
     certStatus: (status) => (status === "pending" ? "rejected (not trusted)" : "trusted"),
     untrust: "Remove trust",
+    moreElements: (n) => `and ${n} more elements (add them by index in the device file)`,
     picked: (n) => `${n} variables picked`,
     sampling: "Sampling interval (ms)",
   },

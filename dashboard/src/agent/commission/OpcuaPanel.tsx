@@ -10,7 +10,7 @@ import {
   type ServerCertificate,
 } from "./commission-api.js";
 import { NodeList, type Picked } from "./OpcuaTree.js";
-import { localProfileOf, pointOf } from "./opcua-points.js";
+import { localProfileOf, pickKey, pointOf } from "./opcua-points.js";
 import { DeviceIdField, PreviewSaveButtons, PreviewSaveResult, usePreviewSave } from "./PreviewSave.js";
 
 const MODES = ["None", "Sign", "SignAndEncrypt"] as const;
@@ -65,8 +65,8 @@ export function OpcuaPanel({ taken }: { taken: readonly string[] }) {
   const onPick = (p: Picked, on: boolean) =>
     setPicked((old) => {
       const next = new Map(old);
-      if (on) next.set(p.node.nodeId, p);
-      else next.delete(p.node.nodeId);
+      if (on) next.set(pickKey(p.node.nodeId, p.index), p);
+      else next.delete(pickKey(p.node.nodeId, p.index));
       return next;
     });
 
@@ -268,7 +268,7 @@ function AddOpcuaDevice(props: { target: OpcuaTarget; picked: Picked[]; taken: r
   const device = (): OpcuaDraft => {
     const ids: string[] = [];
     const nodes = props.picked.map((p) => {
-      const point = pointOf(p.path, p.node, ids);
+      const point = pointOf(p.path, p.node, ids, p.index);
       ids.push(point.id);
       return point;
     });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type BrowsedNode, localProfileOf, pointIdOf, pointOf, shownValue } from "./opcua-points.js";
+import {
+  arrayElements,
+  type BrowsedNode,
+  localProfileOf,
+  pickKey,
+  pointIdOf,
+  pointOf,
+  shownValue,
+} from "./opcua-points.js";
 
 const M = "urn:tidegate:machine";
 const variable = (o: Partial<BrowsedNode>): BrowsedNode => ({
@@ -61,6 +69,30 @@ describe("pointOf", () => {
     expect(pointOf(path, variable({ dataType: "String" }), []).type).toBe("string");
     expect(pointOf(path, variable({ dataType: "DateTime" }), []).type).toBe("datetime");
     expect(pointOf(path, variable({ value: [1, 2, 3] }), []).index).toBe(0);
+  });
+
+  it("makes one element of an array variable a point of its own, named after the element", () => {
+    const path = [
+      { name: "Motor", uri: M },
+      { name: "Currents", uri: M },
+    ];
+    const currents = variable({ browseName: "Currents", displayName: "Currents", value: [1.5, 2.5, 3.5] });
+    expect(pointOf(path, currents, ["Currents_2"], 2)).toMatchObject({
+      id: "Currents_2_2",
+      name: "Currents[2]",
+      index: 2,
+      browsePath: "Motor/Currents",
+      type: "number",
+    });
+    expect(arrayElements(currents)).toEqual([
+      { index: 0, value: "1.5" },
+      { index: 1, value: "2.5" },
+      { index: 2, value: "3.5" },
+    ]);
+    expect(arrayElements(currents, 2)).toHaveLength(2);
+    expect(arrayElements(variable({ value: 4 }))).toEqual([]);
+    expect(pickKey("ns=2;s=C", 2)).toBe("ns=2;s=C[2]");
+    expect(pickKey("ns=2;s=C")).toBe("ns=2;s=C");
   });
 });
 

@@ -41,15 +41,22 @@ export function pointIdOf(name: string, taken: readonly string[]): string {
  * The point for a variable reached by `path`. A browse path survives a server that renumbers its
  * NodeIds, so it is preferred whenever it can be written: every step in one namespace (or the
  * standard's own, written `0:`) and no '/' inside a name. Otherwise the NodeId's identifier, with
- * its namespace by URI. An array variable reads its first element.
+ * its namespace by URI. An array variable reads element `index` (its first when none is given),
+ * and the point is named after the element.
  */
-export function pointOf(path: readonly BrowseStep[], node: BrowsedNode, taken: readonly string[]): NodePoint {
+export function pointOf(
+  path: readonly BrowseStep[],
+  node: BrowsedNode,
+  taken: readonly string[],
+  index?: number,
+): NodePoint {
   const own = [...new Set(path.map((s) => s.uri).filter((u) => u !== UA))];
+  const name = node.displayName || node.browseName;
   const base = {
-    id: pointIdOf(node.browseName, taken),
-    name: node.displayName || node.browseName,
+    id: pointIdOf(index === undefined ? node.browseName : `${node.browseName}_${index}`, taken),
+    name: index === undefined ? name : `${name}[${index}]`,
     type: valueType(node.dataType),
-    ...(Array.isArray(node.value) ? { index: 0 } : {}),
+    ...(index !== undefined ? { index } : Array.isArray(node.value) ? { index: 0 } : {}),
   };
   if (own.length <= 1 && path.every((s) => !s.name.includes("/") && s.name.length > 0))
     return {
@@ -81,3 +88,13 @@ export function shownValue(node: BrowsedNode): string {
     : String(node.value);
   return v.length > 40 ? `${v.slice(0, 39)}…` : v;
 }
+
+/** The elements of an array variable's value the tree offers to pick (the first `max`). */
+export function arrayElements(node: BrowsedNode, max = 100): { index: number; value: string }[] {
+  if (!Array.isArray(node.value)) return [];
+  return node.value.slice(0, max).map((v, index) => ({ index, value: String(v) }));
+}
+
+/** Where a pick is kept: the variable, or one element of it. */
+export const pickKey = (nodeId: string, index?: number) =>
+  index === undefined ? nodeId : `${nodeId}[${index}]`;
