@@ -7,7 +7,7 @@ import { SECRET_PATHS } from "./mask.js";
 /**
  * Secrets of devices added on the gateway live in `secrets.d/` beside the config file, one file
  * each (mode 0600, the folder 0700), and the device names its file (`password: { file: … }`):
- * `devices.d/` and every config version then hold a reference, never the password (decision 44).
+ * `devices.d/` and every config version then hold a reference, never the password (decision 48).
  */
 export const SECRETS_DIR = "secrets.d";
 
