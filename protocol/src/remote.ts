@@ -18,6 +18,8 @@ export const COMMAND_VERBS = [
   "source.restart",
   "alert.ack",
   "agent.upgrade",
+  "device.export",
+  "device.add",
 ] as const;
 export const commandVerbSchema = z.enum(COMMAND_VERBS);
 export type CommandVerb = z.infer<typeof commandVerbSchema>;
@@ -33,6 +35,15 @@ const applyTimeoutMs = z
   .describe("wait this long for every source to report healthy, else roll back");
 
 const noArgs = z.object({}).strict();
+
+/** A device profile as YAML text, carried with a device pushed to a gateway that may lack it. */
+export const carriedProfileSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    yaml: z.string().min(1).max(1_000_000),
+  })
+  .strict();
+export type CarriedProfile = z.infer<typeof carriedProfileSchema>;
 
 /** The arguments of each verb; unknown keys are refused so a typo is not silently ignored. */
 export const commandArgsSchemas = {
@@ -79,6 +90,19 @@ export const commandArgsSchemas = {
   // The gateway answers once the upgrade has started; its progress goes out in the heartbeat.
   "agent.upgrade": z
     .object({ version: releaseVersionSchema.describe("a release in the collector's releases bucket") })
+    .strict(),
+  // A device definition to push to other gateways: its `devices:` entry and its profile.
+  "device.export": z.object({ device: deviceIdSchema }).strict(),
+  // Adds one device as a config change of its own (validated, versioned, rolled back if it does
+  // not come up); the profile travels with it and is saved when the gateway lacks it.
+  "device.add": z
+    .object({
+      device: z
+        .record(z.string(), z.unknown())
+        .describe("a devices: entry, as device.export answers it; checked by the agent's config schema"),
+      profile: carriedProfileSchema.optional(),
+      timeoutMs: applyTimeoutMs,
+    })
     .strict(),
 } satisfies Record<CommandVerb, z.ZodType>;
 export type CommandArgs<V extends CommandVerb> = z.infer<(typeof commandArgsSchemas)[V]>;
@@ -133,12 +157,29 @@ export const commandResultSchemas = {
   /** false: the alert is not raised now, or was acknowledged already (nothing changed). */
   "alert.ack": z.object({ acknowledged: z.boolean(), by: z.string() }),
   "agent.upgrade": upgradeStatusSchema,
+  /** `profile` is left out for a device whose points are its own (OPC UA `nodes:`). */
+  "device.export": z.object({
+    device: z.record(z.string(), z.unknown()),
+    profile: carriedProfileSchema.optional(),
+  }),
+  "device.add": z.object({
+    version: z.number().int().positive(),
+    devices: z.array(z.string()),
+    device: z.string(),
+    /** saved: the gateway lacked the profile and keeps the one sent in its profiles folder. */
+    profile: z.object({ id: z.string(), saved: z.boolean() }).optional(),
+  }),
 } satisfies Record<CommandVerb, z.ZodType>;
 export type CommandResult<V extends CommandVerb> = z.infer<(typeof commandResultSchemas)[V]>;
 
 export const commandReplySchema = z.discriminatedUnion("ok", [
   z.object({ ok: z.literal(true), result: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.string(),
+    /** The change was applied, did not come up and was rolled back (the request itself was fine). */
+    rolledBack: z.boolean().optional(),
+  }),
 ]);
 export type CommandReply = z.infer<typeof commandReplySchema>;
 
@@ -147,7 +188,7 @@ export type CommandReply = z.infer<typeof commandReplySchema>;
  * roll back, which waits again), so it gets twice its apply timeout plus a margin.
  */
 export function commandTimeoutMs(verb: CommandVerb, args: { timeoutMs?: number } = {}): number {
-  if (verb === "config.apply" || verb === "config.rollback")
+  if (verb === "config.apply" || verb === "config.rollback" || verb === "device.add")
     return 2 * (args.timeoutMs ?? DEFAULT_APPLY_TIMEOUT_MS) + 10_000;
   if (verb === "source.restart") return 30_000;
   return 10_000;

@@ -22,3 +22,29 @@ export function besideConfigProfilesDirs(configFile: string): string[] {
   const dir = profilesDirOf(configFile);
   return existsSync(dir) ? [dir] : [];
 }
+
+/**
+ * The file a loaded profile came from, found where `parseConfig` reads profiles (its `profilesDirs`,
+ * `profiles.d/`, the bundled library; the later folder wins there, so it is looked in first) under
+ * its id as path (`<vendor>/<model>.yaml`), as the library and the commissioning page name them.
+ * Undefined when none is found there.
+ */
+export function findProfileFile(
+  configFile: string,
+  profilesDirs: readonly string[],
+  id: string,
+  bundledDir: string,
+): string | undefined {
+  const base = dirname(resolve(configFile));
+  const dirs = [
+    ...profilesDirs.map((d) => (isAbsolute(d) ? d : resolve(base, d))).reverse(),
+    profilesDirOf(configFile),
+    bundledDir,
+  ];
+  for (const dir of dirs)
+    for (const ext of [".yaml", ".yml"]) {
+      const file = join(dir, `${id}${ext}`);
+      if (existsSync(file)) return file;
+    }
+  return undefined;
+}

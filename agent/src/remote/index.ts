@@ -1,11 +1,16 @@
+import { readFileSync } from "node:fs";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { bundledProfilesDir } from "@tidegate/profiles";
 import type { AgentStatus, UpgradeStatus } from "@tidegate/protocol";
 import type { Logger } from "pino";
+import { lifecycleProfileStore } from "../commission/profile/profile-store.js";
+import { findProfileFile } from "../config/profiles-dir.js";
 import type { LogRing } from "../log-ring.js";
 import type { SourcesLifecycle } from "../sources/lifecycle.js";
 import { alertAckHandler } from "./alert-ack.js";
 import { createConfigChanges } from "./config-changes.js";
 import { configVersionsDir, openConfigStore } from "./config-store.js";
+import { createDevicePush } from "./device-push.js";
 import { CommandError } from "./errors.js";
 import { type CommandHandlers, startCommandResponder } from "./responder.js";
 import { writePoint } from "./write.js";
@@ -37,6 +42,16 @@ export function createRemote(o: RemoteOptions) {
     version: o.version,
     log,
   });
+  const push = createDevicePush({
+    loaded: lifecycle.loaded,
+    forgetProfile: lifecycle.forgetProfile,
+    profiles: lifecycleProfileStore(lifecycle, o.file),
+    addDevice: changes.addDevice,
+    profileText: (id) => {
+      const file = findProfileFile(o.file, lifecycle.loaded().config.profilesDirs, id, bundledProfilesDir);
+      return file === undefined ? undefined : readFileSync(file, "utf8");
+    },
+  });
   const handlers: CommandHandlers = {
     status: () => ({ ...o.status() }),
     "config.get": () => changes.get(),
@@ -51,6 +66,8 @@ export function createRemote(o: RemoteOptions) {
     "source.restart": (args) => changes.restart(args),
     "alert.ack": alertAckHandler(o.acknowledgeAlert),
     "agent.upgrade": (args) => o.upgrade(args),
+    "device.export": (args) => push.exportDevice(args),
+    "device.add": (args, actor) => push.addDevice(args, actor),
   };
   let responder: { stop(): void } | undefined;
   return {

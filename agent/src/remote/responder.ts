@@ -12,7 +12,7 @@ import {
   subjects,
 } from "@tidegate/protocol";
 import type { Logger } from "pino";
-import { CommandError } from "./errors.js";
+import { CommandError, ConfigRolledBackError } from "./errors.js";
 
 export type CommandHandlers = {
   [V in CommandVerb]: (
@@ -73,7 +73,11 @@ export function startCommandResponder(o: {
     } catch (err) {
       if (!(err instanceof CommandError))
         o.log.error({ err, command: verb }, `remote ${verb} failed unexpectedly`);
-      reply = { ok: false, error: (err as Error).message || String(err) };
+      reply = {
+        ok: false,
+        error: (err as Error).message || String(err),
+        ...(err instanceof ConfigRolledBackError ? { rolledBack: true } : {}),
+      };
     }
     o.log.info(
       { command: { verb, actor, ok: reply.ok, ...(reply.ok ? {} : { error: reply.error }) } },

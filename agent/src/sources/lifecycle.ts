@@ -65,6 +65,10 @@ export function createSourcesLifecycle(
     learnProfile(profile: AnyProfile) {
       loaded.profiles.set(profile.id, profile);
     },
+    /** Undoes learnProfile: a profile saved for a change that was then refused or rolled back. */
+    forgetProfile(id: string) {
+      loaded.profiles.delete(id);
+    },
     /**
      * Resolves once every configured device is up (deviceUp), or at the deadline with the first
      * device that is not, and the reason its health gives.

@@ -19,6 +19,10 @@ export const COMMAND_ROLES: Record<CommandVerb, CommandRole> = {
   "alert.ack": "operator",
   // Replaces the software a gateway runs: the same role that uploads releases.
   "agent.upgrade": "admin",
+  // A device's definition, as config.get shows it.
+  "device.export": "viewer",
+  // Adds a device (and maybe a profile) pushed from another gateway: central staff only.
+  "device.add": "admin",
 };
 
 /** One command as the audit log records it. */
@@ -51,10 +55,22 @@ const STATUS: Record<CommandFailure, 404 | 409 | 422 | 502 | 503 | 504> = {
   timeout: 504,
 };
 
-function auditArgs(verb: CommandVerb, args: Record<string, unknown>): unknown {
-  if (verb !== "config.apply") return args;
-  const text = typeof args.config === "string" ? args.config : JSON.stringify(args.config);
-  return { ...args, config: { sha256: createHash("sha256").update(text).digest("hex"), bytes: text.length } };
+const digest = (text: string) => ({
+  sha256: createHash("sha256").update(text).digest("hex"),
+  bytes: text.length,
+});
+
+export function auditArgs(verb: CommandVerb, args: Record<string, unknown>): unknown {
+  if (verb === "config.apply")
+    return {
+      ...args,
+      config: digest(typeof args.config === "string" ? args.config : JSON.stringify(args.config)),
+    };
+  // A profile's text is long; its id and hash say which one it was.
+  const profile = args.profile as { id: string; yaml: string } | undefined;
+  if (verb === "device.add" && profile)
+    return { ...args, profile: { id: profile.id, ...digest(profile.yaml) } };
+  return args;
 }
 
 /**

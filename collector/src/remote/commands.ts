@@ -19,7 +19,7 @@ export type CommandFailure =
 
 export type CommandOutcome =
   | { ok: true; result: unknown }
-  | { ok: false; failure: CommandFailure; error: string };
+  | { ok: false; failure: CommandFailure; error: string; rolledBack?: true };
 
 export interface CommandSenderOptions {
   /** The collector's NATS connection; undefined until it is connected. */
@@ -113,6 +113,11 @@ export function createCommandSender(o: CommandSenderOptions): SendCommand {
         error: `gateway ${gateway} sent a reply this collector cannot read`,
       };
     if (parsed.data.ok) return { ok: true, result: parsed.data.result };
-    return { ok: false, failure: "refused", error: parsed.data.error };
+    return {
+      ok: false,
+      failure: "refused",
+      error: parsed.data.error,
+      ...(parsed.data.rolledBack ? { rolledBack: true as const } : {}),
+    };
   };
 }

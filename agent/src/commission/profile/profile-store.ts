@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type AnyProfile, type Profile, parseProfile } from "@tidegate/profiles";
+import { type AnyProfile, parseProfile } from "@tidegate/profiles";
 import { TidegateError } from "@tidegate/protocol";
 import { profilesSaveDir } from "../../config/profiles-dir.js";
 import { writeFileAtomic } from "../../config/write-atomic.js";
@@ -21,7 +21,7 @@ export interface ProfileStoreOptions {
   /** Ids of the configured devices that use a profile. */
   usedBy: (profile: string) => string[];
   /** Tells the running agent about a saved profile, so a device can be previewed and added with it. */
-  learn: (profile: Profile) => void;
+  learn: (profile: AnyProfile) => void;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface ProfileStoreOptions {
 export function createProfileStore(o: ProfileStoreOptions) {
   const fileOf = (id: string) => join(o.dir(), `${id}.yaml`);
 
-  function save(profile: Profile, yaml: string, replace: boolean): { file: string; replaced: boolean } {
+  function save(profile: AnyProfile, yaml: string, replace: boolean): { file: string; replaced: boolean } {
     const file = fileOf(profile.id);
     const saved = existsSync(file);
     if (!saved && o.profiles().has(profile.id))
