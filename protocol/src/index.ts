@@ -3,6 +3,7 @@ export type * from "./api.js";
 export * from "./batch.js";
 export * from "./catalog.js";
 export * from "./collector-wire.js";
+export * from "./device-push.js";
 export * from "./fleet-pacing.js";
 export * from "./heartbeat.js";
 export * from "./reading.js";

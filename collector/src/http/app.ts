@@ -16,6 +16,7 @@ import { type ReadingsBackend, sqliteReadings } from "../store/backend.js";
 import type { SqliteStore } from "../store/sqlite-store.js";
 import type { StoreWriter } from "../store/writer/index.js";
 import { commandRoutes } from "./commands-route.js";
+import { devicePushRoutes } from "./device-push-route.js";
 import { fleetRoutes } from "./fleet-route.js";
 import { gatewayDataRoutes } from "./gateway-data-routes.js";
 import { liveRoutes } from "./live-route.js";
@@ -123,6 +124,16 @@ export function createCollectorApp(o: CollectorAppOptions) {
             ok: e.ok,
             detail: `${JSON.stringify(e.args)}${e.error ? `: ${e.error}` : ""}`,
           }),
+      }),
+    );
+  if (o.commands)
+    app.route(
+      "/",
+      devicePushRoutes({
+        send: o.commands,
+        need: auth.need,
+        actor: (c) => c.get("principal")?.name,
+        onPush: (c, target, ok, detail) => auth.audit(c, "device.push", { target, ok, detail }),
       }),
     );
   if (o.releases)

@@ -45,7 +45,7 @@ export interface CommandRouteOptions {
   onCommand?: (event: CommandEvent, c: Context) => void;
 }
 
-const STATUS: Record<CommandFailure, 404 | 409 | 422 | 502 | 503 | 504> = {
+export const COMMAND_STATUS: Record<CommandFailure, 404 | 409 | 422 | 502 | 503 | 504> = {
   "unknown-gateway": 404,
   offline: 409,
   "not-listening": 409,
@@ -112,7 +112,7 @@ export function commandRoutes(o: CommandRouteOptions): Hono {
       if (outcome.ok) return c.json({ gateway: gateway.data, verb, result: outcome.result });
       return c.json(
         { gateway: gateway.data, verb, error: outcome.error, failure: outcome.failure },
-        STATUS[outcome.failure],
+        COMMAND_STATUS[outcome.failure],
       );
     });
   }
