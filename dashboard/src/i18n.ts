@@ -388,6 +388,7 @@ export interface Messages {
     viewerNote: string;
     working: string;
     failed: (detail: string) => string;
+    pushOpen: string;
     status: string;
     uptime: string;
     devices: string;

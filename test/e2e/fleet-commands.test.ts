@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { encodeHeartbeat, subjects } from "@tidegate/protocol";
 import { type ModbusTcpSimulator, startModbusTcpSimulator } from "@tidegate/simulators";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { heartbeatAt } from "../helpers/heartbeat.js";
 import { launchChromium, screenshot } from "./helpers/browser.js";
 import { type NatsServer, startNatsServer } from "./helpers/nats.js";
 import {
@@ -20,9 +23,15 @@ import { getJson, waitFor } from "./helpers/wait.js";
 // The fleet dashboard's remote management, in a real browser: an operator signed in on the
 // collector reads a gateway's status and config, writes a holding register through the agent to a
 // Modbus TCP simulator, and acknowledges an edge alert, which the agent records in the operator's
-// name and sends back up. A viewer sees the same gateway without the buttons that act.
+// name and sends back up. A viewer sees the same gateway without the buttons that act. An admin
+// pushes the gateway's device to a second agent that lacks its profile, and to a gateway that is
+// not listening: each answers on its own.
 
 const GATEWAY = "e2e-fleet-cmd";
+/** A second agent with no devices and an empty profiles folder: the push's target. */
+const TARGET = "e2e-fleet-cmd-2";
+/** Beats but answers no commands: the push reports it as not reached. */
+const SILENT = "e2e-fleet-cmd-silent";
 
 interface AgentStatus {
   alerts: {
@@ -36,12 +45,13 @@ let nats: NatsServer;
 let sim: ModbusTcpSimulator;
 let collector: Restartable;
 let agent: StartedAgent;
+let target: StartedAgent;
 let browser: Browser;
 
 const context = () =>
-  `agent:\n${agent.output().slice(-3000)}\ncollector:\n${collector.output().slice(-2000)}`;
+  `agent:\n${agent.output().slice(-3000)}\ntarget:\n${target?.output().slice(-2000)}\ncollector:\n${collector.output().slice(-2000)}`;
 
-const addUser = (name: string, role: "viewer" | "operator", password: string) =>
+const addUser = (name: string, role: "viewer" | "operator" | "admin", password: string) =>
   addUserByCli({ cli: collectorCli, where: ["--data-dir", collector.dir], dir: work, name, role, password });
 
 /** A fresh browser context (no token), signed in on the fleet view, with the gateway opened. */
@@ -75,8 +85,18 @@ beforeAll(async () => {
 `,
     }),
   );
+  mkdirSync(join(work, "profiles-2"));
+  target = await startAgent(
+    valveAgentConfig({
+      gateway: TARGET,
+      natsUrl: nats.url,
+      profilesDir: join(work, "profiles-2"),
+      devices: "  []\n",
+    }),
+  );
   await addUser("olga", "operator", "operator password");
   await addUser("vic", "viewer", "viewer password");
+  await addUser("ada", "admin", "admin password");
   await waitFor(
     () => `the collector to list ${GATEWAY} online with both points and its alert\n${context()}`,
     async () => {
@@ -91,6 +111,7 @@ beforeAll(async () => {
       );
       return (
         g.gateways.some((x) => x.id === GATEWAY && x.online) &&
+        g.gateways.some((x) => x.id === TARGET && x.online) &&
         points.points.length === 2 &&
         alerts.active.length === 2
       );
@@ -103,6 +124,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await agent?.kill("SIGKILL");
+  await target?.kill("SIGKILL");
   await collector?.stop();
   await sim?.close();
   await nats?.dispose();
@@ -207,5 +229,68 @@ describe("fleet commands", () => {
     expect(await panel.textContent()).toContain("Writing values and restarting sources need an operator.");
     expect(await page.getByTestId("alert-ack").count()).toBe(0);
     await screenshot(page, "fleet-commands-viewer");
+  });
+
+  it("an admin pushes a device to another gateway: the profile travels, each target answers on its own", async () => {
+    // A gateway that beats but listens for no commands (an older agent, or one cut off since).
+    const spy = await connect({ servers: nats.url });
+    spy.publish(
+      subjects.status(SILENT),
+      encodeHeartbeat(heartbeatAt(SILENT, Date.now(), { version: "0.0.1" })),
+    );
+    await spy.flush();
+    await spy.close();
+    await waitFor("the collector to register the silent gateway", async () =>
+      (await getJson<{ gateways: { id: string }[] }>(`${collector.url}/api/v1/gateways`)).gateways.some(
+        (g) => g.id === SILENT,
+      ),
+    );
+    const page = await signIn("ada", "admin password");
+    await page.getByTestId("push-open").click();
+    const panel = page.getByTestId("push-panel");
+    await panel.getByLabel("Device").selectOption("valve-1");
+    await panel.getByLabel("Filter gateways").fill("cmd-");
+    await panel.locator(`input[data-gateway="${TARGET}"]`).check();
+    await panel.locator(`input[data-gateway="${SILENT}"]`).check();
+    await panel.getByRole("button", { name: "Push" }).click();
+    const result = (gw: string) => panel.locator(`[data-testid="push-result"][data-gateway="${gw}"]`);
+    await result(TARGET)
+      .waitFor({ timeout: 30_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\n${context()}`);
+      });
+    expect(await result(TARGET).getAttribute("data-outcome"), context()).toBe("applied");
+    expect(await result(TARGET).textContent()).toMatch(/applied as config version 1, profile saved/);
+    expect(await result(SILENT).getAttribute("data-outcome")).toBe("not-reached");
+    expect(await result(SILENT).textContent()).toMatch(/is not listening for commands/);
+    await screenshot(page, "fleet-device-push");
+
+    // The target runs the device with the profile it was sent, saved in its profiles folder.
+    expect(existsSync(join(work, "profiles-2", "acme", "valve.yaml"))).toBe(true);
+    expect(existsSync(join(target.dir, "devices.d", "valve-1.yaml"))).toBe(true);
+    await waitFor(
+      () => `the target to read valve-1\n${context()}`,
+      async () =>
+        (
+          await getJson<{ devices: { id: string; status: string }[] }>(`${target.url}/api/v1/status`)
+        ).devices.some((d) => d.id === "valve-1" && d.status === "ok"),
+      15_000,
+    );
+
+    // Pushed again, the target refuses the taken id in its own words; nothing else changes.
+    await panel.getByRole("button", { name: "Push" }).click();
+    await panel
+      .locator(`[data-testid="push-result"][data-gateway="${TARGET}"][data-outcome="refused"]`)
+      .waitFor({ timeout: 30_000 });
+    expect(await result(TARGET).textContent()).toMatch(/a device 'valve-1' exists already on this gateway/);
+    const audit = await getJson<{ entries: { actor: string; target: string; ok?: boolean }[] }>(
+      `${collector.url}/api/v1/audit?action=device.push`,
+    );
+    expect(audit.entries.map((e) => `${e.actor} ${e.target} ${e.ok}`).sort()).toEqual([
+      `ada ${TARGET} false`,
+      `ada ${TARGET} true`,
+      `ada ${SILENT} false`,
+      `ada ${SILENT} false`,
+    ]);
   });
 });

@@ -1,9 +1,12 @@
 import type { GatewayEntry, PointEntry } from "@tidegate/protocol";
+import { useSessionContext } from "../auth/context.js";
 import { t } from "../i18n.js";
 import { ChartPanel } from "./ChartPanel.js";
 import { CommandsPanel } from "./CommandsPanel.js";
 import { GatewayFacts } from "./GatewayFacts.js";
 import { PointPicker } from "./PointPicker.js";
+import { LazyPushPanel } from "./push/LazyPushPanel.js";
+import { devicesOf } from "./push/push.js";
 import { addSeries, type PointRef } from "./selection.js";
 
 interface Props {
@@ -18,6 +21,7 @@ interface Props {
 
 /** The selected gateway: its completeness and backlog, a chart of its chosen points, its commands. */
 export function GatewayDetail({ gateway, summary, points, series, ready, onSelectSeries }: Props) {
+  const admin = useSessionContext()?.me.role === "admin";
   return (
     <section class="panel detail" data-testid="gateway-detail" data-gateway={gateway}>
       <header class="panel-head">
@@ -39,6 +43,14 @@ export function GatewayDetail({ gateway, summary, points, series, ready, onSelec
         />
       )}
       <CommandsPanel key={gateway} gateway={gateway} online={summary?.online ?? false} points={points} />
+      {admin && points && points.length > 0 && (
+        <LazyPushPanel
+          key={gateway}
+          gateway={gateway}
+          devices={devicesOf(points)}
+          label={t.commands.pushOpen}
+        />
+      )}
     </section>
   );
 }

@@ -24,29 +24,36 @@ export function failureMessage(status: number, body: unknown): string {
 }
 
 /**
- * Sends one command through the collector and returns the agent's result. Writes carry the CSRF
- * header; a failure throws CommandFailed with the message to show.
+ * POSTs JSON to the collector with the CSRF header and answers the parsed body of a 2xx; any
+ * failure throws CommandFailed with the message to show (the collector's own words when it gave any).
  */
+export async function postJson(
+  path: string,
+  payload: unknown,
+  fetchFn: typeof fetch = fetch,
+): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetchFn(path, { method: "POST", headers: writeHeaders(), body: JSON.stringify(payload) });
+  } catch {
+    throw new CommandFailed(t.networkError, 0);
+  }
+  if (res.status === 401) announceSignedOut();
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) throw new CommandFailed(failureMessage(res.status, body), res.status);
+  if (body === null || typeof body !== "object") throw new CommandFailed(t.badResponse, res.status);
+  return body;
+}
+
+/** Sends one command through the collector and returns the agent's result. */
 export async function runCommand<V extends CommandVerb>(
   gateway: string,
   verb: V,
   args: CommandArgsInput<V>,
   fetchFn: typeof fetch = fetch,
 ): Promise<CommandResult<V>> {
-  let res: Response;
-  try {
-    res = await fetchFn(commandPath(gateway, verb), {
-      method: "POST",
-      headers: writeHeaders(),
-      body: JSON.stringify(args),
-    });
-  } catch {
-    throw new CommandFailed(t.networkError, 0);
-  }
-  if (res.status === 401) announceSignedOut();
-  const body = (await res.json().catch(() => null)) as { result?: unknown } | null;
-  if (!res.ok) throw new CommandFailed(failureMessage(res.status, body), res.status);
-  if (!body || !("result" in body)) throw new CommandFailed(t.badResponse, res.status);
+  const body = (await postJson(commandPath(gateway, verb), args, fetchFn)) as { result?: unknown };
+  if (!("result" in body)) throw new CommandFailed(t.badResponse, 200);
   return body.result as CommandResult<V>;
 }
 

@@ -382,6 +382,7 @@ export const de: Messages = {
     viewerNote: "Werte schreiben und Quellen neu starten darf nur ein Bediener.",
     working: "Warte auf das Gateway…",
     failed: (detail) => `Der Befehl ist fehlgeschlagen: ${detail}`,
+    pushOpen: "Gerät auf andere Gateways übertragen…",
     status: "Status abfragen",
     uptime: "Laufzeit",
     devices: "Geräte",

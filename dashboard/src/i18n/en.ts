@@ -368,6 +368,7 @@ export const en: Messages = {
     viewerNote: "Writing values and restarting sources need an operator.",
     working: "Waiting for the gateway…",
     failed: (detail) => `The command failed: ${detail}`,
+    pushOpen: "Push a device to other gateways…",
     status: "Read status",
     uptime: "Uptime",
     devices: "Devices",
