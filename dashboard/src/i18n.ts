@@ -283,6 +283,9 @@ export interface Messages {
     type: string;
     order: string;
     scale: string;
+    min: string;
+    max: string;
+    bit: string;
     unit: string;
     access: string;
     remove: string;

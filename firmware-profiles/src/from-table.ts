@@ -270,6 +270,8 @@ export function profileFromRows(
     if (min !== undefined) point.min = min;
     const max = number("max");
     if (max !== undefined) point.max = max;
+    if (min !== undefined && max !== undefined && min > max)
+      bad("max", `${max} is below min ${min}: the range runs from min to max`);
     points.push(point);
     pointRows.push(row);
 

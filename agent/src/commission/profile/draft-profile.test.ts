@@ -69,6 +69,44 @@ describe("a profile built from the commissioning page's register table", () => {
     ]);
   });
 
+  it("takes min, max and a bit of a register, as from-csv does, and names the row and column of a bad one", () => {
+    const { profile } = draftToProfile(
+      draft([
+        { address: "30002", name: "Temperature", type: "int16", scale: "0.1", min: "-40", max: "85" },
+        { address: "40010", name: "Alarm relay", type: "bool", bit: "3" },
+      ]),
+    );
+    expect(profile.points[0]).toMatchObject({ min: -40, max: 85 });
+    expect(profile.points[1]?.register).toMatchObject({ table: "holding", address: 9, type: "bool", bit: 3 });
+    expect(
+      issuesOf(() =>
+        draftToProfile(
+          draft([
+            { address: "30002", name: "Temperature", type: "int16", min: "85", max: "-40" },
+            { address: "30003", name: "Humidity", type: "uint16", min: "low" },
+          ]),
+        ),
+      ),
+    ).toEqual([
+      'row 1 ("Temperature"), column max: -40 is below min 85: the range runs from min to max',
+      "row 2 (\"Humidity\"), column min: 'low' is not a number",
+    ]);
+    // What the profile schema finds is named the same way, once the table reads.
+    expect(
+      issuesOf(() =>
+        draftToProfile(
+          draft([
+            { address: "40010", name: "Alarm relay", type: "bool", bit: "16" },
+            { address: "40011", name: "Door", type: "bool" },
+          ]),
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^row 1 \("Alarm relay"\), column bit: /),
+      'row 2 ("Door"), column bit: a bool in a register needs bit: 0..15',
+    ]);
+  });
+
   it("checks the decoded registers against the display, to its digits, and keeps them as testdata", () => {
     const { input, profile } = draftToProfile(draft(table));
     const testdata = testdataFromReadings(profile, [

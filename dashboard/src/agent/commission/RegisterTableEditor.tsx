@@ -44,6 +44,9 @@ export function RegisterTableEditor(props: {
             <th scope="col">{b.scale}</th>
             <th scope="col">{b.unit}</th>
             <th scope="col">{b.access}</th>
+            <th scope="col">{b.min}</th>
+            <th scope="col">{b.max}</th>
+            <th scope="col">{b.bit}</th>
             <th scope="col">
               <span class="sr-only">{b.remove}</span>
             </th>
@@ -60,6 +63,9 @@ export function RegisterTableEditor(props: {
               <td>{text(i, "scale", b.scale, 5)}</td>
               <td>{text(i, "unit", b.unit, 4)}</td>
               <td>{choice(i, "access", b.access, ["read", "readwrite"])}</td>
+              <td>{text(i, "min", b.min, 5)}</td>
+              <td>{text(i, "max", b.max, 5)}</td>
+              <td>{text(i, "bit", b.bit, 2)}</td>
               <td>
                 <button
                   type="button"

@@ -13,7 +13,16 @@ const meta = {
 describe("the profile builder's draft", () => {
   it("sends the filled rows with their filled cells only", () => {
     const rows = [
-      { ...emptyRow(), address: "30002", name: "Temperature", type: "int16", scale: "0.1", unit: "°C" },
+      {
+        ...emptyRow(),
+        address: "30002",
+        name: "Temperature",
+        type: "int16",
+        scale: "0.1",
+        unit: "°C",
+        min: "-40",
+      },
+      { ...emptyRow(), address: "40010", name: "Relay", type: "bool", bit: "3" },
       emptyRow(),
     ];
     expect(draftOf(meta, rows, 4)).toEqual({
@@ -34,7 +43,9 @@ describe("the profile builder's draft", () => {
           scale: "0.1",
           unit: "°C",
           access: "read",
+          min: "-40",
         },
+        { address: "40010", name: "Relay", type: "bool", order: "ABCD", access: "read", bit: "3" },
       ],
     });
   });

@@ -9,6 +9,11 @@ export interface RegisterRow {
   scale: string;
   unit: string;
   access: string;
+  /** Plausible range of the value (scale applied): the scan's identify weighs it, writes are held to it. */
+  min: string;
+  max: string;
+  /** For type bool in a holding or input register: which bit (0..15) of it. */
+  bit: string;
 }
 
 export const emptyRow = (): RegisterRow => ({
@@ -19,9 +24,22 @@ export const emptyRow = (): RegisterRow => ({
   scale: "",
   unit: "",
   access: "read",
+  min: "",
+  max: "",
+  bit: "",
 });
 
-export const REGISTER_TYPES = ["int16", "uint16", "int32", "uint32", "float32", "int64", "uint64", "float64"];
+export const REGISTER_TYPES = [
+  "int16",
+  "uint16",
+  "int32",
+  "uint32",
+  "float32",
+  "int64",
+  "uint64",
+  "float64",
+  "bool",
+];
 export const BYTE_ORDERS = ["ABCD", "CDAB", "BADC", "DCBA"];
 
 export interface ProfileMeta {
