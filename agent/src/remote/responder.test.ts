@@ -1,6 +1,8 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
 import { describe, expect, it } from "vitest";
-import { CommandError } from "./errors.js";
-import { type CommandHandlers, dispatchCommand } from "./responder.js";
+import { CommandError, ConfigRolledBackError } from "./errors.js";
+import { type CommandHandlers, dispatchCommand, startCommandResponder } from "./responder.js";
 
 const encode = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
 const calls: unknown[] = [];
@@ -44,5 +46,54 @@ describe("dispatchCommand", () => {
     expect(await failure("config.rollback", { args: { version: -1 } })).toMatch(
       /^config.rollback: version: /,
     );
+  });
+});
+
+describe("startCommandResponder", () => {
+  it("says in the reply when a change was rolled back, and only then", async () => {
+    type Callback = (
+      err: Error | null,
+      msg: { subject: string; data: Uint8Array; reply?: string; respond(d: Uint8Array): boolean },
+    ) => void;
+    let callback: Callback | undefined;
+    const nc = {
+      subscribe: (_s: string, o: { callback: Callback }) => {
+        callback = o.callback;
+        return { unsubscribe() {} };
+      },
+    };
+    const fail = (err: Error) => () => {
+      throw err;
+    };
+    const failing = {
+      ...handlers,
+      "config.apply": fail(
+        new ConfigRolledBackError("config version 2 was rolled back to version 1 because device m1: timeout"),
+      ),
+      "config.rollback": fail(new CommandError("config.rollback: there is no config version 9")),
+    } as unknown as CommandHandlers;
+    const log = { info() {}, warn() {}, error() {} } as unknown as Logger;
+    startCommandResponder({ nc: nc as unknown as NatsConnection, gateway: "gw-1", handlers: failing, log });
+    const reply = (verb: string, args: unknown) =>
+      new Promise<unknown>((resolve) =>
+        callback?.(null, {
+          subject: `tidegate.cmd.gw-1.${verb}`,
+          data: encode({ args }),
+          reply: "inbox",
+          respond: (d) => {
+            resolve(JSON.parse(new TextDecoder().decode(d)));
+            return true;
+          },
+        }),
+      );
+    expect(await reply("config.apply", { config: "gateway: gw-1" })).toEqual({
+      ok: false,
+      error: "config version 2 was rolled back to version 1 because device m1: timeout",
+      rolledBack: true,
+    });
+    expect(await reply("config.rollback", { version: 9 })).toEqual({
+      ok: false,
+      error: "config.rollback: there is no config version 9",
+    });
   });
 });
