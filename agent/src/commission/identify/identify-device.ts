@@ -1,10 +1,11 @@
 import type { IdentifySpec, PointSpec, Profile } from "@tidegate/profiles";
 import type { ModbusBus } from "../../sources/modbus/bus.js";
-import { planReads, sliceWords } from "../../sources/modbus/coalesce.js";
+import { planReads, type ReadBlock, sliceWords } from "../../sources/modbus/coalesce.js";
 import { decodePoint } from "../../sources/modbus/decode.js";
 import { describeModbusError } from "../../sources/modbus/errors.js";
-import { readBlock } from "../../sources/modbus/read-block.js";
-import { pointsOnDevice } from "../../sources/modbus/sunspec/points-on-device.js";
+import type { ReadHolding } from "../../sources/modbus/sunspec/chain.js";
+import { pointsAt } from "../../sources/modbus/sunspec/points-on-device.js";
+import { type DeviceReads, deviceReads } from "./device-reads.js";
 import { type DeviceFacts, type Evidence, type ProfileReading, scoreProfile, totalWeight } from "./rank.js";
 
 export interface Candidate {
@@ -17,11 +18,16 @@ export interface Candidate {
 
 const SUNS = [0x5375, 0x6e53];
 
-async function readFacts(bus: ModbusBus, unitId: number, timeoutMs: number): Promise<DeviceFacts> {
+async function readFacts(
+  bus: ModbusBus,
+  reads: DeviceReads,
+  unitId: number,
+  timeoutMs: number,
+): Promise<DeviceFacts> {
   const facts: DeviceFacts = {};
   for (const base of [40000, 50000, 0]) {
     try {
-      const data = await bus.request(unitId, timeoutMs, (c) => c.readHoldingRegisters(base, 2));
+      const data = await reads.read({ table: "holding", start: base, count: 2 });
       if (data[0] === SUNS[0] && data[1] === SUNS[1]) {
         facts.sunspecBase = base;
         break;
@@ -60,30 +66,25 @@ function modelsOnDevice(profile: Profile, resolved: readonly PointSpec[]) {
   return { found: ids.filter((id) => on.has(id)), missing: ids.filter((id) => !on.has(id)) };
 }
 
-async function readProfile(
-  bus: ModbusBus,
-  unitId: number,
-  profile: Profile,
-  timeoutMs: number,
-): Promise<ProfileReading> {
-  const reading: ProfileReading = { identify: [], points: [], failedBlocks: 0 };
+async function readIdentify(reads: DeviceReads, profile: Profile, timeoutMs: number) {
+  const out: ProfileReading["identify"] = [];
   for (const [i, spec] of (profile.identify ?? []).entries()) {
     const point = asPoint(spec, i);
     const [block] = planReads([point]);
     try {
-      const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block as never));
-      reading.identify.push({ spec, value: decodePoint(point, words) });
+      out.push({ spec, value: decodePoint(point, await reads.read(block as ReadBlock)) });
     } catch (err) {
-      reading.identify.push({ spec, error: describeModbusError(err, timeoutMs).reason });
+      out.push({ spec, error: describeModbusError(err, timeoutMs).reason });
     }
   }
-  // A SunSpec profile's points are where this device's chain puts them; without a chain none is read.
-  const onDevice = await pointsOnDevice(bus, unitId, profile, timeoutMs);
-  if ("chainError" in onDevice) return reading;
-  if (profile.sunspec) reading.sunspecModels = modelsOnDevice(profile, onDevice.points);
-  for (const block of planReads(onDevice.points)) {
+  return out;
+}
+
+/** The profile's points decoded from its own blocks, as its poller would read them. */
+async function readPoints(reads: DeviceReads, points: readonly PointSpec[], reading: ProfileReading) {
+  for (const block of planReads(points)) {
     try {
-      const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block));
+      const words = await reads.read(block);
       for (const entry of block.points) {
         try {
           reading.points.push({
@@ -98,7 +99,6 @@ async function readProfile(
       reading.failedBlocks++;
     }
   }
-  return reading;
 }
 
 /**
@@ -111,10 +111,37 @@ export async function identifyDevice(
   profiles: readonly Profile[],
   o: { timeoutMs: number; keep?: number },
 ): Promise<Candidate[]> {
-  const facts = await readFacts(bus, unitId, o.timeoutMs);
-  const ranked: Candidate[] = [];
+  const reads = deviceReads(bus, unitId, o.timeoutMs);
+  const facts = await readFacts(bus, reads, unitId, o.timeoutMs);
+  const holding: ReadHolding = (start, count) => reads.read({ table: "holding", start, count });
+  // Strong evidence first: identify registers (read together), then where each profile's points
+  // are (a SunSpec chain is walked once, later walks answered from memory).
+  await reads.prefetch(profiles.flatMap((p) => (p.identify ?? []).map(asPoint)));
+  const readings: { profile: Profile; reading: ProfileReading; points: readonly PointSpec[] }[] = [];
   for (const profile of profiles) {
-    const reading = await readProfile(bus, unitId, profile, o.timeoutMs);
+    const reading: ProfileReading = {
+      identify: await readIdentify(reads, profile, o.timeoutMs),
+      points: [],
+      failedBlocks: 0,
+    };
+    // A SunSpec profile's points are where this device's chain puts them; without a chain none is read.
+    // A profile whose identification registers disagree is out of the running: its values are not read.
+    const said = scoreProfile(profile, {}, reading).filter((e) => e.kind === "identify");
+    if (totalWeight(said) < 0) {
+      readings.push({ profile, reading, points: [] });
+      continue;
+    }
+    const onDevice = await pointsAt(holding, profile, o.timeoutMs);
+    const points = "chainError" in onDevice ? [] : onDevice.points;
+    if (profile.sunspec && !("chainError" in onDevice))
+      reading.sunspecModels = modelsOnDevice(profile, points);
+    readings.push({ profile, reading, points });
+  }
+  // Every candidate's registers at once, coalesced across profiles: many read the same addresses.
+  await reads.prefetch(readings.flatMap((r) => r.points));
+  const ranked: Candidate[] = [];
+  for (const { profile, reading, points } of readings) {
+    await readPoints(reads, points, reading);
     const evidence = scoreProfile(profile, facts, reading);
     ranked.push({
       profile: profile.id,
