@@ -75,6 +75,23 @@ describe("identify's reads", () => {
     expect(reads.requests).toBe(2);
   });
 
+  it("asks a silent range once when a candidate's block is the coalesced block itself", async () => {
+    const { bus, sent } = fakeBus(device("eastron/sdm120"), { silentFrom: 0 });
+    const reads = deviceReads(bus, 7, 100);
+    const sdm = profiles.get("eastron/sdm120") as Profile;
+    const inputs = sdm.points.filter((p) => p.register.table === "input");
+    await reads.prefetch(inputs);
+    const asked = sent.splice(0);
+    expect(asked.length).toBeGreaterThan(0);
+    for (const block of asked) {
+      const [, start, count] = /^input (\d+)\+(\d+)$/.exec(block) ?? [];
+      await expect(
+        reads.read({ table: "input", start: Number(start), count: Number(count) }),
+      ).rejects.toThrow(/Timed out/);
+    }
+    expect(sent).toEqual([]);
+  });
+
   it("tries a candidate's own block again when a coalesced read of it was refused", async () => {
     const d = device("eastron/sdm120");
     d.refuse("input", 2);

@@ -19,7 +19,8 @@ export interface DeviceReads {
   /**
    * Reads what `points` cover in as few requests as the polling plan would make (one planner for
    * both), so that the candidates' own reads after are answered from memory. A block the device
-   * refuses here is forgotten: the candidates' smaller blocks inside it are tried on their own.
+   * refuses here fails again only for a block just like it: the candidates' smaller blocks inside
+   * it are tried on their own.
    */
   prefetch(points: readonly PointSpec[]): Promise<void>;
   /** Requests sent so far. */
@@ -89,8 +90,16 @@ export function deviceReads(bus: ModbusBus, unitId: number, timeoutMs: number): 
         if (known(block.table, block.start, block.count)) continue;
         try {
           await wire(block.table, block.start, block.count);
-        } catch {
-          // refused or unanswered as a whole: the candidates' own blocks say which part
+        } catch (error) {
+          // Refused or unanswered as a whole: the candidates' own blocks inside it say which part,
+          // but one that is this very block fails from memory.
+          failed.push({
+            table: block.table,
+            start: block.start,
+            end: block.start + block.count,
+            error,
+            timeout: false,
+          });
         }
       }
     },
