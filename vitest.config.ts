@@ -1,12 +1,13 @@
 import { defineConfig } from "vitest/config";
 
-// Three projects: `unit` is pure logic and in-process HTTP (fast loop: npm run test:unit);
-// `e2e` starts real servers (nats-server, Modbus TCP, SQLite on disk) on free ports, two files at a
-// time: they mostly wait on sockets and timers (all 124 passed two at a time with the machine's
-// load at 12), and one at a time took 9 of the 15 minutes `npm test` may take;
-// `fault` kills and restarts those real processes (npx vitest run --project fault). Its files run one
-// at a time: the scenarios' kills land on timing that a second file would blur. Timeouts are generous because a collector killed
-// with messages in flight only gets them back after the consumer's 30 s ack_wait.
+// Four projects, run one after another by scripts/test.sh: `unit` is pure logic and in-process HTTP
+// (fast loop: npm run test:unit), two files at a time; `e2e` starts real servers (nats-server,
+// Modbus TCP, SQLite on disk) on free ports, three files at a time: they mostly wait on sockets and
+// timers; `fault` kills and restarts those real processes (npx vitest run --project fault), two
+// files at a time: a scenario spends most of its time waiting for an ack wait, a restart or a
+// backoff (a sixth of the two cores, one at a time), and its checks (0 lost, 0 duplicated) hold
+// whatever moment a kill lands on. Timeouts are generous because a killed collector's messages
+// come back only after the consumer's ack wait.
 // Simulated RS-485 lines answer within a scan's 60–100 ms window only when their process gets the
 // CPU in time; next to another test file a device at the end of a sweep was missed. These run
 // one at a time, after the other e2e files.
@@ -41,7 +42,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: true,
-          maxWorkers: 2,
+          maxWorkers: 3,
         },
       },
       {
@@ -63,7 +64,8 @@ export default defineConfig({
           setupFiles: ["test/e2e/helpers/setup-auth.ts"],
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          fileParallelism: true,
+          maxWorkers: 2,
         },
       },
     ],
