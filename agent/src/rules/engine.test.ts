@@ -24,6 +24,11 @@ describe("threshold", () => {
     // 251 at 1..3: raised at 3 (held 2 s); 248 is inside the hysteresis band: still raised; 244 clears.
     expect(run(r, [240, 251, 252, 253, 248, 249, 244])).toEqual(["raised@3", "cleared@6"]);
   });
+  it("says the value as a person reads it, not with a float32's seventeen digits", () => {
+    const engine = createRuleEngine([rule({ type: "threshold", above: 60, hysteresis: 1 })], 0);
+    const [raised] = engine.onReadings([at(0, Math.fround(65.0525))]);
+    expect(raised?.message).toBe("v is 65.0525, above 60");
+  });
   it("does not flap on a value hovering at the limit", () => {
     const r = rule({ type: "threshold", above: 250, hysteresis: 2 });
     expect(run(r, [251, 249.5, 250.5, 249, 250.1, 247])).toEqual(["raised@0", "cleared@5"]);

@@ -38,6 +38,9 @@ const numeric = (r: Reading): number | null =>
  * Each (rule, device) raises once and clears once: limits have hysteresis and durations so a value
  * hovering at the limit does not flap. Pure: the caller stores and sends the events.
  */
+/** A reading as an alert message says it: six significant digits, not a float32's seventeen. */
+const shown = (v: number) => Number(v.toPrecision(6));
+
 export function createRuleEngine(rules: readonly Rule[], startedAt: number) {
   const watches = new Map<string, Watch>();
   const knownDevices = new Map<string, Set<string>>(); // point -> devices seen with it
@@ -107,9 +110,10 @@ export function createRuleEngine(rules: readonly Rule[], startedAt: number) {
             true,
             r.ts,
             v,
-            `${rule.point} is ${v}, ${sign > 0 ? "above" : "below"} ${limit}`,
+            `${rule.point} is ${shown(v)}, ${sign > 0 ? "above" : "below"} ${limit}`,
           );
-        if (w.active && back) return decide(rule, device, w, false, r.ts, v, `${rule.point} is back to ${v}`);
+        if (w.active && back)
+          return decide(rule, device, w, false, r.ts, v, `${rule.point} is back to ${shown(v)}`);
         return undefined;
       }
       case "rate": {
@@ -136,7 +140,7 @@ export function createRuleEngine(rules: readonly Rule[], startedAt: number) {
         }
         const stuck = r.ts - w.flat.since >= rule.forS * 1000;
         return stuck
-          ? decide(rule, device, w, true, r.ts, v, `${rule.point} stuck at ${v} for ${rule.forS} s`)
+          ? decide(rule, device, w, true, r.ts, v, `${rule.point} stuck at ${shown(v)} for ${rule.forS} s`)
           : undefined;
       }
       case "anomaly": {
@@ -155,7 +159,7 @@ export function createRuleEngine(rules: readonly Rule[], startedAt: number) {
               true,
               r.ts,
               v,
-              `${rule.point} is ${v}, ${z.toFixed(1)} σ from its usual ${e.mean.toPrecision(4)}`,
+              `${rule.point} is ${shown(v)}, ${z.toFixed(1)} σ from its usual ${e.mean.toPrecision(4)}`,
             );
           else if (w.active && z < rule.zScore * 0.8)
             out = decide(rule, device, w, false, r.ts, v, `${rule.point} is usual again`);
