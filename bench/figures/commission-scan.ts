@@ -6,6 +6,8 @@ import { startModbusTcpSimulator, startPtyPair } from "@tidegate/simulators";
 import pino from "pino";
 import type { ScanRequestInput } from "../../agent/src/commission/scan/request.js";
 import { createScanner } from "../../agent/src/commission/scan/scanner.js";
+import { startRs485Bus } from "../../test/e2e/helpers/scan-lines.js";
+import { agentCli } from "../../test/e2e/helpers/tidegate.js";
 import type { Emit } from "../lib/figure.js";
 
 const profiles = loadProfiles();
@@ -33,7 +35,8 @@ async function timeScan(request: ScanRequestInput) {
 /**
  * commission.*: how long a commissioning scan takes with the default answer times: 247 unit ids
  * on a Modbus TCP host with one device (the rest silent, as behind a gateway), and one RS-485 port
- * at 9600 baud (8N1, 8E1, 8O1, 8N2) with nothing connected, so every id costs its whole answer time.
+ * at 9600 baud (8N1, 8E1, 8O1, 8N2) with nothing connected, so every id costs its whole answer time,
+ * and with three devices on it (found and identified).
  */
 export async function commissionScanFigures(emit: Emit): Promise<void> {
   const sim = await startModbusTcpSimulator({
@@ -80,6 +83,62 @@ export async function commissionScanFigures(emit: Emit): Promise<void> {
     });
   } finally {
     await pty.close();
+  }
+  try {
+    await scanThreeDevices(dir, emit);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `tidegate-agent scan` as a technician runs it, on an RS-485 line whose three slaves answer only
+ * at 9600 8E1 and send noise at the other framings (the line model of test/e2e/commission-scan).
+ */
+async function scanThreeDevices(dir: string, emit: Emit) {
+  const slaves = [
+    { unitId: 7, profile: profiles.get("eastron/sdm120") as Profile },
+    { unitId: 31, profile: profiles.get("sonbest/xy-md02") as Profile },
+    { unitId: 200, profile: profiles.get("eastron/sdm630") as Profile },
+  ];
+  const bus = await startRs485Bus(
+    dir,
+    "three",
+    { baudRate: 9600, parity: "even", dataBits: 8, stopBits: 1 },
+    slaves,
+  );
+  try {
+    const start = performance.now();
+    const { process: child } = bus.trace([
+      "node",
+      agentCli,
+      "scan",
+      "--port",
+      bus.agentEnd,
+      "--baud",
+      "9600",
+    ]);
+    let output = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    const ms = performance.now() - start;
+    const found = [...output.matchAll(/^found unit (\d+) at (.+)$/gm)].map((m) => `${m[1]} @ ${m[2]}`);
+    if (code !== 0 || found.length !== slaves.length)
+      throw new Error(
+        `scan exited ${code} with ${found.length} of ${slaves.length} found:\n${output.slice(-2000)}`,
+      );
+    emit({
+      name: "commission.scan_rs485_9600_three_devices_s",
+      value: Math.round(ms / 100) / 10,
+      unit: "s",
+      note:
+        `tidegate-agent scan --port <pty> --baud 9600 (4 framings × 247 unit ids, default answer times, identify on): ` +
+        `three simulated slaves (sdm120, xy-md02, sdm630 at ids 7, 31, 200) answering only at 9600 8E1, noise at the ` +
+        `other framings; found ${found.join(", ")}; the whole command, identification of each included`,
+    });
+  } finally {
+    await bus.close();
   }
 }

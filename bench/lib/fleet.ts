@@ -9,6 +9,8 @@ export interface FleetOptions {
   devices: number;
   profiles: readonly string[];
   pollMs: number;
+  /** Node flags before the agent's own (e.g. --trace-gc). */
+  nodeFlags?: string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export async function withAgentFleet<T>(
       ),
       "",
     ].join("\n");
-    const agent = await startAgent(yaml);
+    const agent = await startAgent(yaml, { nodeFlags: o.nodeFlags });
     return await scoped(
       agent,
       () => agent.stop(),

@@ -140,7 +140,7 @@ export async function startAgent(
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "tidegate-agent-"));
   const configFile = join(dir, "agent.yaml");
   writeFileSync(configFile, configYaml);
-  const args = agentArgs(configFile, port, options.knobs);
+  const args = [...(options.nodeFlags ?? []), ...agentArgs(configFile, port, options.knobs)];
   const env = { ...AGENT_ENV, ...options.env };
   const started = await startServing("agent", args, port, dir, options.dir === undefined, env);
   return Object.assign(started, { configFile });
