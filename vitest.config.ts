@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 // Four projects, run one after another by scripts/test.sh: `unit` is pure logic and in-process HTTP
 // (fast loop: npm run test:unit), two files at a time; `e2e` starts real servers (nats-server,
 // Modbus TCP, SQLite on disk) on free ports, three files at a time: they mostly wait on sockets and
-// timers; `fault` kills and restarts those real processes (npx vitest run --project fault), three
-// files at a time: a scenario spends most of its time waiting for an ack wait, a restart or a
+// timers; `fault` kills and restarts those real processes (npx vitest run --project fault), two
+// files at a time (three took the same 134 s: the longest scenario sets the pace): a scenario spends most of its time waiting for an ack wait, a restart or a
 // backoff (a sixth of the two cores, one at a time), and its checks (0 lost, 0 duplicated) hold
 // whatever moment a kill lands on. Timeouts are generous because a killed collector's messages
 // come back only after the consumer's ack wait.
@@ -65,7 +65,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: true,
-          maxWorkers: 3,
+          maxWorkers: 2,
         },
       },
     ],
