@@ -71,7 +71,7 @@ beforeAll(async () => {
   const profile = written.profile;
   nats = await startNatsServer();
   sim = await startModbusTcpSimulator({ profile, port: 0, tickMs: 200, seed: 3 });
-  collector = await startCollector(nats.url, { env: { TIDEGATE_OFFLINE_AFTER_S: "3" } });
+  collector = await startCollector(nats.url, { env: { TIDEGATE_OFFLINE_AFTER_S: "10" } });
   const agentDir = join(work, "agent");
   mkdirSync(agentDir);
   originalConfig = agentConfig(valve("valve-1", sim.port));

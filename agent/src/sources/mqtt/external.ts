@@ -68,6 +68,9 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
   const state: ExternalStatus = { connected: false, since: Date.now(), attempts: 0 };
   let closing = false;
   let timer: NodeJS.Timeout | undefined;
+  // A publish written into a socket that is closing waits for a 'drain' that never comes: each one
+  // in flight is failed when the connection closes, so a caller's send queue does not stall forever.
+  const inFlight = new Set<(err: Error) => void>();
   let settle: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
     settle = resolve;
@@ -81,6 +84,9 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
     connectTimeout: 10_000,
     // We reconnect ourselves, with backoff (see above).
     reconnectPeriod: 0,
+    // Callers hold what could not be sent and send it again after the reconnect (a Sparkplug edge
+    // node re-births first); mqtt.js's own offline queue would send it again after that, stale.
+    queueQoSZero: false,
     resubscribe: false,
     rejectUnauthorized: broker.rejectUnauthorized,
   };
@@ -140,6 +146,9 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
   });
 
   client.on("close", () => {
+    for (const fail of inFlight)
+      fail(new Error(`broker ${url} connection closed before the publish was sent`));
+    inFlight.clear();
     if (closing) return;
     if (state.connected) {
       log.warn({ url, err: state.lastError }, "mqtt: lost the broker; reconnecting");
@@ -171,13 +180,17 @@ export async function connectExternal(options: ExternalOptions): Promise<Externa
     async publish(topic, payload, options) {
       if (!state.connected)
         throw new Error(`broker ${url} not connected: ${state.lastError ?? "connecting"}`);
-      await client.publishAsync(
-        topic,
+      const body =
         typeof payload === "string"
           ? payload
-          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-        options,
-      );
+          : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+      await new Promise<void>((resolve, reject) => {
+        inFlight.add(reject);
+        client
+          .publishAsync(topic, body, options)
+          .then(() => resolve(), reject)
+          .finally(() => inFlight.delete(reject));
+      });
     },
     async close() {
       closing = true;
