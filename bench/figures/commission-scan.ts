@@ -136,7 +136,8 @@ async function scanThreeDevices(dir: string, emit: Emit) {
       note:
         `tidegate-agent scan --port <pty> --baud 9600 (4 framings × 247 unit ids, default answer times, identify on): ` +
         `three simulated slaves (sdm120, xy-md02, sdm630 at ids 7, 31, 200) answering only at 9600 8E1, noise at the ` +
-        `other framings; found ${found.join(", ")}; the whole command, identification of each included`,
+        `other framings; found ${found.join(", ")}; the whole command, identification of each included. Faster than the empty line: " +
+        "a bus has one setting, so the sweep ends after the framing that found devices (8N1, 8E1 of the four here) unless --all-settings`,
     });
   } finally {
     await bus.close();
