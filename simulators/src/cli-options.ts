@@ -18,9 +18,9 @@ export const usage = `usage: tidegate-sim modbus-tcp --profile <vendor/model> [-
                     [--username <u> --password <p>] [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
          an MQTT device publishing to a broker (the agent's embedded one, or mosquitto)
        tidegate-sim opcua --profile <vendor/model> [--port 4840] [--pki-dir <dir>] [--user <name>:<password>]...
-                    [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
+                    [--user-cert <user.pem>]... [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
          an OPC UA server (a PLC) serving the profile's points; security None, Sign and SignAndEncrypt;
-         anonymous unless --user is given; its certificate is kept in --pki-dir (default ./opcua-sim-pki)
+         anonymous unless --user or --user-cert is given (then only those users and user certificates); its certificate is kept in --pki-dir (default ./opcua-sim-pki)
        tidegate-sim sparkplug --url <mqtt://host:1883> --group <id> --edge-node <id>
                     --edge-device <id>:<vendor/model>... [--username <u> --password <p>]
                     [--tick-ms 1000] [--seed <n>] [--profiles-dir <dir>]...
@@ -87,6 +87,8 @@ export interface OpcuaCliOptions extends CommonOptions {
   port: number;
   pkiDir: string;
   users: { username: string; password: string }[];
+  /** PEM files of the only user certificates that may sign in (`--user-cert`, repeatable). */
+  userCerts: string[];
 }
 
 export interface SparkplugCliOptions extends CommonOptions {
@@ -203,6 +205,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       port: int("port", values.port, 0, 65535) ?? 4840,
       pkiDir: resolve(values["pki-dir"] ?? "opcua-sim-pki"),
       users,
+      userCerts: (values["user-cert"] ?? []).map((f) => resolve(f)),
     };
   }
   if (protocol === "fleet") {
@@ -271,6 +274,7 @@ function parse(argv: readonly string[]) {
       url: { type: "string" },
       "pki-dir": { type: "string" },
       user: { type: "string", multiple: true },
+      "user-cert": { type: "string", multiple: true },
       "device-id": { type: "string" },
       username: { type: "string" },
       password: { type: "string" },

@@ -55,7 +55,7 @@ describe("argument parsing", () => {
       unitId: 7,
     });
   });
-  it("reads an OPC UA server's port, PKI folder and users", () => {
+  it("reads an OPC UA server's port, PKI folder, users and user certificates", () => {
     expect(
       parseCliArgs([
         "opcua",
@@ -65,12 +65,17 @@ describe("argument parsing", () => {
         "op:s3:cret",
         "--pki-dir",
         "/tmp/p",
+        "--user-cert",
+        "/tmp/a.pem",
+        "--user-cert",
+        "/tmp/b.pem",
       ]),
     ).toMatchObject({
       protocol: "opcua",
       port: 4840,
       pkiDir: "/tmp/p",
       users: [{ username: "op", password: "s3:cret" }],
+      userCerts: ["/tmp/a.pem", "/tmp/b.pem"],
     });
     expect(() => parseCliArgs(["opcua", "--profile", "x/y", "--user", "nopassword"])).toThrow(
       /--user must look like operator:secret/,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import {
   type AnyProfile,
   findBundledProfilesDir,
@@ -203,6 +203,13 @@ async function serveOpcua(opts: OpcuaCliOptions, profile: OpcuaProfile) {
     tickMs: opts.tickMs,
     seed: opts.seed,
     users: opts.users,
+    userCertificates: opts.userCerts.map((file) => {
+      try {
+        return readFileSync(file, "utf8");
+      } catch (err) {
+        return fail(`--user-cert: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`, 2);
+      }
+    }),
   }).catch((err: Error) => fail(`cannot serve OPC UA on port ${opts.port}: ${err.message}`, 1));
   process.stdout.write(
     `tidegate-sim: opcua ${profile.id} listening on ${sim.endpointUrl} (certificate SHA-1 ${sim.fingerprint})\n`,

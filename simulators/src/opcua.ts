@@ -22,8 +22,13 @@ export interface OpcuaSimulatorOptions {
   seed?: number;
   /** Users that may sign in; with none, only anonymous sessions (unless allowAnonymous is false). */
   users?: { username: string; password: string }[];
-  /** Default: true when no users are given. */
+  /** Default: true when no users or user certificates are given. */
   allowAnonymous?: boolean;
+  /**
+   * PEM user certificates that may sign in (X.509 user tokens); with none, any user certificate
+   * does. A server a plant runs knows its users' certificates; this is how a test makes one.
+   */
+  userCertificates?: string[];
 }
 
 export interface OpcuaSimulator {
@@ -61,6 +66,12 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+function derOfPem(pem: string): Buffer {
+  const body = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem)?.[1];
+  if (!body) throw new Error("a user certificate must be PEM (-----BEGIN CERTIFICATE-----)");
+  return Buffer.from(body.replace(/\s+/g, ""), "base64");
 }
 
 const DATA_TYPES: Record<OpcuaPoint["type"], DataType> = {
@@ -107,7 +118,8 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
   const port = options.port || (await freePort());
   const tickMs = options.tickMs ?? 1000;
   const users = options.users ?? [];
-  const allowAnonymous = options.allowAnonymous ?? users.length === 0;
+  const allowAnonymous =
+    options.allowAnonymous ?? (users.length === 0 && (options.userCertificates ?? []).length === 0);
   const generators = new Map<string, ValueGenerator>();
   const pinned = new Map<string, number | boolean | string>();
   const statuses = new Map<string, StatusCode>();
@@ -152,12 +164,16 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
       automaticallyAcceptUnknownCertificate: true,
     });
     await certificateManager.initialize();
-    // Any user certificate signs in: the simulator checks that the agent sends one, not whose it is.
+    // Without userCertificates any user certificate signs in (the simulator checks that the agent
+    // sends one, not whose it is); with them only those, in a trust list of their own so that
+    // certificates an earlier open run accepted are not among them.
+    const known = options.userCertificates ?? [];
     const userCertificateManager = new OPCUACertificateManager({
-      rootFolder: join(options.pkiDir, "user-pki"),
-      automaticallyAcceptUnknownCertificate: true,
+      rootFolder: join(options.pkiDir, known.length > 0 ? "user-pki-known" : "user-pki"),
+      automaticallyAcceptUnknownCertificate: known.length === 0,
     });
     await userCertificateManager.initialize();
+    for (const pem of known) await userCertificateManager.trustCertificate(derOfPem(pem));
     const server = new OPCUAServer({
       port,
       hostname: "127.0.0.1",

@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadProfiles, type OpcuaProfile } from "@tidegate/profiles";
 import { startOpcuaSimulator } from "@tidegate/simulators";
 import { describe, expect, it } from "vitest";
+import { makeUserCertificate } from "../helpers/user-certificate.js";
 import { apiFetch } from "./helpers/auth.js";
 import { deferredCleanup } from "./helpers/cleanup.js";
 import { startOpcuaAgent } from "./helpers/opcua.js";
@@ -112,29 +112,7 @@ describe("OPC UA security", () => {
   it("signs in with a user certificate over Sign", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tidegate-opcua-x509-"));
     defer(() => rmSync(dir, { recursive: true, force: true }));
-    // A user certificate as a plant CA would issue one (self-signed here), made with openssl.
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=line2-operator",
-        "-keyout",
-        join(dir, "user.key"),
-        "-out",
-        join(dir, "user.pem"),
-        "-addext",
-        "keyUsage=digitalSignature,nonRepudiation,keyEncipherment,dataEncipherment",
-      ],
-      // node-opcua's PKI points OPENSSL_CONF at a file of its own inside a test's (deleted) folder.
-      { stdio: "ignore", env: { ...process.env, OPENSSL_CONF: "/dev/null" } },
-    );
+    const user = makeUserCertificate(dir, "line2-operator");
     const sim = await startOpcuaSimulator({
       profile,
       pkiDir: join(dir, "sim"),
@@ -149,7 +127,7 @@ describe("OPC UA security", () => {
       transport: {
         securityMode: "Sign",
         securityPolicy: "Basic256Sha256",
-        auth: { type: "certificate", cert: join(dir, "user.pem"), key: { file: join(dir, "user.key") } },
+        auth: { type: "certificate", cert: user.certFile, key: { file: user.keyFile } },
       },
     });
     defer(() => agent.stop());

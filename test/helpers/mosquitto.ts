@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../e2e/helpers/ports.js";
 import { type RunningProcess, startProcess } from "../e2e/helpers/process.js";
 import { waitFor } from "../e2e/helpers/wait.js";
+import { opensslEnv } from "./user-certificate.js";
 
 /**
  * A real mosquitto on free loopback ports with a generated config in a temporary folder: users in a
@@ -57,14 +58,6 @@ function findBinary(name: string, dirs: string[]): string | undefined {
     } catch {}
   }
   return undefined;
-}
-
-// node-opcua's PKI leaves OPENSSL_CONF behind in the process that used it (the string "undefined",
-// or a file in a folder since deleted), which openssl then refuses to start without.
-function opensslEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  if (env.OPENSSL_CONF !== undefined && !existsSync(env.OPENSSL_CONF)) delete env.OPENSSL_CONF;
-  return env;
 }
 
 const run = (cmd: string, args: string[], cwd: string) =>
