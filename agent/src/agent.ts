@@ -13,6 +13,7 @@ import { createLatest } from "./latest.js";
 import type { LogRing } from "./log-ring.js";
 import { startAlertNotifications } from "./notify/index.js";
 import { createProbeService } from "./probe/probe-service.js";
+import { secretsDirOf } from "./remote/device-secrets.js";
 import { createRemote } from "./remote/index.js";
 import { maskSecrets } from "./remote/mask.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
@@ -230,6 +231,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
           (await endpointModule()).browseEndpoint(target, node, {
             stateDir: stateDirOf(config.buffer.path),
           }),
+        secretsDir: secretsDirOf(loaded.file),
       },
       opcuaCerts: {
         list: () => listCertificates(stateDirOf(config.buffer.path)),

@@ -9,6 +9,7 @@ import { PROFILE_USAGE, runProfileCommand } from "./cli/profile.js";
 import { SCAN_USAGE, scan } from "./cli/scan.js";
 import { loadConfigFile, printMigratedConfig } from "./config/load.js";
 import { serveAgent } from "./serve.js";
+import { userCertificateProblems } from "./sources/opcua/user-cert.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `Usage: tidegate-agent [--config <file>] [--port <http port>]
@@ -129,6 +130,12 @@ async function main() {
   const loaded = loadConfigFile(values.config);
   if (positionals[0] === "check") {
     for (const w of loaded.warnings) console.log(`warning: ${w}`);
+    const problems = userCertificateProblems(loaded.config.devices);
+    if (problems.length > 0) {
+      for (const p of problems) console.error(`${values.config}: ${p}`);
+      process.exitCode = 2;
+      return;
+    }
     console.log(
       `${values.config}: ok (${loaded.config.devices.length} devices, gateway ${loaded.config.gateway})`,
     );

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import { isAbsolute } from "node:path";
 import { type ClientSession, OPCUAClient } from "node-opcua-client";
 import { BrowseError } from "./browse.js";
 import { clientOptionsOf, userIdentityOf } from "./client-options.js";
 import type { EndpointTarget } from "./config.js";
 import { openCertificateManager } from "./pki.js";
+import { checkUserCertificateFiles, UserCertificateError, userIdentityKey } from "./user-cert.js";
 
 const firstLine = (err: unknown) => ((err as Error).message || String(err)).split("\n")[0] as string;
 
@@ -41,13 +43,14 @@ export function createEndpointSessions(o: EndpointSessionsOptions) {
   const idleMs = o.idleMs ?? 45_000;
   const timeoutMs = o.timeoutMs ?? 10_000;
   const entries = new Map<string, Entry>();
-  // The password is part of what makes a session; only its hash is kept as the key.
+  // The user is part of what makes a session (a password, a certificate's files); only a hash is the key.
   const keyOf = (t: EndpointTarget) =>
     createHash("sha256")
-      .update(JSON.stringify([t.endpoint, t.securityMode, t.securityPolicy, t.auth]))
+      .update(JSON.stringify([t.endpoint, t.securityMode, t.securityPolicy, userIdentityKey(t.auth)]))
       .digest("hex");
 
   async function open(target: EndpointTarget): Promise<Open> {
+    checkUser(target.auth);
     const cm = await openCertificateManager(o.stateDir);
     const client = OPCUAClient.create(clientOptionsOf(target, cm, timeoutMs));
     try {
@@ -56,12 +59,34 @@ export function createEndpointSessions(o: EndpointSessionsOptions) {
         throw new BrowseError(`cannot connect to ${target.endpoint}: ${firstLine(err)}`, 503);
       });
       const session = await client.createSession(userIdentityOf(target.auth, "auth")).catch((err) => {
-        throw new BrowseError(`the server refused the session: ${firstLine(err)}`, 400);
+        const who =
+          target.auth.type === "certificate"
+            ? ` (it does not accept the user certificate ${target.auth.cert}; its administrator must trust it for this user)`
+            : "";
+        throw new BrowseError(`the server refused the session: ${firstLine(err)}${who}`, 400);
       });
       return { client, session, cm };
     } catch (err) {
       await client.disconnect().catch(() => {});
       await cm.dispose().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** A user certificate is checked here, so a wrong file is a 400 in words, not the server's refusal. */
+  function checkUser(auth: EndpointTarget["auth"]) {
+    if (auth.type !== "certificate") return;
+    const key = typeof auth.key === "string" ? auth.key : "file" in auth.key ? auth.key.file : undefined;
+    for (const [field, path] of [
+      ["auth.cert", auth.cert],
+      ["auth.key", key],
+    ] as const)
+      if (path !== undefined && !isAbsolute(path))
+        throw new BrowseError(`${field}: expected an absolute path on the gateway, got ${path}`);
+    try {
+      checkUserCertificateFiles(auth);
+    } catch (err) {
+      if (err instanceof UserCertificateError) throw new BrowseError(err.message);
       throw err;
     }
   }
