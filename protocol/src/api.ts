@@ -375,6 +375,15 @@ export interface OpcuaServerCertificate {
   validFrom: string;
   validTo: string;
 }
+/**
+ * POST /api/v1/commission/opcua/user-certs (operator): an uploaded OPC UA user certificate and key,
+ * kept on the gateway under `name`; `cert` and `key` are the files' absolute paths.
+ */
+export interface OpcuaUserCertificateAnswer extends OpcuaServerCertificate {
+  name: string;
+  cert: string;
+  key: string;
+}
 /** POST /api/v1/commission/devices (operator): the config version that added the device. */
 export interface CommissionAddAnswer {
   version: number;

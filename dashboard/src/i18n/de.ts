@@ -308,7 +308,7 @@ export const de: Messages = {
     endpoint: "Endpunkt",
     securityMode: "Sicherheitsmodus",
     securityPolicy: "Sicherheitsrichtlinie",
-    username: "Benutzer (leer: anonym)",
+    username: "Benutzer",
     password: "Passwort",
     browse: "Durchsuchen",
     browsing: "Verbinde…",

@@ -296,7 +296,7 @@ export const en: Messages = {
     endpoint: "Endpoint",
     securityMode: "Security mode",
     securityPolicy: "Security policy",
-    username: "User (empty: anonymous)",
+    username: "User",
     password: "Password",
     browse: "Browse",
     browsing: "Connecting…",

@@ -1,12 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { OpcuaUserCertificateAnswer } from "@tidegate/protocol";
 import { z } from "zod";
 import { writeFileAtomic } from "../../config/write-atomic.js";
-import {
-  checkUserCertificate,
-  UserCertificateError,
-  type UserCertificateInfo,
-} from "../../sources/opcua/user-cert.js";
+import { checkUserCertificate, UserCertificateError } from "../../sources/opcua/user-cert.js";
 
 /** What the page uploads: a name for the pair and the two PEM files' texts. */
 export const userCertUploadSchema = z
@@ -23,12 +20,8 @@ export const userCertUploadSchema = z
   .strict();
 export type UserCertUpload = z.infer<typeof userCertUploadSchema>;
 
-export interface StoredUserCert extends UserCertificateInfo {
-  name: string;
-  /** Absolute paths, as a device's `auth: { type: certificate, cert, key: { file } }` names them. */
-  cert: string;
-  key: string;
-}
+/** Where the pair is: absolute paths, as a device's `auth: { type: certificate, cert, key: { file } }` names them. */
+export type StoredUserCert = OpcuaUserCertificateAnswer;
 
 /** The two files of one named pair, side by side in secrets.d/ so they are found (and removed) together. */
 export const userCertFilesOf = (secretsDir: string, name: string) => ({

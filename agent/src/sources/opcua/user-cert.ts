@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { TidegateError } from "@tidegate/protocol";
+import { type OpcuaServerCertificate, TidegateError } from "@tidegate/protocol";
 import { resolveSecret } from "../../config/secrets.js";
 import type { OpcuaTransport } from "./config.js";
 
@@ -12,15 +12,8 @@ export class UserCertificateError extends TidegateError {
   readonly code = "opcua.user-certificate";
 }
 
-/** What the page shows of a user certificate (nothing of the key). */
-export interface UserCertificateInfo {
-  subject: string;
-  issuer: string;
-  /** SHA-1 of the DER, lowercase hex without colons, as the server certificates are shown. */
-  fingerprint: string;
-  validFrom: string;
-  validTo: string;
-}
+/** What the page shows of a user certificate (nothing of the key); the fingerprint is SHA-1 hex, as a server's. */
+export type UserCertificateInfo = OpcuaServerCertificate;
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { useSessionContext } from "../../auth/context.js";
+import { opcuaAuthT } from "../../i18n/opcua-user-cert.js";
 import { t } from "../../i18n.js";
 import { Field, InputField } from "../Field.js";
 import {
@@ -10,11 +11,13 @@ import {
   type ServerCertificate,
 } from "./commission-api.js";
 import { NodeList, type Picked } from "./OpcuaTree.js";
+import { type CertPaths, UserCertificateFields } from "./OpcuaUserCert.js";
 import { localProfileOf, pickKey, pointOf } from "./opcua-points.js";
 import { DeviceIdField, PreviewSaveButtons, PreviewSaveResult, usePreviewSave } from "./PreviewSave.js";
 
 const MODES = ["None", "Sign", "SignAndEncrypt"] as const;
 const POLICIES = ["Basic256Sha256", "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss"] as const;
+const AUTHS = ["anonymous", "username", "certificate"] as const;
 
 /**
  * The OPC UA part of commissioning: browse a server's address space, trust its certificate
@@ -26,8 +29,10 @@ export function OpcuaPanel({ taken }: { taken: readonly string[] }) {
   const [endpoint, setEndpoint] = useState("opc.tcp://");
   const [mode, setMode] = useState<OpcuaTarget["securityMode"]>("None");
   const [policy, setPolicy] = useState<OpcuaTarget["securityPolicy"]>("Basic256Sha256");
+  const [authType, setAuthType] = useState<(typeof AUTHS)[number]>("anonymous");
   const [user, setUser] = useState("");
   const [password, setPassword] = useState("");
+  const [certPaths, setCertPaths] = useState<CertPaths>({ cert: "", key: "" });
   const [target, setTarget] = useState<OpcuaTarget | undefined>();
   const [root, setRoot] = useState<BrowseAnswer | undefined>();
   const [busy, setBusy] = useState<"browse" | "trust" | "preview" | "save" | undefined>();
@@ -38,7 +43,12 @@ export function OpcuaPanel({ taken }: { taken: readonly string[] }) {
     endpoint: endpoint.trim(),
     securityMode: mode,
     securityPolicy: policy,
-    auth: user ? { type: "username", username: user, password } : { type: "anonymous" },
+    auth:
+      authType === "username"
+        ? { type: "username", username: user, password }
+        : authType === "certificate"
+          ? { type: "certificate", cert: certPaths.cert.trim(), key: { file: certPaths.key.trim() } }
+          : { type: "anonymous" },
   });
   const run = async (what: NonNullable<typeof busy>, fn: () => Promise<void>) => {
     setBusy(what);
@@ -113,18 +123,35 @@ export function OpcuaPanel({ taken }: { taken: readonly string[] }) {
             ))}
           </select>
         </Field>
-        <InputField id="opcua-user" label={t.opcua.username} value={user} onValue={setUser} />
-        {user && (
-          <Field id="opcua-password" label={t.opcua.password}>
-            <input
-              id="opcua-password"
-              data-testid="opcua-password"
-              type="password"
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          </Field>
+        <Field id="opcua-auth" label={opcuaAuthT().auth}>
+          <select
+            id="opcua-auth"
+            data-testid="opcua-auth"
+            value={authType}
+            onChange={(e) => setAuthType(e.currentTarget.value as typeof authType)}
+          >
+            {AUTHS.map((a) => (
+              <option key={a} value={a}>
+                {opcuaAuthT().authType(a)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {authType === "username" && (
+          <>
+            <InputField id="opcua-user" label={t.opcua.username} value={user} onValue={setUser} required />
+            <Field id="opcua-password" label={t.opcua.password}>
+              <input
+                id="opcua-password"
+                data-testid="opcua-password"
+                type="password"
+                value={password}
+                onInput={(e) => setPassword(e.currentTarget.value)}
+              />
+            </Field>
+          </>
         )}
+        {authType === "certificate" && <UserCertificateFields value={certPaths} onValue={setCertPaths} />}
         <button type="submit" class="btn secondary" disabled={busy !== undefined} data-testid="opcua-browse">
           {busy === "browse" ? t.opcua.browsing : t.opcua.browse}
         </button>

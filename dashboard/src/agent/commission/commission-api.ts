@@ -6,6 +6,7 @@ import type {
   CommissionScanAnswer,
   CommissionSerialSetting,
   OpcuaServerCertificate,
+  OpcuaUserCertificateAnswer,
 } from "@tidegate/protocol";
 import { ApiError } from "../../api.js";
 import { writeHeaders } from "../../auth/session.js";
@@ -47,7 +48,10 @@ export interface OpcuaTarget {
   endpoint: string;
   securityMode: "None" | "Sign" | "SignAndEncrypt";
   securityPolicy: "Basic256Sha256" | "Aes128_Sha256_RsaOaep" | "Aes256_Sha256_RsaPss";
-  auth: { type: "anonymous" } | { type: "username"; username: string; password: string };
+  auth:
+    | { type: "anonymous" }
+    | { type: "username"; username: string; password: string }
+    | { type: "certificate"; cert: string; key: { file: string } };
 }
 export type ServerCertificate = OpcuaServerCertificate;
 export type BrowseAnswer =
@@ -170,6 +174,9 @@ export const commissionApi = {
       return { ok: false, error: body.error ?? "", certificate: body.certificate };
     throw new ApiError(body.error ?? t.httpError(res.status));
   },
+  /** Keeps a user certificate and its key on the gateway (checked there); answers where they are. */
+  uploadUserCert: (upload: { name: string; cert: string; key: string }) =>
+    send<OpcuaUserCertificateAnswer>("POST", "api/v1/commission/opcua/user-certs", upload),
   trustOpcua: (fingerprint: string) =>
     send<{ fingerprint: string; status: string }>("POST", "api/v1/opcua/trust", { fingerprint }),
   untrustOpcua: (fingerprint: string) =>
