@@ -8,7 +8,7 @@ import { launchChromium, screenshot } from "./helpers/browser.js";
 import { startOpcuaSimCli } from "./helpers/opcua-sim-cli.js";
 import { freePort } from "./helpers/ports.js";
 import { agentCli, type StartedAgent, startAgent } from "./helpers/tidegate.js";
-import { addUserByCli, signInPage } from "./helpers/users.js";
+import { adminOnCommissioning } from "./helpers/users.js";
 
 // The commissioning page in a real Chromium, signed in as an admin, against the built agent and
 // `tidegate-sim opcua` that no config names: browse over SignAndEncrypt, see the unknown
@@ -41,20 +41,14 @@ afterAll(async () => {
 
 describe("the OPC UA browser on the commissioning page", () => {
   it("browses, trusts the server's certificate, adds picked variables as a device, and shows their readings", async () => {
-    await addUserByCli({
+    const page = await adminOnCommissioning(browser, agent, {
       cli: agentCli,
-      where: ["--config", agent.configFile],
-      dir: agent.dir,
-      name: "ada",
-      role: "admin",
-      password: "commissioning admin",
-    });
-    const page = await signInPage(browser, agent.url, "ada", "commissioning admin", {
-      width: 1000,
-      height: 1100,
+      viewport: {
+        width: 1000,
+        height: 1100,
+      },
     });
     cleanups.push(() => page.context().close());
-    await page.getByTestId("tab-commission").click();
     const panel = page.getByTestId("opcua-panel");
     await panel.waitFor();
 

@@ -9,12 +9,13 @@ const simCli = fileURLToPath(new URL("../../../simulators/dist/cli.js", import.m
 /** `tidegate-sim opcua` as a technician runs it: the built CLI, its endpoint and fingerprint read from what it prints. */
 export async function startOpcuaSimCli(
   dir: string,
-  o: { profile?: string; users?: string[] } = {},
+  o: { profile?: string; users?: string[]; userCerts?: string[] } = {},
 ): Promise<{ proc: RunningProcess; endpointUrl: string; fingerprint: string }> {
   const port = await freePort();
   const args = [simCli, "opcua", "--profile", o.profile ?? "generic/opcua-machine", "--port", String(port)];
   args.push("--pki-dir", join(dir, "sim-pki"), "--tick-ms", "200");
   for (const u of o.users ?? []) args.push("--user", u);
+  for (const c of o.userCerts ?? []) args.push("--user-cert", c);
   const proc = startProcess("node", args);
   const line = await waitFor(
     () => `tidegate-sim opcua to listen\n${proc.output()}`,

@@ -49,3 +49,26 @@ export async function signInPage(
   await page.getByTestId("signed-in-as").waitFor({ timeout: 10_000 });
   return page;
 }
+
+/**
+ * An admin added to a running agent with its CLI and signed in on its dashboard, on the
+ * commissioning tab: where the technician's tests start. The caller closes the page's context.
+ */
+export async function adminOnCommissioning(
+  browser: Browser,
+  agent: { url: string; dir: string; configFile: string },
+  o: { cli: string; viewport: { width: number; height: number } },
+): Promise<Page> {
+  const password = "commissioning admin";
+  await addUserByCli({
+    cli: o.cli,
+    where: ["--config", agent.configFile],
+    dir: agent.dir,
+    name: "ada",
+    role: "admin",
+    password,
+  });
+  const page = await signInPage(browser, agent.url, "ada", password, o.viewport);
+  await page.getByTestId("tab-commission").click();
+  return page;
+}
