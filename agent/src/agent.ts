@@ -1,3 +1,4 @@
+import { dirname, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { openAuthStore, provisionAccounts, rateLimitsFromSetting, resolveBranding } from "@tidegate/http-kit";
 import type { Logger } from "pino";
@@ -19,7 +20,13 @@ import { maskSecrets } from "./remote/mask.js";
 import { openAlertsStore } from "./rules/alerts-store.js";
 import { type AlertEvent, createRuleEngine } from "./rules/engine.js";
 import { createSourcesLifecycle } from "./sources/lifecycle.js";
-import { listCertificates, stateDirOf, trustCertificate, untrustCertificate } from "./sources/opcua/pki.js";
+import {
+  listCertificates,
+  pkiDir,
+  stateDirOf,
+  trustCertificate,
+  untrustCertificate,
+} from "./sources/opcua/pki.js";
 import { type SparkplugNorth, startSparkplugNorth } from "./sparkplug/north/edge-node.js";
 import { createUpgrader } from "./upgrade/upgrader.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
@@ -198,6 +205,8 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
   const closeEndpointSessions = async () => {
     if (endpoint) await (await endpoint).closeEndpointSessions();
   };
+  // The page names user certificates only in the config folder (secrets.d/ among it) and the PKI folder.
+  const userCertRoots = [dirname(resolve(loaded.file)), pkiDir(stateDirOf(config.buffer.path))];
   const app = createAgentApp(view, {
     branding,
     auth: { store: authStore, anonymousRole: config.http.auth.anonymous === "viewer" ? "viewer" : undefined },
@@ -218,6 +227,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
           }),
       }),
       addDevice: (device, meta) => remote.changes.addDevice(device, meta),
+      userCertRoots,
       profiles: lifecycleProfileStore(sources, loaded.file),
       devicesCsv: {
         context: () => ({ devices: sources.loaded().config.devices, profiles: sources.loaded().profiles }),
@@ -232,6 +242,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
             stateDir: stateDirOf(config.buffer.path),
           }),
         secretsDir: secretsDirOf(loaded.file),
+        certRoots: userCertRoots,
       },
       opcuaCerts: {
         list: () => listCertificates(stateDirOf(config.buffer.path)),

@@ -89,18 +89,32 @@ describe("OPC UA user certificates on the commissioning page", () => {
     // Without a certificate the server lets nobody in.
     const anonymous = await post("/api/v1/commission/opcua/browse", { endpoint: sim.endpointUrl });
     expect(anonymous.status).toBe(400);
-    // A pair on the gateway's disk the server does not know: checked, sent, refused in words.
+    // A pair the server does not know: checked, kept, sent, refused in words.
+    const strange = await post("/api/v1/commission/opcua/user-certs", {
+      name: "stranger",
+      cert: stranger.cert,
+      key: stranger.key,
+    });
     const unknown = await post("/api/v1/commission/opcua/browse", {
       endpoint: sim.endpointUrl,
-      auth: certAuth(stranger.certFile, stranger.keyFile),
+      auth: certAuth(strange.body.cert as string, strange.body.key as string),
     });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toMatch(
       /^the server refused the session: .*BadIdentityTokenRejected.*does not accept the user certificate/,
     );
+    // Files elsewhere on the gateway are not the page's to name.
+    const elsewhere = await post("/api/v1/commission/opcua/browse", {
+      endpoint: sim.endpointUrl,
+      auth: certAuth(operator.certFile, operator.keyFile),
+    });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error).toMatch(
+      /^auth\.cert: .* is outside the folders the commissioning page may use/,
+    );
     const mismatch = await post("/api/v1/commission/opcua/browse", {
       endpoint: sim.endpointUrl,
-      auth: certAuth(operator.certFile, stranger.keyFile),
+      auth: certAuth(uploaded.body.cert as string, strange.body.key as string),
     });
     expect(mismatch).toEqual({
       status: 400,

@@ -14,6 +14,7 @@ import { SCAN_REQUEST_HELP, scanRequestSchema } from "../commission/scan/request
 import { ScanBusyError, type Scanner } from "../commission/scan/scanner.js";
 import type { DeviceConfig } from "../config/schema.js";
 import { ChangeBusyError, CommandError, ConfigRolledBackError } from "../remote/errors.js";
+import { userCertificateOutsideRoots } from "../sources/opcua/user-cert.js";
 import { commissionCsvRoutes, type DevicesCsvTools } from "./commission-csv-routes.js";
 import { commissionProfileRoutes } from "./commission-profile-routes.js";
 
@@ -29,6 +30,8 @@ export interface CommissionTools {
   devicesCsv?: DevicesCsvTools;
   /** Profiles built on the commissioning page, saved in the gateway's profiles folder. */
   profiles?: ProfileStore;
+  /** The only folders an OPC UA device's user certificate and key may be in (userCertificateOutsideRoots). */
+  userCertRoots?: readonly string[];
 }
 
 const issuesText = (error: z.ZodError) =>
@@ -73,9 +76,14 @@ export function commissionRoutes(auth: Auth, tools: CommissionTools): Hono {
   async function candidate(c: { req: { json(): Promise<unknown> } }) {
     const body = await c.req.json().catch(() => undefined);
     const parsed = candidateSchema.safeParse(body);
-    return parsed.success
-      ? { ok: true as const, data: parsed.data }
-      : { ok: false as const, error: `${issuesText(parsed.error)}. ${CANDIDATE_HELP}` };
+    if (!parsed.success)
+      return { ok: false as const, error: `${issuesText(parsed.error)}. ${CANDIDATE_HELP}` };
+    const t = parsed.data.device.transport;
+    const outside =
+      t.type === "opcua" && tools.userCertRoots
+        ? userCertificateOutsideRoots(t.auth, tools.userCertRoots, "device.transport.auth")
+        : undefined;
+    return outside ? { ok: false as const, error: outside } : { ok: true as const, data: parsed.data };
   }
 
   // Reads a candidate device a few times and answers its values; nothing is saved.

@@ -2,13 +2,15 @@ import type { Auth } from "@tidegate/http-kit";
 import { Hono } from "hono";
 import { storeUserCertificate, userCertUploadSchema } from "../commission/opcua/user-certs.js";
 import { type EndpointTarget, endpointBrowseSchema } from "../sources/opcua/config.js";
-import { UserCertificateError } from "../sources/opcua/user-cert.js";
+import { UserCertificateError, userCertificateOutsideRoots } from "../sources/opcua/user-cert.js";
 
 /** The commissioning browser's way into a server nobody has configured yet (loaded with node-opcua on first use). */
 export interface OpcuaEndpointTools {
   browse(target: EndpointTarget, node: string): Promise<unknown>;
   /** Where uploaded user certificates are kept: `secrets.d/` beside the config file (decision 48). */
   secretsDir?: string;
+  /** The only folders whose certificate and key files a browse may name (userCertificateOutsideRoots). */
+  certRoots?: readonly string[];
 }
 
 const UPLOAD_HELP =
@@ -37,6 +39,8 @@ export function opcuaEndpointRoutes(auth: Auth, tools: OpcuaEndpointTools | unde
       );
     if (!tools) return c.json({ error: "OPC UA browsing is not available in this agent" }, 404);
     const { node, ...target } = parsed.data;
+    const outside = tools.certRoots && userCertificateOutsideRoots(target.auth, tools.certRoots);
+    if (outside) return c.json({ error: outside }, 400);
     try {
       return c.json({ endpoint: target.endpoint, node, nodes: await tools.browse(target, node) });
     } catch (err) {

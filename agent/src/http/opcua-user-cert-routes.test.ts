@@ -38,7 +38,13 @@ beforeAll(async () => {
   app = createAgentApp(stubAgentView, {
     auth: { store: auth.store },
     local: {
-      opcuaEndpoint: { browse: (target, node) => browseEndpoint(target, node, { stateDir }), secretsDir },
+      opcuaEndpoint: {
+        browse: (target, node) => browseEndpoint(target, node, { stateDir }),
+        secretsDir,
+        // The test's own folder holds the certificates the page names by path.
+        certRoots: [dir],
+      },
+      userCertRoots: [dir],
     },
   });
 }, 60_000);
@@ -147,6 +153,10 @@ describe("POST /api/v1/commission/opcua/browse with a user certificate", () => {
   it("checks the named files before asking the server", async () => {
     const relative = await browse({ type: "certificate", cert: "user.pem", key: known.keyFile });
     expect(relative.body.error).toBe("auth.cert: expected an absolute path on the gateway, got user.pem");
+    const elsewhere = await browse({ type: "certificate", cert: "/etc/ssl/certs/x.pem", key: known.keyFile });
+    expect(elsewhere.body.error).toBe(
+      `auth.cert: /etc/ssl/certs/x.pem is outside the folders the commissioning page may use (${dir}); upload the file, or put it in one of them`,
+    );
     const missing = join(dir, "missing.pem");
     const gone = await browse({ type: "certificate", cert: missing, key: { file: known.keyFile } });
     expect(gone).toEqual({ status: 400, body: { error: `auth.cert: cannot read ${missing} (ENOENT)` } });
@@ -156,4 +166,28 @@ describe("POST /api/v1/commission/opcua/browse with a user certificate", () => {
       body: { error: "auth.key: this private key does not belong to the certificate CN=line2-operator" },
     });
   }, 60_000);
+});
+
+describe("an OPC UA device with a user certificate, previewed or added from the page", () => {
+  it("may name files only inside the page's folders", async () => {
+    const device = {
+      id: "press-3",
+      profile: "local/press-3",
+      transport: {
+        type: "opcua",
+        endpoint: sim.endpointUrl,
+        auth: { type: "certificate", cert: "/etc/ssl/certs/x.pem", key: { file: known.keyFile } },
+      },
+      nodes: [
+        { id: "program", name: "Program", browsePath: "Tags/Program", namespace: "urn:tidegate:machine" },
+      ],
+    };
+    for (const path of ["/api/v1/commission/preview", "/api/v1/commission/devices"]) {
+      const res = await send(path, { device });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(
+        /^device\.transport\.auth\.cert: \/etc\/ssl\/certs\/x\.pem is outside the folders/,
+      );
+    }
+  });
 });

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { isAbsolute } from "node:path";
 import { type ClientSession, OPCUAClient } from "node-opcua-client";
 import { BrowseError } from "./browse.js";
 import { clientOptionsOf, userIdentityOf } from "./client-options.js";
@@ -76,13 +75,6 @@ export function createEndpointSessions(o: EndpointSessionsOptions) {
   /** A user certificate is checked here, so a wrong file is a 400 in words, not the server's refusal. */
   function checkUser(auth: EndpointTarget["auth"]) {
     if (auth.type !== "certificate") return;
-    const key = typeof auth.key === "string" ? auth.key : "file" in auth.key ? auth.key.file : undefined;
-    for (const [field, path] of [
-      ["auth.cert", auth.cert],
-      ["auth.key", key],
-    ] as const)
-      if (path !== undefined && !isAbsolute(path))
-        throw new BrowseError(`${field}: expected an absolute path on the gateway, got ${path}`);
     try {
       checkUserCertificateFiles(auth);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
 import {
   checkUserCertificate,
   checkUserCertificateFiles,
+  userCertificateOutsideRoots,
   userCertificateProblems,
   userIdentityKey,
 } from "./user-cert.js";
@@ -145,5 +146,34 @@ describe("userCertificateProblems", () => {
     expect(userCertificateProblems(devices)).toEqual([
       "devices.2.transport.auth.key: this private key does not belong to the certificate CN=alice (device press-2)",
     ]);
+  });
+});
+
+describe("userCertificateOutsideRoots", () => {
+  it("lets the page name files only inside its folders, a symlink out of one included", () => {
+    const root = join(dir, "etc");
+    mkdirSync(root, { recursive: true });
+    const inside = {
+      type: "certificate" as const,
+      cert: join(root, "a.pem"),
+      key: { file: join(root, "a.key") },
+    };
+    expect(userCertificateOutsideRoots(inside, [root])).toBeUndefined();
+    expect(userCertificateOutsideRoots({ type: "anonymous" }, [root])).toBeUndefined();
+    expect(userCertificateOutsideRoots({ ...inside, key: { env: "USER_KEY" } }, [root])).toBeUndefined();
+    expect(userCertificateOutsideRoots({ ...inside, cert: "a.pem" }, [root])).toBe(
+      "auth.cert: expected an absolute path on the gateway, got a.pem",
+    );
+    expect(userCertificateOutsideRoots({ ...inside, key: join(root, "..", "alice.key") }, [root])).toMatch(
+      /^auth\.key: .*alice\.key is outside the folders the commissioning page may use/,
+    );
+    symlinkSync(alice.keyFile, join(root, "link.key"));
+    expect(
+      userCertificateOutsideRoots(
+        { ...inside, key: join(root, "link.key") },
+        [root],
+        "device.transport.auth",
+      ),
+    ).toMatch(/^device\.transport\.auth\.key: .*link\.key is outside/);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { isAbsolute, resolve, sep } from "node:path";
 import { type OpcuaServerCertificate, TidegateError } from "@tidegate/protocol";
 import { resolveSecret } from "../../config/secrets.js";
 import type { OpcuaTransport } from "./config.js";
@@ -146,4 +147,40 @@ export function userCertificateProblems(
     }
   });
   return problems;
+}
+
+const within = (path: string, root: string) => path === root || path.startsWith(`${root}${sep}`);
+const realOr = (path: string) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+};
+
+/**
+ * Why the commissioning page may not use these files, or undefined: a page's user names files
+ * only inside `roots` (the config folder with secrets.d/, the agent's OPC UA PKI folder), so it
+ * cannot point the agent at any other key on the gateway. Paths must be absolute; a symlink out
+ * of a root counts as outside. Checked before the files are read, so nothing outside is probed.
+ */
+export function userCertificateOutsideRoots(
+  auth: OpcuaTransport["auth"],
+  roots: readonly string[],
+  where = "auth",
+): string | undefined {
+  if (auth.type !== "certificate") return undefined;
+  const key = typeof auth.key === "string" ? auth.key : "file" in auth.key ? auth.key.file : undefined;
+  const real = roots.map((r) => realOr(resolve(r)));
+  for (const [field, path] of [
+    [`${where}.cert`, auth.cert],
+    [`${where}.key`, key],
+  ] as const) {
+    if (path === undefined) continue;
+    if (!isAbsolute(path)) return `${field}: expected an absolute path on the gateway, got ${path}`;
+    const lexical = resolve(path);
+    if (!roots.some((r) => within(lexical, resolve(r))) || !real.some((r) => within(realOr(lexical), r)))
+      return `${field}: ${path} is outside the folders the commissioning page may use (${roots.join(", ")}); upload the file, or put it in one of them`;
+  }
+  return undefined;
 }
