@@ -27,7 +27,7 @@ const en: OpcuaAuthMessages = {
     a === "anonymous" ? "anonymous" : a === "username" ? "user and password" : "user certificate (X.509)",
   userCert: "User certificate",
   userCertHint:
-    "The server signs in the user of this certificate; its administrator must trust the certificate for that user.",
+    "The server signs in the user of this certificate; its administrator must trust the certificate for that user. Files named here must be in the gateway's config folder or its OPC UA PKI folder.",
   certPath: "Certificate file on the gateway (PEM)",
   keyPath: "Private key file on the gateway (PEM)",
   uploadHint:
@@ -46,7 +46,7 @@ const de: OpcuaAuthMessages = {
     a === "anonymous" ? "anonym" : a === "username" ? "Benutzer und Passwort" : "Benutzerzertifikat (X.509)",
   userCert: "Benutzerzertifikat",
   userCertHint:
-    "Der Server meldet den Benutzer dieses Zertifikats an; sein Administrator muss dem Zertifikat für diesen Benutzer vertrauen.",
+    "Der Server meldet den Benutzer dieses Zertifikats an; sein Administrator muss dem Zertifikat für diesen Benutzer vertrauen. Hier genannte Dateien müssen im Konfigurationsordner des Gateways oder in seinem OPC-UA-PKI-Ordner liegen.",
   certPath: "Zertifikatsdatei auf dem Gateway (PEM)",
   keyPath: "Datei des privaten Schlüssels auf dem Gateway (PEM)",
   uploadHint:
