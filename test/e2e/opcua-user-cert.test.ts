@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -169,6 +169,26 @@ describe("OPC UA user certificates on the commissioning page", () => {
     const check = startProcess("node", [agentCli, "check", "--config", agent.configFile]);
     expect(await new Promise((resolve) => check.child.once("exit", resolve))).toBe(0);
     expect(check.output()).toMatch(/press-8 \(local\/press-8\) from .*devices\.d\/press-8\.yaml/);
+    // The same device with another certificate's key: check says so, naming the device and path.
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(
+      bad,
+      `version: 1
+gateway: e2e-opcua-bad-cert
+nats: { servers: ["nats://127.0.0.1:4222"] }
+buffer: { path: buffer.db }
+devices:
+  - id: press-8
+    profile: local/press-8
+    transport: { type: opcua, endpoint: "${sim.endpointUrl}", auth: { type: certificate, cert: ${operator.certFile}, key: { file: ${stranger.keyFile} } } }
+    nodes: [{ id: program, name: Program, type: string, browsePath: Tags/Program, namespace: "urn:tidegate:machine" }]
+`,
+    );
+    const refused = startProcess("node", [agentCli, "check", "--config", bad]);
+    expect(await new Promise((resolve) => refused.child.once("exit", resolve))).toBe(2);
+    expect(refused.output()).toContain(
+      `${bad}: devices.0.transport.auth.key: this private key does not belong to the certificate CN=line2-operator (device press-8)`,
+    );
 
     // The key's text is in secrets.d/ and nowhere else the agent writes: no device file, config
     // version, database or log.
