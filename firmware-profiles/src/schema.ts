@@ -309,7 +309,19 @@ export const profileSchema = z
     protocols: z.array(z.enum(["modbus-tcp", "modbus-rtu"])).min(1),
     source: profileSourceSchema,
     defaults: z
-      .object({ unitId: z.number().int().min(0).max(255).default(1), baudRate: z.number().int().optional() })
+      .object({
+        unitId: z.number().int().min(0).max(255).default(1),
+        baudRate: z.number().int().optional(),
+        maxRegisters: z
+          .number()
+          .int()
+          .min(1)
+          .max(125)
+          .optional()
+          .describe(
+            "the most registers the device answers in one read (function 03/04), when its manual gives fewer than Modbus's 125: polls are planned within it",
+          ),
+      })
       .strict()
       .default({ unitId: 1 }),
     points: z.array(pointSchema).min(1),

@@ -124,6 +124,21 @@ export class SimulatedDevice {
   }
 
   /**
+   * `count` consecutive words from `address`, as one read request: a request longer than the
+   * profile's `defaults.maxRegisters` (the most its manual says the device answers) is refused with
+   * ILLEGAL DATA VALUE, as Modbus says a device answers a quantity it does not support.
+   */
+  readMany(table: "holding" | "input", address: number, count: number): number[] {
+    const limit = this.profile.defaults.maxRegisters;
+    if (limit !== undefined && count > limit)
+      throw new ModbusException(
+        ILLEGAL_DATA_VALUE,
+        `${table} read of ${count} registers at ${address}: this device answers at most ${limit}`,
+      );
+    return Array.from({ length: count }, (_, i) => this.read(table, address + i));
+  }
+
+  /**
    * Fault injection: any read that touches this address is answered with exception `code`
    * (default 2, illegal data address), as a device whose map has a hole there; null lifts it.
    */

@@ -167,6 +167,19 @@ describe("Modbus TCP simulator over a real socket", () => {
     await sim.close();
   });
 
+  it("refuses a read longer than the profile's maxRegisters with ILLEGAL DATA VALUE", async () => {
+    const em340 = loadProfiles().get("carlo-gavazzi/em340") as Profile;
+    expect(em340.defaults.maxRegisters).toBe(50);
+    const sim = await start(em340);
+    const c = await client(sim);
+    expect((await c.readInputRegisters(0, 50)).data).toHaveLength(50);
+    await expect(c.readInputRegisters(0, 51)).rejects.toMatchObject({ modbusCode: 3 });
+    await expect(c.readHoldingRegisters(0x1000, 51)).rejects.toMatchObject({ modbusCode: 3 });
+    expect((await c.readHoldingRegisters(0x1000, 3)).data).toHaveLength(3);
+    c.close(() => {});
+    await sim.close();
+  });
+
   it("silence() makes reads time out at the client until it is lifted", async () => {
     const sim = await start(loadProfiles().get("eastron/sdm120") as Profile);
     const c = await client(sim);

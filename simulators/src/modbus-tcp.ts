@@ -106,6 +106,11 @@ export async function startModbusTcpSimulator(opts: ModbusTcpSimulatorOptions): 
   const vector: IServiceVector = {
     getInputRegister: (addr: number) => (silent ? never() : device.read("input", addr)),
     getHoldingRegister: (addr: number) => (silent ? never() : device.read("holding", addr)),
+    // Reads of two or more registers arrive whole, so the device's read limit applies per request.
+    getMultipleInputRegisters: (addr: number, length: number) =>
+      silent ? Array.from({ length }, never) : device.readMany("input", addr, length),
+    getMultipleHoldingRegisters: (addr: number, length: number) =>
+      silent ? Array.from({ length }, never) : device.readMany("holding", addr, length),
     getCoil: (addr: number) => (silent ? never() : device.read("coil", addr) === 1),
     getDiscreteInput: (addr: number) => (silent ? never() : device.read("discrete", addr) === 1),
     setRegister: (addr: number, value: number) => device.write("holding", addr, [value]),

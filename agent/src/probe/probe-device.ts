@@ -114,7 +114,7 @@ export async function probeDevice(
     byModel.set(key, entry);
   }
   result.failures.push(...byModel.values());
-  for (const block of planReads(points)) {
+  for (const block of planReads(points, { maxRegisters: profile.defaults.maxRegisters })) {
     try {
       const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block));
       for (const entry of block.points)

@@ -81,8 +81,13 @@ async function readIdentify(reads: DeviceReads, profile: Profile, timeoutMs: num
 }
 
 /** The profile's points decoded from its own blocks, as its poller would read them. */
-async function readPoints(reads: DeviceReads, points: readonly PointSpec[], reading: ProfileReading) {
-  for (const block of planReads(points)) {
+async function readPoints(
+  reads: DeviceReads,
+  points: readonly PointSpec[],
+  reading: ProfileReading,
+  maxRegisters: number | undefined,
+) {
+  for (const block of planReads(points, { maxRegisters })) {
     try {
       const words = await reads.read(block);
       for (const entry of block.points) {
@@ -141,7 +146,7 @@ export async function identifyDevice(
   await reads.prefetch(readings.flatMap((r) => r.points));
   const ranked: Candidate[] = [];
   for (const { profile, reading, points } of readings) {
-    await readPoints(reads, points, reading);
+    await readPoints(reads, points, reading, profile.defaults.maxRegisters);
     const evidence = scoreProfile(profile, facts, reading);
     ranked.push({
       profile: profile.id,

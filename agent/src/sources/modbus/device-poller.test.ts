@@ -27,11 +27,15 @@ afterEach(async () => {
   await sim?.close();
 });
 
-/** Starts polling an SDM120 on `transport` every 100 ms; returns the readings it emits. */
-function poll(transport: Record<string, unknown>, fields: Record<string, unknown> = {}): Reading[] {
+/** Starts polling an SDM120 (or `profile`) on `transport` every 100 ms; returns the readings it emits. */
+function poll(
+  transport: Record<string, unknown>,
+  fields: Record<string, unknown> = {},
+  profile: Profile = sdm120,
+): Reading[] {
   const device = deviceSchema.parse({
     id: "meter-1",
-    profile: "eastron/sdm120",
+    profile: profile.id,
     transport,
     pollIntervalMs: 100,
     timeoutMs: 500,
@@ -41,7 +45,7 @@ function poll(transport: Record<string, unknown>, fields: Record<string, unknown
     throw new Error("not a Modbus transport");
   bus = createBus(device.transport, log);
   const seen: Reading[] = [];
-  poller = createDevicePoller({ device, profile: sdm120, bus, log, emit: (r) => seen.push(...r) });
+  poller = createDevicePoller({ device, profile, bus, log, emit: (r) => seen.push(...r) });
   poller.start();
   return seen;
 }
@@ -66,6 +70,19 @@ describe("Modbus device poller", () => {
         reason: "exception 2 (illegal data address)",
       });
     expect(poller?.health().errors?.exception).toBeGreaterThanOrEqual(3);
+  });
+
+  it("keeps every read within the profile's maxRegisters, so a device with a read limit never refuses one", async () => {
+    const em340 = loadProfiles().get("carlo-gavazzi/em340") as Profile;
+    // The meter answers at most 50 registers per request; its measurements span 0000h-0051h.
+    sim = await startModbusTcpSimulator({ profile: em340, port: 0, tickMs: 100, seed: 5 });
+    const seen = poll({ type: "tcp", host: "127.0.0.1", port: sim.port }, {}, em340);
+    const ids = em340.points.map((p) => p.id);
+    await until("two polls of every point", () =>
+      ids.every((id) => seen.filter((r) => r.point === id).length >= 2) ? true : undefined,
+    );
+    expect(seen.filter((r) => r.quality !== "good")).toEqual([]);
+    expect(poller?.health().errors?.exception ?? 0).toBe(0);
   });
 
   it("reconnects when the device drops the connection, without losing its pace", async () => {

@@ -42,12 +42,12 @@ export function createDevicePoller(opts: DevicePollerOptions) {
     return sf && !points.includes(sf) ? [sf] : [];
   });
   const read = [...points, ...new Set(factors)];
+  // The device's own read limit (its manual's), so no poll asks more than it answers.
+  const readLimits = { maxGap: device.maxGap, maxRegisters: profile.defaults.maxRegisters };
   // Mutable: a block the device keeps refusing is replaced by one read per address. A SunSpec
   // device's blocks are planned once its chain is walked, and again after it stopped answering
   // (it may have restarted with other models, or another device now answers at this address).
-  let blocks: ReadBlock[] | undefined = profile.sunspec
-    ? undefined
-    : planReads(read, { maxGap: device.maxGap });
+  let blocks: ReadBlock[] | undefined = profile.sunspec ? undefined : planReads(read, readLimits);
   // Points the config names that this device's chain does not hold: a bad reading each poll says why.
   let missing: { point: PointSpec; reason: string }[] = [];
   // The connection the chain was walked on: readings from another one may come from another layout.
@@ -107,7 +107,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
     );
     missing = wanted ? unresolved.filter((u) => wanted.has(u.point.id)) : [];
     walkedOn = bus.opened;
-    return planReads(resolved, { maxGap: device.maxGap });
+    return planReads(resolved, readLimits);
   }
 
   /** Polls every block once; true when the device answered at least one of them. */
