@@ -298,6 +298,9 @@ export const profileIdSchema = z
   .string()
   .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "expected <vendor>/<model>, lowercase");
 
+/** Unused registers one coalesced read may span: a profile's default for its device, a device config's own. */
+export const readGapSchema = z.number().int().min(0).max(124);
+
 /** A Modbus device (TCP or RTU): registers, types and byte orders. Files without `kind` are Modbus profiles. */
 export const profileSchema = z
   .object({
@@ -320,6 +323,11 @@ export const profileSchema = z
           .optional()
           .describe(
             "the most registers the device answers in one read (function 03/04), when its manual gives fewer than Modbus's 125: polls are planned within it",
+          ),
+        maxGap: readGapSchema
+          .optional()
+          .describe(
+            "unused registers one read may span for this device (default 10): 0 for a device that refuses a read touching an address its tables do not list; a device's own maxGap overrides it",
           ),
       })
       .strict()

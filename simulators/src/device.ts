@@ -126,16 +126,26 @@ export class SimulatedDevice {
   /**
    * `count` consecutive words from `address`, as one read request: a request longer than the
    * profile's `defaults.maxRegisters` (the most its manual says the device answers) is refused with
-   * ILLEGAL DATA VALUE, as Modbus says a device answers a quantity it does not support.
+   * ILLEGAL DATA VALUE, as Modbus says a device answers a quantity it does not support; with
+   * `defaults.maxGap: 0` (a device that refuses addresses its tables do not list) a request that
+   * spans an address no point holds is refused with ILLEGAL DATA ADDRESS.
    */
   readMany(table: "holding" | "input", address: number, count: number): number[] {
-    const limit = this.profile.defaults.maxRegisters;
-    if (limit !== undefined && count > limit)
+    const { maxRegisters, maxGap } = this.profile.defaults;
+    if (maxRegisters !== undefined && count > maxRegisters)
       throw new ModbusException(
         ILLEGAL_DATA_VALUE,
-        `${table} read of ${count} registers at ${address}: this device answers at most ${limit}`,
+        `${table} read of ${count} registers at ${address}: this device answers at most ${maxRegisters}`,
       );
-    return Array.from({ length: count }, (_, i) => this.read(table, address + i));
+    const image = this.image.get(table) as Map<number, number>;
+    return Array.from({ length: count }, (_, i) => {
+      if (maxGap === 0 && !image.has(address + i))
+        throw new ModbusException(
+          ILLEGAL_DATA_ADDRESS,
+          `${table} ${address + i} is not in this device's tables`,
+        );
+      return this.read(table, address + i);
+    });
   }
 
   /**

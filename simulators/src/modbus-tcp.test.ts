@@ -167,15 +167,18 @@ describe("Modbus TCP simulator over a real socket", () => {
     await sim.close();
   });
 
-  it("refuses a read longer than the profile's maxRegisters with ILLEGAL DATA VALUE", async () => {
+  it("refuses a read longer than the profile's maxRegisters, and with maxGap 0 one across a hole", async () => {
     const em340 = loadProfiles().get("carlo-gavazzi/em340") as Profile;
     expect(em340.defaults.maxRegisters).toBe(50);
     const sim = await start(em340);
     const c = await client(sim);
     expect((await c.readInputRegisters(0, 50)).data).toHaveLength(50);
     await expect(c.readInputRegisters(0, 51)).rejects.toMatchObject({ modbusCode: 3 });
-    await expect(c.readHoldingRegisters(0x1000, 51)).rejects.toMatchObject({ modbusCode: 3 });
-    expect((await c.readHoldingRegisters(0x1000, 3)).data).toHaveLength(3);
+    await expect(c.readHoldingRegisters(0x1100, 51)).rejects.toMatchObject({ modbusCode: 3 });
+    expect((await c.readHoldingRegisters(0x1100, 6)).data).toHaveLength(6);
+    // maxGap 0: a read spanning an address the tables do not list (1001h) is refused, as the meter does.
+    expect(em340.defaults.maxGap).toBe(0);
+    await expect(c.readHoldingRegisters(0x1000, 3)).rejects.toMatchObject({ modbusCode: 2 });
     c.close(() => {});
     await sim.close();
   });

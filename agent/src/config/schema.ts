@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { brandingSchema, DEFAULT_API_RATE_LIMITS, RATE_LIMIT_SETTING_HELP } from "@tidegate/http-kit";
-import { opcuaPointSchema } from "@tidegate/profiles";
+import { opcuaPointSchema, readGapSchema } from "@tidegate/profiles";
 import { deviceIdSchema, gatewayIdSchema } from "@tidegate/protocol";
 import { z } from "zod";
 import { notifyTargetSchema } from "../notify/schema.js";
@@ -121,13 +121,11 @@ export const deviceSchema = z
       .max(5)
       .default(1)
       .describe("extra tries of a read that timed out or came back corrupt, before it counts as failed"),
-    maxGap: z
-      .number()
-      .int()
-      .min(0)
-      .max(124)
-      .default(10)
-      .describe("unused registers allowed inside one coalesced read"),
+    maxGap: readGapSchema
+      .optional()
+      .describe(
+        "unused registers allowed inside one coalesced read; default the profile's defaults.maxGap, else 10",
+      ),
     points: z.array(z.string()).optional().describe("poll only these point ids; default all"),
     nodes: z
       .array(opcuaPointSchema)

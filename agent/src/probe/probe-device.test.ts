@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe("probeDevice", () => {
-  it("reads within the profile's maxRegisters: a meter answering 50 registers per request has no failed block", async () => {
+  it("reads within the profile's read limits: a meter answering 50 registers and no holes has no failed block", async () => {
     const em340 = loadProfiles().get("carlo-gavazzi/em340") as Profile;
     const sim = await startModbusTcpSimulator({ profile: em340, port: 0, tickMs: 3_600_000, seed: 2 });
     cleanups.push(() => sim.close());

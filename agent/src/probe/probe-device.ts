@@ -1,6 +1,6 @@
 import { type PointSpec, type Profile, registerCount, type WordOrder, wordOrders } from "@tidegate/profiles";
 import type { ModbusBus } from "../sources/modbus/bus.js";
-import { planReads, sliceWords } from "../sources/modbus/coalesce.js";
+import { deviceReadLimits, planReads, sliceWords } from "../sources/modbus/coalesce.js";
 import { decodePoint } from "../sources/modbus/decode.js";
 import { describeModbusError } from "../sources/modbus/errors.js";
 import { readBlock } from "../sources/modbus/read-block.js";
@@ -114,7 +114,7 @@ export async function probeDevice(
     byModel.set(key, entry);
   }
   result.failures.push(...byModel.values());
-  for (const block of planReads(points, { maxRegisters: profile.defaults.maxRegisters })) {
+  for (const block of planReads(points, deviceReadLimits(profile))) {
     try {
       const words = await bus.request(unitId, timeoutMs, (c) => readBlock(c, block));
       for (const entry of block.points)

@@ -1,6 +1,12 @@
 import type { IdentifySpec, PointSpec, Profile } from "@tidegate/profiles";
 import type { ModbusBus } from "../../sources/modbus/bus.js";
-import { planReads, type ReadBlock, sliceWords } from "../../sources/modbus/coalesce.js";
+import {
+  deviceReadLimits,
+  type PlanReadsOptions,
+  planReads,
+  type ReadBlock,
+  sliceWords,
+} from "../../sources/modbus/coalesce.js";
 import { decodePoint } from "../../sources/modbus/decode.js";
 import { describeModbusError } from "../../sources/modbus/errors.js";
 import type { ReadHolding } from "../../sources/modbus/sunspec/chain.js";
@@ -85,9 +91,9 @@ async function readPoints(
   reads: DeviceReads,
   points: readonly PointSpec[],
   reading: ProfileReading,
-  maxRegisters: number | undefined,
+  limits: PlanReadsOptions,
 ) {
-  for (const block of planReads(points, { maxRegisters })) {
+  for (const block of planReads(points, limits)) {
     try {
       const words = await reads.read(block);
       for (const entry of block.points) {
@@ -146,7 +152,7 @@ export async function identifyDevice(
   await reads.prefetch(readings.flatMap((r) => r.points));
   const ranked: Candidate[] = [];
   for (const { profile, reading, points } of readings) {
-    await readPoints(reads, points, reading, profile.defaults.maxRegisters);
+    await readPoints(reads, points, reading, deviceReadLimits(profile));
     const evidence = scoreProfile(profile, facts, reading);
     ranked.push({
       profile: profile.id,

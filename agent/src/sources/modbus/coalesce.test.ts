@@ -7,7 +7,7 @@ import {
   type RegisterType,
 } from "@tidegate/profiles";
 import { describe, expect, it } from "vitest";
-import { planReads, type ReadBlock, sliceWords, splitBlock } from "./coalesce.js";
+import { deviceReadLimits, planReads, type ReadBlock, sliceWords, splitBlock } from "./coalesce.js";
 
 function pt(id: string, table: RegisterTable, address: number, type: RegisterType, extra = {}): PointSpec {
   return pointSchema.parse({ id, name: id, register: { table, address, type, ...extra } });
@@ -286,5 +286,19 @@ describe("sliceWords", () => {
     const entry = other?.points[0];
     if (!entry) throw new Error("expected an entry");
     expect(() => sliceWords(block, data, entry)).toThrow(/point 'x' is not part of the holding block at 0/);
+  });
+});
+
+describe("deviceReadLimits", () => {
+  it("takes the profile's documented limits, a device's own maxGap first", () => {
+    const profile = { defaults: { maxRegisters: 50, maxGap: 0 } };
+    expect(deviceReadLimits(profile)).toEqual({ maxRegisters: 50, maxGap: 0 });
+    expect(deviceReadLimits(profile, 4)).toEqual({ maxRegisters: 50, maxGap: 4 });
+    expect(deviceReadLimits({ defaults: {} })).toEqual({ maxRegisters: undefined, maxGap: undefined });
+    const points = [reg("a", 0), reg("b", 2), reg("c", 3)];
+    expect(shape(planReads(points, deviceReadLimits(profile)))).toEqual([
+      ["holding", 0, 1, ["a@0"]],
+      ["holding", 2, 2, ["b@0", "c@1"]],
+    ]);
   });
 });

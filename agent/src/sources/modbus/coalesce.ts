@@ -26,6 +26,20 @@ export interface PlanReadsOptions {
 const ADDRESS_SPACE = 0x10000;
 
 /**
+ * The read limits a profile's device documents (`defaults.maxRegisters`, `defaults.maxGap`), with
+ * a device config's own `maxGap` taking precedence: every reader of that device plans with these.
+ */
+export function deviceReadLimits(
+  profile: { defaults: { maxRegisters?: number | undefined; maxGap?: number | undefined } },
+  deviceMaxGap?: number,
+): PlanReadsOptions {
+  return {
+    maxRegisters: profile.defaults.maxRegisters,
+    maxGap: deviceMaxGap ?? profile.defaults.maxGap,
+  };
+}
+
+/**
  * Groups points into as few reads as the limits allow: a read's round trip costs far more than a
  * few unused registers in it, especially on RS-485 at 9600 baud. Reading unused registers is not
  * free of risk, since some devices answer "illegal data address" for holes in their map, which is

@@ -72,9 +72,10 @@ describe("Modbus device poller", () => {
     expect(poller?.health().errors?.exception).toBeGreaterThanOrEqual(3);
   });
 
-  it("keeps every read within the profile's maxRegisters, so a device with a read limit never refuses one", async () => {
+  it("keeps every read within the profile's read limits, so a device that has them never refuses one", async () => {
     const em340 = loadProfiles().get("carlo-gavazzi/em340") as Profile;
-    // The meter answers at most 50 registers per request; its measurements span 0000h-0051h.
+    // The meter answers at most 50 registers per request (its measurements span 0000h-0051h) and
+    // refuses a read touching an address its tables do not list (1001h between 1000h and 1002h).
     sim = await startModbusTcpSimulator({ profile: em340, port: 0, tickMs: 100, seed: 5 });
     const seen = poll({ type: "tcp", host: "127.0.0.1", port: sim.port }, {}, em340);
     const ids = em340.points.map((p) => p.id);

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { DeviceConfig } from "../../config/schema.js";
 import { createWaker } from "../../wake.js";
 import { BusUnavailableError, type ModbusBus } from "./bus.js";
-import { planReads, type ReadBlock, splitBlock } from "./coalesce.js";
+import { deviceReadLimits, planReads, type ReadBlock, splitBlock } from "./coalesce.js";
 import { describeModbusError, type ModbusErrorInfo } from "./errors.js";
 import { createHealth } from "./health.js";
 import { readBlock } from "./read-block.js";
@@ -43,7 +43,7 @@ export function createDevicePoller(opts: DevicePollerOptions) {
   });
   const read = [...points, ...new Set(factors)];
   // The device's own read limit (its manual's), so no poll asks more than it answers.
-  const readLimits = { maxGap: device.maxGap, maxRegisters: profile.defaults.maxRegisters };
+  const readLimits = deviceReadLimits(profile, device.maxGap);
   // Mutable: a block the device keeps refusing is replaced by one read per address. A SunSpec
   // device's blocks are planned once its chain is walked, and again after it stopped answering
   // (it may have restarted with other models, or another device now answers at this address).
