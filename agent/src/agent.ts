@@ -27,7 +27,7 @@ import {
   trustCertificate,
   untrustCertificate,
 } from "./sources/opcua/pki.js";
-import { type SparkplugNorth, startSparkplugNorth } from "./sparkplug/north/edge-node.js";
+import type { SparkplugNorth } from "./sparkplug/north/edge-node.js";
 import { createUpgrader } from "./upgrade/upgrader.js";
 import { startAlertsUplink } from "./uplink/alerts-uplink.js";
 import { startCatalogPublisher } from "./uplink/catalog.js";
@@ -93,9 +93,10 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
   let alertsUplink: ReturnType<typeof startAlertsUplink> | undefined;
   let catalog: ReturnType<typeof startCatalogPublisher> | undefined;
   let north: SparkplugNorth | undefined;
+  // The edge node and its protobuf codec load only when a config turns Sparkplug on (decision 52).
   const startNorth = async (spb: typeof config.sparkplug) =>
     spb
-      ? startSparkplugNorth({
+      ? (await import("./sparkplug/north/edge-node.js")).startSparkplugNorth({
           config: spb,
           gateway: config.gateway,
           devices: sources.devices,

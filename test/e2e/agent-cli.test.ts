@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { loadProfiles, type Profile } from "@tidegate/profiles";
 import { startModbusRtuSimulator, startModbusTcpSimulator, startPtyPair } from "@tidegate/simulators";
 import { SerialPort } from "serialport";
@@ -37,16 +37,33 @@ describe("tidegate-agent", () => {
     expect(shebang).toBe(`#!/usr/bin/env -S ${env.join(" ")} node ${AGENT_NODE_FLAGS.join(" ")}`);
   });
 
-  it("loads the MQTT and serial libraries only when the config has such a source", () => {
-    // Each costs memory for as long as the agent runs (docs/decisions.md 19).
-    const bundle = readFileSync(agentCli, "utf8");
+  it("loads the MQTT, serial, OPC UA, Sparkplug, upgrade and CSV libraries only when they are used", () => {
+    // Each costs memory for as long as the agent runs (docs/decisions.md 19 and 52). What loads at
+    // start is cli.js and the chunks it imports statically, and those chunks' own.
+    const atStart = new Set<string>();
+    const visit = (file: string) => {
+      if (atStart.has(file)) return;
+      atStart.add(file);
+      const text = readFileSync(join(dirname(agentCli), file), "utf8");
+      for (const m of text.matchAll(/^(?:import|\}) [^;]*?from "\.\/([\w-]+\.js)";/gm)) visit(m[1] as string);
+    };
+    visit("cli.js");
+    const bundle = [...atStart].map((f) => readFileSync(join(dirname(agentCli), f), "utf8")).join("\n");
     for (const lib of ["mqtt", "aedes", "serialport"]) {
       expect(bundle).not.toMatch(new RegExp(`^import\\b[^;]*?from "${lib}";`, "m"));
       expect(bundle).toContain(`import("${lib}")`);
     }
+    for (const lib of [
+      'node-opcua[^"]*',
+      '@bufbuild/protobuf[^"]*',
+      "tar",
+      "@nats-io/obj",
+      'csv-stringify[^"]*',
+    ])
+      expect(bundle).not.toMatch(new RegExp(`^import\\b[^;]*?from "${lib}";`, "m"));
     // node-opcua sits behind the OPC UA source's own chunk, imported when such a device starts.
-    expect(bundle).not.toMatch(/^import\b[^;]*?from "node-opcua[^"]*";/m);
     expect(bundle).toMatch(/import\("\.\/source-[\w-]+\.js"\)/);
+    expect(bundle).toMatch(/import\("\.\/edge-node-[\w-]+\.js"\)/);
   });
 
   it("names an unknown command and exits 2 instead of starting the service", async () => {

@@ -1,6 +1,6 @@
 import type { Auth } from "@tidegate/http-kit";
 import { Hono } from "hono";
-import { type CsvContext, devicesToCsv, parseDevicesCsv } from "../commission/csv/devices-csv.js";
+import type { CsvContext } from "../commission/csv/devices-csv.js";
 import type { DeviceConfig } from "../config/schema.js";
 import { ChangeBusyError, CommandError, ConfigRolledBackError } from "../remote/errors.js";
 
@@ -17,6 +17,8 @@ export interface DevicesCsvTools {
 /** A CSV body larger than this is refused: thousands of devices, more than one gateway polls. */
 const MAX_CSV_BYTES = 1_000_000;
 const IMPORT_TIMEOUT_MS = 30_000;
+// csv-parse and csv-stringify load on the first import or export, not in every running agent (decision 52).
+const csv = () => import("../commission/csv/devices-csv.js");
 
 /**
  * Many devices at once (operator): export the gateway's Modbus devices as CSV, and import rows in
@@ -27,7 +29,8 @@ export function commissionCsvRoutes(auth: Auth, tools: DevicesCsvTools): Hono {
   const app = new Hono();
   const operator = auth.need("operator");
 
-  app.get("/api/v1/commission/devices.csv", operator, (c) => {
+  app.get("/api/v1/commission/devices.csv", operator, async (c) => {
+    const { devicesToCsv } = await csv();
     c.header("content-type", "text/csv; charset=utf-8");
     c.header("content-disposition", 'attachment; filename="devices.csv"');
     return c.body(devicesToCsv(tools.context().devices));
@@ -38,6 +41,7 @@ export function commissionCsvRoutes(auth: Auth, tools: DevicesCsvTools): Hono {
     const text = await c.req.text();
     if (text.length > MAX_CSV_BYTES)
       return c.json({ error: `the CSV is over ${MAX_CSV_BYTES} bytes; split it into several imports` }, 400);
+    const { parseDevicesCsv } = await csv();
     const { devices, errors } = parseDevicesCsv(text, tools.context());
     if (errors.length > 0)
       return c.json(

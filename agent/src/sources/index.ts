@@ -7,7 +7,7 @@ import { busKey, createBus, type ModbusBus } from "./modbus/bus.js";
 import { createDevicePoller } from "./modbus/device-poller.js";
 import { createMqttSource, type MqttSource } from "./mqtt/source.js";
 import { createLazyOpcuaSource } from "./opcua/index.js";
-import { createSparkplugSource } from "./sparkplug/source.js";
+import { createLazySparkplugSource } from "./sparkplug/lazy.js";
 
 export interface DeviceView {
   id: string;
@@ -120,7 +120,7 @@ export function createSources(
   }
 
   (config.sparkplugSources ?? []).forEach((c, i) => {
-    const s = createSparkplugSource({ config: c, where: `sparkplugSources.${i}`, emit, log });
+    const s = createLazySparkplugSource({ config: c, where: `sparkplugSources.${i}`, emit, log });
     sources.push({
       start: s.start,
       stop: s.stop,

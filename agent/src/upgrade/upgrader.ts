@@ -5,10 +5,9 @@ import { verifyRelease } from "@tidegate/node-kit";
 import { type UpgradeStatus, upgradeStatusSchema } from "@tidegate/protocol";
 import type { Logger } from "pino";
 import { CommandError } from "../remote/errors.js";
-import { type DownloadOptions, downloadRelease } from "./download.js";
+import type { DownloadOptions } from "./download.js";
 import { findLayout, pruneVersions, rollBack, switchTo, type VersionsLayout } from "./layout.js";
 import { transition, type UpgradeEvent } from "./state.js";
-import { unpackRelease } from "./unpack.js";
 
 export interface UpgraderOptions {
   config: { publicKey?: string; versionsDir?: string; healthyWithinS?: number };
@@ -91,6 +90,11 @@ export function createUpgrader(o: UpgraderOptions) {
 
   async function carryOut(version: string, where: VersionsLayout, publicKeyPem: string) {
     try {
+      // The Object Store client and tar load for an upgrade only, not in every running agent (decision 52).
+      const [{ downloadRelease }, { unpackRelease }] = await Promise.all([
+        import("./download.js"),
+        import("./unpack.js"),
+      ]);
       const { manifest, tarball } = await downloadRelease({
         connection: o.connection,
         version,

@@ -38,14 +38,16 @@ function profileOf(d: HostDevice, group: string): MqttProfile {
   } as MqttProfile;
 }
 
-export function createSparkplugSource(o: {
+export interface SparkplugSourceOptions {
   config: SparkplugSourceConfig;
   /** Where in the config, for secret and file errors: `sparkplugSources.0`. */
   where: string;
   emit: (readings: Reading[]) => void;
   log: Logger;
   backoff?: { initialMs?: number; maxMs?: number };
-}) {
+}
+
+export function createSparkplugSource(o: SparkplugSourceOptions) {
   const { config, log } = o;
   const group = config.groupId;
   const asked = new Map<string, number>();
