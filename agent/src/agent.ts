@@ -231,7 +231,10 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
       userCertRoots,
       profiles: lifecycleProfileStore(sources, loaded.file),
       devicesCsv: {
-        context: () => ({ devices: sources.loaded().config.devices, profiles: sources.loaded().profiles }),
+        context: () => ({
+          devices: sources.loaded().config.devices,
+          profiles: sources.loaded().library.all(),
+        }),
         add: (devices, meta) => remote.changes.addDevices(devices, meta),
       },
       runningConfig: () => maskSecrets(sources.loaded().config),

@@ -14,7 +14,10 @@ const profiles = loadProfiles();
 
 async function timeScan(request: ScanRequestInput) {
   const scanner = createScanner(
-    { loaded: () => ({ config: { devices: [] }, profiles }), modbusTarget: () => undefined },
+    {
+      loaded: () => ({ config: { devices: [] }, library: { all: () => profiles } }),
+      modbusTarget: () => undefined,
+    },
     pino({ level: "silent" }),
   );
   const start = performance.now();
@@ -68,7 +71,10 @@ export async function commissionScanFigures(emit: Emit): Promise<void> {
     });
     // Every setting from 1200 to 115200: the plan's estimate, not a run (it would take long minutes).
     const scanner = createScanner(
-      { loaded: () => ({ config: { devices: [] }, profiles }), modbusTarget: () => undefined },
+      {
+        loaded: () => ({ config: { devices: [] }, library: { all: () => profiles } }),
+        modbusTarget: () => undefined,
+      },
       pino({ level: "silent" }),
     );
     const all = scanner.start({ serial: pty.agentEnd });

@@ -105,7 +105,10 @@ export async function scan(
   const { request, profilesDirs } = parseScanArgs(argv);
   const profiles = loadProfiles([findBundledProfilesDir(), ...profilesDirs]);
   const scanner = createScanner(
-    { loaded: () => ({ config: { devices: [] }, profiles }), modbusTarget: () => undefined },
+    {
+      loaded: () => ({ config: { devices: [] }, library: { all: () => profiles } }),
+      modbusTarget: () => undefined,
+    },
     pino({ level: "silent" }),
   );
   const first = scanner.start(request);

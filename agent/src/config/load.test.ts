@@ -24,6 +24,18 @@ describe("agent config", () => {
     expect(second.alerts.path).toBe("/srv/two/alerts.db");
   });
 
+  it("keeps parsed only the profiles its devices use; the library has every one, the config's own first", () => {
+    const loaded = parseConfig(
+      `${valid}  - { id: press-1, profile: local/press-1, transport: { type: opcua, endpoint: "opc.tcp://plc:4840" }, nodes: [{ id: speed, name: Speed, nodeId: i=1, namespace: "urn:x" }] }\n`,
+      "/etc/tidegate/agent.yaml",
+    );
+    expect([...loaded.profiles.keys()].sort()).toEqual(["eastron/sdm120", "local/press-1"]);
+    const all = loaded.library.all();
+    expect(all.has("sonbest/xy-md02")).toBe(true);
+    expect(all.get("local/press-1")).toBe(loaded.profiles.get("local/press-1"));
+    expect(all.get("eastron/sdm120")).toBe(loaded.profiles.get("eastron/sdm120"));
+  });
+
   it("names the file when it cannot be read", () => {
     expect(() => loadConfigFile("/nonexistent/agent.yaml")).toThrow(
       /\/nonexistent\/agent\.yaml: cannot read config: ENOENT/,

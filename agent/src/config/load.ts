@@ -5,6 +5,7 @@ import { TidegateError } from "@tidegate/protocol";
 import { type Document, parseDocument } from "yaml";
 import { profileOfNodes } from "./device-nodes.js";
 import { DevicesDirError, devicesDirOf, readDeviceFiles } from "./devices-dir.js";
+import { createProfileLibrary, type ProfileLibrary } from "./profile-library.js";
 import { besideConfigProfilesDirs } from "./profiles-dir.js";
 import { type AgentConfig, configSchema, type DeviceConfig } from "./schema.js";
 import { ConfigVersionError, migrateConfigDocument } from "./versions.js";
@@ -17,7 +18,12 @@ export class ConfigError extends TidegateError {
 export interface LoadedConfig {
   file: string;
   config: AgentConfig;
+  /**
+   * The profiles the configured devices use (and those learned since, profile-store.ts): what the
+   * sources run with. Every profile the config could name is `library.all()`.
+   */
   profiles: Map<string, AnyProfile>;
+  library: ProfileLibrary;
   /** What an older config format was read as; logged at start and printed by `check`. */
   warnings: string[];
   /** Where each device came from (device id → the config file, a `devices.d/` file or a version's label). */
@@ -247,7 +253,20 @@ export function parseConfig(
   });
   if (problems.length > 0) throw new ConfigError(`${name}: invalid config\n${problems.join("\n")}`);
   const deviceOrigins = Object.fromEntries(config.devices.map((d, i) => [d.id, origins[i] ?? name]));
-  return { file, config, profiles, warnings: warnings.map((w) => `${name}: ${w}`), deviceOrigins };
+  // Every folder was parsed to check the config; only what its devices use stays (profiles made
+  // from `nodes:` among them), and the library reads the rest again when asked.
+  const used = new Map<string, AnyProfile>();
+  for (const d of config.devices) used.set(d.profile, profiles.get(d.profile) as AnyProfile);
+  for (const d of config.mqtt?.devices ?? []) used.set(d.profile, profiles.get(d.profile) as AnyProfile);
+  const library = createProfileLibrary(dirs, used);
+  return {
+    file,
+    config,
+    profiles: used,
+    library,
+    warnings: warnings.map((w) => `${name}: ${w}`),
+    deviceOrigins,
+  };
 }
 
 /**

@@ -82,7 +82,7 @@ devices:
       devicesCsv: {
         context: () => ({
           devices: lifecycle.loaded().config.devices,
-          profiles: lifecycle.loaded().profiles,
+          profiles: lifecycle.loaded().library.all(),
         }),
         add: changes.addDevices,
       },

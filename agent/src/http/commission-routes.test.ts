@@ -13,7 +13,10 @@ const profiles = loadProfiles();
 const auth = testAuthStore();
 let sim: ModbusTcpSimulator;
 const scanner = createScanner(
-  { loaded: () => ({ config: { devices: [] }, profiles }), modbusTarget: () => undefined },
+  {
+    loaded: () => ({ config: { devices: [] }, library: { all: () => profiles } }),
+    modbusTarget: () => undefined,
+  },
   pino({ level: "silent" }),
 );
 const view = stubAgentView;

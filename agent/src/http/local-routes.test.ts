@@ -47,7 +47,14 @@ beforeAll(async () => {
   if (device.transport.type === "serial" || device.transport.type === "opcua") throw new Error("not Modbus");
   bus = createBus(device.transport, log);
   const lifecycle = {
-    loaded: () => ({ file: "agent.yaml", config, profiles, warnings: [] }) as unknown as LoadedConfig,
+    loaded: () =>
+      ({
+        file: "agent.yaml",
+        config,
+        profiles,
+        library: { all: () => profiles },
+        warnings: [],
+      }) as unknown as LoadedConfig,
     modbusTarget: (id: string) => (id === "meter1" ? { device, profile: sdm120, bus } : undefined),
   };
   const history = createHistory();

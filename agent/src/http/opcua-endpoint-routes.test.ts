@@ -35,7 +35,13 @@ beforeAll(async () => {
   const stateDir = join(dir, "agent");
   const lifecycle = {
     loaded: () =>
-      ({ file: "agent.yaml", config: { devices: [] }, profiles, warnings: [] }) as unknown as LoadedConfig,
+      ({
+        file: "agent.yaml",
+        config: { devices: [] },
+        profiles,
+        library: { all: () => profiles },
+        warnings: [],
+      }) as unknown as LoadedConfig,
     modbusTarget: () => undefined,
   };
   app = createAgentApp(stubAgentView, {

@@ -52,7 +52,7 @@ export interface ProbeAnswer extends ProbeResult {
 type Lifecycle = Pick<SourcesLifecycle, "loaded" | "modbusTarget">;
 
 export function createProbeService(lifecycle: Lifecycle, log: Logger, o: { deadlineMs?: number } = {}) {
-  const profilesOf = () => modbusProfiles(lifecycle.loaded().profiles);
+  const profilesOf = () => modbusProfiles(lifecycle.loaded().library.all());
 
   function profileFor(id: string) {
     const profile = profilesOf().find((p) => p.id === id);

@@ -38,6 +38,7 @@ function push(portExists: (p: string) => boolean = () => true) {
     ({
       config: { devices },
       profiles,
+      library: { all: () => profiles },
       deviceOrigins: { "valve-1": "/etc/tidegate/agent.yaml" },
     }) as unknown as LoadedConfig;
   return createDevicePush({

@@ -87,7 +87,7 @@ export function createDevicePush(o: DevicePushOptions) {
 
   /** The profile the device needs: this gateway's own when it is the same, else the one sent, saved. */
   function takeProfile(device: DeviceConfig, sent: CommandArgs<"device.add">["profile"], label: string) {
-    const have = o.loaded().profiles.get(device.profile);
+    const have = o.loaded().library.all().get(device.profile);
     if (!sent) {
       if (have || Array.isArray((device as { nodes?: unknown }).nodes)) return undefined;
       throw new CommandError(

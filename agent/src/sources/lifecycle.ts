@@ -64,10 +64,12 @@ export function createSourcesLifecycle(
      */
     learnProfile(profile: AnyProfile) {
       loaded.profiles.set(profile.id, profile);
+      loaded.library.invalidate();
     },
     /** Undoes learnProfile: a profile saved for a change that was then refused or rolled back. */
     forgetProfile(id: string) {
       loaded.profiles.delete(id);
+      loaded.library.invalidate();
     },
     /**
      * Resolves once every configured device is up (deviceUp), or at the deadline with the first

@@ -73,7 +73,7 @@ export function createPreview(
   }
 
   function profileFor(device: DeviceConfig, draft: Profile | undefined): Profile {
-    const all = modbusProfiles(lifecycle.loaded().profiles);
+    const all = modbusProfiles(lifecycle.loaded().library.all());
     const profile = draft ?? all.find((p) => p.id === device.profile);
     if (!profile)
       throw new CandidateError(
@@ -172,7 +172,7 @@ export function createPreview(
   }
 
   async function previewOpcua(device: DeviceConfig & { transport: { type: "opcua" } }, cycles: number) {
-    const profile = opcuaProfileFor(device, lifecycle.loaded().profiles);
+    const profile = opcuaProfileFor(device, lifecycle.loaded().library.all());
     if ("error" in profile) throw new CandidateError(profile.error);
     if (!o.readOpcua)
       throw new CandidateError("device.transport.type: this agent cannot preview OPC UA devices");

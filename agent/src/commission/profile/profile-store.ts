@@ -16,7 +16,7 @@ export class ProfileConflictError extends TidegateError {
 export interface ProfileStoreOptions {
   /** The folder profiles built on the gateway are saved in (config/profiles-dir.ts). */
   dir: () => string;
-  /** The profiles the agent runs with now. */
+  /** Every profile the agent knows now (its config's library). */
   profiles: () => Map<string, AnyProfile>;
   /** Ids of the configured devices that use a profile. */
   usedBy: (profile: string) => string[];
@@ -75,7 +75,7 @@ export function lifecycleProfileStore(
 ): ProfileStore {
   return createProfileStore({
     dir: () => profilesSaveDir(configFile, lifecycle.loaded().config.profilesDirs),
-    profiles: () => lifecycle.loaded().profiles,
+    profiles: () => lifecycle.loaded().library.all(),
     usedBy: (id) =>
       lifecycle
         .loaded()

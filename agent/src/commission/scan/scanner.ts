@@ -29,7 +29,7 @@ export interface ScanState {
 
 /** What the scanner needs of the running agent: its devices (to share their lines) and profiles. */
 export interface ScanContext {
-  loaded(): { config: { devices: readonly DeviceConfig[] }; profiles: Map<string, AnyProfile> };
+  loaded(): { config: { devices: readonly DeviceConfig[] }; library: { all(): Map<string, AnyProfile> } };
   modbusTarget: SourcesLifecycle["modbusTarget"];
 }
 
@@ -58,7 +58,7 @@ export function createScanner(lifecycle: ScanContext, log: Logger, o: { leaseMs?
   let lastSeen = 0;
   const leaseMs = o.leaseMs ?? 30_000;
 
-  const profiles = (): Profile[] => modbusProfiles(lifecycle.loaded().profiles);
+  const profiles = (): Profile[] => modbusProfiles(lifecycle.loaded().library.all());
 
   function sharedLine(transport: ModbusTransport): SharedLine | undefined {
     if (transport.type !== "rtu") return undefined;
