@@ -93,7 +93,7 @@ export function createAgent(loaded: LoadedConfig, log: Logger, options: AgentOpt
   let alertsUplink: ReturnType<typeof startAlertsUplink> | undefined;
   let catalog: ReturnType<typeof startCatalogPublisher> | undefined;
   let north: SparkplugNorth | undefined;
-  // The edge node and its protobuf codec load only when a config turns Sparkplug on (decision 52).
+  // The edge node and its protobuf codec load only when a config turns Sparkplug on (decision 54).
   const startNorth = async (spb: typeof config.sparkplug) =>
     spb
       ? (await import("./sparkplug/north/edge-node.js")).startSparkplugNorth({

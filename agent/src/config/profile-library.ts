@@ -6,7 +6,7 @@ export const LIBRARY_KEEP_MS = 60_000;
 /**
  * Every profile a config can name, for what picks among them (commissioning scan, preview, CSV
  * import, probe, device push). A running agent keeps parsed only the profiles its devices use: the
- * bundled library parsed is ~3.5 MB of heap (decision 52). The folders are read again on demand and
+ * bundled library parsed is ~3.5 MB of heap (decision 54). The folders are read again on demand and
  * kept for a minute after the last call, so a commissioning session reads them once.
  */
 export function createProfileLibrary(

@@ -17,7 +17,7 @@ export interface DevicesCsvTools {
 /** A CSV body larger than this is refused: thousands of devices, more than one gateway polls. */
 const MAX_CSV_BYTES = 1_000_000;
 const IMPORT_TIMEOUT_MS = 30_000;
-// csv-parse and csv-stringify load on the first import or export, not in every running agent (decision 52).
+// csv-parse and csv-stringify load on the first import or export, not in every running agent (decision 54).
 const csv = () => import("../commission/csv/devices-csv.js");
 
 /**

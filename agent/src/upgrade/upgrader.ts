@@ -90,7 +90,7 @@ export function createUpgrader(o: UpgraderOptions) {
 
   async function carryOut(version: string, where: VersionsLayout, publicKeyPem: string) {
     try {
-      // The Object Store client and tar load for an upgrade only, not in every running agent (decision 52).
+      // The Object Store client and tar load for an upgrade only, not in every running agent (decision 54).
       const [{ downloadRelease }, { unpackRelease }] = await Promise.all([
         import("./download.js"),
         import("./unpack.js"),

@@ -4,7 +4,7 @@ import type { createSparkplugSource, SparkplugSourceOptions } from "./source.js"
 /**
  * A Sparkplug B group whose host and protobuf codec (@bufbuild/protobuf, ~0.5 MB of module source
  * alone) are loaded when it starts, so an agent without `sparkplugSources` never holds them
- * (decision 52). Until then it knows no devices: they come from births.
+ * (decision 54). Until then it knows no devices: they come from births.
  */
 export function createLazySparkplugSource(options: SparkplugSourceOptions) {
   let source: ReturnType<typeof createSparkplugSource> | undefined;
