@@ -11,6 +11,7 @@ import {
   testdataFromReadings,
 } from "../commission/profile/draft-profile.js";
 import { ProfileConflictError, type ProfileStore } from "../commission/profile/profile-store.js";
+import { issuesText } from "./issues-text.js";
 
 const saveBodySchema = draftProfileSchema
   .extend({
@@ -23,9 +24,6 @@ const saveBodySchema = draftProfileSchema
 
 const SAVE_HELP =
   "the body must be JSON: { profile: { id: <vendor/model>, vendor, model, title: <manual title>, url: <manual URL>, unitId?, baudRate? }, table: [{ address, name, type, order?, scale?, unit?, access?, … }], readings?: [{ point, raw: [<register words>], display: <what the device shows> }], replace? }";
-
-const issuesText = (error: z.ZodError) =>
-  error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
 
 /**
  * A profile for a device no profile fits (operator): built from the commissioning page's register

@@ -1,7 +1,6 @@
 import type { Auth } from "@tidegate/http-kit";
 import type { CommissionAddAnswer, CommissionPreviewAnswer, CommissionScanAnswer } from "@tidegate/protocol";
 import { Hono } from "hono";
-import type { z } from "zod";
 import {
   CANDIDATE_HELP,
   CandidateError,
@@ -17,6 +16,7 @@ import { ChangeBusyError, CommandError, ConfigRolledBackError } from "../remote/
 import { userCertificateOutsideRoots } from "../sources/opcua/user-cert.js";
 import { commissionCsvRoutes, type DevicesCsvTools } from "./commission-csv-routes.js";
 import { commissionProfileRoutes } from "./commission-profile-routes.js";
+import { issuesText } from "./issues-text.js";
 
 export interface CommissionTools {
   scan?: Scanner;
@@ -33,9 +33,6 @@ export interface CommissionTools {
   /** The only folders an OPC UA device's user certificate and key may be in (userCertificateOutsideRoots). */
   userCertRoots?: readonly string[];
 }
-
-const issuesText = (error: z.ZodError) =>
-  error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
 
 const notWired = { error: "the commissioning scan is not available in this agent" };
 

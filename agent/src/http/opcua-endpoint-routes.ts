@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { storeUserCertificate, userCertUploadSchema } from "../commission/opcua/user-certs.js";
 import { type EndpointTarget, endpointBrowseSchema } from "../sources/opcua/config.js";
 import { UserCertificateError, userCertificateOutsideRoots } from "../sources/opcua/user-cert.js";
+import { issuesText } from "./issues-text.js";
 
 /** The commissioning browser's way into a server nobody has configured yet (loaded with node-opcua on first use). */
 export interface OpcuaEndpointTools {
@@ -15,9 +16,6 @@ export interface OpcuaEndpointTools {
 
 const UPLOAD_HELP =
   'expected JSON { "name": "line2-operator", "cert": "-----BEGIN CERTIFICATE-----…", "key": "-----BEGIN PRIVATE KEY-----…" }';
-
-const issuesOf = (issues: readonly { path: PropertyKey[]; message: string }[]) =>
-  issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
 
 const BROWSE_HELP =
   'expected JSON { "endpoint": "opc.tcp://host:4840", "securityMode"?: "None" | "Sign" | "SignAndEncrypt", "securityPolicy"?: "Basic256Sha256" | …, "auth"?: { "type": "anonymous" } | { "type": "username", "username", "password" } | { "type": "certificate", "cert": "/abs/user.pem", "key": { "file": "/abs/user.key" } }, "node"?: "i=85" }';
@@ -33,7 +31,7 @@ export function opcuaEndpointRoutes(auth: Auth, tools: OpcuaEndpointTools | unde
     if (!parsed.success)
       return c.json(
         {
-          error: `${issuesOf(parsed.error.issues)}. ${BROWSE_HELP}`,
+          error: `${issuesText(parsed.error)}. ${BROWSE_HELP}`,
         },
         400,
       );
@@ -55,7 +53,7 @@ export function opcuaEndpointRoutes(auth: Auth, tools: OpcuaEndpointTools | unde
   // The PEM texts go to files and nowhere else: the answer, the log and the audit name the pair.
   app.post("/api/v1/commission/opcua/user-certs", auth.need("operator"), async (c) => {
     const parsed = userCertUploadSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success) return c.json({ error: `${issuesOf(parsed.error.issues)}. ${UPLOAD_HELP}` }, 400);
+    if (!parsed.success) return c.json({ error: `${issuesText(parsed.error)}. ${UPLOAD_HELP}` }, 400);
     if (!tools?.secretsDir) return c.json({ error: "OPC UA browsing is not available in this agent" }, 404);
     try {
       const stored = storeUserCertificate(tools.secretsDir, parsed.data);

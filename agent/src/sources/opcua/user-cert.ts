@@ -4,6 +4,7 @@ import { isAbsolute, resolve, sep } from "node:path";
 import { type OpcuaServerCertificate, TidegateError } from "@tidegate/protocol";
 import { resolveSecret } from "../../config/secrets.js";
 import type { OpcuaTransport } from "./config.js";
+import { describeCertificate } from "./pki.js";
 
 type CertificateAuth = Extract<OpcuaTransport["auth"], { type: "certificate" }>;
 
@@ -60,17 +61,11 @@ export function checkUserCertificate(
 ): UserCertificateInfo {
   const cert = certificateOf(certPem, where.cert);
   const key = keyOf(keyPem, where.key);
+  const info: UserCertificateInfo = describeCertificate(cert.raw);
   if (!cert.checkPrivateKey(key))
     throw new UserCertificateError(
-      `${where.key}: this private key does not belong to the certificate ${cert.subject.replace(/\n/g, ", ")}`,
+      `${where.key}: this private key does not belong to the certificate ${info.subject}`,
     );
-  const info: UserCertificateInfo = {
-    subject: cert.subject.replace(/\n/g, ", "),
-    issuer: cert.issuer.replace(/\n/g, ", "),
-    fingerprint: cert.fingerprint.replace(/:/g, "").toLowerCase(),
-    validFrom: new Date(cert.validFrom).toISOString(),
-    validTo: new Date(cert.validTo).toISOString(),
-  };
   if (now < new Date(cert.validFrom) || now > new Date(cert.validTo))
     throw new UserCertificateError(
       `${where.cert}: the certificate ${info.subject} is valid from ${info.validFrom} to ${info.validTo}, not now`,
