@@ -1,5 +1,4 @@
 import { defineConfig } from "vitest/config";
-import LongestFirst from "./test/longest-first.js";
 
 // Four projects, run one after another by scripts/test.sh: `unit` is pure logic and in-process HTTP
 // (fast loop: npm run test:unit), two files at a time; `e2e` starts real servers (nats-server,
@@ -20,7 +19,6 @@ const LINE_TIMED = [
 
 export default defineConfig({
   test: {
-    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
